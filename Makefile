@@ -1,0 +1,50 @@
+# Two commands: `make run` and `make test`. Both set up .venv themselves.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-unit test-e2e lint setup migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.requirements-installed
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Waypoint is starting at http://127.0.0.1:8000  (web, Celery worker and beat; Ctrl-C stops all three)"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# The unit and integration suite in parallel, then the browser journeys in
+# their own run (Playwright's sync API needs DJANGO_ALLOW_ASYNC_UNSAFE).
+test: lint test-unit test-e2e
+
+test-unit: setup
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider
+
+test-e2e: setup
+	@if [ -x "$(CHROMIUM)" ]; then \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="" ; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI needs $(CHROMIUM) for the browser tests (apt-get install chromium)"; exit 1; \
+	else \
+		echo "Browser tests not run: $(CHROMIUM) is missing. Install Debian's chromium package, then: make test-e2e"; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles waypoint.sqlite3

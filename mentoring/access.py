@@ -1,0 +1,105 @@
+"""The access policy: which rows each person may see, as querysets.
+
+Every view loads rows through these functions, so that a row outside the
+policy is simply not found (404) and never hinted at. Rules:
+- coordinators see everything in the programs they coordinate, nothing else;
+- mentors see themselves and the mentees of their matches (running or past);
+- mentees see themselves and the mentors of their matches.
+Anonymous users see nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from programs.models import Program
+
+from .models import Invitation, Match, MenteeProfile, MentorProfile
+
+
+def _signed_in(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def coordinated_programs(user):
+    if not _signed_in(user):
+        return Program.objects.none()
+    return Program.objects.filter(coordinators=user)
+
+
+def visible_programs(user):
+    """Programs the user takes part in, in any role."""
+    if not _signed_in(user):
+        return Program.objects.none()
+    return Program.objects.filter(
+        Q(coordinators=user) | Q(mentor_profiles__user=user) | Q(mentee_profiles__user=user)
+    ).distinct()
+
+
+def visible_matches(user):
+    if not _signed_in(user):
+        return Match.objects.none()
+    return Match.objects.filter(
+        Q(program__coordinators=user)
+        | Q(mentor__user=user, status__in=Match.MENTOR_VISIBLE)
+        | Q(mentee__user=user, status__in=Match.MENTOR_VISIBLE)
+    ).distinct()
+
+
+def visible_mentee_profiles(user):
+    if not _signed_in(user):
+        return MenteeProfile.objects.none()
+    return MenteeProfile.objects.filter(
+        Q(program__coordinators=user)
+        | Q(user=user)
+        | Q(matches__mentor__user=user, matches__status__in=Match.MENTOR_VISIBLE)
+    ).distinct()
+
+
+def visible_mentor_profiles(user):
+    if not _signed_in(user):
+        return MentorProfile.objects.none()
+    return MentorProfile.objects.filter(
+        Q(program__coordinators=user)
+        | Q(user=user)
+        | Q(matches__mentee__user=user, matches__status__in=Match.MENTOR_VISIBLE)
+    ).distinct()
+
+
+def visible_people(user):
+    """People whose page this user may open."""
+    User = get_user_model()
+    if not _signed_in(user):
+        return User.objects.none()
+    mine = coordinated_programs(user).values("pk")
+    return User.objects.filter(
+        Q(pk=user.pk)
+        | Q(mentor_profiles__program__in=mine)
+        | Q(mentee_profiles__program__in=mine)
+        | Q(coordinated_programs__in=mine)
+        | Q(pk__in=visible_mentee_profiles(user).values("user"))
+        | Q(pk__in=visible_mentor_profiles(user).values("user"))
+    ).distinct()
+
+
+def visible_invitations(user):
+    if not _signed_in(user):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def can_manage_program(user, program):
+    return coordinated_programs(user).filter(pk=program.pk).exists()
+
+
+def roles_of(user):
+    """The roles a person holds, in the order their homes are offered."""
+    if not _signed_in(user):
+        return []
+    roles = []
+    if coordinated_programs(user).exists():
+        roles.append("coordinator")
+    if MentorProfile.objects.filter(user=user).exists():
+        roles.append("mentor")
+    if MenteeProfile.objects.filter(user=user).exists():
+        roles.append("mentee")
+    return roles

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Invitation, Match, MenteeProfile, MentorProfile, User, WorkerHeartbeat
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "preferred_name", "time_zone"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(MentorProfile, MenteeProfile)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "program", "joined_at"]
+    list_filter = ["program"]
+    search_fields = ["user__email", "user__full_name"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "program", "status", "created_at"]
+    list_filter = ["program", "status"]
+    raw_id_fields = ["mentor", "mentee"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "program", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["program", "role"]
+    search_fields = ["email"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["last_seen", "beats"]

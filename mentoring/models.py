@@ -1,0 +1,200 @@
+import hashlib
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+def time_zone_choices():
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        # Emails are stored lower-case; signing in must not depend on case.
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Roles come from what they hold: coordinator of a program,
+    a mentor profile, a mentee profile; one person may hold several."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    preferred_name = models.CharField(
+        max_length=60, blank=True, help_text="What people in the app call you. Leave empty to use your first name."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.DEFAULT_USER_TIME_ZONE,
+        choices=time_zone_choices,
+        help_text="Dates and times are shown in this zone.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.preferred_name or (self.full_name.split(" ")[0] if self.full_name else self.email)
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class ProgramMembership(models.Model):
+    """Shared shape of a mentor's or mentee's place in one program."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.user} in {self.program}"
+
+
+class MentorProfile(ProgramMembership):
+    capacity = models.PositiveSmallIntegerField(default=3, help_text="How many mentees at once.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_mentor_per_program")]
+        default_related_name = "mentor_profiles"
+
+
+class MenteeProfile(ProgramMembership):
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_mentee_per_program")]
+        default_related_name = "mentee_profiles"
+
+
+class Match(models.Model):
+    """A mentor paired with a mentee in one program (lifecycle grows with matching)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+        DECLINED = "declined", "Declined"
+
+    # A mentor keeps seeing a mentee while the match runs and after it ends.
+    MENTOR_VISIBLE = (Status.PROPOSED, Status.ACTIVE, Status.PAUSED, Status.CLOSED)
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="matches")
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="matches")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.PROTECT, related_name="matches")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "matches"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self):
+        return f"{self.mentor.user} with {self.mentee.user}"
+
+
+def hash_token(raw_token):
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets a person set a password and join a
+    program in a role. Only the token's hash is stored."""
+
+    class Role(models.TextChoices):
+        MENTEE = "mentee", "Mentee"
+        MENTOR = "mentor", "Mentor"
+        COORDINATOR = "coordinator", "Coordinator"
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()} invitation to {self.program}"
+
+    @property
+    def state(self):
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_usable(self):
+        return self.state == "pending"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the heartbeat task so that /healthz/ can say when the
+    worker and beat last did real work. A single row (pk=1)."""
+
+    last_seen = models.DateTimeField()
+    beats = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Heartbeat at {self.last_seen:%Y-%m-%d %H:%M:%S}"

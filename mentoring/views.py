@@ -1,0 +1,195 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from . import access
+from .forms import InvitationForm, ProfileForm, SetPasswordForm
+from .models import Invitation, Match
+from .services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+
+PAGE_SIZE = 25
+ROLE_HOMES = {
+    "coordinator": "mentoring:home_coordinator",
+    "mentor": "mentoring:home_mentor",
+    "mentee": "mentoring:home_mentee",
+}
+
+
+def landing(request):
+    if request.user.is_authenticated:
+        return redirect("mentoring:home")
+    return render(request, "mentoring/landing.html")
+
+
+def crisis(request):
+    return render(request, "mentoring/crisis.html")
+
+
+@login_required
+def home(request):
+    """Send a person to the home of their first role; several roles can be
+    switched between in the navigation."""
+    roles = access.roles_of(request.user)
+    if not roles:
+        return render(request, "mentoring/home_no_role.html")
+    return redirect(ROLE_HOMES[roles[0]])
+
+
+def _require_role(request, role):
+    if role not in access.roles_of(request.user):
+        raise Http404
+
+
+@login_required
+def home_coordinator(request):
+    _require_role(request, "coordinator")
+    programs = access.coordinated_programs(request.user).annotate(
+        mentor_count=Count("mentor_profiles", distinct=True),
+        mentee_count=Count("mentee_profiles", distinct=True),
+        active_match_count=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True),
+    )
+    pending_invitations = (
+        access.visible_invitations(request.user).filter(accepted_at__isnull=True, revoked_at__isnull=True).count()
+    )
+    return render(
+        request,
+        "mentoring/home_coordinator.html",
+        {"programs": programs, "pending_invitations": pending_invitations},
+    )
+
+
+@login_required
+def home_mentor(request):
+    _require_role(request, "mentor")
+    matches = (
+        access.visible_matches(request.user)
+        .filter(mentor__user=request.user)
+        .select_related("mentee__user", "program")
+        .order_by("status", "-created_at")
+    )
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mentoring/home_mentor.html", {"page": page})
+
+
+@login_required
+def home_mentee(request):
+    _require_role(request, "mentee")
+    matches = (
+        access.visible_matches(request.user)
+        .filter(mentee__user=request.user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED])
+        .select_related("mentor__user", "program")
+    )
+    return render(request, "mentoring/home_mentee.html", {"matches": matches})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("mentoring:profile")
+    return render(request, "mentoring/profile.html", {"form": form})
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(access.visible_people(request.user), pk=pk)
+    programs = access.visible_programs(request.user)
+    return render(
+        request,
+        "mentoring/person_detail.html",
+        {
+            "person": person,
+            "mentor_profiles": person.mentor_profiles.filter(program__in=programs).select_related("program"),
+            "mentee_profiles": person.mentee_profiles.filter(program__in=programs).select_related("program"),
+            "matches": access.visible_matches(request.user)
+            .filter(Q(mentor__user=person) | Q(mentee__user=person))
+            .select_related("mentor__user", "mentee__user", "program"),
+        },
+    )
+
+
+@login_required
+def invitation_list(request):
+    _require_role(request, "coordinator")
+    invitations = access.visible_invitations(request.user).select_related("program", "invited_by")
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mentoring/invitation_list.html", {"page": page})
+
+
+@login_required
+def invitation_new(request):
+    _require_role(request, "coordinator")
+    programs = access.coordinated_programs(request.user)
+    initial = {"program": request.GET.get("program"), "role": request.GET.get("role", Invitation.Role.MENTEE)}
+    form = InvitationForm(request.POST or None, programs=programs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        invitation, link = invitation_create(invited_by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"Invitation sent to {invitation.email}. The link works once and expires on {invitation.expires_at:%B %d}.",
+        )
+        return render(request, "mentoring/invitation_sent.html", {"invitation": invitation, "link": link})
+    return render(request, "mentoring/invitation_form.html", {"form": form})
+
+
+@login_required
+def invitation_revoke_view(request, pk):
+    invitation = get_object_or_404(access.visible_invitations(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            invitation_revoke(invitation=invitation)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The invitation is revoked; its link no longer works.")
+        return redirect("mentoring:invitation_list")
+    return render(request, "mentoring/invitation_confirm_revoke.html", {"invitation": invitation})
+
+
+def invitation_accept_view(request, token):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "mentoring/invitation_invalid.html", status=404)
+    signed_in_as_invitee = request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
+    if signed_in_as_invitee or _has_account(invitation.email):
+        return _accept_as_existing_user(request, invitation, signed_in_as_invitee=signed_in_as_invitee)
+    form = SetPasswordForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(invitation=invitation, password=form.cleaned_data["password2"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Waypoint, {user.get_short_name()}.")
+            return redirect("mentoring:home")
+    return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _has_account(email):
+    """True when the invitee already signs in with a password of their own."""
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    return user is not None and user.has_usable_password()
+
+
+def _accept_as_existing_user(request, invitation, *, signed_in_as_invitee):
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"You joined {invitation.program} as a {invitation.get_role_display().lower()}.")
+        return redirect("mentoring:home")
+    return render(
+        request,
+        "mentoring/invitation_existing.html",
+        {"invitation": invitation, "signed_in_as_invitee": signed_in_as_invitee},
+    )
