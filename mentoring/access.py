@@ -9,11 +9,13 @@ Anonymous users see nothing.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from programs.models import Program
 
 from .models import Invitation, Match, MenteeProfile, MentorProfile
+
+ROLES = ("coordinator", "mentor", "mentee")
 
 
 def _signed_in(user):
@@ -92,14 +94,24 @@ def can_manage_program(user, program):
 
 
 def roles_of(user):
-    """The roles a person holds, in the order their homes are offered."""
+    """The roles a person holds, in the order their homes are offered.
+
+    One query, remembered on the user object: the navigation and the view of
+    the same request both ask."""
     if not _signed_in(user):
         return []
-    roles = []
-    if coordinated_programs(user).exists():
-        roles.append("coordinator")
-    if MentorProfile.objects.filter(user=user).exists():
-        roles.append("mentor")
-    if MenteeProfile.objects.filter(user=user).exists():
-        roles.append("mentee")
-    return roles
+    cached = getattr(user, "_waypoint_roles", None)
+    if cached is None:
+        flags = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list(
+                Exists(Program.objects.filter(coordinators=OuterRef("pk"))),
+                Exists(MentorProfile.objects.filter(user=OuterRef("pk"))),
+                Exists(MenteeProfile.objects.filter(user=OuterRef("pk"))),
+            )
+            .get()
+        )
+        cached = [role for role, held in zip(ROLES, flags, strict=True) if held]
+        user._waypoint_roles = cached
+    return cached

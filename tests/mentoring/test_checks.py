@@ -1,0 +1,70 @@
+"""Production settings are refused when they are only safe on a laptop, and
+`check --deploy` is clean with a production environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.test import override_settings
+
+from mentoring.checks import production_settings_check
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "k3J9-production-like-secret-value-with-plenty-of-entropy-0987654321"
+
+
+def _ids(errors):
+    return sorted(error.id for error in errors)
+
+
+@override_settings(DEBUG=False, CELERY_BROKER_URL="filesystem://")
+def test_filesystem_broker_refused_without_debug():
+    with override_settings(SECRET_KEY=GOOD_SECRET):
+        assert _ids(production_settings_check(None)) == ["waypoint.E001"]
+
+
+@override_settings(DEBUG=False, CELERY_BROKER_URL="redis://cache:6379/0")
+def test_development_secret_refused_without_debug():
+    with override_settings(SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY):
+        assert _ids(production_settings_check(None)) == ["waypoint.E002"]
+    with override_settings(SECRET_KEY=GOOD_SECRET):
+        assert production_settings_check(None) == []
+
+
+@override_settings(DEBUG=True, CELERY_BROKER_URL="filesystem://")
+def test_development_defaults_are_fine_with_debug():
+    assert production_settings_check(None) == []
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "CELERY_BROKER_URL", "HTTPS")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_env():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=GOOD_SECRET,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="waypoint.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_fails_with_production_debug_off_and_development_defaults():
+    result = _manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "waypoint.E001" in result.stderr and "waypoint.E002" in result.stderr

@@ -1,0 +1,28 @@
+"""Test settings: the real settings with a fast hasher and eager Celery.
+
+Eager Celery is an emulation used for speed; tests/mentoring/test_celery_worker.py
+runs a real worker against the configured broker."""
+
+import os
+
+os.environ.setdefault("WAYPOINT_VAR_DIR", "/tmp/waypoint-test-var")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Connections opened by a real worker thread close after each task, so the
+# test database can be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Parallel test processes (pytest-xdist) share one broker: each gets its own
+# queue so a real worker in one process never takes another process's task.
+CELERY_TASK_DEFAULT_QUEUE = f"waypoint-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
