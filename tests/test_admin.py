@@ -1,0 +1,26 @@
+"""Every model is registered in the Django admin and its pages render."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+OUR_APPS = {"mentoring", "programs", "peer_sessions", "goals", "resources"}
+
+
+def test_every_model_of_our_apps_is_registered():
+    ours = {m for m in apps.get_models() if m._meta.app_label in OUR_APPS}
+    assert ours, "no models found"
+    assert ours <= set(admin.site._registry), sorted(m.__name__ for m in ours - set(admin.site._registry))
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in admin.site._registry if m._meta.app_label in OUR_APPS], ids=lambda m: m.__name__
+)
+def test_admin_changelist_and_add_pages_render(model, personas, client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
+    assert client.get(reverse(f"{prefix}_add")).status_code == 200
