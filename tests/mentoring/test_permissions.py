@@ -24,26 +24,16 @@ def expect(ok=(), redirect=(), anonymous=LOGIN, default=404):
     return table
 
 
-def _invitation_token(p):
-    _, link = invitation_create(
+def _pending_invitation(p):
+    """(invitation, raw token) of a fresh invitation to program A."""
+    invitation, link = invitation_create(
         program=p.program,
         email="new.person@test.example",
         full_name="New Person",
         role="mentee",
         invited_by=p.coordinator,
     )
-    return link.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _invitation_pk(p):
-    invitation, _ = invitation_create(
-        program=p.program,
-        email="someone@test.example",
-        full_name="Someone",
-        role="mentor",
-        invited_by=p.coordinator,
-    )
-    return invitation.pk
+    return invitation, link.rstrip("/").rsplit("/", 1)[-1]
 
 
 COORDINATORS = ["coordinator", "other_coordinator"]
@@ -63,8 +53,8 @@ MATRIX = [
     ("mentoring:person_detail", lambda p: [999999], expect()),
     ("mentoring:invitation_list", None, expect(ok=COORDINATORS)),
     ("mentoring:invitation_new", None, expect(ok=COORDINATORS)),
-    ("mentoring:invitation_revoke", lambda p: [_invitation_pk(p)], expect(ok=["coordinator"])),
-    ("mentoring:invitation_accept", lambda p: [_invitation_token(p)], expect(ok=SIGNED_IN, anonymous=200)),
+    ("mentoring:invitation_revoke", lambda p: [_pending_invitation(p)[0].pk], expect(ok=["coordinator"])),
+    ("mentoring:invitation_accept", lambda p: [_pending_invitation(p)[1]], expect(ok=SIGNED_IN, anonymous=200)),
     ("mentoring:invitation_accept", lambda p: ["not-a-real-token"], expect(anonymous=404)),
     ("mentoring:profile", None, expect(ok=SIGNED_IN)),
     ("programs:detail", lambda p: [p.program.pk], expect(ok=["coordinator"])),
