@@ -47,24 +47,21 @@ def visible_matches(user):
     ).distinct()
 
 
-def visible_mentee_profiles(user):
+def _visible_profiles(model, user, *, partner_side):
+    """Profiles in programs the user coordinates, the user's own, and those
+    matched with the user (who sits on ``partner_side`` of the match)."""
     if not _signed_in(user):
-        return MenteeProfile.objects.none()
-    return MenteeProfile.objects.filter(
-        Q(program__coordinators=user)
-        | Q(user=user)
-        | Q(matches__mentor__user=user, matches__status__in=Match.MENTOR_VISIBLE)
-    ).distinct()
+        return model.objects.none()
+    matched = {f"matches__{partner_side}__user": user, "matches__status__in": Match.MENTOR_VISIBLE}
+    return model.objects.filter(Q(program__coordinators=user) | Q(user=user) | Q(**matched)).distinct()
+
+
+def visible_mentee_profiles(user):
+    return _visible_profiles(MenteeProfile, user, partner_side="mentor")
 
 
 def visible_mentor_profiles(user):
-    if not _signed_in(user):
-        return MentorProfile.objects.none()
-    return MentorProfile.objects.filter(
-        Q(program__coordinators=user)
-        | Q(user=user)
-        | Q(matches__mentee__user=user, matches__status__in=Match.MENTOR_VISIBLE)
-    ).distinct()
+    return _visible_profiles(MentorProfile, user, partner_side="mentee")
 
 
 def visible_people(user):
