@@ -36,6 +36,6 @@ account_patterns = [
 urlpatterns = [
     path("", include("mentoring.urls")),
     path("accounts/", include(account_patterns)),
-    path("programs/", include("programs.urls")),
+    path("", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,11 +11,11 @@ Anonymous users see nothing.
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
-from programs.models import Program
+from programs.models import Application, ConsentRecord, Program
 
-from .models import Invitation, Match, MenteeProfile, MentorProfile
+from .models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerProfile
 
-ROLES = ("coordinator", "mentor", "mentee")
+ROLES = ("coordinator", "mentor", "mentee", "volunteer")
 
 
 def _signed_in(user):
@@ -74,6 +74,7 @@ def visible_people(user):
         Q(pk=user.pk)
         | Q(mentor_profiles__program__in=mine)
         | Q(mentee_profiles__program__in=mine)
+        | Q(volunteer_profiles__program__in=mine)
         | Q(coordinated_programs__in=mine)
         | Q(pk__in=visible_mentee_profiles(user).values("user"))
         | Q(pk__in=visible_mentor_profiles(user).values("user"))
@@ -84,6 +85,47 @@ def visible_invitations(user):
     if not _signed_in(user):
         return Invitation.objects.none()
     return Invitation.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def _own_or_coordinated(model, user):
+    """Rows that belong to the user, or to a program the user coordinates."""
+    if not _signed_in(user):
+        return model.objects.none()
+    return model.objects.filter(Q(user=user) | Q(program__in=coordinated_programs(user).values("pk")))
+
+
+def editable_mentor_profiles(user):
+    """Mentor profiles the user may edit, and whose readiness they may see:
+    their own and those in programs they coordinate (not their mentees')."""
+    return _own_or_coordinated(MentorProfile, user)
+
+
+def editable_mentee_profiles(user):
+    """Mentee profiles the user may edit, with intake and consents."""
+    return _own_or_coordinated(MenteeProfile, user)
+
+
+def visible_volunteer_profiles(user):
+    return _own_or_coordinated(VolunteerProfile, user)
+
+
+def can_see_private_mentor_fields(user, mentor_profile):
+    """Time in recovery is for the mentor and the program's coordinators only."""
+    return editable_mentor_profiles(user).filter(pk=mentor_profile.pk).exists()
+
+
+def visible_applications(user):
+    """Applications and their internal notes: coordinators of the program only."""
+    if not _signed_in(user):
+        return Application.objects.none()
+    return Application.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def visible_consents(user):
+    """A person's own consent records, and those in programs the user coordinates."""
+    if not _signed_in(user):
+        return ConsentRecord.objects.none()
+    return ConsentRecord.objects.filter(Q(person=user) | Q(program__in=coordinated_programs(user).values("pk")))
 
 
 def can_manage_program(user, program):
@@ -106,6 +148,7 @@ def roles_of(user):
                 Exists(Program.objects.filter(coordinators=OuterRef("pk"))),
                 Exists(MentorProfile.objects.filter(user=OuterRef("pk"))),
                 Exists(MenteeProfile.objects.filter(user=OuterRef("pk"))),
+                Exists(VolunteerProfile.objects.filter(user=OuterRef("pk"))),
             )
             .get()
         )

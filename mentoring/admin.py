@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Invitation, Match, MenteeProfile, MentorProfile, User, WorkerHeartbeat
+from .models import Invitation, Match, MenteeProfile, MentorProfile, User, VolunteerProfile, WorkerHeartbeat
 
 
 @admin.register(User)
@@ -18,7 +18,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
 
 
-@admin.register(MentorProfile, MenteeProfile)
+@admin.register(MentorProfile, MenteeProfile, VolunteerProfile)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "program", "joined_at"]
     list_filter = ["program"]

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from .choices import AgeRange, ContactChannel, Gender
+
 
 def time_zone_choices():
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
@@ -53,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=time_zone_choices,
         help_text="Dates and times are shown in this zone.",
     )
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_contact = models.CharField(
+        max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL, verbose_name="Preferred contact"
+    )
+    ok_to_text = models.BooleanField("OK to send text messages", default=False)
+    ok_to_call = models.BooleanField("OK to call", default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -81,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ProgramMembership(models.Model):
-    """Shared shape of a mentor's or mentee's place in one program."""
+    """Shared shape of a person's place in one program in one role."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE)
@@ -94,18 +102,79 @@ class ProgramMembership(models.Model):
         return f"{self.user} in {self.program}"
 
 
-class MentorProfile(ProgramMembership):
+class MatchingProfile(ProgramMembership):
+    """What matching reads about a mentor or a mentee."""
+
+    experience_areas = models.ManyToManyField(
+        "programs.ExperienceArea", blank=True, related_name="%(class)ss", verbose_name="Lived experience"
+    )
+    pathways = models.JSONField(default=list, blank=True, help_text="Recovery pathways")
+    languages = models.JSONField(default=list, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    age_range = models.CharField(max_length=8, choices=AgeRange.choices, blank=True)
+    availability = models.JSONField(default=list, blank=True, help_text="Weekday and part of day, e.g. mon_evening")
+    meeting_modes = models.JSONField(default=list, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    postal_code = models.CharField(max_length=12, blank=True)
+    interests = models.JSONField(default=list, blank=True)
+    excluded_pathways = models.JSONField(default=list, blank=True, help_text="Pathways the person does not want")
+    excluded_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="excluded_by_%(class)ss",
+        help_text="People this person must not be matched with.",
+    )
+    exclusion_notes = models.TextField(blank=True, help_text="Anything else the person does not want.")
+
+    class Meta:
+        abstract = True
+
+
+class MentorProfile(MatchingProfile):
     capacity = models.PositiveSmallIntegerField(default=3, help_text="How many mentees at once.")
+    # Private: the mentor and the program's coordinators only (access.can_see_private_mentor_fields).
+    recovery_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="Time in recovery (months)",
+        help_text="Optional. Only you and the program's coordinators see this.",
+    )
+    topics = models.JSONField(default=list, blank=True, help_text="Topics the mentor can help with")
+    bio = models.TextField(blank=True, help_text="A few lines a mentee will read about you.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_mentor_per_program")]
         default_related_name = "mentor_profiles"
 
 
-class MenteeProfile(ProgramMembership):
+class MenteeProfile(MatchingProfile):
+    preferred_mentor_gender = models.CharField(
+        max_length=16,
+        choices=Gender.choices,
+        blank=True,
+        help_text="Leave empty if it does not matter. When given, it is always respected.",
+    )
+    topics = models.JSONField(default=list, blank=True, help_text="Topics the mentee wants help with")
+    intake_date = models.DateField(null=True, blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_mentee_per_program")]
         default_related_name = "mentee_profiles"
+
+
+class VolunteerProfile(ProgramMembership):
+    """Helps facilitate groups, workshops and events."""
+
+    availability = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    skills = models.TextField(blank=True, help_text="What the volunteer would like to help with.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_volunteer_per_program")]
+        default_related_name = "volunteer_profiles"
 
 
 class Match(models.Model):
@@ -149,6 +218,7 @@ class Invitation(models.Model):
     class Role(models.TextChoices):
         MENTEE = "mentee", "Mentee"
         MENTOR = "mentor", "Mentor"
+        VOLUNTEER = "volunteer", "Volunteer"
         COORDINATOR = "coordinator", "Coordinator"
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="invitations")

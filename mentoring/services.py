@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Invitation, MenteeProfile, MentorProfile, WorkerHeartbeat, hash_token
+from .models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile, WorkerHeartbeat, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -117,13 +117,15 @@ def invitation_accept(*, invitation, password=None, user=None):
 
 
 def role_grant(*, user, program, role):
-    """Make ``user`` a coordinator, mentor or mentee of ``program`` (idempotent)."""
+    """Give ``user`` a role in ``program`` (idempotent)."""
     if role == Invitation.Role.COORDINATOR:
         program.coordinators.add(user)
     elif role == Invitation.Role.MENTOR:
         MentorProfile.objects.get_or_create(user=user, program=program)
     elif role == Invitation.Role.MENTEE:
         MenteeProfile.objects.get_or_create(user=user, program=program)
+    elif role == Invitation.Role.VOLUNTEER:
+        VolunteerProfile.objects.get_or_create(user=user, program=program)
     else:
         raise ValueError(f"Unknown role {role!r}")
 

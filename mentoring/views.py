@@ -7,9 +7,13 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from programs.readiness import with_readiness
+
 from . import access
+from .display import profile_answers
 from .forms import InvitationForm, ProfileForm, SetPasswordForm
-from .models import Invitation, Match
+from .models import Invitation, Match, MenteeProfile, MentorProfile
+from .profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
 from .services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
 
 PAGE_SIZE = 25
@@ -17,6 +21,7 @@ ROLE_HOMES = {
     "coordinator": "mentoring:home_coordinator",
     "mentor": "mentoring:home_mentor",
     "mentee": "mentoring:home_mentee",
+    "volunteer": "mentoring:home_volunteer",
 }
 
 
@@ -40,14 +45,15 @@ def home(request):
     return redirect(ROLE_HOMES[roles[0]])
 
 
-def _require_role(request, role):
+def require_role(request, role):
+    """404 unless the signed-in person holds ``role`` somewhere."""
     if role not in access.roles_of(request.user):
         raise Http404
 
 
 @login_required
 def home_coordinator(request):
-    _require_role(request, "coordinator")
+    require_role(request, "coordinator")
     programs = access.coordinated_programs(request.user).annotate(
         mentor_count=Count("mentor_profiles", distinct=True),
         mentee_count=Count("mentee_profiles", distinct=True),
@@ -65,7 +71,7 @@ def home_coordinator(request):
 
 @login_required
 def home_mentor(request):
-    _require_role(request, "mentor")
+    require_role(request, "mentor")
     matches = (
         access.visible_matches(request.user)
         .filter(mentor__user=request.user)
@@ -73,18 +79,50 @@ def home_mentor(request):
         .order_by("status", "-created_at")
     )
     page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "mentoring/home_mentor.html", {"page": page})
+    profiles = with_readiness(MentorProfile.objects.filter(user=request.user).select_related("program"))
+    return render(request, "mentoring/home_mentor.html", {"page": page, "profiles": profiles})
 
 
 @login_required
 def home_mentee(request):
-    _require_role(request, "mentee")
+    require_role(request, "mentee")
     matches = (
         access.visible_matches(request.user)
         .filter(mentee__user=request.user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED])
         .select_related("mentor__user", "program")
     )
-    return render(request, "mentoring/home_mentee.html", {"matches": matches})
+    profiles = MenteeProfile.objects.filter(user=request.user).select_related("program")
+    return render(request, "mentoring/home_mentee.html", {"matches": matches, "profiles": profiles})
+
+
+@login_required
+def home_volunteer(request):
+    require_role(request, "volunteer")
+    profiles = access.visible_volunteer_profiles(request.user).filter(user=request.user).select_related("program")
+    return render(request, "mentoring/home_volunteer.html", {"profiles": profiles})
+
+
+EDITABLE_PROFILES = {
+    "mentor": (access.editable_mentor_profiles, MentorProfileForm),
+    "mentee": (access.editable_mentee_profiles, MenteeProfileForm),
+    "volunteer": (access.visible_volunteer_profiles, VolunteerProfileForm),
+}
+
+
+@login_required
+def profile_edit(request, kind, pk):
+    """A person edits their own mentor/mentee/volunteer profile; coordinators
+    edit those in their programs."""
+    if kind not in EDITABLE_PROFILES:
+        raise Http404
+    rows, form_class = EDITABLE_PROFILES[kind]
+    profile = get_object_or_404(rows(request.user).select_related("user", "program"), pk=pk)
+    form = form_class(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The profile is saved.")
+        return redirect("mentoring:person_detail", profile.user_id)
+    return render(request, "mentoring/profile_edit.html", {"form": form, "profile": profile, "kind": kind})
 
 
 @login_required
@@ -101,13 +139,33 @@ def profile(request):
 def person_detail(request, pk):
     person = get_object_or_404(access.visible_people(request.user), pk=pk)
     programs = access.visible_programs(request.user)
+    editable = {
+        "mentor": set(access.editable_mentor_profiles(request.user).values_list("pk", flat=True)),
+        "mentee": set(access.editable_mentee_profiles(request.user).values_list("pk", flat=True)),
+        "volunteer": set(access.visible_volunteer_profiles(request.user).values_list("pk", flat=True)),
+    }
+    sections = []
+    for kind, profiles in (
+        ("mentor", person.mentor_profiles.prefetch_related("experience_areas")),
+        ("mentee", person.mentee_profiles.prefetch_related("experience_areas")),
+        ("volunteer", person.volunteer_profiles.all()),
+    ):
+        for profile in profiles.filter(program__in=programs).select_related("program"):
+            private = profile.pk in editable[kind]
+            sections.append(
+                {
+                    "kind": kind,
+                    "profile": profile,
+                    "answers": profile_answers(profile, show_private=private),
+                    "can_edit": private,
+                }
+            )
     return render(
         request,
         "mentoring/person_detail.html",
         {
             "person": person,
-            "mentor_profiles": person.mentor_profiles.filter(program__in=programs).select_related("program"),
-            "mentee_profiles": person.mentee_profiles.filter(program__in=programs).select_related("program"),
+            "sections": sections,
             "matches": access.visible_matches(request.user)
             .filter(Q(mentor__user=person) | Q(mentee__user=person))
             .select_related("mentor__user", "mentee__user", "program"),
@@ -117,7 +175,7 @@ def person_detail(request, pk):
 
 @login_required
 def invitation_list(request):
-    _require_role(request, "coordinator")
+    require_role(request, "coordinator")
     invitations = access.visible_invitations(request.user).select_related("program", "invited_by")
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "mentoring/invitation_list.html", {"page": page})
@@ -125,7 +183,7 @@ def invitation_list(request):
 
 @login_required
 def invitation_new(request):
-    _require_role(request, "coordinator")
+    require_role(request, "coordinator")
     programs = access.coordinated_programs(request.user)
     initial = {"program": request.GET.get("program"), "role": request.GET.get("role", Invitation.Role.MENTEE)}
     form = InvitationForm(request.POST or None, programs=programs, initial=initial)

@@ -1,28 +1,265 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from mentoring.choices import CheckInCadence, ContactChannel
 from mentoring.models import time_zone_choices
 
 
 class Program(models.Model):
-    """A peer mentoring program run by one or more coordinators.
-    (Scheduling, readiness and matching settings grow with later issues.)"""
+    """A peer mentoring program run by one or more coordinators."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="Shown on the public application pages.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.HYBRID)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default=settings.DEFAULT_USER_TIME_ZONE, choices=time_zone_choices)
+    checkin_cadence = models.CharField(
+        "Default check-in cadence", max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY
+    )
+    inactivity_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days without contact before a match is flagged as quiet."
+    )
+    default_mentor_capacity = models.PositiveSmallIntegerField(default=3)
+    min_recovery_months = models.PositiveSmallIntegerField("Minimum time in recovery for mentors (months)", default=12)
+    background_check_required = models.BooleanField(default=True)
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coordinated_programs", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="program_ends_after_it_starts",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def accepts_applications(self):
+        return self.status == self.Status.ACTIVE
+
+
+class ExperienceArea(models.Model):
+    """A lived-experience area a program matches on (editable per program)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="experience_areas")
+    name = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_area_name_per_program")]
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyDocument(models.Model):
+    """A versioned text people agree to: the privacy notice shown with
+    applications, the boundaries agreement mentors sign. Never edited:
+    a change is a new version."""
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", "Privacy notice"
+        BOUNDARIES = "boundaries", "Boundaries agreement"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "kind", "-version"]
+        constraints = [models.UniqueConstraint(fields=["program", "kind", "version"], name="unique_document_version")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Application(models.Model):
+    """Someone asking to join a program as a mentor, mentee or volunteer."""
+
+    class Kind(models.TextChoices):
+        MENTOR = "mentor", "Become a mentor"
+        MENTEE = "mentee", "Find a mentor"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_contact = models.CharField(max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
+    ok_to_text = models.BooleanField(default=False)
+    ok_to_call = models.BooleanField(default=False)
+    consent_to_contact = models.BooleanField(default=False)
+    privacy_notice = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, related_name="+")
+    # Answers that become the person's profile when the application is accepted.
+    details = models.JSONField(default=dict, blank=True)
+    experience_areas = models.ManyToManyField(ExperienceArea, blank=True, related_name="applications")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # A keyed hash of the sender's address, for the rate limit only.
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["program", "status", "-submitted_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.full_name}"
+
+
+class ApplicationNote(models.Model):
+    """Coordinators' internal notes on an application; never shown to applicants."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note on {self.application_id}"
+
+
+class TrainingModule(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training_modules")
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    link = models.URLField(blank=True, help_text="Optional: where the material lives.")
+    position = models.PositiveSmallIntegerField(default=0)
+    # Archived rather than deleted, so earlier completions keep their module.
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["program", "position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingCompletion(models.Model):
+    """The mentor marks a module done; a coordinator confirms it."""
+
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="completions")
+    mentor = models.ForeignKey("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="completions")
+    marked_done_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["module", "mentor"], name="unique_completion")]
+
+    def __str__(self):
+        return f"{self.mentor} · {self.module}"
+
+
+class BackgroundCheck(models.Model):
+    class Status(models.TextChoices):
+        NOT_REQUIRED = "not_required", "Not required"
+        PENDING = "pending", "Pending"
+        CLEARED = "cleared", "Cleared"
+        NOT_CLEARED = "not_cleared", "Not cleared"
+
+    mentor = models.OneToOneField("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="background_check")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    checked_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.get_status_display()} for {self.mentor}"
+
+
+class AgreementSignature(models.Model):
+    """A mentor signed one version of the program's boundaries agreement."""
+
+    mentor = models.ForeignKey("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="signatures")
+    document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="signatures")
+    typed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mentor", "document"], name="unique_signature")]
+
+    def __str__(self):
+        return f"{self.mentor} signed {self.document}"
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, which version, when, and who recorded it.
+    Revocable; a revocation is recorded, never deleted."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Being contacted by the program"
+        PRIVACY = "privacy", "The program's privacy notice"
+        PARTICIPATION = "participation", "Taking part in peer mentoring"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    statement = models.TextField(help_text="The words the person agreed to.")
+    document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agreed_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-agreed_at"]
+        indexes = [models.Index(fields=["program", "person"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.person})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

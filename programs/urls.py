@@ -1,9 +1,37 @@
 from django.urls import path
 
-from . import views
+from .views import applications, intake, readiness, setup
 
 app_name = "programs"
 
 urlpatterns = [
-    path("<int:pk>/", views.program_detail, name="detail"),
+    # Public application pages (no sign-in).
+    path("apply/thanks/", applications.apply_thanks, name="apply_thanks"),
+    path("apply/<str:kind>/", applications.apply, name="apply"),
+    # Coordinators: programs and their setup.
+    path("programs/", setup.program_list, name="list"),
+    path("programs/new/", setup.program_new, name="new"),
+    path("programs/<int:pk>/", setup.program_detail, name="detail"),
+    path("programs/<int:pk>/edit/", setup.program_edit, name="edit"),
+    path("programs/<int:pk>/archive/", setup.program_archive_view, name="archive"),
+    path("programs/<int:pk>/areas/", setup.area_list, name="areas"),
+    path("programs/<int:pk>/areas/<int:area_pk>/toggle/", setup.area_toggle, name="area_toggle"),
+    path("programs/<int:pk>/documents/<str:kind>/", setup.document_versions, name="documents"),
+    path("programs/<int:pk>/training/", setup.training_list, name="training"),
+    path("programs/<int:pk>/training/<int:module_pk>/", setup.training_edit, name="training_edit"),
+    # Applications review.
+    path("programs/<int:pk>/applications/", applications.application_list, name="applications"),
+    path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
+    # Mentor readiness.
+    path("mentors/<int:pk>/readiness/", readiness.mentor_readiness, name="mentor_readiness"),
+    path("mentors/<int:pk>/readiness/modules/<int:module_pk>/done/", readiness.module_mark_done, name="module_done"),
+    path(
+        "mentors/<int:pk>/readiness/modules/<int:module_pk>/confirm/", readiness.module_confirm, name="module_confirm"
+    ),
+    path("mentors/<int:pk>/readiness/agreement/", readiness.agreement_sign_view, name="agreement_sign"),
+    path("mentors/<int:pk>/readiness/check/", readiness.background_check_view, name="background_check"),
+    # Mentee intake and consent.
+    path("mentees/<int:pk>/intake/", intake.mentee_intake, name="mentee_intake"),
+    path("mentees/<int:pk>/consents/new/", intake.consent_new, name="consent_new"),
+    path("consents/<int:pk>/withdraw/", intake.consent_revoke_view, name="consent_revoke"),
 ]

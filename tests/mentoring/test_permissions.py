@@ -1,27 +1,11 @@
-"""Permission matrix: every URL x every persona.
-
-Each row names a URL and, per persona, the expected status. Signed-in
-outsiders get 404 (never a hint that the row exists); anonymous visitors of
-private pages are sent to sign in. A final test fails when a URL exists that
-no row covers, so every new page must join the matrix."""
+"""Permission matrix of the mentoring app's URLs and Django's account pages
+(machinery and rules in tests/permissions.py)."""
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from mentoring.services import invitation_create
-from tests.conftest import PERSONA_NAMES
-
-LOGIN = "login"
-SIGNED_IN = ["coordinator", "other_coordinator", "mentor", "other_mentor", "mentee", "other_mentee"]
-
-
-def expect(ok=(), redirect=(), anonymous=LOGIN, default=404):
-    """Build {persona: expected}: 200 for ok, 302 for redirect, the rest default."""
-    table = {name: default for name in SIGNED_IN}
-    table.update({name: 200 for name in ok})
-    table.update({name: 302 for name in redirect})
-    table["anonymous"] = anonymous
-    return table
+from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
 
 
 def _pending_invitation(p):
@@ -36,76 +20,42 @@ def _pending_invitation(p):
     return invitation, link.rstrip("/").rsplit("/", 1)[-1]
 
 
-COORDINATORS = ["coordinator", "other_coordinator"]
-
-# (url name, how to build its args from personas, expected per persona)
 MATRIX = [
-    ("mentoring:landing", None, expect(redirect=SIGNED_IN, anonymous=200)),
-    ("mentoring:crisis", None, expect(ok=SIGNED_IN, anonymous=200)),
-    ("mentoring:healthz", None, expect(ok=SIGNED_IN, anonymous=200)),
-    ("mentoring:home", None, expect(redirect=SIGNED_IN)),
-    ("mentoring:home_coordinator", None, expect(ok=COORDINATORS)),
-    ("mentoring:home_mentor", None, expect(ok=["mentor", "other_mentor"])),
-    ("mentoring:home_mentee", None, expect(ok=["mentee", "other_mentee"])),
-    ("mentoring:person_detail", lambda p: [p.mentee.pk], expect(ok=["coordinator", "mentor", "mentee"])),
-    ("mentoring:person_detail", lambda p: [p.mentor.pk], expect(ok=["coordinator", "mentor", "mentee"])),
-    ("mentoring:person_detail", lambda p: [p.other_coordinator.pk], expect(ok=["other_coordinator"])),
-    ("mentoring:person_detail", lambda p: [999999], expect()),
-    ("mentoring:invitation_list", None, expect(ok=COORDINATORS)),
-    ("mentoring:invitation_new", None, expect(ok=COORDINATORS)),
-    ("mentoring:invitation_revoke", lambda p: [_pending_invitation(p)[0].pk], expect(ok=["coordinator"])),
-    ("mentoring:invitation_accept", lambda p: [_pending_invitation(p)[1]], expect(ok=SIGNED_IN, anonymous=200)),
-    ("mentoring:invitation_accept", lambda p: ["not-a-real-token"], expect(anonymous=404)),
-    ("mentoring:profile", None, expect(ok=SIGNED_IN)),
-    ("programs:detail", lambda p: [p.program.pk], expect(ok=["coordinator"])),
-    ("programs:detail", lambda p: [p.other_program.pk], expect(ok=["other_coordinator"])),
-    ("login", None, expect(redirect=SIGNED_IN, anonymous=200)),
-    ("logout", None, expect(default=405, anonymous=405)),
-    ("password_change", None, expect(ok=SIGNED_IN)),
-    ("password_change_done", None, expect(ok=SIGNED_IN)),
-    ("password_reset", None, expect(ok=SIGNED_IN, anonymous=200)),
-    ("password_reset_done", None, expect(ok=SIGNED_IN, anonymous=200)),
-    ("password_reset_confirm", lambda p: ["MQ", "bad-token"], expect(ok=SIGNED_IN, anonymous=200)),
-    ("password_reset_complete", None, expect(ok=SIGNED_IN, anonymous=200)),
+    Row("mentoring:landing", expect(redirect=SIGNED_IN, anonymous=200)),
+    Row("mentoring:crisis", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("mentoring:home", expect(redirect=SIGNED_IN)),
+    Row("mentoring:home_coordinator", expect(ok=COORDINATORS)),
+    Row("mentoring:home_mentor", expect(ok=["mentor", "other_mentor"])),
+    Row("mentoring:home_mentee", expect(ok=["mentee", "other_mentee"])),
+    Row("mentoring:person_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=lambda p: [p.mentee.pk]),
+    Row("mentoring:person_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=lambda p: [p.mentor.pk]),
+    Row("mentoring:person_detail", expect(ok=["other_coordinator"]), args=lambda p: [p.other_coordinator.pk]),
+    Row("mentoring:person_detail", expect(), args=lambda p: [999999]),
+    Row("mentoring:invitation_list", expect(ok=COORDINATORS)),
+    Row("mentoring:invitation_new", expect(ok=COORDINATORS)),
+    Row("mentoring:invitation_revoke", expect(ok=["coordinator"]), args=lambda p: [_pending_invitation(p)[0].pk]),
+    Row("mentoring:invitation_accept", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_pending_invitation(p)[1]]),
+    Row("mentoring:home_volunteer", expect()),  # no persona volunteers; see test_volunteer_home
+    Row("mentoring:profile_edit", expect(ok=["coordinator", "mentor"]), args=lambda p: ["mentor", p.match.mentor.pk]),
+    Row("mentoring:profile_edit", expect(ok=["coordinator", "mentee"]), args=lambda p: ["mentee", p.match.mentee.pk]),
+    Row("mentoring:profile_edit", expect(), args=lambda p: ["wizard", p.match.mentee.pk]),
+    Row("mentoring:invitation_accept", expect(anonymous=404), args=lambda p: ["not-a-real-token"]),
+    Row("mentoring:profile", expect(ok=SIGNED_IN)),
+    Row("login", expect(redirect=SIGNED_IN, anonymous=200)),
+    Row("logout", expect(default=405, anonymous=405)),
+    Row("password_change", expect(ok=SIGNED_IN)),
+    Row("password_change_done", expect(ok=SIGNED_IN)),
+    Row("password_reset", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("password_reset_done", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("password_reset_confirm", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: ["MQ", "bad-token"]),
+    Row("password_reset_complete", expect(ok=SIGNED_IN, anonymous=200)),
 ]
 
 
-def _cases():
-    for index, (name, _args, table) in enumerate(MATRIX):
-        for persona in PERSONA_NAMES:
-            yield pytest.param(index, persona, table[persona], id=f"{name}[{index}]-{persona}")
-
-
-@pytest.mark.parametrize("row, persona, expected", list(_cases()))
+@pytest.mark.parametrize("row, persona, expected", cases(MATRIX))
 def test_permission_matrix(row, persona, expected, personas, client_for):
-    name, build_args, _ = MATRIX[row]
-    url = reverse(name, args=build_args(personas) if build_args else None)
-    response = client_for(personas.user(persona)).get(url)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    else:
-        assert response.status_code == expected, f"{persona} on {url}"
-
-
-def test_matrix_covers_every_url_of_the_apps():
-    """A page added without a matrix row fails here."""
-    covered = {name for name, _, _ in MATRIX}
-    ours = set()
-    for namespace in ("mentoring", "programs"):
-        resolver = get_resolver().namespace_dict[namespace][1]
-        ours |= {f"{namespace}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
-    accounts = {
-        "login",
-        "logout",
-        "password_change",
-        "password_change_done",
-        "password_reset",
-        "password_reset_done",
-        "password_reset_confirm",
-        "password_reset_complete",
-    }
-    assert ours | accounts <= covered, sorted((ours | accounts) - covered)
+    check(MATRIX[row], persona, expected, personas, client_for(personas.user(persona)))
 
 
 def test_logout_by_post_signs_out(personas, client_for):
@@ -113,3 +63,10 @@ def test_logout_by_post_signs_out(personas, client_for):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("mentoring:profile")).status_code == 302
+
+
+def test_volunteer_home_is_for_volunteers(personas, client_for):
+    from mentoring.models import VolunteerProfile
+
+    VolunteerProfile.objects.create(user=personas.other_mentee, program=personas.program)
+    assert client_for(personas.other_mentee).get(reverse("mentoring:home_volunteer")).status_code == 200

@@ -1,8 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from mentoring.models import Match, MenteeProfile, MentorProfile
-from programs.models import Program
+from mentoring.models import Match, MenteeProfile, MentorProfile, VolunteerProfile
+from programs.models import Application, ConsentRecord, Program, TrainingCompletion
+from programs.readiness import with_readiness
 
 
 def _snapshot():
@@ -13,6 +14,9 @@ def _snapshot():
         "mentees": MenteeProfile.objects.count(),
         "matches": sorted(Match.objects.values_list("mentor__user__email", "mentee__user__email", "status")),
         "programs": list(Program.objects.values_list("slug", "name")),
+        "applications": sorted(Application.objects.values_list("email", "status")),
+        "completions": TrainingCompletion.objects.count(),
+        "consents": ConsentRecord.objects.count(),
     }
 
 
@@ -34,3 +38,19 @@ def test_seed_demo_creates_the_demo_program_and_is_idempotent(db):
     assert len({zone for _, _, zone, _ in first["users"]}) >= 3
     assert len({name for _, name, _, _ in first["users"]}) == len(first["users"])
     assert MenteeProfile.objects.filter(matches__isnull=True).count() >= 5
+
+
+def test_seed_demo_covers_readiness_stages_applications_and_intake(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    mentors = with_readiness(MentorProfile.objects.all())
+    ready = mentors.filter(is_ready=True)
+    assert ready.filter(user__email="mentor@example.org").exists()
+    assert mentors.filter(is_ready=False, check_ok=False).exists()
+    assert mentors.filter(is_ready=False, agreement_ok=False).exists()
+    assert mentors.filter(is_ready=False, confirmed_modules__lt=3).exists()
+    # Only ready mentors are matched in the demo.
+    assert not Match.objects.exclude(mentor__in=ready).exists()
+    assert set(Application.objects.values_list("status", flat=True)) == {"new", "waitlisted", "declined"}
+    assert set(Application.objects.values_list("kind", flat=True)) == {"mentor", "mentee", "volunteer"}
+    assert VolunteerProfile.objects.count() == 2
+    assert ConsentRecord.objects.filter(person__email="mentee@example.org").count() == 2

@@ -1,6 +1,9 @@
-"""Demo data for `make run`: one program with coordinator, mentors, mentees
-and matches. Idempotent: rows are found by natural keys and only created when
-missing, so a second run changes nothing."""
+"""Demo data for `make run`: one program with its coordinator, mentors at
+every readiness stage, mentees with matches and intake, volunteers and
+applications in every state.
+
+Idempotent: rows are found by natural keys and only created when missing,
+so a second run changes nothing."""
 
 import random
 from datetime import timedelta
@@ -12,8 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from mentoring.models import Match, MenteeProfile, MentorProfile
-from programs.models import Program
+from mentoring.choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
+from mentoring.models import Match, MatchingProfile, MenteeProfile, MentorProfile, VolunteerProfile
+from programs.models import (
+    AgreementSignature,
+    Application,
+    ApplicationNote,
+    BackgroundCheck,
+    ConsentRecord,
+    PolicyDocument,
+    Program,
+    TrainingCompletion,
+    TrainingModule,
+)
+from programs.readiness import current_document
+from programs.services import CONTACT_STATEMENT, program_create
 
 DEMO_PASSWORD = "waypoint-demo"
 DEMO_LOGINS = {
@@ -23,7 +39,18 @@ DEMO_LOGINS = {
 }
 EXTRA_MENTORS = 10
 EXTRA_MENTEES = 30
+VOLUNTEERS = 2
 TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix"]
+CITIES = [("Riverbend", "12401"), ("Riverbend", "12402"), ("Hillcrest", "12430"), ("Millbrook", "12545")]
+INTERESTS = ["hiking", "cooking", "music", "fishing", "art", "basketball", "gardening", "reading", "faith", "movies"]
+TRAINING = [
+    ("Peer support basics", "What a peer mentor is, and is not.", True),
+    ("Boundaries and self-care", "Keeping the relationship safe for both of you.", True),
+    ("Responding to a crisis", "What to do, who to call, and how to stay calm.", True),
+    ("Motivational conversations", "Listening that helps people find their own reasons.", False),
+]
+# Readiness stage of each extra mentor, in order. Only ready mentors get matches.
+MENTOR_STAGES = ["ready"] * 6 + ["training", "awaiting_confirmation", "check_pending", "agreement_unsigned"]
 
 
 class Command(BaseCommand):
@@ -45,35 +72,47 @@ class DemoSeeder:
         self.random = random.Random(2026)
         self.password_hash = make_password(DEMO_PASSWORD)  # hash once, not 40 times
         self.now = timezone.now()
+        self.today = timezone.localdate()
         self.created = 0
 
     def run(self):
-        program = self._program()
         coordinator = self._person(*DEMO_LOGINS["coordinator"])
-        program.coordinators.add(coordinator)
+        program = self._program(coordinator)
+        modules = self._training(program)
         mentors = [self._mentor(program, *DEMO_LOGINS["mentor"], capacity=4)]
         mentors += [self._mentor(program, *self._invented_person("mentor", i)) for i in range(EXTRA_MENTORS)]
+        for mentor, stage in zip(mentors, ["ready", *MENTOR_STAGES], strict=True):
+            self._readiness(mentor, modules, stage, coordinator)
         mentees = [self._mentee(program, *DEMO_LOGINS["mentee"])]
         mentees += [self._mentee(program, *self._invented_person("mentee", i)) for i in range(EXTRA_MENTEES)]
-        self._matches(program, mentors, mentees)
+        for mentee in mentees:
+            self._consents(mentee)
+        for i in range(VOLUNTEERS):
+            self._volunteer(program, *self._invented_person("volunteer", i))
+        ready = [m for m, stage in zip(mentors, ["ready", *MENTOR_STAGES], strict=True) if stage == "ready"]
+        self._matches(program, ready, mentees)
+        self._applications(program, coordinator)
         return self.created
 
-    def _program(self):
-        program, created = Program.objects.get_or_create(
-            slug="riverbend-peer-mentoring",
-            defaults={
-                "name": "Riverbend Peer Mentoring",
-                "description": "One-on-one peer mentoring and weekly groups for adults building a life in recovery.",
-                "time_zone": "America/New_York",
-            },
-        )
-        self.created += created
+    # --- people ---------------------------------------------------------------------
+
+    def _program(self, coordinator):
+        program = Program.objects.filter(slug="riverbend-peer-mentoring").first()
+        if program is None:
+            program = program_create(
+                created_by=coordinator,
+                slug="riverbend-peer-mentoring",
+                name="Riverbend Peer Mentoring",
+                description="One-on-one peer mentoring and weekly groups for adults building a life in recovery.",
+                time_zone="America/New_York",
+                start_date=self.today - timedelta(days=400),
+                min_recovery_months=12,
+            )
+            self.created += 1
         return program
 
     def _invented_person(self, role, index):
-        name = self.fake.name()
-        email = f"{role}{index + 1:02d}@example.org"
-        return email, name
+        return f"{role}{index + 1:02d}@example.org", f"{self.fake.first_name()} {self.fake.last_name()}"
 
     def _person(self, email, full_name):
         user, created = get_user_model().objects.get_or_create(
@@ -83,24 +122,124 @@ class DemoSeeder:
                 "password": self.password_hash,
                 "time_zone": self.random.choice(TIME_ZONES),
                 "date_joined": self.now - timedelta(days=self.random.randint(20, 400)),
+                "phone": f"555-01{self.random.randint(10, 99)}",
+                "ok_to_text": self.random.random() < 0.6,
             },
         )
         self.created += created
         return user
 
-    def _mentor(self, program, email, full_name, capacity=None):
+    def _matching_answers(self):
+        pick = self.random.sample
+        city, postal = self.random.choice(CITIES)
+        return {
+            "pathways": pick(Pathway.values, self.random.randint(1, 2)),
+            "languages": ["en"] + (["es"] if self.random.random() < 0.25 else []),
+            "gender": self.random.choice([Gender.WOMAN, Gender.MAN, Gender.MAN, Gender.WOMAN, Gender.NON_BINARY]),
+            "age_range": self.random.choice(AgeRange.values[:5]),
+            "availability": pick([value for value, _ in AVAILABILITY_CHOICES], self.random.randint(3, 7)),
+            "meeting_modes": pick(MeetingMode.values, self.random.randint(1, 3)),
+            "city": city,
+            "postal_code": postal,
+            "interests": pick(INTERESTS, 3),
+            "topics": pick(Topic.values, 3),
+        }
+
+    def _profile(self, model, program, email, full_name, **extra):
         user = self._person(email, full_name)
-        profile, created = MentorProfile.objects.get_or_create(
-            user=user, program=program, defaults={"capacity": capacity or self.random.randint(2, 4)}
-        )
-        self.created += created
+        profile = model.objects.filter(user=user, program=program).first()
+        if profile is None:
+            answers = self._matching_answers() if issubclass(model, MatchingProfile) else {}
+            profile = model.objects.create(user=user, program=program, joined_at=user.date_joined, **answers, **extra)
+            if hasattr(profile, "experience_areas"):
+                areas = list(program.experience_areas.all())
+                profile.experience_areas.set(self.random.sample(areas, self.random.randint(1, 2)))
+            self.created += 1
         return profile
 
+    def _mentor(self, program, email, full_name, capacity=None):
+        return self._profile(
+            MentorProfile,
+            program,
+            email,
+            full_name,
+            capacity=capacity or self.random.randint(2, 4),
+            recovery_months=self.random.randint(14, 180),
+            bio="In recovery myself for a good while now. I like long walks and straight talk.",
+        )
+
     def _mentee(self, program, email, full_name):
-        user = self._person(email, full_name)
-        profile, created = MenteeProfile.objects.get_or_create(user=user, program=program)
-        self.created += created
-        return profile
+        return self._profile(
+            MenteeProfile,
+            program,
+            email,
+            full_name,
+            intake_date=self.today - timedelta(days=self.random.randint(5, 200)),
+            preferred_mentor_gender=self.random.choice(["", "", "", Gender.WOMAN]),
+        )
+
+    def _volunteer(self, program, email, full_name):
+        return self._profile(
+            VolunteerProfile,
+            program,
+            email,
+            full_name,
+            availability=["tue_evening", "sat_morning"],
+            languages=[Language.ENGLISH],
+            skills="Setting up rooms, making coffee.",
+        )
+
+    # --- readiness and intake -----------------------------------------------------------
+
+    def _training(self, program):
+        modules = []
+        for position, (title, description, required) in enumerate(TRAINING):
+            module, created = TrainingModule.objects.get_or_create(
+                program=program,
+                title=title,
+                defaults={"description": description, "required": required, "position": position},
+            )
+            self.created += created
+            modules.append(module)
+        return modules
+
+    def _readiness(self, mentor, modules, stage, coordinator):
+        if BackgroundCheck.objects.filter(mentor=mentor).exists():
+            return  # this mentor was set up by an earlier run
+        required = [m for m in modules if m.required]
+        marked = required if stage != "training" else required[:1]
+        for module in marked:
+            confirmed = stage != "awaiting_confirmation"
+            TrainingCompletion.objects.create(
+                module=module,
+                mentor=mentor,
+                marked_done_at=self.now - timedelta(days=30),
+                confirmed_at=self.now - timedelta(days=28) if confirmed else None,
+                confirmed_by=coordinator if confirmed else None,
+            )
+        cleared = stage != "check_pending"
+        BackgroundCheck.objects.create(
+            mentor=mentor,
+            status=BackgroundCheck.Status.CLEARED if cleared else BackgroundCheck.Status.PENDING,
+            checked_on=self.today - timedelta(days=60) if cleared else None,
+            expires_on=self.today + timedelta(days=300) if cleared else None,
+            updated_by=coordinator,
+        )
+        agreement = current_document(mentor.program, PolicyDocument.Kind.BOUNDARIES)
+        if agreement and stage != "agreement_unsigned":
+            AgreementSignature.objects.create(mentor=mentor, document=agreement, typed_name=mentor.user.full_name)
+        self.created += 1
+
+    def _consents(self, mentee):
+        if ConsentRecord.objects.filter(person=mentee.user, program=mentee.program).exists():
+            return
+        notice = current_document(mentee.program, PolicyDocument.Kind.PRIVACY)
+        base = {"program": mentee.program, "person": mentee.user, "agreed_at": mentee.joined_at}
+        ConsentRecord.objects.create(kind=ConsentRecord.Kind.CONTACT, statement=CONTACT_STATEMENT, **base)
+        ConsentRecord.objects.create(kind=ConsentRecord.Kind.PRIVACY, statement=notice.body, document=notice, **base)
+        self.created += 2
+
+    # --- matches and applications -------------------------------------------------------
 
     def _matches(self, program, mentors, mentees):
         demo_mentor, demo_mentee = mentors[0], mentees[0]
@@ -110,12 +249,12 @@ class DemoSeeder:
             (demo_mentor, mentees[2], Match.Status.CLOSED),
             (demo_mentor, mentees[3], Match.Status.PROPOSED),
         ]
-        # Other mentors each take one or two of the next mentees; the last
-        # eight mentees stay unmatched so the waiting list is not empty.
-        waiting_from = len(mentees) - 8
-        pool = iter(mentees[4:waiting_from])
-        for mentor in mentors[1:]:
-            for status in (Match.Status.ACTIVE, Match.Status.PAUSED)[: self.random.randint(1, 2)]:
+        # Other ready mentors take one or two of the next mentees; the last
+        # twelve stay unmatched so the waiting list is not empty.
+        pool = iter(mentees[4:-12])
+        # Deterministic (not random) so that a second run plans the same pairs.
+        for index, mentor in enumerate(mentors[1:]):
+            for status in (Match.Status.ACTIVE, Match.Status.PAUSED)[: 1 + index % 2]:
                 mentee = next(pool, None)
                 if mentee is not None:
                     plan.append((mentor, mentee, status))
@@ -136,3 +275,50 @@ class DemoSeeder:
             },
         )
         self.created += created
+
+    def _applications(self, program, coordinator):
+        if program.applications.exists():
+            return
+        notice = current_document(program, PolicyDocument.Kind.PRIVACY)
+        areas = list(program.experience_areas.all())
+        plan = (
+            [(Application.Kind.MENTEE, Application.Status.NEW)] * 4
+            + [(Application.Kind.MENTOR, Application.Status.NEW)] * 2
+            + [(Application.Kind.VOLUNTEER, Application.Status.NEW)]
+            + [(Application.Kind.MENTEE, Application.Status.WAITLISTED)] * 2
+            + [(Application.Kind.MENTOR, Application.Status.DECLINED)]
+            + [(Application.Kind.MENTEE, Application.Status.DECLINED)]
+        )
+        for index, (kind, status) in enumerate(plan):
+            name = f"{self.fake.first_name()} {self.fake.last_name()}"
+            days_ago = self.random.randint(1, 40)
+            application = Application.objects.create(
+                program=program,
+                kind=kind,
+                status=status,
+                full_name=name,
+                email=f"applicant{index + 1:02d}@example.org",
+                phone=f"555-02{index + 10}",
+                preferred_contact=self.random.choice(["email", "text"]),
+                ok_to_text=True,
+                consent_to_contact=True,
+                privacy_notice=notice,
+                details=self._matching_answers() if kind != Application.Kind.VOLUNTEER else {},
+                submitted_at=self.now - timedelta(days=days_ago),
+                decided_at=None if status == Application.Status.NEW else self.now - timedelta(days=days_ago - 1),
+                decided_by=None if status == Application.Status.NEW else coordinator,
+                decision_reason=DECISION_REASONS.get(status, ""),
+            )
+            if kind != Application.Kind.VOLUNTEER:
+                application.experience_areas.set(self.random.sample(areas, 1))
+            if index % 3 == 0:
+                ApplicationNote.objects.create(
+                    application=application, author=coordinator, body="Left a voicemail; will try again Thursday."
+                )
+            self.created += 1
+
+
+DECISION_REASONS = {
+    Application.Status.WAITLISTED: "No mentor with evening availability yet.",
+    Application.Status.DECLINED: "Looking for clinical treatment; referred to the county intake line.",
+}

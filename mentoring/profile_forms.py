@@ -1,0 +1,152 @@
+"""Form fields for the answers matching reads, shared by the public
+application forms and the profile edit forms so both ask the same way."""
+
+from django import forms
+
+from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
+from .models import MenteeProfile, MentorProfile, VolunteerProfile
+
+
+class TagListField(forms.CharField):
+    """Comma-separated words in the form, a list of strings in the model."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        tags, seen = [], set()
+        for tag in (t.strip() for t in text.split(",")):
+            if tag and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                tags.append(tag[:40])
+        return tags[:20]
+
+
+def choice_list(choices, label, help_text=""):
+    return forms.MultipleChoiceField(
+        choices=choices, required=False, label=label, help_text=help_text, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class MatchingFields(forms.Form):
+    """What both mentors and mentees tell us for matching."""
+
+    experience_areas = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Lived experience",
+        help_text="Areas you have experience with. Shared only with the program's coordinators and your match.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pathways = choice_list(Pathway.choices, "Recovery pathways")
+    languages = choice_list(Language.choices, "Languages you are comfortable in")
+    gender = forms.ChoiceField(choices=[("", "—")] + Gender.choices, required=False)
+    age_range = forms.ChoiceField(choices=[("", "—")] + AgeRange.choices, required=False, label="Age")
+    availability = choice_list(AVAILABILITY_CHOICES, "When can you usually meet?")
+    meeting_modes = choice_list(MeetingMode.choices, "How would you like to meet?")
+    city = forms.CharField(max_length=80, required=False)
+    postal_code = forms.CharField(max_length=12, required=False, label="ZIP or postal code")
+    interests = TagListField(required=False, help_text="Separate with commas, e.g. hiking, cooking, music.")
+    excluded_pathways = choice_list(Pathway.choices, "Pathways you would rather not be matched with")
+    exclusion_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Anyone or anything you do not want in a match?",
+        help_text="For example someone you know, or a topic you would rather avoid. Only coordinators read this.",
+    )
+
+    def set_program(self, program):
+        self.fields["experience_areas"].queryset = program.experience_areas.filter(is_active=True)
+
+
+class MentorFields(MatchingFields):
+    recovery_months = forms.IntegerField(
+        min_value=0,
+        max_value=900,
+        required=False,
+        label="Time in recovery (months)",
+        help_text="Optional. Only you and the program's coordinators see this.",
+    )
+    topics = choice_list(Topic.choices, "Topics you could help with")
+    capacity = forms.IntegerField(min_value=1, max_value=10, initial=2, label="How many mentees at once?")
+    bio = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        label="A few lines about you",
+        help_text="Your future mentee reads this.",
+    )
+
+
+class MenteeFields(MatchingFields):
+    preferred_mentor_gender = forms.ChoiceField(
+        choices=[("", "No preference")] + Gender.choices[:-1],
+        required=False,
+        label="Would you prefer a mentor of a particular gender?",
+        help_text="If you choose one, we only match you with mentors of that gender.",
+    )
+    topics = choice_list(Topic.choices, "What would you like help with?")
+
+
+class VolunteerFields(forms.Form):
+    availability = MatchingFields.base_fields["availability"]
+    languages = MatchingFields.base_fields["languages"]
+    skills = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        label="How would you like to help?",
+        help_text="For example setting up rooms, co-facilitating a group, cooking for events.",
+    )
+
+
+MATCHING_FIELD_NAMES = list(MatchingFields.base_fields)
+
+
+class MentorProfileForm(MentorFields, forms.ModelForm):
+    class Meta:
+        model = MentorProfile
+        fields = [*MATCHING_FIELD_NAMES, "recovery_months", "topics", "capacity", "bio"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_program(self.instance.program)
+
+
+class MenteeProfileForm(MenteeFields, forms.ModelForm):
+    class Meta:
+        model = MenteeProfile
+        fields = [*MATCHING_FIELD_NAMES, "preferred_mentor_gender", "topics"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_program(self.instance.program)
+
+
+class VolunteerProfileForm(VolunteerFields, forms.ModelForm):
+    class Meta:
+        model = VolunteerProfile
+        fields = ["availability", "languages", "skills"]
+
+
+class MenteeIntakeForm(forms.ModelForm):
+    """Coordinator-side intake details of a mentee."""
+
+    class Meta:
+        model = MenteeProfile
+        fields = ["intake_date", "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship"]
+        widgets = {"intake_date": forms.DateInput(attrs={"type": "date"})}
+        labels = {
+            "emergency_contact_name": "Emergency contact (optional)",
+            "emergency_contact_phone": "Their phone",
+            "emergency_contact_relationship": "Relationship to the mentee",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("emergency_contact_name") and not cleaned.get("emergency_contact_phone"):
+            self.add_error("emergency_contact_phone", "Add a phone number for the emergency contact.")
+        return cleaned

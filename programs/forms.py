@@ -1,0 +1,222 @@
+from django import forms
+
+from mentoring.choices import ContactChannel
+from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
+
+from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, Program, TrainingModule
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "description",
+            "status",
+            "mode",
+            "start_date",
+            "end_date",
+            "time_zone",
+            "checkin_cadence",
+            "inactivity_days",
+            "default_mentor_capacity",
+            "min_recovery_months",
+            "background_check_required",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        return cleaned
+
+
+class ExperienceAreaForm(forms.ModelForm):
+    class Meta:
+        model = ExperienceArea
+        fields = ["name"]
+        labels = {"name": "New lived-experience area"}
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if ExperienceArea.objects.filter(program=self.program, name__iexact=name).exists():
+            raise forms.ValidationError("This program already has that area.")
+        return name
+
+
+class DocumentForm(forms.Form):
+    body = forms.CharField(
+        label="Text of the new version",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Publishing creates a new version. Mentors are asked to sign a new boundaries agreement again.",
+    )
+
+
+class TrainingModuleForm(forms.ModelForm):
+    link = forms.URLField(required=False, assume_scheme="https", help_text="Optional: where the material lives.")
+
+    class Meta:
+        model = TrainingModule
+        fields = ["title", "description", "required", "link", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"position": "Order in the list"}
+
+
+# --- public application forms ---------------------------------------------------
+
+
+class ContactFields(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    email = forms.EmailField(label="Email")
+    phone = forms.CharField(max_length=32, required=False, label="Phone (optional)")
+    preferred_contact = forms.ChoiceField(
+        choices=ContactChannel.choices, initial=ContactChannel.EMAIL, label="How should we contact you?"
+    )
+    ok_to_text = forms.BooleanField(required=False, label="It's OK to send me text messages")
+    ok_to_call = forms.BooleanField(required=False, label="It's OK to call me")
+    consent_to_contact = forms.BooleanField(
+        label="I agree that the program may contact me about my application.",
+        error_messages={"required": "We need your agreement to contact you about your application."},
+    )
+    agree_privacy = forms.BooleanField(
+        label="I have read the privacy notice above and agree to it.",
+        error_messages={"required": "Please read the privacy notice and tick the box to agree."},
+    )
+    # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    CONTACT_KEYS = [
+        "full_name",
+        "email",
+        "phone",
+        "preferred_contact",
+        "ok_to_text",
+        "ok_to_call",
+        "consent_to_contact",
+    ]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("preferred_contact")
+        if channel in (ContactChannel.TEXT, ContactChannel.PHONE) and not cleaned.get("phone"):
+            self.add_error("phone", "Add a phone number so we can reach you the way you prefer.")
+        if channel == ContactChannel.TEXT and not cleaned.get("ok_to_text"):
+            self.add_error("ok_to_text", "You chose text messages: tick this so we may text you.")
+        if channel == ContactChannel.PHONE and not cleaned.get("ok_to_call"):
+            self.add_error("ok_to_call", "You chose phone calls: tick this so we may call you.")
+        return cleaned
+
+    @property
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+    def about_fields(self):
+        """Bound fields of the profile part, in declaration order."""
+        skip = {*self.CONTACT_KEYS, "agree_privacy", "website"}
+        return [self[name] for name in self.fields if name not in skip]
+
+    def contact(self):
+        return {key: self.cleaned_data[key] for key in self.CONTACT_KEYS}
+
+    def details(self):
+        """The profile answers, JSON-ready (experience areas travel separately)."""
+        skip = {*self.CONTACT_KEYS, "agree_privacy", "website", "experience_areas"}
+        return {key: value for key, value in self.cleaned_data.items() if key not in skip}
+
+    def experience_areas(self):
+        return self.cleaned_data.get("experience_areas") or []
+
+
+class MentorApplicationForm(ContactFields, MentorFields):
+    pass
+
+
+class MenteeApplicationForm(ContactFields, MenteeFields):
+    pass
+
+
+class VolunteerApplicationForm(ContactFields, VolunteerFields):
+    def set_program(self, program):
+        """Volunteers are not matched, so there is nothing program-specific to ask."""
+
+
+APPLICATION_FORMS = {
+    Application.Kind.MENTOR: MentorApplicationForm,
+    Application.Kind.MENTEE: MenteeApplicationForm,
+    Application.Kind.VOLUNTEER: VolunteerApplicationForm,
+}
+
+
+# --- coordinator forms ---------------------------------------------------------------
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status")] + Application.Status.choices, required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind")] + Application.Kind.choices, required=False)
+    q = forms.CharField(required=False, label="Name or email", max_length=100)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (Application.Status.ACCEPTED, "Accept"),
+            (Application.Status.WAITLISTED, "Waitlist"),
+            (Application.Status.DECLINED, "Decline"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Kept with the decision. Coordinators only.",
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Add an internal note", max_length=4000)
+
+
+class BackgroundCheckForm(forms.ModelForm):
+    class Meta:
+        model = BackgroundCheck
+        fields = ["status", "checked_on", "expires_on"]
+        widgets = {"checked_on": DATE, "expires_on": DATE}
+
+
+class AgreementSignForm(forms.Form):
+    agree = forms.BooleanField(label="I have read this agreement and will keep to it.")
+    typed_name = forms.CharField(label="Type your full name to sign", max_length=150)
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = ["kind", "statement"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
+        labels = {"statement": "What the person agreed to, in the words they saw"}
+
+
+def answers_for_display(application):
+    """The application's answers as (question, answer) pairs in plain words."""
+    form = APPLICATION_FORMS[application.kind]()
+    answers = []
+    for name, value in application.details.items():
+        field = form.fields.get(name)
+        if field is None or value in ("", None, []):
+            continue
+        choices = dict(getattr(field, "choices", []) or [])
+        values = value if isinstance(value, list) else [value]
+        text = ", ".join(str(choices.get(v, v)) for v in values)
+        answers.append((field.label or name.replace("_", " ").capitalize(), text))
+    return answers

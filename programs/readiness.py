@@ -1,0 +1,143 @@
+"""Mentor readiness: may this mentor be matched?
+
+A mentor is ready when every required (not archived) training module of the
+program is confirmed by a coordinator, the background check is cleared and not
+expired where the program requires one, and the current boundaries agreement
+(if the program has one) is signed.
+
+Two views of the same rule: ``with_readiness`` annotates a queryset in the
+database (lists, matching), ``checklist`` explains one mentor item by item
+(the mentor's own page). Tests hold them to the same answer.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import AgreementSignature, BackgroundCheck, PolicyDocument, TrainingCompletion, TrainingModule
+
+
+def _count(queryset, group_by):
+    """A correlated COUNT(*) subquery, 0 when there are no rows."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def current_document_subquery(kind, program_ref):
+    return PolicyDocument.objects.filter(program=program_ref, kind=kind).order_by("-version").values("pk")[:1]
+
+
+def with_readiness(mentors):
+    """Annotate MentorProfile rows with required_modules, confirmed_modules,
+    check_ok, agreement_ok and is_ready, all computed in SQL."""
+    today = timezone.localdate()
+    required = TrainingModule.objects.filter(program=OuterRef("program"), required=True, is_archived=False)
+    confirmed = TrainingCompletion.objects.filter(
+        mentor=OuterRef("pk"), module__required=True, module__is_archived=False, confirmed_at__isnull=False
+    )
+    check_cleared = BackgroundCheck.objects.filter(mentor=OuterRef("pk"), status=BackgroundCheck.Status.CLEARED).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+    boundaries = PolicyDocument.Kind.BOUNDARIES
+    has_agreement = PolicyDocument.objects.filter(program=OuterRef("program"), kind=boundaries)
+    signed_current = AgreementSignature.objects.filter(
+        mentor=OuterRef("pk"), document=Subquery(current_document_subquery(boundaries, OuterRef(OuterRef("program"))))
+    )
+    return mentors.annotate(
+        required_modules=_count(required, "program"),
+        confirmed_modules=_count(confirmed, "mentor"),
+        check_ok=Case(
+            When(program__background_check_required=False, then=Value(True)),
+            When(Exists(check_cleared), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        agreement_ok=Case(
+            When(~Exists(has_agreement), then=Value(True)),
+            When(Exists(signed_current), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    ).annotate(
+        is_ready=Case(
+            When(
+                Q(confirmed_modules__gte=F("required_modules"), check_ok=True, agreement_ok=True),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def ready_mentors(mentors):
+    """Only the mentors who may be matched."""
+    return with_readiness(mentors).filter(is_ready=True)
+
+
+@dataclass
+class ModuleStep:
+    module: TrainingModule
+    completion: TrainingCompletion | None
+
+    @property
+    def state(self):
+        if self.completion and self.completion.confirmed_at:
+            return "confirmed"
+        if self.completion and self.completion.marked_done_at:
+            return "waiting"  # done by the mentor, waiting for a coordinator
+        return "todo"
+
+
+@dataclass
+class Checklist:
+    mentor: object
+    modules: list = field(default_factory=list)
+    check: BackgroundCheck | None = None
+    check_required: bool = True
+    agreement: PolicyDocument | None = None
+    signature: AgreementSignature | None = None
+
+    @property
+    def modules_ok(self):
+        return all(step.state == "confirmed" for step in self.modules if step.module.required)
+
+    @property
+    def check_ok(self):
+        if not self.check_required:
+            return True
+        check = self.check
+        if check is None or check.status != BackgroundCheck.Status.CLEARED:
+            return False
+        return check.expires_on is None or check.expires_on >= timezone.localdate()
+
+    @property
+    def agreement_ok(self):
+        return self.agreement is None or self.signature is not None
+
+    @property
+    def is_ready(self):
+        return self.modules_ok and self.check_ok and self.agreement_ok
+
+
+def current_document(program, kind):
+    return PolicyDocument.objects.filter(program=program, kind=kind).order_by("-version").first()
+
+
+def checklist(mentor):
+    """Every readiness step of one mentor, with its state."""
+    program = mentor.program
+    modules = program.training_modules.filter(is_archived=False)
+    completions = {c.module_id: c for c in mentor.completions.filter(module__in=modules)}
+    agreement = current_document(program, PolicyDocument.Kind.BOUNDARIES)
+    signature = mentor.signatures.filter(document=agreement).first() if agreement else None
+    return Checklist(
+        mentor=mentor,
+        modules=[ModuleStep(module, completions.get(module.pk)) for module in modules],
+        check=BackgroundCheck.objects.filter(mentor=mentor).first(),
+        check_required=program.background_check_required,
+        agreement=agreement,
+        signature=signature,
+    )

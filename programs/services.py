@@ -1,0 +1,297 @@
+"""Writes for programs, applications, intake and mentor readiness."""
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from mentoring.models import MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.services import invitation_create
+
+from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE
+from .models import (
+    AgreementSignature,
+    Application,
+    ApplicationNote,
+    BackgroundCheck,
+    ConsentRecord,
+    ExperienceArea,
+    PolicyDocument,
+    Program,
+    TrainingCompletion,
+)
+from .readiness import current_document
+
+APPLICATIONS_PER_SOURCE_PER_HOUR = 5
+PROFILE_MODELS = {
+    Application.Kind.MENTOR: MentorProfile,
+    Application.Kind.MENTEE: MenteeProfile,
+    Application.Kind.VOLUNTEER: VolunteerProfile,
+}
+CONTACT_STATEMENT = "I agree that the program may contact me about my application and my participation."
+
+
+# --- programs -------------------------------------------------------------
+
+
+@transaction.atomic
+def program_create(*, created_by, **fields):
+    """A new program, coordinated by its creator, with starter texts and
+    experience areas the coordinator can then edit."""
+    program = Program.objects.create(**fields)
+    program.coordinators.add(created_by)
+    ExperienceArea.objects.bulk_create(
+        [ExperienceArea(program=program, name=name) for name in DEFAULT_EXPERIENCE_AREAS]
+    )
+    document_publish(program=program, kind=PolicyDocument.Kind.PRIVACY, body=DEFAULT_PRIVACY_NOTICE, by=created_by)
+    document_publish(
+        program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by
+    )
+    return program
+
+
+def program_archive(*, program):
+    if program.status == Program.Status.ARCHIVED:
+        raise ValidationError("This program is already archived.")
+    program.status = Program.Status.ARCHIVED
+    program.save(update_fields=["status"])
+    return program
+
+
+@transaction.atomic
+def document_publish(*, program, kind, body, by):
+    """Publish the next version of a program's privacy notice or boundaries
+    agreement. Earlier versions stay, with everything agreed to them."""
+    body = body.strip()
+    if not body:
+        raise ValidationError("The text cannot be empty.")
+    # Lock the program row so two coordinators publishing at once get
+    # consecutive versions instead of a clash.
+    Program.objects.select_for_update().filter(pk=program.pk).first()
+    latest = PolicyDocument.objects.filter(program=program, kind=kind).aggregate(v=Max("version"))["v"] or 0
+    return PolicyDocument.objects.create(program=program, kind=kind, version=latest + 1, body=body, published_by=by)
+
+
+# --- applications -----------------------------------------------------------
+
+
+def source_fingerprint(address):
+    """A keyed hash of the client address: enough to rate-limit, useless to
+    identify anyone."""
+    return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def application_rate_limited(*, source_hash, now=None):
+    since = (now or timezone.now()) - timedelta(hours=1)
+    recent = Application.objects.filter(source_hash=source_hash, submitted_at__gte=since).count()
+    return recent >= APPLICATIONS_PER_SOURCE_PER_HOUR
+
+
+@transaction.atomic
+def application_submit(*, program, kind, contact, details, experience_areas, source_hash):
+    """Save an application in one transaction (nothing half-saved)."""
+    if not program.accepts_applications:
+        raise ValidationError("This program is not taking applications right now.")
+    if application_rate_limited(source_hash=source_hash):
+        raise ValidationError("We received several applications from this connection. Please try again in an hour.")
+    application = Application.objects.create(
+        program=program,
+        kind=kind,
+        privacy_notice=current_document(program, PolicyDocument.Kind.PRIVACY),
+        details=details,
+        source_hash=source_hash,
+        **contact,
+    )
+    application.experience_areas.set(experience_areas)
+    return application
+
+
+ALLOWED_DECISIONS = {
+    Application.Status.NEW: {Application.Status.ACCEPTED, Application.Status.DECLINED, Application.Status.WAITLISTED},
+    Application.Status.WAITLISTED: {Application.Status.ACCEPTED, Application.Status.DECLINED},
+    Application.Status.DECLINED: {Application.Status.WAITLISTED},
+    Application.Status.ACCEPTED: set(),
+}
+
+
+@transaction.atomic
+def application_decide(*, application, decision, reason, decided_by):
+    """Accept, decline or waitlist an application, with a reason."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if decision not in ALLOWED_DECISIONS[application.status]:
+        raise ValidationError(
+            f"An application that is {application.get_status_display().lower()} cannot be "
+            f"{Application.Status(decision).label.lower()}."
+        )
+    if decision == Application.Status.ACCEPTED:
+        application.person = _accept(application, decided_by)
+    application.status = decision
+    application.decision_reason = reason.strip()
+    application.decided_at = timezone.now()
+    application.decided_by = decided_by
+    application.save()
+    return application
+
+
+def _accept(application, decided_by):
+    """Create or reuse the person (same email = same person), give them the
+    profile their application describes, record their consents and invite
+    them to set a password."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=application.email).first()
+    if user is None:
+        user = User.objects.create_user(email=application.email, password=None, full_name=application.full_name)
+    _fill_blank_contact_details(user, application)
+    profile_model = PROFILE_MODELS[application.kind]
+    profile, _ = profile_model.objects.get_or_create(user=user, program=application.program)
+    _apply_details(profile, application)
+    if application.kind == Application.Kind.MENTOR:
+        _open_background_check(profile)
+    if application.kind == Application.Kind.MENTEE and profile.intake_date is None:
+        profile.intake_date = timezone.localdate()
+        profile.save(update_fields=["intake_date"])
+    _record_application_consents(application, user)
+    if not user.has_usable_password():
+        invitation_create(
+            program=application.program,
+            email=user.email,
+            full_name=user.full_name,
+            role=application.kind,
+            invited_by=decided_by,
+        )
+    return user
+
+
+def _fill_blank_contact_details(user, application):
+    changed = []
+    for name in ("phone", "preferred_contact", "ok_to_text", "ok_to_call"):
+        value = getattr(application, name)
+        if value and not getattr(user, name):
+            setattr(user, name, value)
+            changed.append(name)
+    if changed:
+        user.save(update_fields=changed)
+
+
+def _apply_details(profile, application):
+    """Copy the application's answers onto the profile fields of the same name."""
+    fields = {f.name for f in profile._meta.get_fields() if getattr(f, "concrete", False) and not f.many_to_many}
+    changed = [name for name in application.details if name in fields]
+    for name in changed:
+        setattr(profile, name, application.details[name])
+    if changed:
+        profile.save(update_fields=changed)
+    if hasattr(profile, "experience_areas"):
+        profile.experience_areas.add(*application.experience_areas.all())
+
+
+def _open_background_check(mentor):
+    status = (
+        BackgroundCheck.Status.PENDING
+        if mentor.program.background_check_required
+        else BackgroundCheck.Status.NOT_REQUIRED
+    )
+    BackgroundCheck.objects.get_or_create(mentor=mentor, defaults={"status": status})
+
+
+def _record_application_consents(application, user):
+    base = {"program": application.program, "person": user, "agreed_at": application.submitted_at}
+    if application.consent_to_contact:
+        ConsentRecord.objects.create(kind=ConsentRecord.Kind.CONTACT, statement=CONTACT_STATEMENT, **base)
+    if application.privacy_notice_id:
+        ConsentRecord.objects.create(
+            kind=ConsentRecord.Kind.PRIVACY,
+            statement=application.privacy_notice.body,
+            document=application.privacy_notice,
+            **base,
+        )
+
+
+def application_note_add(*, application, author, body):
+    body = body.strip()
+    if not body:
+        raise ValidationError("A note cannot be empty.")
+    return ApplicationNote.objects.create(application=application, author=author, body=body)
+
+
+# --- readiness ----------------------------------------------------------------
+
+
+def completion_mark_done(*, mentor, module):
+    """The mentor says they finished a module; a coordinator confirms later."""
+    if module.program_id != mentor.program_id or module.is_archived:
+        raise ValidationError("This module is not part of your program's training.")
+    completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
+    if completion.marked_done_at is None:
+        completion.marked_done_at = timezone.now()
+        completion.save(update_fields=["marked_done_at"])
+    return completion
+
+
+def completion_confirm(*, mentor, module, confirmed_by):
+    """A coordinator confirms a module (whether or not the mentor marked it)."""
+    if module.program_id != mentor.program_id:
+        raise ValidationError("This module belongs to another program.")
+    now = timezone.now()
+    completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
+    completion.marked_done_at = completion.marked_done_at or now
+    completion.confirmed_at = now
+    completion.confirmed_by = confirmed_by
+    completion.save()
+    return completion
+
+
+def background_check_update(*, mentor, status, checked_on, expires_on, updated_by):
+    if status == BackgroundCheck.Status.CLEARED and not checked_on:
+        raise ValidationError({"checked_on": "Give the date the check was cleared."})
+    if checked_on and expires_on and expires_on <= checked_on:
+        raise ValidationError({"expires_on": "The expiry must come after the check date."})
+    check, _ = BackgroundCheck.objects.update_or_create(
+        mentor=mentor,
+        defaults={
+            "status": status,
+            "checked_on": checked_on,
+            "expires_on": expires_on,
+            "updated_by": updated_by,
+            "updated_at": timezone.now(),
+        },
+    )
+    return check
+
+
+def agreement_sign(*, mentor, document, typed_name):
+    """Sign the current version of the boundaries agreement."""
+    current = current_document(mentor.program, PolicyDocument.Kind.BOUNDARIES)
+    if current is None or document.pk != current.pk:
+        raise ValidationError("A newer version of the agreement was published. Please read it and sign again.")
+    if typed_name.strip().casefold() != mentor.user.full_name.strip().casefold():
+        raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
+    try:
+        with transaction.atomic():
+            return AgreementSignature.objects.create(mentor=mentor, document=document, typed_name=typed_name.strip())
+    except IntegrityError:
+        return AgreementSignature.objects.get(mentor=mentor, document=document)
+
+
+# --- intake -------------------------------------------------------------------
+
+
+def consent_record(*, program, person, kind, statement, recorded_by, document=None):
+    return ConsentRecord.objects.create(
+        program=program, person=person, kind=kind, statement=statement, document=document, recorded_by=recorded_by
+    )
+
+
+def consent_revoke(*, consent, revoked_by):
+    if consent.revoked_at:
+        raise ValidationError("This consent was already withdrawn.")
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = revoked_by
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    return consent

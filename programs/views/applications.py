@@ -1,0 +1,133 @@
+"""Public application forms and the coordinators' review queue."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from mentoring import access
+from mentoring.views import PAGE_SIZE
+
+from ..forms import APPLICATION_FORMS, ApplicationFilterForm, DecisionForm, NoteForm, answers_for_display
+from ..models import Application, PolicyDocument, Program
+from ..readiness import current_document
+from ..services import application_decide, application_note_add, application_submit, source_fingerprint
+
+
+def _open_programs():
+    return Program.objects.filter(status=Program.Status.ACTIVE)
+
+
+def apply(request, kind):
+    if kind not in APPLICATION_FORMS:
+        raise Http404
+    programs = _open_programs()
+    slug = request.GET.get("program") or request.POST.get("program")
+    program = programs.filter(slug=slug).first() if slug else None
+    if program is None:
+        if len(programs) != 1:
+            # No choice to make for the visitor when only one program is open.
+            return render(request, "programs/apply_choose.html", {"kind": Application.Kind(kind), "programs": programs})
+        program = programs[0]
+    form = APPLICATION_FORMS[kind](request.POST or None)
+    form.set_program(program)
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam:
+            return redirect("programs:apply_thanks")  # say nothing to the bot, save nothing
+        try:
+            application_submit(
+                program=program,
+                kind=kind,
+                contact=form.contact(),
+                details=form.details(),
+                experience_areas=form.experience_areas(),
+                source_hash=source_fingerprint(request.META.get("REMOTE_ADDR")),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("programs:apply_thanks")
+    return render(
+        request,
+        "programs/apply_form.html",
+        {
+            "kind": Application.Kind(kind),
+            "program": program,
+            "form": form,
+            "privacy_notice": current_document(program, PolicyDocument.Kind.PRIVACY),
+        },
+    )
+
+
+def apply_thanks(request):
+    return render(request, "programs/apply_thanks.html")
+
+
+@login_required
+def application_list(request, pk):
+    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    filters = ApplicationFilterForm(request.GET or None)
+    rows = access.visible_applications(request.user).filter(program=program)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["status"]:
+            rows = rows.filter(status=data["status"])
+        if data["kind"]:
+            rows = rows.filter(kind=data["kind"])
+        if data["q"]:
+            rows = rows.filter(Q(full_name__icontains=data["q"]) | Q(email__icontains=data["q"]))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/application_list.html",
+        {"program": program, "filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        access.visible_applications(request.user).select_related("program", "decided_by", "person", "privacy_notice"),
+        pk=pk,
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    decision_form = DecisionForm(request.POST if action == "decide" else None)
+    note_form = NoteForm(request.POST if action == "note" else None)
+    if action == "decide" and decision_form.is_valid():
+        try:
+            decided = application_decide(application=application, decided_by=request.user, **decision_form.cleaned_data)
+        except ValidationError as error:
+            decision_form.add_error(None, error)
+        else:
+            messages.success(request, _decision_message(decided))
+            return redirect("programs:application_detail", application.pk)
+    if action == "note" and note_form.is_valid():
+        application_note_add(application=application, author=request.user, body=note_form.cleaned_data["body"])
+        messages.success(request, "Your note is added.")
+        return redirect("programs:application_detail", application.pk)
+    return render(
+        request,
+        "programs/application_detail.html",
+        {
+            "application": application,
+            "notes": application.notes.select_related("author"),
+            "areas": application.experience_areas.all(),
+            "answers": answers_for_display(application),
+            "decision_form": decision_form,
+            "note_form": note_form,
+        },
+    )
+
+
+def _decision_message(application):
+    name = application.full_name
+    if application.status != Application.Status.ACCEPTED:
+        return f"{name} is {application.get_status_display().lower()}."
+    if application.person.has_usable_password():
+        return f"{name} is accepted. They already had an account; the new role shows on their home page."
+    return f"{name} is accepted. An invitation to set a password is on its way."

@@ -1,0 +1,199 @@
+"""Coordinator pages for programs: the program itself, its experience areas,
+its versioned texts and its training modules."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from mentoring import access
+from mentoring.views import PAGE_SIZE, require_role
+
+from ..forms import DocumentForm, ExperienceAreaForm, ProgramForm, TrainingModuleForm
+from ..models import Application, PolicyDocument, Program
+from ..readiness import with_readiness
+from ..services import document_publish, program_archive, program_create
+
+
+def _coordinated_program(request, pk):
+    return get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+
+
+@login_required
+def program_list(request):
+    require_role(request, "coordinator")
+    programs = access.coordinated_programs(request.user).annotate(
+        new_applications=Count("applications", filter=Q(applications__status=Application.Status.NEW), distinct=True),
+    )
+    return render(request, "programs/program_list.html", {"programs": programs})
+
+
+def _unique_slug(name):
+    base = slugify(name)[:120] or "program"
+    slug, n = base, 1
+    while Program.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@login_required
+def program_new(request):
+    # Any coordinator may start another program; they coordinate it at once.
+    require_role(request, "coordinator")
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        slug = _unique_slug(form.cleaned_data["name"])
+        program = program_create(created_by=request.user, slug=slug, **form.cleaned_data)
+        messages.success(request, f"{program} is created with a starter privacy notice and boundaries agreement.")
+        return redirect("programs:detail", program.pk)
+    return render(request, "programs/program_form.html", {"form": form})
+
+
+@login_required
+def program_edit(request, pk):
+    program = _coordinated_program(request, pk)
+    form = ProgramForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The program is saved.")
+        return redirect("programs:detail", program.pk)
+    return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+@login_required
+def program_archive_view(request, pk):
+    program = _coordinated_program(request, pk)
+    if request.method == "POST":
+        try:
+            program_archive(program=program)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"{program} is archived. It no longer takes applications.")
+        return redirect("programs:detail", program.pk)
+    return render(request, "programs/program_confirm_archive.html", {"program": program})
+
+
+ROSTERS = {
+    "mentees": lambda program: program.mentee_profiles.select_related("user").order_by("user__full_name"),
+    "mentors": lambda program: with_readiness(program.mentor_profiles.select_related("user")).order_by(
+        "user__full_name"
+    ),
+    "volunteers": lambda program: program.volunteer_profiles.select_related("user").order_by("user__full_name"),
+}
+
+
+@login_required
+def program_detail(request, pk):
+    """A coordinator's view of one program's people; mentors with readiness."""
+    program = _coordinated_program(request, pk)
+    tab = request.GET.get("tab") if request.GET.get("tab") in ROSTERS else "mentees"
+    rows = ROSTERS[tab](program)
+    readiness = request.GET.get("ready")
+    if tab == "mentors" and readiness in ("yes", "no"):
+        rows = rows.filter(is_ready=readiness == "yes")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = Program.objects.filter(pk=program.pk).aggregate(
+        mentees=Count("mentee_profiles", distinct=True),
+        mentors=Count("mentor_profiles", distinct=True),
+        volunteers=Count("volunteer_profiles", distinct=True),
+        new_applications=Count("applications", filter=Q(applications__status=Application.Status.NEW), distinct=True),
+    )
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "tab": tab,
+            "ready": readiness,
+            "page": page,
+            "query": urlencode({k: v for k, v in (("tab", tab), ("ready", readiness)) if v}),
+            "coordinators": program.coordinators.order_by("full_name"),
+            "counts": counts,
+        },
+    )
+
+
+@login_required
+def area_list(request, pk):
+    program = _coordinated_program(request, pk)
+    form = ExperienceAreaForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        form.instance.program = program
+        form.save()
+        messages.success(request, f"“{form.instance.name}” is added.")
+        return redirect("programs:areas", program.pk)
+    areas = program.experience_areas.annotate(
+        people=Count("mentorprofiles", distinct=True) + Count("menteeprofiles", distinct=True)
+    )
+    return render(request, "programs/area_list.html", {"program": program, "areas": areas, "form": form})
+
+
+@login_required
+@require_POST
+def area_toggle(request, pk, area_pk):
+    program = _coordinated_program(request, pk)
+    area = get_object_or_404(program.experience_areas, pk=area_pk)
+    area.is_active = not area.is_active
+    area.save(update_fields=["is_active"])
+    state = "offered again" if area.is_active else "hidden from forms (people who chose it keep it)"
+    messages.success(request, f"“{area.name}” is {state}.")
+    return redirect("programs:areas", program.pk)
+
+
+@login_required
+def document_versions(request, pk, kind):
+    program = _coordinated_program(request, pk)
+    if kind not in PolicyDocument.Kind.values:
+        raise Http404
+    versions = program.documents.filter(kind=kind).annotate(signature_count=Count("signatures"))
+    current = versions.first()
+    form = DocumentForm(request.POST or None, initial={"body": current.body if current else ""})
+    if request.method == "POST" and form.is_valid():
+        document = document_publish(program=program, kind=kind, body=form.cleaned_data["body"], by=request.user)
+        messages.success(request, f"Version {document.version} is published.")
+        return redirect("programs:documents", program.pk, kind)
+    return render(
+        request,
+        "programs/document_versions.html",
+        {"program": program, "kind": PolicyDocument.Kind(kind), "versions": versions, "form": form},
+    )
+
+
+@login_required
+def training_list(request, pk):
+    program = _coordinated_program(request, pk)
+    form = TrainingModuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.program = program
+        form.save()
+        messages.success(request, f"“{form.instance.title}” is added to the training.")
+        return redirect("programs:training", program.pk)
+    modules = program.training_modules.annotate(
+        confirmed=Count("completions", filter=Q(completions__confirmed_at__isnull=False))
+    )
+    return render(request, "programs/training_list.html", {"program": program, "modules": modules, "form": form})
+
+
+@login_required
+def training_edit(request, pk, module_pk):
+    program = _coordinated_program(request, pk)
+    module = get_object_or_404(program.training_modules, pk=module_pk)
+    if request.method == "POST" and request.POST.get("action") == "archive":
+        module.is_archived = not module.is_archived
+        module.save(update_fields=["is_archived"])
+        messages.success(request, f"“{module.title}” is {'archived' if module.is_archived else 'back in use'}.")
+        return redirect("programs:training", program.pk)
+    form = TrainingModuleForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The module is saved.")
+        return redirect("programs:training", program.pk)
+    return render(request, "programs/training_form.html", {"program": program, "module": module, "form": form})

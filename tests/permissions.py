@@ -1,0 +1,59 @@
+"""The permission matrix machinery shared by every app's test_permissions.py.
+
+A row names a URL, how to build its arguments (and POST data) from the
+personas, and the expected status for each persona. Signed-in outsiders get
+404 (never a hint that a row exists); anonymous visitors of private pages are
+sent to sign in."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PERSONA_NAMES
+
+LOGIN = "login"
+SIGNED_IN = ["coordinator", "other_coordinator", "mentor", "other_mentor", "mentee", "other_mentee"]
+COORDINATORS = ["coordinator", "other_coordinator"]
+
+
+def expect(ok=(), redirect=(), anonymous=LOGIN, default=404):
+    """{persona: expected}: 200 for ok, 302 for redirect, the rest default."""
+    table = {name: default for name in SIGNED_IN}
+    table.update({name: 200 for name in ok})
+    table.update({name: 302 for name in redirect})
+    table["anonymous"] = anonymous
+    return table
+
+
+@dataclass
+class Row:
+    name: str
+    expected: dict
+    args: object = None  # personas -> list of URL arguments
+    method: str = "get"
+    data: object = field(default=None)  # personas -> POST data
+
+    def url(self, personas):
+        return reverse(self.name, args=self.args(personas) if self.args else None)
+
+
+def cases(matrix):
+    return [
+        pytest.param(index, persona, row.expected[persona], id=f"{row.name}[{index}]-{persona}")
+        for index, row in enumerate(matrix)
+        for persona in PERSONA_NAMES
+    ]
+
+
+def check(row, persona, expected, personas, client):
+    url = row.url(personas)
+    if row.method == "post":
+        response = client.post(url, row.data(personas) if row.data else {})
+    else:
+        response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{persona} on {url}"
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, f"{persona} {row.method.upper()} {url}"

@@ -1,0 +1,110 @@
+"""Permission matrix of the programs app (machinery in tests/permissions.py).
+
+Program A is coordinated by "coordinator"; "other_coordinator" runs program B
+and must find nothing of A. Mentors see their own readiness only; mentees their
+own intake and consents."""
+
+import pytest
+
+from programs.models import Application, ConsentRecord, ExperienceArea, PolicyDocument, TrainingModule
+from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
+
+ONLY_A = ["coordinator"]
+
+
+def _module(p):
+    return TrainingModule.objects.get_or_create(program=p.program, title="Boundaries and self-care")[0]
+
+
+def _application(p):
+    return Application.objects.create(
+        program=p.program, kind=Application.Kind.MENTEE, full_name="Ada Applicant", email="ada@test.example"
+    )
+
+
+def _area(p):
+    return ExperienceArea.objects.get_or_create(program=p.program, name="Gambling")[0]
+
+
+def _consent(p):
+    return ConsentRecord.objects.create(
+        program=p.program, person=p.mentee, kind=ConsentRecord.Kind.CONTACT, statement="You may contact me."
+    )
+
+
+def _agreement(p):
+    return PolicyDocument.objects.create(
+        program=p.program, kind=PolicyDocument.Kind.BOUNDARIES, version=1, body="I keep boundaries."
+    )
+
+
+MENTOR = lambda p: [p.match.mentor.pk]  # noqa: E731
+MENTEE = lambda p: [p.match.mentee.pk]  # noqa: E731
+
+MATRIX = [
+    # Public pages.
+    Row("programs:apply", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: ["mentor"]),
+    Row("programs:apply", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: ["mentee"]),
+    Row("programs:apply", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: ["volunteer"]),
+    Row("programs:apply", expect(anonymous=404), args=lambda p: ["wizard"]),
+    Row("programs:apply_thanks", expect(ok=SIGNED_IN, anonymous=200)),
+    # Programs and their setup.
+    Row("programs:list", expect(ok=COORDINATORS)),
+    Row("programs:new", expect(ok=COORDINATORS)),
+    Row("programs:detail", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:detail", expect(ok=["other_coordinator"]), args=lambda p: [p.other_program.pk]),
+    Row("programs:edit", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:archive", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:areas", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row(
+        "programs:area_toggle",
+        expect(redirect=ONLY_A),
+        args=lambda p: [p.program.pk, _area(p).pk],
+        method="post",
+    ),
+    Row("programs:documents", expect(ok=ONLY_A), args=lambda p: [p.program.pk, "boundaries"]),
+    Row("programs:documents", expect(ok=ONLY_A), args=lambda p: [p.program.pk, "privacy"]),
+    Row("programs:documents", expect(), args=lambda p: [p.program.pk, "contract"]),
+    Row("programs:training", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:training_edit", expect(ok=ONLY_A), args=lambda p: [p.program.pk, _module(p).pk]),
+    # Applications: coordinators of the program only (internal notes live here).
+    Row("programs:applications", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:application_detail", expect(ok=ONLY_A), args=lambda p: [_application(p).pk]),
+    # Readiness: the mentor and the program's coordinators; not the mentee.
+    Row("programs:mentor_readiness", expect(ok=["coordinator", "mentor"]), args=MENTOR),
+    Row(
+        "programs:module_done",
+        expect(redirect=["mentor"]),
+        args=lambda p: [p.match.mentor.pk, _module(p).pk],
+        method="post",
+    ),
+    Row(
+        "programs:module_confirm",
+        expect(redirect=ONLY_A),
+        args=lambda p: [p.match.mentor.pk, _module(p).pk],
+        method="post",
+    ),
+    Row(
+        "programs:agreement_sign",
+        expect(redirect=["mentor"]),
+        args=MENTOR,
+        method="post",
+        data=lambda p: {"document": _agreement(p).pk, "agree": "on", "typed_name": p.mentor.full_name},
+    ),
+    Row(
+        "programs:background_check",
+        expect(redirect=ONLY_A),
+        args=MENTOR,
+        method="post",
+        data=lambda p: {"status": "pending"},
+    ),
+    # Intake and consent: the mentee and the program's coordinators; not the mentor.
+    Row("programs:mentee_intake", expect(ok=["coordinator", "mentee"]), args=MENTEE),
+    Row("programs:consent_new", expect(ok=ONLY_A), args=MENTEE),
+    Row("programs:consent_revoke", expect(ok=["coordinator", "mentee"]), args=lambda p: [_consent(p).pk]),
+]
+
+
+@pytest.mark.parametrize("row, persona, expected", cases(MATRIX))
+def test_permission_matrix(row, persona, expected, personas, client_for):
+    check(MATRIX[row], persona, expected, personas, client_for(personas.user(persona)))

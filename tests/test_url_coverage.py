@@ -1,0 +1,28 @@
+"""Every URL of our apps and Django's account pages has a row in some app's
+permission matrix; a page added without one fails here."""
+
+from django.urls import get_resolver
+
+from tests.mentoring.test_permissions import MATRIX as MENTORING
+from tests.programs.test_permissions import MATRIX as PROGRAMS
+
+NAMESPACES = ("mentoring", "programs")
+ACCOUNT_PAGES = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def test_every_url_is_in_a_permission_matrix():
+    covered = {row.name for row in MENTORING + PROGRAMS}
+    ours = set(ACCOUNT_PAGES)
+    for namespace in NAMESPACES:
+        resolver = get_resolver().namespace_dict[namespace][1]
+        ours |= {f"{namespace}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
+    assert ours <= covered, sorted(ours - covered)
