@@ -2,6 +2,7 @@
 application forms and the profile edit forms so both ask the same way."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
 from .models import MenteeProfile, MentorProfile, VolunteerProfile
@@ -106,24 +107,43 @@ class VolunteerFields(forms.Form):
 MATCHING_FIELD_NAMES = list(MatchingFields.base_fields)
 
 
-class MentorProfileForm(MentorFields, forms.ModelForm):
+class ExcludedPeopleMixin:
+    """Coordinators can name people of the other side who must never be
+    matched with this person. Others do not get the field: the list would
+    reveal who takes part in the program."""
+
+    def __init__(self, *args, can_exclude_people=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_program(self.instance.program)
+        if not can_exclude_people:
+            del self.fields["excluded_people"]
+            return
+        field = self.fields["excluded_people"]
+        field.label = "Never match with"
+        field.help_text = "Coordinators only. For example a family member, a partner or a known conflict."
+        field.widget = forms.SelectMultiple(attrs={"size": 6})
+        field.queryset = (
+            get_user_model()
+            .objects.filter(**{f"{self.other_side}__program": self.instance.program})
+            .exclude(pk=self.instance.user_id)
+            .order_by("full_name")
+        )
+
+
+class MentorProfileForm(ExcludedPeopleMixin, MentorFields, forms.ModelForm):
+    other_side = "mentee_profiles"
+
     class Meta:
         model = MentorProfile
-        fields = [*MATCHING_FIELD_NAMES, "recovery_months", "topics", "capacity", "bio"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_program(self.instance.program)
+        fields = [*MATCHING_FIELD_NAMES, "recovery_months", "topics", "capacity", "bio", "excluded_people"]
 
 
-class MenteeProfileForm(MenteeFields, forms.ModelForm):
+class MenteeProfileForm(ExcludedPeopleMixin, MenteeFields, forms.ModelForm):
+    other_side = "mentor_profiles"
+
     class Meta:
         model = MenteeProfile
-        fields = [*MATCHING_FIELD_NAMES, "preferred_mentor_gender", "topics"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_program(self.instance.program)
+        fields = [*MATCHING_FIELD_NAMES, "preferred_mentor_gender", "topics", "excluded_people"]
 
 
 class VolunteerProfileForm(VolunteerFields, forms.ModelForm):

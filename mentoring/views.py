@@ -117,7 +117,10 @@ def profile_edit(request, kind, pk):
         raise Http404
     rows, form_class = EDITABLE_PROFILES[kind]
     profile = get_object_or_404(rows(request.user).select_related("user", "program"), pk=pk)
-    form = form_class(request.POST or None, instance=profile)
+    options = {}
+    if kind != "volunteer":
+        options["can_exclude_people"] = access.can_manage_program(request.user, profile.program)
+    form = form_class(request.POST or None, instance=profile, **options)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The profile is saved.")

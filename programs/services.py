@@ -34,6 +34,7 @@ PROFILE_MODELS = {
     Application.Kind.MENTEE: MenteeProfile,
     Application.Kind.VOLUNTEER: VolunteerProfile,
 }
+CONTACT_FIELDS = ("phone", "preferred_contact", "ok_to_text", "ok_to_call")
 CONTACT_STATEMENT = "I agree that the program may contact me about my application and my participation."
 
 
@@ -146,8 +147,12 @@ def _accept(application, decided_by):
     User = get_user_model()
     user = User.objects.filter(email__iexact=application.email).first()
     if user is None:
-        user = User.objects.create_user(email=application.email, password=None, full_name=application.full_name)
-    _fill_blank_contact_details(user, application)
+        contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
+        user = User.objects.create_user(
+            email=application.email, password=None, full_name=application.full_name, **contact
+        )
+    else:
+        _fill_blank_contact_details(user, application)
     profile_model = PROFILE_MODELS[application.kind]
     profile, _ = profile_model.objects.get_or_create(user=user, program=application.program)
     _apply_details(profile, application)
@@ -169,8 +174,9 @@ def _accept(application, decided_by):
 
 
 def _fill_blank_contact_details(user, application):
+    """A returning person keeps their own settings; only blanks are filled."""
     changed = []
-    for name in ("phone", "preferred_contact", "ok_to_text", "ok_to_call"):
+    for name in CONTACT_FIELDS:
         value = getattr(application, name)
         if value and not getattr(user, name):
             setattr(user, name, value)

@@ -1,8 +1,19 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Max
+from django.utils import timezone
 
 from mentoring.models import Match, MenteeProfile, MentorProfile
-from programs.models import Program
+from programs.models import (
+    Application,
+    BackgroundCheck,
+    ExperienceArea,
+    PolicyDocument,
+    Program,
+    TrainingModule,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -54,3 +65,67 @@ class MatchFactory(factory.django.DjangoModelFactory):
     mentor = factory.SubFactory(MentorProfileFactory, program=factory.SelfAttribute("..program"))
     mentee = factory.SubFactory(MenteeProfileFactory, program=factory.SelfAttribute("..program"))
     status = Match.Status.ACTIVE
+
+
+# --- programs -----------------------------------------------------------------
+
+
+class ExperienceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExperienceArea
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+def _next_document_version(document):
+    latest = PolicyDocument.objects.filter(program=document.program, kind=document.kind).aggregate(v=Max("version"))
+    return (latest["v"] or 0) + 1
+
+
+class PolicyDocumentFactory(factory.django.DjangoModelFactory):
+    """The next version of a program's text (boundaries agreement unless told)."""
+
+    class Meta:
+        model = PolicyDocument
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = PolicyDocument.Kind.BOUNDARIES
+    version = factory.LazyAttribute(_next_document_version)
+    body = factory.Sequence(lambda n: f"Agreement text number {n}.")
+
+
+class TrainingModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingModule
+
+    program = factory.SubFactory(ProgramFactory)
+    title = factory.Sequence(lambda n: f"Module {n}")
+    required = True
+
+
+class BackgroundCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BackgroundCheck
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    status = BackgroundCheck.Status.CLEARED
+    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = Application.Kind.MENTOR
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    consent_to_contact = True
+    details = factory.LazyFunction(dict)
+
+    @factory.post_generation
+    def experience_areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.experience_areas.add(*extracted)
