@@ -3,6 +3,23 @@ document.addEventListener("DOMContentLoaded", () => {
   // readers announce; the visual asterisk would only be read out as "star".
   document.querySelectorAll(".asteriskField").forEach((star) => star.setAttribute("aria-hidden", "true"));
 
+  // After a failed submit, take keyboard and screen-reader users to the list
+  // of what needs fixing instead of leaving them at the top of a long form.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  // Typed text in one form is lost when another form on the page is sent.
+  const guarded = document.querySelectorAll("form[data-warn-unsaved]");
+  document.querySelectorAll("form").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      for (const other of guarded) {
+        if (other === form) continue;
+        const typed = [...other.querySelectorAll("textarea")].some((box) => box.value.trim());
+        if (typed && !window.confirm(other.dataset.warnUnsaved)) event.preventDefault();
+      }
+    });
+  });
+
   // Lay long checkbox lists out in columns (progressive enhancement: without
   // JavaScript they stay a plain list).
   document.querySelectorAll("[id^=div_id_]").forEach((wrapper) => {
