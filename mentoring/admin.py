@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Invitation, Match, MenteeProfile, MentorProfile, User, VolunteerProfile, WorkerHeartbeat
+from .models import (
+    Invitation,
+    Match,
+    MatchSurvey,
+    MenteeProfile,
+    MentorProfile,
+    User,
+    VolunteerProfile,
+    WorkerHeartbeat,
+)
 
 
 @admin.register(User)
@@ -26,11 +35,23 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class MatchSurveyInline(admin.TabularInline):
+    model = MatchSurvey
+    extra = 0
+
+
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "program", "status", "created_at"]
-    list_filter = ["program", "status"]
-    raw_id_fields = ["mentor", "mentee"]
+    list_display = ["mentor", "mentee", "program", "status", "score", "created_at"]
+    list_filter = ["program", "status", "close_reason"]
+    raw_id_fields = ["mentor", "mentee", "proposed_by", "closed_by"]
+    inlines = [MatchSurveyInline]
+
+
+@admin.register(MatchSurvey)
+class MatchSurveyAdmin(admin.ModelAdmin):
+    list_display = ["match", "side", "rating", "created_at"]
+    raw_id_fields = ["match", "respondent"]
 
 
 @admin.register(Invitation)

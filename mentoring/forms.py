@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import Invitation
+from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
+from .models import Invitation, Match
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -66,3 +67,44 @@ class SetPasswordForm(forms.Form):
                 password_validation.validate_password(password, probe)
             except forms.ValidationError as error:
                 self.add_error("password2", error)
+
+
+class MatchingSettingsForm(forms.Form):
+    """A program's matching weights, one choice per criterion."""
+
+    match_requires_acceptance = forms.BooleanField(
+        required=False, label="Mentor and mentee accept a proposed match before it starts"
+    )
+    first_contact_days = forms.IntegerField(
+        min_value=1, max_value=90, label="Days after the start by which the pair should have met"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label, _, _ in CRITERIA:
+            self.fields[f"weight_{key}"] = forms.ChoiceField(
+                label=label, choices=[(w.value, WEIGHT_LABELS[w]) for w in Weight]
+            )
+        self.fields["weight_gender"].help_text = "When a mentee states a preference it is always respected."
+
+    def weights(self):
+        return {key: self.cleaned_data[f"weight_{key}"] for key in CRITERION_KEYS}
+
+
+class CloseMatchForm(forms.Form):
+    reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note (coordinators only)", max_length=2000
+    )
+
+
+class SurveyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+        label="How helpful were your meetings? (1 = not helpful, 5 = very helpful)",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000, label="Anything you'd like to add?"
+    )

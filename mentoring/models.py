@@ -178,7 +178,11 @@ class VolunteerProfile(ProgramMembership):
 
 
 class Match(models.Model):
-    """A mentor paired with a mentee in one program (lifecycle grows with matching)."""
+    """A mentor paired with a mentee in one program.
+
+    proposed → active (both accept, or the program skips acceptance) →
+    paused ⇄ active → closed with a reason; closed → active when reopened.
+    A proposal either side declines ends as declined."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -187,24 +191,92 @@ class Match(models.Model):
         CLOSED = "closed", "Closed"
         DECLINED = "declined", "Declined"
 
+    class Response(models.TextChoices):
+        PENDING = "pending", "Not answered yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    class CloseReason(models.TextChoices):
+        GRADUATED = "graduated", "Goals met / graduated"
+        DISENGAGED = "disengaged", "Mentee disengaged"
+        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
+        CONFLICT = "conflict", "Conflict or boundary concern"
+        MOVED = "moved", "Moved away"
+        OTHER = "other", "Other"
+
     # A mentor keeps seeing a mentee while the match runs and after it ends.
     MENTOR_VISIBLE = (Status.PROPOSED, Status.ACTIVE, Status.PAUSED, Status.CLOSED)
+    # Matches that hold a mentee and use a place in the mentor's caseload.
+    OPEN = (Status.PROPOSED, Status.ACTIVE, Status.PAUSED)
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="matches")
     mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="matches")
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.PROTECT, related_name="matches")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    score = models.FloatField(null=True, blank=True, help_text="Matching score when proposed (0–100).")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mentor_response = models.CharField(max_length=16, choices=Response.choices, default=Response.PENDING)
+    mentee_response = models.CharField(max_length=16, choices=Response.choices, default=Response.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Set when the pair's first session is logged (sessions issue).
+    first_met_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=24, choices=CloseReason.choices, blank=True)
+    close_note = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "matches"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["program", "status"])]
+        constraints = [
+            # A mentee is in at most one open match at a time.
+            models.UniqueConstraint(
+                fields=["mentee"],
+                condition=models.Q(status__in=["proposed", "active", "paused"]),
+                name="one_open_match_per_mentee",
+            )
+        ]
 
     def __str__(self):
         return f"{self.mentor.user} with {self.mentee.user}"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    def side_of(self, user):
+        """ "mentor", "mentee" or None for ``user``."""
+        if self.mentor.user_id == user.pk:
+            return "mentor"
+        if self.mentee.user_id == user.pk:
+            return "mentee"
+        return None
+
+
+class MatchSurvey(models.Model):
+    """The short closing survey each side answers once a match ends."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="surveys")
+    side = models.CharField(max_length=8, choices=[("mentor", "Mentor"), ("mentee", "Mentee")])
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    rating = models.PositiveSmallIntegerField(
+        choices=[(n, str(n)) for n in range(1, 6)], help_text="1 = not helpful, 5 = very helpful"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["match", "side"], name="one_survey_per_side")]
+
+    def __str__(self):
+        return f"{self.get_side_display()} survey for {self.match}"
 
 
 def hash_token(raw_token):

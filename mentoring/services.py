@@ -14,7 +14,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile, WorkerHeartbeat, hash_token
+from .matching.criteria import score_pair
+from .matching.loading import load_pair
+from .models import (
+    Invitation,
+    Match,
+    MatchSurvey,
+    MenteeProfile,
+    MentorProfile,
+    VolunteerProfile,
+    WorkerHeartbeat,
+    hash_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +148,195 @@ def heartbeat_record():
     if not updated:
         WorkerHeartbeat.objects.get_or_create(pk=1, defaults={"last_seen": now, "beats": 1})
     return now
+
+
+# --- matches ---------------------------------------------------------------------
+
+
+def _notify_match_update(match):
+    """Tell both people that something changed, without saying what: the
+    details wait behind sign-in (reminders move to the outbox later)."""
+    people = [match.mentor.user, match.mentee.user]
+
+    def send():
+        for person in people:
+            message = EmailMultiAlternatives(
+                subject="You have an update on Waypoint",
+                body=render_to_string("emails/match_update.txt", {"person": person, "site_url": settings.SITE_URL}),
+                to=[person.email],
+            )
+            try:
+                message.send()
+            except OSError:
+                logger.warning("Match update %s could not be emailed", match.pk)
+
+    transaction.on_commit(send)
+
+
+def _check_pair(mentor, mentee):
+    """Refuse a pair that breaks a hard filter; return its score."""
+    if mentor.program_id != mentee.program_id:
+        raise ValidationError("The mentor and the mentee are in different programs.")
+    mentor_person, mentee_person, ctx = load_pair(mentor, mentee)
+    score = score_pair(mentor_person, mentee_person, ctx)
+    if score.blockers:
+        raise ValidationError(f"{mentor.user} cannot be matched with {mentee.user}: {'; '.join(score.blockers)}.")
+    return score
+
+
+@transaction.atomic
+def match_propose(*, mentor, mentee, proposed_by):
+    """Propose a match after checking every hard filter here, in the service,
+    so no screen can pair an unready or full mentor. Programs that skip
+    acceptance start the match at once."""
+    # Lock the mentor so two proposals cannot both take the last place.
+    MentorProfile.objects.select_for_update().filter(pk=mentor.pk).first()
+    if Match.objects.filter(mentee=mentee, status__in=Match.OPEN).exists():
+        raise ValidationError(f"{mentee.user} already has an open match.")
+    score = _check_pair(mentor, mentee)
+    now = timezone.now()
+    starts_now = not mentor.program.match_requires_acceptance
+    match = Match.objects.create(
+        program=mentor.program,
+        mentor=mentor,
+        mentee=mentee,
+        score=score.total,
+        proposed_by=proposed_by,
+        status=Match.Status.ACTIVE if starts_now else Match.Status.PROPOSED,
+        started_at=now if starts_now else None,
+        created_at=now,
+        status_changed_at=now,
+    )
+    _notify_match_update(match)
+    return match
+
+
+def _set_status(match, status, **fields):
+    match.status = status
+    match.status_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(match, name, value)
+    match.save()
+    return match
+
+
+def _locked(match):
+    return Match.objects.select_for_update().select_related("mentor__user", "mentee__user", "program").get(pk=match.pk)
+
+
+@transaction.atomic
+def match_respond(*, match, user, accept):
+    """The mentor or the mentee accepts or declines a proposal. The match
+    starts when both have accepted; one decline ends it."""
+    match = _locked(match)
+    side = match.side_of(user)
+    if side is None:
+        raise ValidationError("Only the two people in this match can answer it.")
+    if match.status != Match.Status.PROPOSED:
+        raise ValidationError(f"This match is {match.get_status_display().lower()}; there is nothing to answer.")
+    if getattr(match, f"{side}_response") != Match.Response.PENDING:
+        raise ValidationError("You already answered this proposal.")
+    response = Match.Response.ACCEPTED if accept else Match.Response.DECLINED
+    setattr(match, f"{side}_response", response)
+    if not accept:
+        _set_status(match, Match.Status.DECLINED, ended_at=timezone.now())
+    elif match.mentor_response == match.mentee_response == Match.Response.ACCEPTED:
+        _set_status(match, Match.Status.ACTIVE, started_at=timezone.now())
+    else:
+        match.save()
+    _notify_match_update(match)
+    return match
+
+
+MOVES = {
+    # action: (allowed from, to)
+    "pause": ((Match.Status.ACTIVE,), Match.Status.PAUSED),
+    "resume": ((Match.Status.PAUSED,), Match.Status.ACTIVE),
+    "activate": ((Match.Status.PROPOSED,), Match.Status.ACTIVE),
+}
+
+
+@transaction.atomic
+def match_move(*, match, action):
+    """Coordinator moves: pause, resume, or start a proposal without waiting
+    for the answers."""
+    match = _locked(match)
+    allowed, target = MOVES[action]
+    if match.status not in allowed:
+        raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
+    extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
+    return _set_status(match, target, **extra)
+
+
+@transaction.atomic
+def match_close(*, match, reason, note, closed_by):
+    match = _locked(match)
+    if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
+        raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
+    return _set_status(
+        match,
+        Match.Status.CLOSED,
+        close_reason=reason,
+        close_note=note.strip(),
+        closed_by=closed_by,
+        ended_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def match_reopen(*, match):
+    """Start a closed match again, if the pair still passes every hard filter."""
+    match = _locked(match)
+    if match.status != Match.Status.CLOSED:
+        raise ValidationError("Only a closed match can be reopened.")
+    if match.close_reason == Match.CloseReason.CONFLICT:
+        raise ValidationError("A match closed for a conflict or boundary concern cannot be reopened.")
+    if Match.objects.filter(mentee=match.mentee, status__in=Match.OPEN).exists():
+        raise ValidationError(f"{match.mentee.user} already has another open match.")
+    _check_pair(match.mentor, match.mentee)
+    return _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
+
+
+def survey_submit(*, match, user, rating, comment):
+    side = match.side_of(user)
+    if side is None:
+        raise ValidationError("Only the two people in this match can answer its survey.")
+    if match.status != Match.Status.CLOSED:
+        raise ValidationError("The survey opens when the match has ended.")
+    survey, created = MatchSurvey.objects.get_or_create(
+        match=match, side=side, defaults={"respondent": user, "rating": rating, "comment": comment.strip()}
+    )
+    if not created:
+        raise ValidationError("You already answered this survey. Thank you!")
+    return survey
+
+
+def graduation_invite(*, match, invited_by):
+    """After a graduation, invite the mentee onto the mentor readiness path."""
+    if match.status != Match.Status.CLOSED or match.close_reason != Match.CloseReason.GRADUATED:
+        raise ValidationError("Only a mentee who graduated can be invited to mentor.")
+    mentee = match.mentee.user
+    if MentorProfile.objects.filter(user=mentee, program=match.program).exists():
+        raise ValidationError(f"{mentee} is already a mentor in {match.program}.")
+    return invitation_create(
+        program=match.program,
+        email=mentee.email,
+        full_name=mentee.full_name,
+        role=Invitation.Role.MENTOR,
+        invited_by=invited_by,
+    )
+
+
+@transaction.atomic
+def pool_approve(*, program, pairs, approved_by):
+    """Propose every approved (mentor, mentee) pair; a pair that no longer
+    passes (someone else took the place meanwhile) is reported, not saved.
+    Returns (matches, refused) where refused is [(pair, message)]."""
+    matches, refused = [], []
+    for mentor, mentee in pairs:
+        try:
+            with transaction.atomic():
+                matches.append(match_propose(mentor=mentor, mentee=mentee, proposed_by=approved_by))
+        except ValidationError as error:
+            refused.append(((mentor, mentee), error.messages[0]))
+    return matches, refused

@@ -1,23 +1,38 @@
 from django.urls import path
 
-from . import health, views
+from . import health
+from .views import matches, pages
 
 app_name = "mentoring"
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("crisis/", views.crisis, name="crisis"),
+    path("", pages.landing, name="landing"),
+    path("crisis/", pages.crisis, name="crisis"),
     path("healthz/", health.healthz, name="healthz"),
-    path("home/", views.home, name="home"),
-    path("home/coordinator/", views.home_coordinator, name="home_coordinator"),
-    path("home/mentor/", views.home_mentor, name="home_mentor"),
-    path("home/mentee/", views.home_mentee, name="home_mentee"),
-    path("home/volunteer/", views.home_volunteer, name="home_volunteer"),
-    path("profiles/<str:kind>/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
-    path("invitations/", views.invitation_list, name="invitation_list"),
-    path("invitations/new/", views.invitation_new, name="invitation_new"),
-    path("invitations/<int:pk>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
-    path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
-    path("accounts/profile/", views.profile, name="profile"),
+    path("home/", pages.home, name="home"),
+    path("home/coordinator/", pages.home_coordinator, name="home_coordinator"),
+    path("home/mentor/", pages.home_mentor, name="home_mentor"),
+    path("home/mentee/", pages.home_mentee, name="home_mentee"),
+    path("home/volunteer/", pages.home_volunteer, name="home_volunteer"),
+    path("profiles/<str:kind>/<int:pk>/edit/", pages.profile_edit, name="profile_edit"),
+    path("people/<int:pk>/", pages.person_detail, name="person_detail"),
+    path("invitations/", pages.invitation_list, name="invitation_list"),
+    path("invitations/new/", pages.invitation_new, name="invitation_new"),
+    path("invitations/<int:pk>/revoke/", pages.invitation_revoke_view, name="invitation_revoke"),
+    path("invite/<str:token>/", pages.invitation_accept_view, name="invitation_accept"),
+    path("accounts/profile/", pages.profile, name="profile"),
+    # Matching (coordinators) and the life of a match.
+    path("programs/<int:pk>/matching/", matches.pool, name="pool"),
+    path("programs/<int:pk>/matching/settings/", matches.matching_settings, name="matching_settings"),
+    path("programs/<int:pk>/matches/", matches.match_list, name="match_list"),
+    path("programs/<int:pk>/caseload/", matches.caseload, name="caseload"),
+    path("programs/<int:pk>/waiting/", matches.waiting, name="waiting"),
+    path("mentees/<int:pk>/suggestions/", matches.suggestions, name="suggestions"),
+    path("mentees/<int:pk>/propose/", matches.propose, name="propose"),
+    path("matches/<int:pk>/", matches.match_detail, name="match_detail"),
+    path("matches/<int:pk>/respond/", matches.respond, name="match_respond"),
+    path("matches/<int:pk>/move/", matches.move, name="match_move"),
+    path("matches/<int:pk>/close/", matches.close, name="match_close"),
+    path("matches/<int:pk>/survey/", matches.survey, name="match_survey"),
+    path("matches/<int:pk>/graduate/", matches.graduate, name="match_graduate"),
 ]

@@ -36,6 +36,17 @@ class Program(models.Model):
     default_mentor_capacity = models.PositiveSmallIntegerField(default=3)
     min_recovery_months = models.PositiveSmallIntegerField("Minimum time in recovery for mentors (months)", default=12)
     background_check_required = models.BooleanField(default=True)
+    matching_weights = models.JSONField(
+        default=dict, blank=True, help_text="Weight of each matching criterion; missing ones use the defaults."
+    )
+    match_requires_acceptance = models.BooleanField(
+        "Mentor and mentee accept a proposed match",
+        default=True,
+        help_text="When off, an approved match is active at once.",
+    )
+    first_contact_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after a match starts by which the pair should have met."
+    )
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coordinated_programs", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

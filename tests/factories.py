@@ -129,3 +129,19 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def experience_areas(self, create, extracted, **kwargs):
         if create and extracted:
             self.experience_areas.add(*extracted)
+
+
+# --- matching -----------------------------------------------------------------
+
+
+class MatchableMentorFactory(MentorProfileFactory):
+    """A mentor who passes the default must-criteria (a shared language, time
+    in recovery); readiness still depends on the program."""
+
+    languages = factory.LazyFunction(lambda: ["en"])
+    recovery_months = 24
+    capacity = 2
+
+
+class MatchableMenteeFactory(MenteeProfileFactory):
+    languages = factory.LazyFunction(lambda: ["en"])

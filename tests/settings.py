@@ -5,7 +5,9 @@ runs a real worker against the configured broker."""
 
 import os
 
-os.environ.setdefault("WAYPOINT_VAR_DIR", "/tmp/waypoint-test-var")
+# Each parallel test process (pytest-xdist) gets its own folder for the
+# filesystem broker, so no process reads a message another is still writing.
+os.environ.setdefault("WAYPOINT_VAR_DIR", f"/tmp/waypoint-test-var/{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
 
 from config.settings import *  # noqa: E402,F403
 

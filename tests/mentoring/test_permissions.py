@@ -7,6 +7,10 @@ from django.urls import reverse
 from mentoring.services import invitation_create
 from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
 
+ONLY_A = ["coordinator"]
+PROGRAM_A = lambda p: [p.program.pk]  # noqa: E731
+MATCH = lambda p: [p.match.pk]  # noqa: E731
+
 
 def _pending_invitation(p):
     """(invitation, raw token) of a fresh invitation to program A."""
@@ -42,6 +46,34 @@ MATRIX = [
     Row("mentoring:profile_edit", expect(), args=lambda p: ["wizard", p.match.mentee.pk]),
     Row("mentoring:invitation_accept", expect(anonymous=404), args=lambda p: ["not-a-real-token"]),
     Row("mentoring:profile", expect(ok=SIGNED_IN)),
+    # Matching: the program's coordinators only.
+    Row("mentoring:pool", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:pool", expect(ok=["other_coordinator"]), args=lambda p: [p.other_program.pk]),
+    Row("mentoring:matching_settings", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:match_list", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:caseload", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:waiting", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:suggestions", expect(ok=ONLY_A), args=lambda p: [p.match.mentee.pk]),
+    Row(
+        "mentoring:propose",
+        expect(redirect=ONLY_A),
+        args=lambda p: [p.match.mentee.pk],
+        method="post",
+        data=lambda p: {"mentor": p.other_match.mentor.pk},
+    ),
+    # One match: its two people and the program's coordinators.
+    Row("mentoring:match_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=MATCH),
+    Row("mentoring:match_respond", expect(redirect=["mentor", "mentee"]), args=MATCH, method="post"),
+    Row(
+        "mentoring:match_move",
+        expect(redirect=ONLY_A),
+        args=MATCH,
+        method="post",
+        data=lambda p: {"action": "pause"},
+    ),
+    Row("mentoring:match_close", expect(ok=ONLY_A), args=MATCH),
+    Row("mentoring:match_survey", expect(ok=["mentor", "mentee"]), args=MATCH),
+    Row("mentoring:match_graduate", expect(redirect=ONLY_A), args=MATCH, method="post"),
     Row("login", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("logout", expect(default=405, anonymous=405)),
     Row("password_change", expect(ok=SIGNED_IN)),

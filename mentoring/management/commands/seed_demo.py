@@ -16,7 +16,7 @@ from django.utils import timezone
 from faker import Faker
 
 from mentoring.choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
-from mentoring.models import Match, MatchingProfile, MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.models import Match, MatchingProfile, MatchSurvey, MenteeProfile, MentorProfile, VolunteerProfile
 from programs.models import (
     AgreementSignature,
     Application,
@@ -263,7 +263,7 @@ class DemoSeeder:
 
     def _match(self, program, mentor, mentee, status):
         started = self.now - timedelta(days=self.random.randint(10, 150))
-        _, created = Match.objects.get_or_create(
+        match, created = Match.objects.get_or_create(
             program=program,
             mentor=mentor,
             mentee=mentee,
@@ -272,8 +272,18 @@ class DemoSeeder:
                 "created_at": started - timedelta(days=3),
                 "started_at": started if status != Match.Status.PROPOSED else None,
                 "ended_at": started + timedelta(days=60) if status == Match.Status.CLOSED else None,
+                "status_changed_at": started,
+                "first_met_at": started + timedelta(days=4) if status != Match.Status.PROPOSED else None,
+                "mentor_response": Match.Response.PENDING if status == Match.Status.PROPOSED else "accepted",
+                "mentee_response": Match.Response.PENDING if status == Match.Status.PROPOSED else "accepted",
+                "close_reason": Match.CloseReason.GRADUATED if status == Match.Status.CLOSED else "",
             },
         )
+        if created and status == Match.Status.CLOSED:
+            for side, person, rating in (("mentor", mentor.user, 5), ("mentee", mentee.user, 4)):
+                MatchSurvey.objects.create(
+                    match=match, side=side, respondent=person, rating=rating, comment="Glad we did this."
+                )
         self.created += created
 
     def _applications(self, program, coordinator):

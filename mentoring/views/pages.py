@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from programs.readiness import with_readiness
 
-from . import access
-from .display import profile_answers
-from .forms import InvitationForm, ProfileForm, SetPasswordForm
-from .models import Invitation, Match, MenteeProfile, MentorProfile
-from .profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
-from .services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+from .. import access
+from ..display import profile_answers
+from ..forms import InvitationForm, ProfileForm, SetPasswordForm
+from ..models import Invitation, Match, MenteeProfile, MentorProfile
+from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
+from ..services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
 
 PAGE_SIZE = 25
 ROLE_HOMES = {
@@ -88,7 +88,7 @@ def home_mentee(request):
     require_role(request, "mentee")
     matches = (
         access.visible_matches(request.user)
-        .filter(mentee__user=request.user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED])
+        .filter(mentee__user=request.user, status__in=Match.OPEN)
         .select_related("mentor__user", "program")
     )
     profiles = MenteeProfile.objects.filter(user=request.user).select_related("program")

@@ -1,0 +1,105 @@
+"""Build matching `Person`s from the database in a fixed number of queries."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from programs.readiness import with_readiness
+
+from ..models import Match, MenteeProfile, MentorProfile
+from .criteria import Context, Person, effective_weights
+
+
+def program_context(program):
+    conflicts = Match.objects.filter(
+        program=program, status=Match.Status.CLOSED, close_reason=Match.CloseReason.CONFLICT
+    ).values_list("mentor__user_id", "mentee__user_id")
+    return Context(
+        weights=effective_weights(program.matching_weights),
+        min_recovery_months=program.min_recovery_months,
+        conflict_pairs=frozenset(conflicts),
+    )
+
+
+def waiting_mentees(program):
+    """Mentees of the program with no open match."""
+    return program.mentee_profiles.exclude(matches__status__in=Match.OPEN)
+
+
+def mentors_with_room(program):
+    """Mentors annotated with readiness and open matches (capacity_left)."""
+    return with_readiness(program.mentor_profiles.all()).annotate(
+        open_matches=Count("matches", filter=Q(matches__status__in=Match.OPEN), distinct=True)
+    )
+
+
+def _related(model, field, profile_ids):
+    """{profile id: set of related ids} for an M2M of the profile model."""
+    through = getattr(model, field).through
+    source = f"{model._meta.model_name}_id"
+    target = [f.name for f in through._meta.get_fields() if f.name not in ("id", model._meta.model_name)][0]
+    result = defaultdict(set)
+    for profile_id, related_id in through.objects.filter(**{f"{source}__in": profile_ids}).values_list(
+        source, f"{target}_id"
+    ):
+        result[profile_id].add(related_id)
+    return result
+
+
+def _people(model, queryset, area_names, *, mentor):
+    profiles = list(queryset.select_related("user"))
+    ids = [p.pk for p in profiles]
+    areas = _related(model, "experience_areas", ids)
+    excluded = _related(model, "excluded_people", ids)
+    people = []
+    for p in profiles:
+        people.append(
+            Person(
+                pk=p.pk,
+                user_id=p.user_id,
+                name=p.user.full_name,
+                areas=frozenset(areas[p.pk]),
+                area_names=area_names,
+                pathways=frozenset(p.pathways),
+                excluded_pathways=frozenset(p.excluded_pathways),
+                languages=frozenset(p.languages),
+                gender=p.gender,
+                preferred_gender="" if mentor else p.preferred_mentor_gender,
+                age_range=p.age_range,
+                availability=frozenset(p.availability),
+                modes=frozenset(p.meeting_modes),
+                city=p.city,
+                postal_code=p.postal_code,
+                interests=frozenset(i.casefold() for i in p.interests),
+                topics=frozenset(p.topics),
+                recovery_months=p.recovery_months if mentor else None,
+                excluded_users=frozenset(excluded[p.pk]),
+                capacity_left=(p.capacity - p.open_matches) if mentor else 0,
+                ready=p.is_ready if mentor else True,
+            )
+        )
+    return people
+
+
+def load_pool(program, *, mentees=None, mentors=None):
+    """(mentors, mentees, context) for a program; by default every mentor and
+    every waiting mentee."""
+    area_names = dict(program.experience_areas.values_list("pk", "name"))
+    mentor_rows = mentors if mentors is not None else mentors_with_room(program)
+    mentee_rows = mentees if mentees is not None else waiting_mentees(program)
+    return (
+        _people(MentorProfile, mentor_rows, area_names, mentor=True),
+        _people(MenteeProfile, mentee_rows, area_names, mentor=False),
+        program_context(program),
+    )
+
+
+def load_pair(mentor, mentee):
+    """The two `Person`s and the context, for checking one proposal."""
+    program = mentor.program
+    mentors, mentees, ctx = load_pool(
+        program,
+        mentors=mentors_with_room(program).filter(pk=mentor.pk),
+        mentees=program.mentee_profiles.filter(pk=mentee.pk),
+    )
+    return mentors[0], mentees[0], ctx

@@ -1,0 +1,362 @@
+"""Matching pages: suggestions for one mentee, whole-pool matching, caseload,
+the waiting list, and the life of a match."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import access
+from ..forms import CloseMatchForm, MatchingSettingsForm, SurveyForm
+from ..matching.criteria import effective_weights, score_pair
+from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
+from ..matching.pool import assign_whole_pool
+from ..models import Match, MenteeProfile, MentorProfile
+from ..services import (
+    graduation_invite,
+    match_close,
+    match_move,
+    match_propose,
+    match_reopen,
+    match_respond,
+    pool_approve,
+    survey_submit,
+)
+from .pages import PAGE_SIZE
+
+SUGGESTION_COUNT = 20
+
+
+def _program(request, pk):
+    return get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+
+
+def _coordinated_mentee(request, pk):
+    programs = access.coordinated_programs(request.user).values("pk")
+    return get_object_or_404(
+        MenteeProfile.objects.filter(program__in=programs).select_related("user", "program"), pk=pk
+    )
+
+
+def _error(request, error):
+    messages.error(request, " ".join(error.messages))
+
+
+# --- suggestions and whole-pool matching ------------------------------------------------
+
+
+@login_required
+def suggestions(request, pk):
+    """Ranked mentors for one mentee, each with the reasons behind the score."""
+    mentee = _coordinated_mentee(request, pk)
+    mentors, [person], ctx = load_pool(mentee.program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
+    scored = [(mentor, score_pair(mentor, person, ctx)) for mentor in mentors]
+    eligible = sorted((row for row in scored if row[1].eligible), key=lambda row: -row[1].total)
+    blocked = [row for row in scored if not row[1].eligible]
+    open_match = mentee.matches.filter(status__in=Match.OPEN).select_related("mentor__user").first()
+    return render(
+        request,
+        "mentoring/suggestions.html",
+        {
+            "mentee": mentee,
+            "suggestions": eligible[:SUGGESTION_COUNT],
+            "more": max(len(eligible) - SUGGESTION_COUNT, 0),
+            "blocked": _blocker_summary(blocked),
+            "open_match": open_match,
+        },
+    )
+
+
+def _blocker_summary(blocked):
+    """[(reason, number of mentors it rules out)], most common first."""
+    counts = {}
+    for _, score in blocked:
+        for reason in score.blockers:
+            counts[reason] = counts.get(reason, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+@login_required
+@require_POST
+def propose(request, pk):
+    mentee = _coordinated_mentee(request, pk)
+    mentor = get_object_or_404(MentorProfile.objects.filter(program=mentee.program), pk=request.POST.get("mentor"))
+    try:
+        match = match_propose(mentor=mentor, mentee=mentee, proposed_by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+        return redirect("mentoring:suggestions", mentee.pk)
+    messages.success(request, f"{mentor.user} and {mentee.user} are {match.get_status_display().lower()}.")
+    return redirect("mentoring:match_detail", match.pk)
+
+
+@login_required
+def pool(request, pk):
+    """The best set of matches for all waiting mentees at once. The
+    coordinator unticks pairs they disagree with and approves the rest."""
+    program = _program(request, pk)
+    if request.method == "POST":
+        return _approve_pool(request, program)
+    mentors, mentees, ctx = load_pool(program)
+    result = assign_whole_pool(mentors, mentees, ctx)
+    rows = [
+        {"mentor": mentors[j], "mentee": mentees[i], "score": score_pair(mentors[j], mentees[i], ctx)}
+        for i, j, _ in sorted(result.pairs, key=lambda pair: -pair[2])
+    ]
+    unassigned = [{"mentee": mentees[i], "reason": reason} for i, reason in result.unassigned]
+    return render(
+        request,
+        "mentoring/pool.html",
+        {
+            "program": program,
+            "rows": rows,
+            "unassigned": unassigned,
+            "objective": result.objective,
+            "waiting_count": len(mentees),
+        },
+    )
+
+
+def _approve_pool(request, program):
+    wanted = []
+    for value in request.POST.getlist("pair"):
+        mentor_pk, _, mentee_pk = value.partition(":")
+        if mentor_pk.isdigit() and mentee_pk.isdigit():
+            wanted.append((int(mentor_pk), int(mentee_pk)))
+    mentors = MentorProfile.objects.filter(program=program, pk__in=[m for m, _ in wanted]).select_related("user")
+    mentees = MenteeProfile.objects.filter(program=program, pk__in=[e for _, e in wanted]).select_related("user")
+    mentors, mentees = {m.pk: m for m in mentors}, {e.pk: e for e in mentees}
+    pairs = [(mentors[m], mentees[e]) for m, e in wanted if m in mentors and e in mentees]
+    if not pairs:
+        messages.error(request, "No pairs were ticked, so nothing was proposed.")
+        return redirect("mentoring:pool", program.pk)
+    created, refused = pool_approve(program=program, pairs=pairs, approved_by=request.user)
+    messages.success(request, f"{len(created)} match{'es' if len(created) != 1 else ''} created.")
+    for _, message in refused:
+        messages.warning(request, message)
+    return redirect("mentoring:match_list", program.pk)
+
+
+@login_required
+def matching_settings(request, pk):
+    program = _program(request, pk)
+    initial = {f"weight_{key}": weight.value for key, weight in effective_weights(program.matching_weights).items()}
+    initial.update(
+        match_requires_acceptance=program.match_requires_acceptance, first_contact_days=program.first_contact_days
+    )
+    form = MatchingSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        program.matching_weights = form.weights()
+        program.match_requires_acceptance = form.cleaned_data["match_requires_acceptance"]
+        program.first_contact_days = form.cleaned_data["first_contact_days"]
+        program.save(update_fields=["matching_weights", "match_requires_acceptance", "first_contact_days"])
+        messages.success(request, "Matching settings are saved. New suggestions use them.")
+        return redirect("mentoring:matching_settings", program.pk)
+    return render(request, "mentoring/matching_settings.html", {"program": program, "form": form})
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@login_required
+def match_list(request, pk):
+    program = _program(request, pk)
+    rows = program.matches.select_related("mentor__user", "mentee__user").order_by("-created_at")
+    status = request.GET.get("status")
+    if status in Match.Status.values:
+        rows = rows.filter(status=status)
+    no_contact = request.GET.get("no_contact") == "1"
+    if no_contact:
+        cutoff = timezone.now() - timedelta(days=program.first_contact_days)
+        rows = rows.filter(status=Match.Status.ACTIVE, first_met_at__isnull=True, started_at__lte=cutoff)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(
+        part for part in (f"status={status}" if status else "", "no_contact=1" if no_contact else "") if part
+    )
+    return render(
+        request,
+        "mentoring/match_list.html",
+        {
+            "program": program,
+            "page": page,
+            "status": status,
+            "no_contact": no_contact,
+            "statuses": Match.Status.choices,
+            "query": query,
+        },
+    )
+
+
+@login_required
+def caseload(request, pk):
+    program = _program(request, pk)
+    rows = (
+        mentors_with_room(program)
+        .select_related("user")
+        .annotate(active=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True))
+    )
+    page = Paginator(rows.order_by("user__full_name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mentoring/caseload.html", {"program": program, "page": page})
+
+
+@login_required
+def waiting(request, pk):
+    program = _program(request, pk)
+    rows = (
+        waiting_mentees(program)
+        .select_related("user")
+        .annotate(last_match_end=Max("matches__ended_at"))
+        .order_by("joined_at")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for mentee in page:
+        since = max(filter(None, [mentee.joined_at, mentee.last_match_end]))
+        mentee.days_waiting = (now - since).days
+    return render(request, "mentoring/waiting.html", {"program": program, "page": page, "count": rows.count()})
+
+
+# --- one match ---------------------------------------------------------------------------------------
+
+
+def _visible_match(request, pk):
+    return get_object_or_404(
+        access.visible_matches(request.user).select_related("mentor__user", "mentee__user", "program", "closed_by"),
+        pk=pk,
+    )
+
+
+def _managed_match(request, pk):
+    """A match of a program the user coordinates (404 for everyone else)."""
+    programs = access.coordinated_programs(request.user).values("pk")
+    return get_object_or_404(
+        Match.objects.filter(program__in=programs).select_related("mentor__user", "mentee__user", "program"), pk=pk
+    )
+
+
+@login_required
+def match_detail(request, pk):
+    match = _visible_match(request, pk)
+    is_coordinator = access.can_manage_program(request.user, match.program)
+    side = match.side_of(request.user)
+    context = {
+        "match": match,
+        "is_coordinator": is_coordinator,
+        "side": side,
+        "my_response": getattr(match, f"{side}_response", None) if side else None,
+        "surveys": match.surveys.all() if is_coordinator else match.surveys.filter(side=side),
+        "close_form": CloseMatchForm() if is_coordinator else None,
+    }
+    if is_coordinator and match.status != Match.Status.DECLINED:
+        mentors, mentees, ctx = load_pool(
+            match.program,
+            mentors=mentors_with_room(match.program).filter(pk=match.mentor_id),
+            mentees=MenteeProfile.objects.filter(pk=match.mentee_id),
+        )
+        mentor = mentors[0]
+        if match.is_open:
+            # This match already holds one of the mentor's places.
+            mentor = replace(mentor, capacity_left=mentor.capacity_left + 1)
+        context["score"] = score_pair(mentor, mentees[0], ctx)
+        context["can_invite_to_mentor"] = (
+            match.close_reason == Match.CloseReason.GRADUATED
+            and not MentorProfile.objects.filter(user=match.mentee.user, program=match.program).exists()
+        )
+    return render(request, "mentoring/match_detail.html", context)
+
+
+@login_required
+@require_POST
+def respond(request, pk):
+    match = _visible_match(request, pk)
+    if match.side_of(request.user) is None:
+        raise Http404
+    accept = request.POST.get("answer") == "accept"
+    try:
+        match = match_respond(match=match, user=request.user, accept=accept)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _answer_message(match, request.user, accept))
+    return redirect("mentoring:match_detail", match.pk)
+
+
+def _answer_message(match, user, accept):
+    if not accept:
+        return "You declined this match. Your coordinator will be in touch."
+    if match.status == Match.Status.ACTIVE:
+        other = match.mentee.user if match.side_of(user) == "mentor" else match.mentor.user
+        return f"You're matched with {other}. Your match has started."
+    return "Thank you, your answer is saved."
+
+
+@login_required
+@require_POST
+def move(request, pk):
+    match = _managed_match(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "reopen":
+            match_reopen(match=match)
+        elif action in ("pause", "resume", "activate"):
+            match_move(match=match, action=action)
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, "The match is updated.")
+    return redirect("mentoring:match_detail", match.pk)
+
+
+@login_required
+def close(request, pk):
+    match = _managed_match(request, pk)
+    form = CloseMatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            match_close(match=match, closed_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The match is closed. Both can now answer the short closing survey.")
+            return redirect("mentoring:match_detail", match.pk)
+    return render(request, "mentoring/match_close.html", {"match": match, "form": form})
+
+
+@login_required
+def survey(request, pk):
+    match = _visible_match(request, pk)
+    if match.side_of(request.user) is None:
+        raise Http404
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_submit(match=match, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you for your answers.")
+            return redirect("mentoring:match_detail", match.pk)
+    return render(request, "mentoring/match_survey.html", {"match": match, "form": form})
+
+
+@login_required
+@require_POST
+def graduate(request, pk):
+    match = _managed_match(request, pk)
+    try:
+        invitation, _ = graduation_invite(match=match, invited_by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, f"{invitation.full_name} is invited to start the mentor readiness path.")
+    return redirect("mentoring:match_detail", match.pk)
