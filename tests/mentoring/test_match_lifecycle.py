@@ -559,3 +559,17 @@ def test_a_mentee_with_a_closed_and_an_open_match_is_not_waiting(program, person
     MatchFactory(program=program, mentee=mentee, status=Match.Status.ACTIVE)
     _, mentees, _ = load_pool(program)
     assert mentee.pk not in {p.pk for p in mentees}
+
+
+def test_both_people_are_told_of_a_proposal_without_any_details(
+    program, personas, django_capture_on_commit_callbacks, mailoutbox
+):
+    mentor, mentee = MatchableMentorFactory(program=program), MatchableMenteeFactory(program=program)
+    with django_capture_on_commit_callbacks(execute=True):
+        match_propose(mentor=mentor, mentee=mentee, proposed_by=personas.coordinator)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([mentor.user.email, mentee.user.email])
+    for message in mailoutbox:
+        assert message.subject == "You have an update on Waypoint"
+        text = message.body.lower()
+        assert mentor.user.full_name.lower() not in text and mentee.user.full_name.lower() not in text
+        assert "match" not in text and "recovery" not in text
