@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     path("accounts/", include(account_patterns)),
     path("", include("programs.urls")),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from programs.models import Application, ConsentRecord, Program
+from sessions.models import GroupSession, Session
 
 from .models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerProfile
 
@@ -155,3 +156,43 @@ def roles_of(user):
         cached = [role for role, held in zip(ROLES, flags, strict=True) if held]
         user._waypoint_roles = cached
     return cached
+
+
+def visible_sessions(user):
+    """One-on-one sessions: the two people of the match and the program's coordinators."""
+    if not _signed_in(user):
+        return Session.objects.none()
+    return Session.objects.filter(
+        Q(match__mentor__user=user) | Q(match__mentee__user=user) | Q(match__program__coordinators=user)
+    ).distinct()
+
+
+def can_see_private_notes(user, session):
+    """A session's private notes: the match's mentor and the program's coordinators, never the mentee."""
+    return session.match.mentor.user_id == user.pk or can_manage_program(user, session.match.program)
+
+
+def member_programs(user):
+    """Programs where the user is a coordinator, mentor, mentee or volunteer."""
+    if not _signed_in(user):
+        return Program.objects.none()
+    return Program.objects.filter(
+        Q(coordinators=user)
+        | Q(mentor_profiles__user=user)
+        | Q(mentee_profiles__user=user)
+        | Q(volunteer_profiles__user=user)
+    ).distinct()
+
+
+def visible_group_sessions(user):
+    """Groups, workshops and events of the programs the user belongs to."""
+    return GroupSession.objects.filter(program__in=member_programs(user).values("pk"))
+
+
+def attendance_group_sessions(user):
+    """Group sessions whose attendance the user takes: as a facilitator or coordinator."""
+    if not _signed_in(user):
+        return GroupSession.objects.none()
+    return GroupSession.objects.filter(
+        Q(facilitators=user) | Q(program__in=coordinated_programs(user).values("pk"))
+    ).distinct()

@@ -31,3 +31,14 @@ relationships, and no living together.
 4. Meet in safe, agreed places or through the program's channels, and log each session.
 5. Look after my own recovery and tell the coordinator if I need a break.
 6. Tell the coordinator about any conflict of interest or concern about boundaries."""
+
+DEFAULT_SKILLS = [
+    "Coping with cravings",
+    "Stress management",
+    "Mindfulness",
+    "Problem solving",
+    "Time management",
+    "Asking for help",
+    "Setting boundaries",
+    "Healthy routines",
+]

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from mentoring.models import MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.services import invitation_create
+from sessions.models import Skill
 
-from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE
+from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE, DEFAULT_SKILLS
 from .models import (
     AgreementSignature,
     Application,
@@ -50,6 +51,7 @@ def program_create(*, created_by, **fields):
     ExperienceArea.objects.bulk_create(
         [ExperienceArea(program=program, name=name) for name in DEFAULT_EXPERIENCE_AREAS]
     )
+    Skill.objects.bulk_create([Skill(program=program, name=name) for name in DEFAULT_SKILLS])
     document_publish(program=program, kind=PolicyDocument.Kind.PRIVACY, body=DEFAULT_PRIVACY_NOTICE, by=created_by)
     document_publish(
         program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by

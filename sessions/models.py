@@ -1,1 +1,178 @@
-# Models arrive with the sessions issue.
+"""One-on-one sessions, group sessions / workshops / events, registrations,
+attendance and calendar feeds. Times are stored in UTC."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from mentoring.choices import MeetingMode
+
+
+class Skill(models.Model):
+    """A skill a program teaches and mentors log as practised (editable per program)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_skill_per_program")]
+
+    def __str__(self):
+        return self.name
+
+
+class Session(models.Model):
+    """A one-on-one meeting of a match, scheduled ahead or logged after."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class MissedBy(models.TextChoices):
+        MENTEE = "mentee", "The mentee did not come"
+        MENTOR = "mentor", "The mentor did not come"
+        BOTH = "both", "Neither could come"
+
+    match = models.ForeignKey("mentoring.Match", on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    mode = models.CharField(max_length=16, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
+    location = models.CharField(max_length=200, blank=True, help_text="A place, or a link for a video call.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Outcome.
+    missed_by = models.CharField(max_length=8, choices=MissedBy.choices, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    logged_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What happened (filled when logged).
+    topics = models.JSONField(default=list, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="sessions")
+    resources_shared = models.TextField(blank=True)
+    # Private: the mentor of the match and the program's coordinators only.
+    private_notes = models.TextField(blank=True)
+    # Shared with the mentee.
+    shared_summary = models.TextField(blank=True)
+    follow_up = models.TextField(blank=True, help_text="Next steps agreed together.")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["match", "-starts_at"]), models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self):
+        return f"Session of {self.match} on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class GroupSeries(models.Model):
+    """A recurring group: one series, many occurrences (GroupSession rows)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="group_series")
+    title = models.CharField(max_length=120)
+    weekly_until = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "group series"
+
+    def __str__(self):
+        return self.title
+
+
+class GroupSession(models.Model):
+    """A group session, workshop or event (one occurrence of a series, or on its own)."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", "Group session"
+        WORKSHOP = "workshop", "Workshop"
+        EVENT = "event", "Event"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="group_sessions")
+    series = models.ForeignKey(GroupSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="occurrences")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GROUP)
+    title = models.CharField(max_length=120)
+    skill = models.ForeignKey(Skill, on_delete=models.SET_NULL, null=True, blank=True, related_name="group_sessions")
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    online_link = models.URLField(blank=True)
+    capacity = models.PositiveSmallIntegerField(default=12)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    # Bumped by every registration change: the write that serialises
+    # concurrent registrations for the last seat (see services.register).
+    seats_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["program", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="group_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.title} on {self.starts_at:%Y-%m-%d}"
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+        EXCUSED = "excused", "Excused"
+
+    group_session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    attendance = models.CharField(max_length=16, choices=Attendance.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["group_session", "user"], name="one_registration_per_person")]
+        indexes = [models.Index(fields=["group_session", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.group_session}"
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (/calendar/<token>.ics). Revoking
+    gives a new token, so the old address stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar of {self.user}"

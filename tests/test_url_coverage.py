@@ -5,8 +5,9 @@ from django.urls import get_resolver
 
 from tests.mentoring.test_permissions import MATRIX as MENTORING
 from tests.programs.test_permissions import MATRIX as PROGRAMS
+from tests.sessions.test_permissions import MATRIX as SESSIONS
 
-NAMESPACES = ("mentoring", "programs")
+NAMESPACES = ("mentoring", "programs", "peer_sessions")
 ACCOUNT_PAGES = {
     "login",
     "logout",
@@ -20,7 +21,7 @@ ACCOUNT_PAGES = {
 
 
 def test_every_url_is_in_a_permission_matrix():
-    covered = {row.name for row in MENTORING + PROGRAMS}
+    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS}
     ours = set(ACCOUNT_PAGES)
     for namespace in NAMESPACES:
         resolver = get_resolver().namespace_dict[namespace][1]

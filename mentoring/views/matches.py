@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sessions.models import Session
+
 from .. import access
 from ..forms import CloseMatchForm, MatchingSettingsForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
@@ -33,6 +35,7 @@ from ..services import (
 from .pages import PAGE_SIZE
 
 SUGGESTION_COUNT = 20
+SESSIONS_SHOWN = 20
 
 
 def _program(request, pk):
@@ -254,6 +257,9 @@ def match_detail(request, pk):
         "my_response": getattr(match, f"{side}_response", None) if side else None,
         "surveys": match.surveys.all() if is_coordinator else match.surveys.filter(side=side),
         "close_form": CloseMatchForm() if is_coordinator else None,
+        "sessions": match.sessions.order_by("-starts_at")[:SESSIONS_SHOWN],
+        "session_count": match.sessions.filter(status=Session.Status.COMPLETED).count(),
+        "can_log": side == "mentor" or is_coordinator,
     }
     if is_coordinator and match.status != Match.Status.DECLINED:
         mentors, mentees, ctx = load_pool(

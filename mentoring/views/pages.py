@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from programs.readiness import with_readiness
+from sessions.selectors import toolkit_of_user
+from sessions.services import upcoming_for
 
 from .. import access
 from ..display import profile_answers
@@ -80,7 +82,12 @@ def home_mentor(request):
     )
     page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
     profiles = with_readiness(MentorProfile.objects.filter(user=request.user).select_related("program"))
-    return render(request, "mentoring/home_mentor.html", {"page": page, "profiles": profiles})
+    sessions, groups = upcoming_for(request.user)
+    return render(
+        request,
+        "mentoring/home_mentor.html",
+        {"page": page, "profiles": profiles, "sessions": sessions[:5], "groups": groups[:5]},
+    )
 
 
 @login_required
@@ -92,7 +99,18 @@ def home_mentee(request):
         .select_related("mentor__user", "program")
     )
     profiles = MenteeProfile.objects.filter(user=request.user).select_related("program")
-    return render(request, "mentoring/home_mentee.html", {"matches": matches, "profiles": profiles})
+    sessions, groups = upcoming_for(request.user)
+    return render(
+        request,
+        "mentoring/home_mentee.html",
+        {
+            "matches": matches,
+            "profiles": profiles,
+            "next_session": sessions.first(),
+            "groups": groups[:3],
+            "toolkit": toolkit_of_user(request.user),
+        },
+    )
 
 
 @login_required

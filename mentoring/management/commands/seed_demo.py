@@ -6,7 +6,8 @@ Idempotent: rows are found by natural keys and only created when missing,
 so a second run changes nothing."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -30,6 +31,7 @@ from programs.models import (
 )
 from programs.readiness import current_document
 from programs.services import CONTACT_STATEMENT, program_create
+from sessions.models import GroupSeries, GroupSession, Registration, Session
 
 DEMO_PASSWORD = "waypoint-demo"
 DEMO_LOGINS = {
@@ -92,6 +94,8 @@ class DemoSeeder:
         ready = [m for m, stage in zip(mentors, ["ready", *MENTOR_STAGES], strict=True) if stage == "ready"]
         self._matches(program, ready, mentees)
         self._applications(program, coordinator)
+        self._sessions(program)
+        self._groups(program, facilitators=[mentors[0].user, self._volunteer_user(program)], mentees=mentees)
         return self.created
 
     # --- people ---------------------------------------------------------------------
@@ -286,6 +290,108 @@ class DemoSeeder:
                 )
         self.created += created
 
+    # --- sessions and groups ------------------------------------------------------------
+
+    def _sessions(self, program):
+        """Weekly past sessions for every started match, and the next one for active matches."""
+        skills = list(program.skills.filter(is_active=True))
+        matches = program.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED])
+        for match in matches.select_related("mentor__user").order_by("pk"):
+            if match.sessions.exists():
+                continue
+            start = match.started_at or self.now - timedelta(days=30)
+            weeks = min(max((self.now - start).days // 7, 1), 6)
+            for week in range(weeks):
+                when = (start + timedelta(days=4 + 7 * week)).replace(hour=17, minute=30, second=0, microsecond=0)
+                if when >= self.now:
+                    break
+                missed = week == 2
+                session = Session.objects.create(
+                    match=match,
+                    starts_at=when,
+                    duration_minutes=self.random.choice([45, 60, 60, 90]),
+                    mode=self.random.choice(["in_person", "phone", "video"]),
+                    scheduled_by=match.mentor.user,
+                    status=Session.Status.MISSED if missed else Session.Status.COMPLETED,
+                    missed_by="mentee" if missed else "",
+                    logged_at=when + timedelta(hours=2),
+                    logged_by=match.mentor.user,
+                    topics=[] if missed else self.random.sample(Topic.values, 2),
+                    shared_summary="" if missed else SUMMARIES[week % len(SUMMARIES)],
+                    private_notes="" if missed else PRIVATE_NOTES[week % len(PRIVATE_NOTES)],
+                    follow_up="" if missed else "Try the breathing exercise twice before next time.",
+                )
+                if not missed:
+                    session.skills.set(self.random.sample(skills, 2))
+                self.created += 1
+            if match.status == Match.Status.ACTIVE:
+                upcoming = (self.now + timedelta(days=2)).replace(hour=17, minute=30, second=0, microsecond=0)
+                Session.objects.create(
+                    match=match,
+                    starts_at=upcoming,
+                    duration_minutes=60,
+                    mode="in_person",
+                    location="Riverbend Library, room 2",
+                    scheduled_by=match.mentor.user,
+                )
+                self.created += 1
+
+    def _volunteer_user(self, program):
+        return program.volunteer_profiles.order_by("pk").first().user
+
+    def _groups(self, program, facilitators, mentees):
+        if program.group_sessions.exists():
+            return
+        skills = {skill.name: skill for skill in program.skills.all()}
+        zone = ZoneInfo(program.time_zone)
+        first = datetime.combine(self.today - timedelta(days=28), time(18, 0), tzinfo=zone)
+        series = GroupSeries.objects.create(
+            program=program, title="Tuesday evening peer group", weekly_until=self.today + timedelta(days=56)
+        )
+        attendees = [m.user for m in mentees[:8]]
+        for week in range(12):
+            starts_at = first + timedelta(weeks=week)
+            group = GroupSession.objects.create(
+                program=program,
+                series=series,
+                kind=GroupSession.Kind.GROUP,
+                title=series.title,
+                skill=skills.get("Coping with cravings"),
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=1.5),
+                location="Riverbend Community Center, room B",
+                capacity=10,
+                description="A peer-led circle: check in, share what worked this week, practise one skill together.",
+            )
+            group.facilitators.set(facilitators)
+            past = starts_at < self.now
+            for index, person in enumerate(attendees[: 6 if past else 4]):
+                Registration.objects.create(
+                    group_session=group,
+                    user=person,
+                    status=Registration.Status.REGISTERED,
+                    attendance=(["attended", "attended", "no_show", "excused"][index % 4] if past else ""),
+                )
+            self.created += 1
+        for kind, title, skill, days, hours in (
+            (GroupSession.Kind.WORKSHOP, "Handling stress at work", "Stress management", 9, 2),
+            (GroupSession.Kind.EVENT, "Summer picnic in Riverside Park", None, 20, 3),
+        ):
+            starts_at = datetime.combine(self.today + timedelta(days=days), time(11, 0), tzinfo=zone)
+            group = GroupSession.objects.create(
+                program=program,
+                kind=kind,
+                title=title,
+                skill=skills.get(skill) if skill else None,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=hours),
+                capacity=20 if skill else 60,
+                location="Riverbend Community Center",
+            )
+            group.facilitators.set(facilitators[:1])
+            Registration.objects.create(group_session=group, user=attendees[0], status=Registration.Status.REGISTERED)
+            self.created += 1
+
     def _applications(self, program, coordinator):
         if program.applications.exists():
             return
@@ -326,6 +432,18 @@ class DemoSeeder:
                     application=application, author=coordinator, body="Left a voicemail; will try again Thursday."
                 )
             self.created += 1
+
+
+SUMMARIES = [
+    "We talked about the week and what got in the way. You named two things that helped.",
+    "We practised a breathing exercise for stressful moments and planned the weekend.",
+    "We went over the job application together and set a small goal for Thursday.",
+]
+PRIVATE_NOTES = [
+    "Seemed tired; check in about sleep next time.",
+    "Family situation is stressful. Keep an eye on it; mention the Tuesday group.",
+    "",
+]
 
 
 DECISION_REASONS = {

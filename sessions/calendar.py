@@ -1,0 +1,42 @@
+"""The personal ICS feed. Titles never reveal what a meeting is about:
+every event is "Waypoint meeting", with the details behind sign-in."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .services import upcoming_for
+
+NEUTRAL_TITLE = "Waypoint meeting"
+FEED_HISTORY = timedelta(days=30)
+
+
+def _event(uid, starts_at, ends_at, path, stamp):
+    event = Event()
+    event.add("uid", f"{uid}@waypoint")
+    event.add("summary", NEUTRAL_TITLE)
+    event.add("dtstart", starts_at)
+    event.add("dtend", ends_at)
+    event.add("dtstamp", stamp)
+    event.add("description", f"Details after signing in: {settings.SITE_URL}{path}")
+    return event
+
+
+def build_feed(user):
+    """The user's scheduled one-on-ones and group sessions as ICS bytes."""
+    now = timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Waypoint//Calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Waypoint")
+    sessions, groups = upcoming_for(user, since=now - FEED_HISTORY)
+    for session in sessions:
+        path = reverse("peer_sessions:session_detail", args=[session.pk])
+        calendar.add_component(_event(f"session-{session.pk}", session.starts_at, session.ends_at, path, now))
+    for group in groups:
+        path = reverse("peer_sessions:group_detail", args=[group.pk])
+        calendar.add_component(_event(f"group-{group.pk}", group.starts_at, group.ends_at, path, now))
+    return calendar.to_ical()

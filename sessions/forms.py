@@ -1,0 +1,197 @@
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from mentoring.choices import MeetingMode, Topic
+from mentoring.profile_forms import choice_list
+
+from .models import GroupSession, Session
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DURATIONS = [
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 hour"),
+    (90, "1½ hours"),
+    (120, "2 hours"),
+]
+
+
+def aware(day, time):
+    """A date and a time typed in the user's own zone, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time), timezone.get_current_timezone())
+
+
+class WhenFields(forms.Form):
+    day = forms.DateField(label="Date", widget=DATE)
+    time = forms.TimeField(label="Start time", widget=TIME)
+    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label="Length")
+    mode = forms.ChoiceField(choices=MeetingMode.choices, label="How")
+    location = forms.CharField(
+        max_length=200, required=False, label="Where, or the link", help_text="A place, a phone number or a video link."
+    )
+
+    def starts_at(self):
+        return aware(self.cleaned_data["day"], self.cleaned_data["time"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("time"):
+            cleaned["starts_at"] = self.starts_at()
+        return cleaned
+
+
+class ScheduleForm(WhenFields):
+    double_booking_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_at") and cleaned["starts_at"] <= timezone.now():
+            self.add_error("day", "Choose a date and time in the future. To record a past meeting, log it instead.")
+        return cleaned
+
+
+class LogFields(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[(Session.Status.COMPLETED, "We met"), (Session.Status.MISSED, "The meeting did not happen")],
+        widget=forms.RadioSelect,
+        initial=Session.Status.COMPLETED,
+        label="What happened?",
+    )
+    missed_by = forms.ChoiceField(choices=[("", "—")] + Session.MissedBy.choices, required=False, label="If missed")
+    topics = choice_list(Topic.choices, "Topics you talked about")
+    skills = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Skills practised"
+    )
+    shared_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Summary for the mentee",
+        help_text="Your mentee sees this.",
+    )
+    follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Next steps")
+    resources_shared = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Resources shared"
+    )
+    private_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Private notes",
+        help_text="Only you and the program's coordinators see these. Never your mentee.",
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = program.skills.filter(is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Session.Status.MISSED and not cleaned.get("missed_by"):
+            self.add_error("missed_by", "Say who could not come.")
+        return cleaned
+
+    def log_data(self):
+        keys = ("outcome", "missed_by", "topics", "skills", "shared_summary", "follow_up", "resources_shared")
+        return {key: self.cleaned_data[key] for key in (*keys, "private_notes")}
+
+
+class LogForm(LogFields):
+    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, label="How long did you meet?")
+
+
+class RecordPastForm(WhenFields, LogFields):
+    """Log a meeting that was not scheduled in the app."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_at") and cleaned["starts_at"] > timezone.now():
+            self.add_error("day", "This is in the future: schedule it instead.")
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is it cancelled?", help_text="The other person sees this.")
+
+
+class GroupForm(forms.Form):
+    kind = forms.ChoiceField(choices=GroupSession.Kind.choices)
+    title = forms.CharField(max_length=120)
+    skill = forms.ModelChoiceField(queryset=None, required=False, label="Skill or topic")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    day = forms.DateField(label="Date", widget=DATE)
+    start = forms.TimeField(label="Starts", widget=TIME)
+    end = forms.TimeField(label="Ends", widget=TIME)
+    location = forms.CharField(max_length=200, required=False, label="Place")
+    online_link = forms.URLField(required=False, assume_scheme="https", label="Online link")
+    capacity = forms.IntegerField(min_value=1, max_value=500, initial=12, label="Seats")
+    facilitators = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Mentors, volunteers or coordinators who lead it and take attendance.",
+    )
+    weekly_until = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="Repeat every week until",
+        help_text="Leave empty for a one-off. Each date of a series can be moved or cancelled on its own.",
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].queryset = program.skills.filter(is_active=True)
+        self.fields["facilitators"].queryset = (
+            get_user_model().objects.filter(pk__in=_program_people(program)).order_by("full_name")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("start") and cleaned.get("end"):
+            cleaned["starts_at"] = aware(cleaned["day"], cleaned["start"])
+            cleaned["ends_at"] = aware(cleaned["day"], cleaned["end"])
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("end", "The end must be after the start.")
+            elif cleaned["starts_at"] <= timezone.now():
+                self.add_error("day", "Choose a date and time in the future.")
+        return cleaned
+
+    def group_data(self):
+        keys = ("kind", "title", "skill", "description", "location", "online_link", "capacity", "starts_at", "ends_at")
+        data = {key: self.cleaned_data[key] for key in keys}
+        data["facilitators"] = list(self.cleaned_data["facilitators"])
+        data["weekly_until"] = self.cleaned_data["weekly_until"]
+        return data
+
+
+def _program_people(program):
+    """Who may facilitate: the program's coordinators, mentors and volunteers."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(coordinated_programs=program)
+            | Q(mentor_profiles__program=program)
+            | Q(volunteer_profiles__program=program)
+        )
+        .values("pk")
+    )
+
+
+class MoveForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DATE)
+    start = forms.TimeField(label="Starts", widget=TIME)
+    end = forms.TimeField(label="Ends", widget=TIME)
+    location = forms.CharField(max_length=200, required=False, label="Place")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("start") and cleaned.get("end"):
+            cleaned["starts_at"] = aware(cleaned["day"], cleaned["start"])
+            cleaned["ends_at"] = aware(cleaned["day"], cleaned["end"])
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("end", "The end must be after the start.")
+        return cleaned

@@ -1,0 +1,68 @@
+"""Figures about sessions, aggregated in the database."""
+
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from .models import Registration, Session, Skill
+
+
+def hours_per_mentor_per_month(program, *, since):
+    """[{mentor, month, hours, sessions}] of completed one-on-ones, months in the program's zone."""
+    rows = (
+        Session.objects.filter(match__program=program, status=Session.Status.COMPLETED, starts_at__gte=since)
+        .annotate(month=TruncMonth("starts_at", tzinfo=ZoneInfo(program.time_zone)))
+        .values("match__mentor", "match__mentor__user__full_name", "month")
+        .annotate(minutes=Sum("duration_minutes"), sessions=Count("pk"))
+        .order_by("match__mentor__user__full_name", "month")
+    )
+    return [
+        {
+            "mentor_id": row["match__mentor"],
+            "mentor": row["match__mentor__user__full_name"],
+            "month": row["month"],
+            "hours": round(row["minutes"] / 60, 1),
+            "sessions": row["sessions"],
+        }
+        for row in rows
+    ]
+
+
+def with_session_counts(matches):
+    return matches.annotate(
+        sessions_completed=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED)),
+        sessions_missed=Count("sessions", filter=Q(sessions__status=Session.Status.MISSED)),
+    )
+
+
+def _toolkit(**match_filter):
+    return (
+        Skill.objects.filter(sessions__status=Session.Status.COMPLETED, **match_filter)
+        .annotate(times=Count("sessions"))
+        .order_by("-times", "name")
+    )
+
+
+def toolkit(mentee_profile):
+    """Skills practised in the mentee's completed sessions, most practised first."""
+    return _toolkit(sessions__match__mentee=mentee_profile)
+
+
+def toolkit_of_user(user):
+    """The same across every program the person is a mentee in."""
+    return _toolkit(sessions__match__mentee__user=user)
+
+
+def attendance_history(user):
+    """The user's group registrations that have an attendance mark, newest first."""
+    return (
+        Registration.objects.filter(user=user, status=Registration.Status.REGISTERED)
+        .exclude(attendance="")
+        .select_related("group_session")
+        .order_by("-group_session__starts_at")
+    )
+
+
+def one_on_one_history(mentee_profile):
+    return Session.objects.filter(match__mentee=mentee_profile).exclude(status=Session.Status.SCHEDULED)

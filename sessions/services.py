@@ -1,0 +1,318 @@
+"""Writes for sessions, group sessions, registrations, attendance and feeds."""
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mentoring.models import Match
+
+from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
+
+logger = logging.getLogger(__name__)
+MAX_SERIES_WEEKS = 104
+
+
+class DoubleBooking(ValidationError):
+    """The mentor already has something at that time (a warning the person
+    may override)."""
+
+
+def _notify(users, reason_id):
+    """A content-neutral email after commit; details wait behind sign-in."""
+    users = [u for u in users if u is not None]
+
+    def send():
+        for user in users:
+            body = render_to_string("emails/session_update.txt", {"person": user, "site_url": settings.SITE_URL})
+            try:
+                send_mail("You have an update on Waypoint", body, None, [user.email])
+            except OSError:
+                logger.warning("Session update %s could not be emailed", reason_id)
+
+    transaction.on_commit(send)
+
+
+# --- one-on-one sessions ---------------------------------------------------------------
+
+
+def _participant_side(match, user):
+    side = match.side_of(user)
+    if side is None and not match.program.coordinators.filter(pk=user.pk).exists():
+        raise ValidationError("Only the mentor, the mentee and the program's coordinators can do this.")
+    return side
+
+
+def mentor_conflicts(mentor_user, starts_at, ends_at, exclude_session=None):
+    """The mentor's scheduled sessions and facilitated groups that overlap."""
+    sessions = Session.objects.filter(
+        match__mentor__user=mentor_user, status=Session.Status.SCHEDULED, starts_at__lt=ends_at
+    ).exclude(pk=getattr(exclude_session, "pk", None))
+    overlapping = [s for s in sessions if s.ends_at > starts_at]
+    groups = GroupSession.objects.filter(
+        facilitators=mentor_user, status=GroupSession.Status.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    return overlapping + list(groups)
+
+
+def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="", allow_double_booking=False):
+    """Schedule a meeting of an active match, in the future."""
+    _participant_side(match, by)
+    if match.status != Match.Status.ACTIVE:
+        raise ValidationError("Sessions can be scheduled for active matches only.")
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Choose a time in the future. To record a past meeting, log it instead."})
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    if not allow_double_booking and mentor_conflicts(match.mentor.user, starts_at, ends_at):
+        raise DoubleBooking(
+            f"{match.mentor.user} already has something booked at that time. Schedule anyway?",
+            code="double_booked",
+        )
+    session = Session.objects.create(
+        match=match,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        location=location,
+        scheduled_by=by,
+    )
+    _notify([u for u in (match.mentor.user, match.mentee.user) if u != by], session.pk)
+    return session
+
+
+LOG_FIELDS = ("topics", "resources_shared", "private_notes", "shared_summary", "follow_up")
+
+
+@transaction.atomic
+def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, skills=(), **notes):
+    """Record what happened: completed (with topics, skills and notes) or
+    missed (by whom). The pair's first completed session is their first contact."""
+    match = session.match
+    if match.side_of(by) != "mentor" and not match.program.coordinators.filter(pk=by.pk).exists():
+        raise ValidationError("Only the mentor or a coordinator logs a session.")
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError("A cancelled session cannot be logged.")
+    if session.starts_at > timezone.now():
+        raise ValidationError("A session can be logged once it has started.")
+    if outcome == Session.Status.MISSED and not missed_by:
+        raise ValidationError({"missed_by": "Say who could not come."})
+    session.status = outcome
+    session.missed_by = missed_by if outcome == Session.Status.MISSED else ""
+    if duration_minutes:
+        session.duration_minutes = duration_minutes
+    for name in LOG_FIELDS:
+        if name in notes:
+            setattr(session, name, notes[name])
+    session.logged_at = timezone.now()
+    session.logged_by = by
+    session.save()
+    session.skills.set(skills)
+    if outcome == Session.Status.COMPLETED:
+        Match.objects.filter(pk=match.pk, first_met_at__isnull=True).update(first_met_at=session.starts_at)
+    return session
+
+
+@transaction.atomic
+def session_record_past(*, match, by, starts_at, duration_minutes, mode, location="", **log):
+    """Log a meeting after the fact, in one step."""
+    if starts_at > timezone.now():
+        raise ValidationError({"starts_at": "This meeting is in the future: schedule it instead."})
+    if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED):
+        raise ValidationError("Sessions can be logged for matches that have started.")
+    session = Session.objects.create(
+        match=match,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        location=location,
+        scheduled_by=by,
+    )
+    return session_log(session=session, by=by, duration_minutes=duration_minutes, **log)
+
+
+def session_cancel(*, session, by, reason):
+    _participant_side(session.match, by)
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(f"This session is already {session.get_status_display().lower()}.")
+    session.status = Session.Status.CANCELLED
+    session.cancelled_by = by
+    session.cancel_reason = reason.strip()
+    session.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+    _notify([u for u in (session.match.mentor.user, session.match.mentee.user) if u != by], session.pk)
+    return session
+
+
+# --- group sessions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_create(*, program, facilitators=(), weekly_until=None, **fields):
+    """One group session, workshop or event, or a weekly series of them up to
+    ``weekly_until`` (one series, many occurrences; each can change alone)."""
+    starts_at, ends_at = fields["starts_at"], fields["ends_at"]
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Choose a time in the future."})
+    series = None
+    occurrences = [(starts_at, ends_at)]
+    if weekly_until:
+        if weekly_until < timezone.localtime(starts_at, ZoneInfo(program.time_zone)).date():
+            raise ValidationError({"weekly_until": "The series must end on or after its first date."})
+        series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
+        occurrences = _weekly(starts_at, ends_at, weekly_until, ZoneInfo(program.time_zone))
+    created = GroupSession.objects.bulk_create(
+        [
+            GroupSession(program=program, series=series, **{**fields, "starts_at": s, "ends_at": e})
+            for s, e in occurrences
+        ]
+    )
+    through = GroupSession.facilitators.through
+    through.objects.bulk_create([through(groupsession_id=g.pk, user_id=u.pk) for g in created for u in facilitators])
+    return created
+
+
+def _weekly(starts_at, ends_at, until, zone):
+    """Weekly occurrences at the same wall-clock time in the program's zone
+    (a 6 pm group stays at 6 pm across daylight-saving changes)."""
+    local_start, length = timezone.localtime(starts_at, zone), ends_at - starts_at
+    occurrences, week = [], 0
+    while week < MAX_SERIES_WEEKS:
+        naive = local_start.replace(tzinfo=None) + timedelta(weeks=week)
+        if naive.date() > until:
+            break
+        start = timezone.make_aware(naive, zone)
+        occurrences.append((start, start + length))
+        week += 1
+    return occurrences
+
+
+def group_move(*, group_session, starts_at, ends_at, location):
+    """Move or relocate one occurrence; the rest of its series stays."""
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
+    group_session.save(update_fields=["starts_at", "ends_at", "location"])
+    _notify_registrants(group_session)
+    return group_session
+
+
+def group_cancel(*, group_session, reason):
+    if group_session.status == GroupSession.Status.CANCELLED:
+        raise ValidationError("This session is already cancelled.")
+    group_session.status = GroupSession.Status.CANCELLED
+    group_session.cancel_reason = reason.strip()
+    group_session.save(update_fields=["status", "cancel_reason"])
+    _notify_registrants(group_session)
+    return group_session
+
+
+def _notify_registrants(group_session):
+    registrants = group_session.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
+    _notify([r.user for r in registrants], group_session.pk)
+
+
+def _claim_seats(group_session):
+    """Serialise seat changes for one session: this UPDATE takes the row lock
+    on PostgreSQL and the write lock on SQLite before anyone counts seats."""
+    GroupSession.objects.filter(pk=group_session.pk).update(seats_version=F("seats_version") + 1)
+
+
+@transaction.atomic
+def register(*, group_session, user):
+    """A seat if one is free, otherwise a place on the waiting list. Two
+    people racing for the last seat: one gets it, the other waits."""
+    if group_session.status != GroupSession.Status.SCHEDULED or group_session.starts_at <= timezone.now():
+        raise ValidationError("Registration is closed for this session.")
+    _claim_seats(group_session)
+    registration = Registration.objects.filter(group_session=group_session, user=user).first()
+    if registration and registration.status != Registration.Status.CANCELLED:
+        return registration
+    taken = Registration.objects.filter(group_session=group_session, status=Registration.Status.REGISTERED).count()
+    status = Registration.Status.REGISTERED if taken < group_session.capacity else Registration.Status.WAITLISTED
+    if registration is None:
+        return Registration.objects.create(group_session=group_session, user=user, status=status)
+    registration.status, registration.created_at, registration.attendance = status, timezone.now(), ""
+    registration.save(update_fields=["status", "created_at", "attendance"])
+    return registration
+
+
+@transaction.atomic
+def unregister(*, group_session, user):
+    """Give up a seat or a waiting place; a freed seat goes to the first on
+    the waiting list, who is told."""
+    _claim_seats(group_session)
+    registration = Registration.objects.filter(group_session=group_session, user=user).first()
+    if registration is None or registration.status == Registration.Status.CANCELLED:
+        raise ValidationError("You are not registered for this session.")
+    had_seat = registration.status == Registration.Status.REGISTERED
+    registration.status = Registration.Status.CANCELLED
+    registration.save(update_fields=["status"])
+    promoted = None
+    if had_seat:
+        promoted = (
+            Registration.objects.filter(group_session=group_session, status=Registration.Status.WAITLISTED)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if promoted:
+            promoted.status = Registration.Status.REGISTERED
+            promoted.save(update_fields=["status"])
+            _notify([promoted.user], group_session.pk)
+    return promoted
+
+
+def attendance_mark(*, registration, attendance):
+    if registration.status != Registration.Status.REGISTERED:
+        raise ValidationError("Only people with a seat can be marked.")
+    if attendance not in Registration.Attendance.values:
+        raise ValidationError("Choose attended, no-show or excused.")
+    registration.attendance = attendance
+    registration.save(update_fields=["attendance"])
+    return registration
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+
+def calendar_feed_for(user):
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_reset(*, user):
+    """A new secret address; the old one stops working at once."""
+    feed = calendar_feed_for(user)
+    feed.token = new_feed_token()
+    feed.save(update_fields=["token"])
+    return feed
+
+
+def upcoming_for(user, *, since=None, until=None):
+    """(one-on-one sessions, group sessions) in the user's calendar."""
+    since = since or timezone.now()
+    sessions = (
+        Session.objects.filter(Q(match__mentor__user=user) | Q(match__mentee__user=user))
+        .filter(status=Session.Status.SCHEDULED, starts_at__gte=since)
+        .select_related("match__mentor__user", "match__mentee__user")
+        .order_by("starts_at")
+    )
+    groups = (
+        GroupSession.objects.filter(
+            Q(registrations__user=user, registrations__status__in=[Registration.Status.REGISTERED])
+            | Q(facilitators=user)
+        )
+        .filter(status=GroupSession.Status.SCHEDULED, starts_at__gte=since)
+        .distinct()
+        .order_by("starts_at")
+    )
+    if until:
+        sessions, groups = sessions.filter(starts_at__lt=until), groups.filter(starts_at__lt=until)
+    return sessions, groups

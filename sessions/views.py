@@ -1,0 +1,432 @@
+"""Sessions pages: my calendar, one-on-one sessions, groups and attendance,
+the ICS feed, skills and figures."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentoring import access
+from mentoring.models import Match
+from mentoring.views import PAGE_SIZE
+
+from .calendar import build_feed
+from .forms import CancelForm, GroupForm, LogForm, MoveForm, RecordPastForm, ScheduleForm
+from .models import CalendarFeed, GroupSession, Registration, Session, Skill
+from .selectors import hours_per_mentor_per_month
+from .services import (
+    DoubleBooking,
+    attendance_mark,
+    calendar_feed_for,
+    calendar_feed_reset,
+    group_cancel,
+    group_create,
+    group_move,
+    register,
+    session_cancel,
+    session_log,
+    session_record_past,
+    session_schedule,
+    unregister,
+    upcoming_for,
+)
+
+FIGURES_DAYS = 183
+
+
+def _form_error(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- my calendar ----------------------------------------------------------------------------
+
+
+@login_required
+def my_sessions(request):
+    sessions, groups = upcoming_for(request.user)
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "sessions/my_sessions.html",
+        {"sessions": sessions[:50], "groups": groups[:50], "feed": feed},
+    )
+
+
+@login_required
+def calendar_settings(request):
+    if request.method == "POST":
+        if request.POST.get("action") == "reset":
+            calendar_feed_reset(user=request.user)
+            messages.success(request, "Your calendar has a new address. The old one no longer works.")
+        else:
+            calendar_feed_for(request.user)
+        return redirect("peer_sessions:calendar_settings")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(f"/calendar/{feed.token}.ics") if feed else None
+    return render(request, "sessions/calendar_settings.html", {"feed": feed, "feed_url": feed_url})
+
+
+def calendar_feed(request, token):
+    """The secret ICS address; no sign-in (calendar apps cannot), so the
+    token is the key and the titles say nothing."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    if not feed.user.is_active:
+        raise Http404
+    response = HttpResponse(build_feed(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="waypoint.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- one-on-one sessions -----------------------------------------------------------------------
+
+
+def _match_for_sessions(request, pk):
+    return get_object_or_404(
+        access.visible_matches(request.user).select_related("mentor__user", "mentee__user", "program"), pk=pk
+    )
+
+
+@login_required
+def session_new(request, pk):
+    match = _match_for_sessions(request, pk)
+    form = ScheduleForm(request.POST or None)
+    warning = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = session_schedule(
+                match=match,
+                by=request.user,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                mode=data["mode"],
+                location=data["location"],
+                allow_double_booking=data["double_booking_ok"],
+            )
+        except DoubleBooking as error:
+            warning = error.messages[0]
+            form = ScheduleForm(request.POST.copy())
+            form.data["double_booking_ok"] = "True"
+            form.is_valid()
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The session is scheduled.")
+            return redirect("peer_sessions:session_detail", session.pk)
+    return render(request, "sessions/session_form.html", {"match": match, "form": form, "warning": warning})
+
+
+@login_required
+def session_record(request, pk):
+    """Log a meeting that already happened."""
+    match = _match_for_sessions(request, pk)
+    form = RecordPastForm(request.POST or None, program=match.program)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = session_record_past(
+                match=match,
+                by=request.user,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                mode=data["mode"],
+                location=data["location"],
+                **form.log_data(),
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The session is logged.")
+            return redirect("peer_sessions:session_detail", session.pk)
+    return render(request, "sessions/session_record.html", {"match": match, "form": form})
+
+
+def _visible_session(request, pk):
+    return get_object_or_404(
+        access.visible_sessions(request.user).select_related(
+            "match__mentor__user", "match__mentee__user", "match__program", "cancelled_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def session_detail(request, pk):
+    session = _visible_session(request, pk)
+    match = session.match
+    can_log = match.side_of(request.user) == "mentor" or access.can_manage_program(request.user, match.program)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "skills": session.skills.all(),
+            "show_private": access.can_see_private_notes(request.user, session),
+            "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
+            "can_cancel": session.status == Session.Status.SCHEDULED,
+        },
+    )
+
+
+@login_required
+def session_log_view(request, pk):
+    session = _visible_session(request, pk)
+    if not access.can_see_private_notes(request.user, session):
+        raise Http404  # the mentee does not log sessions
+    initial = {"duration_minutes": session.duration_minutes, "topics": session.topics}
+    form = LogForm(request.POST or None, program=session.match.program, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_log(
+                session=session,
+                by=request.user,
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                **form.log_data(),
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The session is logged.")
+            return redirect("peer_sessions:session_detail", session.pk)
+    return render(request, "sessions/session_log.html", {"session": session, "form": form})
+
+
+@login_required
+def session_cancel_view(request, pk):
+    session = _visible_session(request, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_cancel(session=session, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The session is cancelled and the other person is told.")
+            return redirect("peer_sessions:session_detail", session.pk)
+    return render(request, "sessions/session_cancel.html", {"session": session, "form": form})
+
+
+# --- groups, workshops and events ----------------------------------------------------------------
+
+
+@login_required
+def group_list(request, pk):
+    program = get_object_or_404(access.member_programs(request.user), pk=pk)
+    rows = (
+        access.visible_group_sessions(request.user)
+        .filter(program=program, starts_at__gte=timezone.now() - timedelta(hours=3))
+        .select_related("skill")
+        .annotate(
+            taken=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)),
+            mine=Count(
+                "registrations",
+                filter=Q(registrations__user=request.user) & ~Q(registrations__status=Registration.Status.CANCELLED),
+            ),
+        )
+        .order_by("starts_at")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sessions/group_list.html",
+        {"program": program, "page": page, "can_manage": access.can_manage_program(request.user, program)},
+    )
+
+
+@login_required
+def group_new(request, pk):
+    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    form = GroupForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = group_create(program=program, **form.group_data())
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            count = len(created)
+            messages.success(request, f"{count} date{'s' if count != 1 else ''} created.")
+            return redirect("peer_sessions:group_list", program.pk)
+    return render(request, "sessions/group_form.html", {"program": program, "form": form})
+
+
+def _visible_group(request, pk):
+    return get_object_or_404(access.visible_group_sessions(request.user).select_related("program", "skill"), pk=pk)
+
+
+@login_required
+def group_detail(request, pk):
+    group = _visible_group(request, pk)
+    registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
+    mine = next((r for r in registrations if r.user_id == request.user.pk), None)
+    return render(
+        request,
+        "sessions/group_detail.html",
+        {
+            "group": group,
+            "facilitators": group.facilitators.all(),
+            "seats_taken": sum(r.status == Registration.Status.REGISTERED for r in registrations),
+            "waiting": sum(r.status == Registration.Status.WAITLISTED for r in registrations),
+            "mine": mine,
+            "can_take_attendance": access.attendance_group_sessions(request.user).filter(pk=group.pk).exists(),
+            "can_manage": access.can_manage_program(request.user, group.program),
+            "is_open": group.status == GroupSession.Status.SCHEDULED and group.starts_at > timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def group_register(request, pk):
+    group = _visible_group(request, pk)
+    try:
+        if request.POST.get("action") == "leave":
+            unregister(group_session=group, user=request.user)
+            messages.success(request, "You are no longer registered.")
+        else:
+            registration = register(group_session=group, user=request.user)
+            if registration.status == Registration.Status.REGISTERED:
+                messages.success(request, "You have a seat. See you there!")
+            else:
+                messages.info(request, "It is full: you are on the waiting list and will be told if a seat frees.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("peer_sessions:group_detail", group.pk)
+
+
+def _managed_group(request, pk):
+    programs = access.coordinated_programs(request.user).values("pk")
+    return get_object_or_404(GroupSession.objects.filter(program__in=programs), pk=pk)
+
+
+@login_required
+def group_edit(request, pk):
+    """Move, relocate or cancel one date (the rest of a series stays)."""
+    group = _managed_group(request, pk)
+    local_start, local_end = timezone.localtime(group.starts_at), timezone.localtime(group.ends_at)
+    initial = {
+        "day": local_start.date(),
+        "start": local_start.time(),
+        "end": local_end.time(),
+        "location": group.location,
+    }
+    move_form = MoveForm(request.POST if request.POST.get("action") == "move" else None, initial=initial)
+    cancel_form = CancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    try:
+        if move_form.is_bound and move_form.is_valid():
+            data = move_form.cleaned_data
+            group_move(
+                group_session=group, starts_at=data["starts_at"], ends_at=data["ends_at"], location=data["location"]
+            )
+            messages.success(request, "This date is moved; registrants are told.")
+            return redirect("peer_sessions:group_detail", group.pk)
+        if cancel_form.is_bound and cancel_form.is_valid():
+            group_cancel(group_session=group, reason=cancel_form.cleaned_data["reason"])
+            messages.success(request, "This date is cancelled; registrants are told.")
+            return redirect("peer_sessions:group_detail", group.pk)
+    except ValidationError as error:
+        _form_error(move_form if move_form.is_bound else cancel_form, error)
+    return render(
+        request, "sessions/group_edit.html", {"group": group, "move_form": move_form, "cancel_form": cancel_form}
+    )
+
+
+@login_required
+def attendance(request, pk):
+    """One fast page for the facilitator: everyone with a seat, one tap each.
+    Works as a plain form; with htmx each tap saves on its own."""
+    group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
+    seats = group.registrations.filter(status=Registration.Status.REGISTERED).select_related("user")
+    if request.method == "POST":
+        for registration in seats:
+            value = request.POST.get(f"attendance-{registration.pk}")
+            if value:
+                attendance_mark(registration=registration, attendance=value)
+        messages.success(request, "Attendance is saved.")
+        return redirect("peer_sessions:attendance", group.pk)
+    return render(
+        request,
+        "sessions/attendance.html",
+        {"group": group, "seats": seats, "choices": Registration.Attendance.choices},
+    )
+
+
+@login_required
+@require_POST
+def attendance_row(request, pk, registration_pk):
+    group = get_object_or_404(access.attendance_group_sessions(request.user), pk=pk)
+    registration = get_object_or_404(
+        group.registrations.filter(status=Registration.Status.REGISTERED).select_related("user"), pk=registration_pk
+    )
+    try:
+        attendance_mark(registration=registration, attendance=request.POST.get(f"attendance-{registration.pk}", ""))
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    return render(
+        request,
+        "sessions/includes/attendance_row.html",
+        {"group": group, "registration": registration, "choices": Registration.Attendance.choices, "saved": True},
+    )
+
+
+# --- skills and figures ----------------------------------------------------------------------------
+
+
+@login_required
+def skills(request, pk):
+    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:80]
+        if request.POST.get("toggle"):
+            skill = get_object_or_404(program.skills, pk=request.POST["toggle"])
+            skill.is_active = not skill.is_active
+            skill.save(update_fields=["is_active"])
+        elif not name:
+            messages.error(request, "Type the name of the skill.")
+        elif program.skills.filter(name__iexact=name).exists():
+            messages.error(request, f"“{name}” is already in the list.")
+        else:
+            Skill.objects.create(program=program, name=name)
+            messages.success(request, f"“{name}” is added.")
+        return redirect("peer_sessions:skills", program.pk)
+    rows = program.skills.annotate(
+        practised=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))
+    ).order_by("name")
+    return render(request, "sessions/skills.html", {"program": program, "skills": rows})
+
+
+@login_required
+def figures(request, pk):
+    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    rows = hours_per_mentor_per_month(program, since=timezone.now() - timedelta(days=FIGURES_DAYS))
+    months = sorted({row["month"] for row in rows})
+    table = {}
+    for row in rows:
+        table.setdefault((row["mentor"], row["mentor_id"]), {})[row["month"]] = row
+    matches = (
+        program.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED])
+        .select_related("mentor__user", "mentee__user")
+        .annotate(completed=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED)))
+        .order_by("-completed")
+    )
+    return render(
+        request,
+        "sessions/figures.html",
+        {
+            "program": program,
+            "months": months,
+            "table": [(name, [cells.get(month) for month in months]) for (name, _), cells in sorted(table.items())],
+            "matches": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )

@@ -1,0 +1,87 @@
+"""Permission matrix of the sessions app (machinery in tests/permissions.py).
+
+A one-on-one session is seen by its mentor, its mentee and the program's
+coordinators; only the mentor and coordinators log it. Groups are seen by the
+program's members; attendance is taken by facilitators and coordinators. The
+ICS feed needs no sign-in: its secret token is the key."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sessions.models import CalendarFeed, GroupSession, Registration, Session
+from tests.permissions import SIGNED_IN, Row, cases, check, expect
+
+ONLY_A = ["coordinator"]
+PAIR = ["coordinator", "mentor", "mentee"]
+PROGRAM_A = lambda p: [p.program.pk]  # noqa: E731
+MATCH = lambda p: [p.match.pk]  # noqa: E731
+# Every persona except the other program's coordinator belongs to program A.
+MEMBERS_OF_A = ["coordinator", "mentor", "other_mentor", "mentee", "other_mentee"]
+
+
+def _session(p, hours=-2):
+    return Session.objects.create(
+        match=p.match, starts_at=timezone.now() + timedelta(hours=hours), scheduled_by=p.mentor
+    )
+
+
+def _group(p):
+    start = timezone.now() + timedelta(days=2)
+    group = GroupSession.objects.create(
+        program=p.program, title="Tuesday group", starts_at=start, ends_at=start + timedelta(hours=1), capacity=5
+    )
+    group.facilitators.add(p.other_mentor)
+    return group
+
+
+def _registration(p):
+    group = _group(p)
+    return group, Registration.objects.create(group_session=group, user=p.mentee, status=Registration.Status.REGISTERED)
+
+
+def _feed(p):
+    return CalendarFeed.objects.create(user=p.mentee).token
+
+
+MATRIX = [
+    Row("peer_sessions:my_sessions", expect(ok=SIGNED_IN)),
+    Row("peer_sessions:calendar_settings", expect(ok=SIGNED_IN)),
+    Row("peer_sessions:calendar_feed", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_feed(p)]),
+    Row("peer_sessions:calendar_feed", expect(anonymous=404), args=lambda p: ["not-a-token"]),
+    # One-on-one sessions: the pair and the program's coordinators.
+    Row("peer_sessions:session_new", expect(ok=PAIR), args=MATCH),
+    Row("peer_sessions:session_record", expect(ok=PAIR), args=MATCH),
+    Row("peer_sessions:session_detail", expect(ok=PAIR), args=lambda p: [_session(p).pk]),
+    Row("peer_sessions:session_log", expect(ok=["coordinator", "mentor"]), args=lambda p: [_session(p).pk]),
+    Row("peer_sessions:session_cancel", expect(ok=PAIR), args=lambda p: [_session(p, hours=24).pk]),
+    # Groups: members of the program see them; coordinators manage them.
+    Row("peer_sessions:group_list", expect(ok=MEMBERS_OF_A), args=PROGRAM_A),
+    Row("peer_sessions:group_new", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("peer_sessions:group_detail", expect(ok=MEMBERS_OF_A), args=lambda p: [_group(p).pk]),
+    Row(
+        "peer_sessions:group_register",
+        expect(redirect=MEMBERS_OF_A),
+        args=lambda p: [_group(p).pk],
+        method="post",
+        data=lambda p: {"action": "join"},
+    ),
+    Row("peer_sessions:group_edit", expect(ok=ONLY_A), args=lambda p: [_group(p).pk]),
+    # Attendance: the facilitator (other_mentor here) and coordinators.
+    Row("peer_sessions:attendance", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
+    Row(
+        "peer_sessions:attendance_row",
+        expect(ok=["coordinator", "other_mentor"]),
+        args=lambda p: [reg.group_session_id, reg.pk] if (reg := _registration(p)[1]) else None,
+        method="post",
+        data=lambda p: {f"attendance-{Registration.objects.get().pk}": "attended"},
+    ),
+    Row("peer_sessions:skills", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("peer_sessions:figures", expect(ok=ONLY_A), args=PROGRAM_A),
+]
+
+
+@pytest.mark.parametrize("row, persona, expected", cases(MATRIX))
+def test_permission_matrix(row, persona, expected, personas, client_for):
+    check(MATRIX[row], persona, expected, personas, client_for(personas.user(persona)))
