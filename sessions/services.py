@@ -269,7 +269,17 @@ def unregister(*, group_session, user):
     return promoted
 
 
+ATTENDANCE_OPENS_BEFORE = timedelta(minutes=30)
+
+
+def attendance_open(group_session):
+    """Attendance is taken from shortly before the start, never days ahead."""
+    return timezone.now() >= group_session.starts_at - ATTENDANCE_OPENS_BEFORE
+
+
 def attendance_mark(*, registration, attendance):
+    if not attendance_open(registration.group_session):
+        raise ValidationError("Attendance opens 30 minutes before the start.")
     if registration.status != Registration.Status.REGISTERED:
         raise ValidationError("Only people with a seat can be marked.")
     if attendance not in Registration.Attendance.values:

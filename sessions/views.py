@@ -24,6 +24,7 @@ from .selectors import hours_per_mentor_per_month
 from .services import (
     DoubleBooking,
     attendance_mark,
+    attendance_open,
     calendar_feed_for,
     calendar_feed_reset,
     group_cancel,
@@ -39,6 +40,7 @@ from .services import (
 )
 
 FIGURES_DAYS = 183
+PAST_WEEKS = 8
 
 
 def _form_error(form, error):
@@ -223,25 +225,33 @@ def session_cancel_view(request, pk):
 
 @login_required
 def group_list(request, pk):
+    """Coming dates first; the "past" tab has the last weeks, for attendance."""
     program = get_object_or_404(access.member_programs(request.user), pk=pk)
-    rows = (
-        access.visible_group_sessions(request.user)
-        .filter(program=program, starts_at__gte=timezone.now() - timedelta(hours=3))
-        .select_related("skill")
-        .annotate(
-            taken=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)),
-            mine=Count(
-                "registrations",
-                filter=Q(registrations__user=request.user) & ~Q(registrations__status=Registration.Status.CANCELLED),
-            ),
-        )
-        .order_by("starts_at")
+    past = request.GET.get("when") == "past"
+    now = timezone.now()
+    rows = access.visible_group_sessions(request.user).filter(program=program)
+    if past:
+        rows = rows.filter(starts_at__lt=now, starts_at__gte=now - timedelta(weeks=PAST_WEEKS)).order_by("-starts_at")
+    else:
+        rows = rows.filter(starts_at__gte=now - timedelta(hours=3)).order_by("starts_at")
+    rows = rows.select_related("skill").annotate(
+        taken=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)),
+        mine=Count(
+            "registrations",
+            filter=Q(registrations__user=request.user) & ~Q(registrations__status=Registration.Status.CANCELLED),
+        ),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "sessions/group_list.html",
-        {"program": program, "page": page, "can_manage": access.can_manage_program(request.user, program)},
+        {
+            "program": program,
+            "page": page,
+            "past": past,
+            "query": "when=past" if past else "",
+            "can_manage": access.can_manage_program(request.user, program),
+        },
     )
 
 
@@ -348,35 +358,48 @@ def attendance(request, pk):
     Works as a plain form; with htmx each tap saves on its own."""
     group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
     seats = group.registrations.filter(status=Registration.Status.REGISTERED).select_related("user")
-    if request.method == "POST":
+    is_open = attendance_open(group)
+    if request.method == "POST" and is_open:
         for registration in seats:
             value = request.POST.get(f"attendance-{registration.pk}")
-            if value:
+            if value in Registration.Attendance.values:
                 attendance_mark(registration=registration, attendance=value)
         messages.success(request, "Attendance is saved.")
         return redirect("peer_sessions:attendance", group.pk)
     return render(
         request,
         "sessions/attendance.html",
-        {"group": group, "seats": seats, "choices": Registration.Attendance.choices},
+        {"group": group, "seats": seats, "choices": Registration.Attendance.choices, "is_open": is_open},
     )
 
 
 @login_required
 @require_POST
 def attendance_row(request, pk, registration_pk):
+    """Save one person's mark (htmx); the row comes back with what was saved
+    or why not, and a page-level status line tells screen readers."""
     group = get_object_or_404(access.attendance_group_sessions(request.user), pk=pk)
     registration = get_object_or_404(
-        group.registrations.filter(status=Registration.Status.REGISTERED).select_related("user"), pk=registration_pk
+        group.registrations.filter(status=Registration.Status.REGISTERED).select_related("user", "group_session"),
+        pk=registration_pk,
     )
+    error = None
     try:
         attendance_mark(registration=registration, attendance=request.POST.get(f"attendance-{registration.pk}", ""))
-    except ValidationError as error:
-        return HttpResponse(" ".join(error.messages), status=400)
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+        registration.refresh_from_db()
     return render(
         request,
         "sessions/includes/attendance_row.html",
-        {"group": group, "registration": registration, "choices": Registration.Attendance.choices, "saved": True},
+        {
+            "group": group,
+            "registration": registration,
+            "choices": Registration.Attendance.choices,
+            "saved": error is None,
+            "error": error,
+            "announce": True,
+        },
     )
 
 

@@ -299,8 +299,10 @@ class DemoSeeder:
         for match in matches.select_related("mentor__user").order_by("pk"):
             if match.sessions.exists():
                 continue
-            start = match.started_at or self.now - timedelta(days=30)
-            weeks = min(max((self.now - start).days // 7, 1), 6)
+            # Weekly meetings over the last six weeks of the match.
+            window_end = match.ended_at or self.now
+            start = max(match.started_at or window_end, window_end - timedelta(weeks=6))
+            weeks = max((window_end - start).days // 7, 1)
             for week in range(weeks):
                 when = (start + timedelta(days=4 + 7 * week)).replace(hour=17, minute=30, second=0, microsecond=0)
                 if when >= self.now:
@@ -344,7 +346,9 @@ class DemoSeeder:
             return
         skills = {skill.name: skill for skill in program.skills.all()}
         zone = ZoneInfo(program.time_zone)
-        first = datetime.combine(self.today - timedelta(days=28), time(18, 0), tzinfo=zone)
+        # Tuesdays at 6 pm, from four weeks ago to eight weeks ahead.
+        last_tuesday = self.today - timedelta(days=(self.today.weekday() - 1) % 7)
+        first = datetime.combine(last_tuesday - timedelta(weeks=4), time(18, 0), tzinfo=zone)
         series = GroupSeries.objects.create(
             program=program, title="Tuesday evening peer group", weekly_until=self.today + timedelta(days=56)
         )
@@ -365,12 +369,14 @@ class DemoSeeder:
             )
             group.facilitators.set(facilitators)
             past = starts_at < self.now
+            # The latest past date is left for the facilitator to take attendance.
+            marked = past and starts_at + timedelta(weeks=1) < self.now
             for index, person in enumerate(attendees[: 6 if past else 4]):
                 Registration.objects.create(
                     group_session=group,
                     user=person,
                     status=Registration.Status.REGISTERED,
-                    attendance=(["attended", "attended", "no_show", "excused"][index % 4] if past else ""),
+                    attendance=(["attended", "attended", "no_show", "excused"][index % 4] if marked else ""),
                 )
             self.created += 1
         for kind, title, skill, days, hours in (
