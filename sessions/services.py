@@ -115,7 +115,10 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
     session.save()
     session.skills.set(skills)
     if outcome == Session.Status.COMPLETED:
-        Match.objects.filter(pk=match.pk, first_met_at__isnull=True).update(first_met_at=session.starts_at)
+        # The earliest completed meeting is the first contact, whatever order they are logged in.
+        Match.objects.filter(pk=match.pk).filter(
+            Q(first_met_at__isnull=True) | Q(first_met_at__gt=session.starts_at)
+        ).update(first_met_at=session.starts_at)
     return session
 
 

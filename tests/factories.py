@@ -145,3 +145,63 @@ class MatchableMentorFactory(MentorProfileFactory):
 
 class MatchableMenteeFactory(MenteeProfileFactory):
     languages = factory.LazyFunction(lambda: ["en"])
+
+
+# --- sessions -----------------------------------------------------------------
+# Models named by label ("peer_sessions.…") so that this block needs no imports.
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "peer_sessions.Skill"
+        django_get_or_create = ["program", "name"]
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A one-on-one meeting of a match, scheduled for tomorrow unless told."""
+
+    class Meta:
+        model = "peer_sessions.Session"
+        skip_postgeneration_save = True
+
+    match = factory.SubFactory(MatchFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    duration_minutes = 60
+    status = "scheduled"
+    scheduled_by = factory.LazyAttribute(lambda s: s.match.mentor.user)
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.skills.add(*extracted)
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    """A one-off group session in two days, one hour long, twelve seats."""
+
+    class Meta:
+        model = "peer_sessions.GroupSession"
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    title = factory.Sequence(lambda n: f"Group {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda g: g.starts_at + timedelta(hours=1))
+    capacity = 12
+
+    @factory.post_generation
+    def facilitators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.facilitators.add(*extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "peer_sessions.Registration"
+
+    group_session = factory.SubFactory(GroupSessionFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "registered"

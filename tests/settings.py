@@ -28,3 +28,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Parallel test processes (pytest-xdist) share one broker: each gets its own
 # queue so a real worker in one process never takes another process's task.
 CELERY_TASK_DEFAULT_QUEUE = f"waypoint-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the in-memory default: SQLite's shared-cache memory database
+    # fails at once on a locked table instead of waiting, which would make the
+    # concurrency tests (two people racing for the last seat) meaningless.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
