@@ -64,5 +64,13 @@ def attendance_history(user):
     )
 
 
-def one_on_one_history(mentee_profile):
-    return Session.objects.filter(match__mentee=mentee_profile).exclude(status=Session.Status.SCHEDULED)
+def meeting_counts(user):
+    """One-on-one meetings of a mentee by outcome: {"completed": n, "missed": n, "cancelled": n}."""
+    counts = dict(
+        Session.objects.filter(match__mentee__user=user)
+        .exclude(status=Session.Status.SCHEDULED)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {status: counts.get(status, 0) for status in ("completed", "missed", "cancelled")}

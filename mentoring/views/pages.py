@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from programs.readiness import with_readiness
-from sessions.selectors import toolkit_of_user
+from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user
 from sessions.services import upcoming_for
 
 from .. import access
@@ -181,12 +181,15 @@ def person_detail(request, pk):
                     "can_edit": private,
                 }
             )
+    is_mentee = any(section["kind"] == "mentee" for section in sections)
     return render(
         request,
         "mentoring/person_detail.html",
         {
             "person": person,
             "sections": sections,
+            "attendance": attendance_history(person)[:20] if is_mentee else None,
+            "meetings": meeting_counts(person) if is_mentee else None,
             "matches": access.visible_matches(request.user)
             .filter(Q(mentor__user=person) | Q(mentee__user=person))
             .select_related("mentor__user", "mentee__user", "program"),

@@ -360,3 +360,22 @@ def test_query_count_does_not_grow_from_3_to_15_rows(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_person_page_shows_the_mentees_attendance_history(personas, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions.models import GroupSession, Registration, Session
+
+    past = timezone.now() - timedelta(days=3)
+    Session.objects.create(match=personas.match, starts_at=past, status=Session.Status.COMPLETED)
+    Session.objects.create(match=personas.match, starts_at=past, status=Session.Status.MISSED, missed_by="mentee")
+    group = GroupSession.objects.create(
+        program=personas.program, title="Thursday circle", starts_at=past, ends_at=past + timedelta(hours=1)
+    )
+    Registration.objects.create(group_session=group, user=personas.mentee, status="registered", attendance="no_show")
+    body = client_for(personas.coordinator).get(f"/people/{personas.mentee.pk}/").content.decode()
+    assert "1 held · 1 missed · 0 cancelled" in body
+    assert "Thursday circle · No-show" in body
