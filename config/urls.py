@@ -38,5 +38,6 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("", include("programs.urls")),
     path("", include("sessions.urls")),
+    path("", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]

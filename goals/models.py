@@ -1,1 +1,212 @@
-# Models arrive with the goals issue.
+"""Goals and milestones, check-ins, safety alerts, recovery-capital assessments."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from mentoring.choices import CheckInCadence
+
+
+class Category(models.TextChoices):
+    RECOVERY = "recovery", "Recovery"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    EMPLOYMENT = "employment", "Employment"
+    EDUCATION = "education", "Education"
+    RELATIONSHIPS = "relationships", "Relationships"
+    FAMILY = "family", "Family"
+    LEGAL = "legal", "Legal"
+    FINANCES = "finances", "Finances"
+    COMMUNITY = "community", "Community"
+    SPIRITUALITY = "spirituality", "Spirituality"
+    OTHER = "other", "Other"
+
+
+class Goal(models.Model):
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested by your mentor"
+        ACTIVE = "active", "Active"
+        ACHIEVED = "achieved", "Achieved"
+        PAUSED = "paused", "Paused"
+        DROPPED = "dropped", "Dropped"
+
+    mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=120)
+    why = models.TextField("Why it matters", blank=True)
+    category = models.CharField(max_length=16, choices=Category.choices, default=Category.RECOVERY)
+    target = models.CharField("Measurable target", max_length=200, blank=True, help_text="How you will know.")
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    cadence = models.CharField("Check in", max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY)
+    is_private = models.BooleanField("Keep private from my mentor", default=False)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_on = models.DateField(default=timezone.localdate, help_text="Check-ins are due from this day.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        indexes = [models.Index(fields=["mentee", "status"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=120)
+    due_date = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["goal", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class CheckIn(models.Model):
+    """A quick check-in: mood, optional craving, progress on goals."""
+
+    mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="checkins")
+    created_at = models.DateTimeField(default=timezone.now)
+    mood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    craving = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    reflection = models.TextField(blank=True)
+    wants_to_talk = models.BooleanField(default=False)
+    needs_help = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["mentee", "-created_at"])]
+
+    def __str__(self):
+        return f"Check-in of {self.mentee} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class GoalProgress(models.Model):
+    """Progress on one goal reported in one check-in."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="goal_progress")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress_reports")
+    progress = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checkin", "goal"], name="one_progress_per_goal_per_checkin")]
+        indexes = [models.Index(fields=["goal", "checkin"])]
+
+    def __str__(self):
+        return f"{self.goal}: {self.progress}%"
+
+
+class CheckInComment(models.Model):
+    """The mentor's answer to a check-in; the mentee sees it."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Comment on {self.checkin_id}"
+
+
+class SafetyAlert(models.Model):
+    class Kind(models.TextChoices):
+        HELP_NOW = "help_now", "Asked for help now"
+        CRAVING = "craving", "Strong craving"
+        MOOD_DROP = "mood_drop", "Mood dropping"
+
+    mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="safety_alerts")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["acknowledged_at", "-created_at"]
+        indexes = [models.Index(fields=["mentee", "acknowledged_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.mentee})"
+
+    @property
+    def is_open(self):
+        return self.acknowledged_at is None
+
+
+class Instrument(models.Model):
+    """A recovery-capital self-assessment: items on an agreement scale."""
+
+    name = models.CharField(max_length=120)
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="instruments",
+        help_text="Empty: offered to every program.",
+    )
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=6)
+    scale_labels = models.JSONField(default=list, blank=True, help_text="One label per point of the scale.")
+    threshold = models.PositiveSmallIntegerField(
+        default=50, help_text="Scores (0–100) below this are flagged for a conversation."
+    )
+    interval_days = models.PositiveSmallIntegerField(default=90)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.name
+
+
+class InstrumentItem(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    domain = models.CharField(max_length=16, choices=Category.choices, help_text="The goal category it speaks to.")
+    text = models.CharField(max_length=240)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+
+    def __str__(self):
+        return self.text
+
+
+class Assessment(models.Model):
+    mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="assessments")
+    taken_at = models.DateTimeField(default=timezone.now)
+    # 0–100: where the answers sit between the scale's lowest and highest point.
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["mentee", "-taken_at"])]
+
+    def __str__(self):
+        return f"{self.instrument} for {self.mentee}: {self.score}"
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(InstrumentItem, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.value}"

@@ -11,6 +11,7 @@ Anonymous users see nothing.
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
+from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from programs.models import Application, ConsentRecord, Program
 from sessions.models import GroupSession, Session
 
@@ -196,3 +197,37 @@ def attendance_group_sessions(user):
     return GroupSession.objects.filter(
         Q(facilitators=user) | Q(program__in=coordinated_programs(user).values("pk"))
     ).distinct()
+
+
+def _mentee_rows(model, user, *, mentor_q=None):
+    """Rows about a mentee: the mentee, the program's coordinators, and their
+    mentor (a running or past match; ``mentor_q`` narrows what the mentor sees)."""
+    if not _signed_in(user):
+        return model.objects.none()
+    mentor = Q(mentee__matches__mentor__user=user, mentee__matches__status__in=Match.MENTOR_VISIBLE)
+    if mentor_q is not None:
+        mentor &= mentor_q
+    return model.objects.filter(Q(mentee__user=user) | Q(mentee__program__coordinators=user) | mentor).distinct()
+
+
+def visible_goals(user):
+    """A mentee's private goals are hidden from their mentor (coordinators see them)."""
+    return _mentee_rows(Goal, user, mentor_q=Q(is_private=False))
+
+
+def visible_checkins(user):
+    return _mentee_rows(CheckIn, user)
+
+
+def visible_assessments(user):
+    return _mentee_rows(Assessment, user)
+
+
+def visible_alerts(user):
+    """Safety alerts: the mentee's current mentor and the program's coordinators."""
+    if not _signed_in(user):
+        return SafetyAlert.objects.none()
+    current_mentor = Q(
+        mentee__matches__mentor__user=user, mentee__matches__status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
+    )
+    return SafetyAlert.objects.filter(current_mentor | Q(mentee__program__coordinators=user)).distinct()

@@ -44,6 +44,16 @@ class Program(models.Model):
         default=True,
         help_text="When off, an approved match is active at once.",
     )
+    craving_alert_threshold = models.PositiveSmallIntegerField(
+        "Craving alert at or above (0–10)",
+        default=8,
+        help_text="A check-in with a craving this strong alerts the mentor and coordinators at once.",
+    )
+    mood_drop_alert = models.PositiveSmallIntegerField(
+        "Mood-drop alert (points over three check-ins)",
+        default=2,
+        help_text="Alert when mood falls check-in after check-in, by at least this much in total.",
+    )
     first_contact_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days after a match starts by which the pair should have met."
     )

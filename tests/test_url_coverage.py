@@ -3,11 +3,12 @@ permission matrix; a page added without one fails here."""
 
 from django.urls import get_resolver
 
+from tests.goals.test_permissions import MATRIX as GOALS
 from tests.mentoring.test_permissions import MATRIX as MENTORING
 from tests.programs.test_permissions import MATRIX as PROGRAMS
 from tests.sessions.test_permissions import MATRIX as SESSIONS
 
-NAMESPACES = ("mentoring", "programs", "peer_sessions")
+NAMESPACES = ("mentoring", "programs", "peer_sessions", "goals")
 ACCOUNT_PAGES = {
     "login",
     "logout",
@@ -21,7 +22,7 @@ ACCOUNT_PAGES = {
 
 
 def test_every_url_is_in_a_permission_matrix():
-    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS}
+    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS + GOALS}
     ours = set(ACCOUNT_PAGES)
     for namespace in NAMESPACES:
         resolver = get_resolver().namespace_dict[namespace][1]

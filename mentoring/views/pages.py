@@ -7,6 +7,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from goals.models import Goal
+from goals.selectors import checkin_due, open_alerts
 from programs.readiness import with_readiness
 from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user
 from sessions.services import upcoming_for
@@ -67,7 +69,11 @@ def home_coordinator(request):
     return render(
         request,
         "mentoring/home_coordinator.html",
-        {"programs": programs, "pending_invitations": pending_invitations},
+        {
+            "programs": programs,
+            "pending_invitations": pending_invitations,
+            "open_alerts": open_alerts(access.visible_alerts(request.user)),
+        },
     )
 
 
@@ -86,7 +92,13 @@ def home_mentor(request):
     return render(
         request,
         "mentoring/home_mentor.html",
-        {"page": page, "profiles": profiles, "sessions": sessions[:5], "groups": groups[:5]},
+        {
+            "page": page,
+            "profiles": profiles,
+            "sessions": sessions[:5],
+            "groups": groups[:5],
+            "open_alerts": open_alerts(access.visible_alerts(request.user)),
+        },
     )
 
 
@@ -109,6 +121,10 @@ def home_mentee(request):
             "next_session": sessions.first(),
             "groups": groups[:3],
             "toolkit": toolkit_of_user(request.user),
+            "goals": Goal.objects.filter(
+                mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]
+            ),
+            "checkin_due": any(checkin_due(profile) for profile in profiles),
         },
     )
 

@@ -20,6 +20,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Show a slider's value next to it as it moves.
+  document.querySelectorAll("input[type=range]").forEach((slider) => {
+    const output = slider.parentElement.querySelector("output");
+    if (output) slider.addEventListener("input", () => { output.textContent = `${slider.value}%`; });
+  });
+
   // Lay long checkbox lists out in columns (progressive enhancement: without
   // JavaScript they stay a plain list).
   document.querySelectorAll("[id^=div_id_]").forEach((wrapper) => {

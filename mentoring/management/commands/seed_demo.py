@@ -16,6 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from goals.models import (
+    Answer,
+    Assessment,
+    Category,
+    CheckIn,
+    CheckInComment,
+    Goal,
+    GoalProgress,
+    Milestone,
+    SafetyAlert,
+)
+from goals.selectors import default_instrument
+from goals.services import score_of
 from mentoring.choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
 from mentoring.models import Match, MatchingProfile, MatchSurvey, MenteeProfile, MentorProfile, VolunteerProfile
 from programs.models import (
@@ -96,6 +109,8 @@ class DemoSeeder:
         self._applications(program, coordinator)
         self._sessions(program)
         self._groups(program, facilitators=[mentors[0].user, self._volunteer_user(program)], mentees=mentees)
+        for index, mentee in enumerate(mentees[:8]):
+            self._goals_and_checkins(mentee, trend=index % 3, open_alert=index == 1)
         return self.created
 
     # --- people ---------------------------------------------------------------------
@@ -396,6 +411,99 @@ class DemoSeeder:
             )
             group.facilitators.set(facilitators[:1])
             Registration.objects.create(group_session=group, user=attendees[0], status=Registration.Status.REGISTERED)
+            self.created += 1
+
+    # --- goals, check-ins, alerts, assessments ---------------------------------------------
+
+    def _goals_and_checkins(self, mentee, *, trend, open_alert):
+        """Goals in every state, five weeks of check-ins with a trend (0 rising,
+        1 steady, 2 wobbling), assessments at intake and 90 days later."""
+        if mentee.goals.exists():
+            return
+        start = self.today - timedelta(days=35)
+        plans = [
+            (
+                "Walk 20 minutes three times a week",
+                Category.HEALTH,
+                Goal.Status.ACTIVE,
+                60,
+                ["First week done", "Three weeks in a row"],
+            ),
+            (
+                "Update my CV and apply for two jobs",
+                Category.EMPLOYMENT,
+                Goal.Status.ACTIVE,
+                35,
+                ["CV updated", "Two applications sent"],
+            ),
+            ("Call my sister every Sunday", Category.FAMILY, Goal.Status.ACHIEVED, 100, []),
+            ("Find a quieter place to live", Category.HOUSING, Goal.Status.PAUSED, 20, []),
+            ("Learn to cook five meals", Category.HEALTH, Goal.Status.DROPPED, 10, []),
+            ("Go to the Tuesday group twice this month", Category.COMMUNITY, Goal.Status.SUGGESTED, 0, []),
+        ]
+        mentor = mentee.matches.filter(status=Match.Status.ACTIVE).select_related("mentor__user").first()
+        goals = []
+        for title, category, status, progress, milestones in plans:
+            goal = Goal.objects.create(
+                mentee=mentee,
+                title=title,
+                category=category,
+                status=status,
+                progress=progress,
+                cadence="weekly" if category != Category.HEALTH else "twice_weekly",
+                started_on=start,
+                why="It keeps me steady." if status == Goal.Status.ACTIVE else "",
+                is_private=category == Category.HOUSING,
+                suggested_by=mentor.mentor.user if status == Goal.Status.SUGGESTED and mentor else None,
+            )
+            for position, name in enumerate(milestones):
+                Milestone.objects.create(
+                    goal=goal,
+                    title=name,
+                    position=position,
+                    due_date=self.today + timedelta(days=7 * (position + 1)),
+                    done_at=self.now - timedelta(days=10) if position == 0 else None,
+                )
+            goals.append(goal)
+            self.created += 1
+        active = [g for g in goals if g.status == Goal.Status.ACTIVE]
+        moods = {
+            0: [2, 3, 3, 3, 4, 4, 4, 5, 4, 5],
+            1: [3, 4, 3, 4, 4, 3, 4, 4, 3, 4],
+            2: [4, 3, 4, 2, 3, 4, 3, 3, 2, 3],
+        }[trend]
+        for index, mood in enumerate(moods):
+            when = self.now - timedelta(days=35 - index * 3.5, hours=self.random.randint(0, 5))
+            checkin = CheckIn.objects.create(
+                mentee=mentee,
+                created_at=when,
+                mood=mood,
+                craving=max(0, 7 - mood - self.random.randint(0, 2)),
+                reflection="A better week." if mood >= 4 else "",
+                wants_to_talk=mood <= 2,
+            )
+            GoalProgress.objects.bulk_create(
+                [GoalProgress(checkin=checkin, goal=g, progress=min(g.progress, 10 * (index + 1))) for g in active]
+            )
+            if mentor and index == len(moods) - 2:
+                CheckInComment.objects.create(
+                    checkin=checkin, author=mentor.mentor.user, body="Proud of you for keeping this up. Talk Thursday?"
+                )
+            self.created += 1
+        if open_alert:
+            SafetyAlert.objects.create(mentee=mentee, checkin=checkin, kind=SafetyAlert.Kind.CRAVING)
+        instrument = default_instrument()
+        for taken_at, base in ((mentee.joined_at, 2), (mentee.joined_at + timedelta(days=90), 4)):
+            if taken_at > self.now:
+                continue
+            values = {item.pk: min(6, max(1, base + self.random.randint(-1, 1))) for item in instrument.items.all()}
+            assessment = Assessment.objects.create(
+                mentee=mentee,
+                instrument=instrument,
+                taken_at=taken_at,
+                score=score_of(instrument, list(values.values())),
+            )
+            Answer.objects.bulk_create([Answer(assessment=assessment, item_id=k, value=v) for k, v in values.items()])
             self.created += 1
 
     def _applications(self, program, coordinator):

@@ -1,0 +1,68 @@
+"""Check-in adherence and streaks: pure arithmetic on local dates.
+
+A goal's cadence splits time into periods in the mentee's own time zone:
+days (daily), ISO weeks (weekly, twice a week: two check-ins each) or
+two-week blocks counted from the goal's start (every two weeks). For each
+period, the check-ins made count up to what is required. A period still
+running counts only if it is already complete, so nobody is "behind" on the
+morning of a new week.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+REQUIRED = {"daily": 1, "twice_weekly": 2, "weekly": 1, "biweekly": 1}
+
+
+@dataclass(frozen=True)
+class Adherence:
+    made: int
+    due: int
+    streak: int  # consecutive complete periods up to now
+
+    @property
+    def rate(self):
+        return self.made / self.due if self.due else None
+
+    @property
+    def percent(self):
+        return None if self.rate is None else round(100 * self.rate)
+
+
+def period_of(cadence, day, start):
+    """An index for the period a local date falls in."""
+    if cadence == "daily":
+        return day.toordinal()
+    if cadence == "biweekly":
+        return (day - start).days // 14
+    monday = day - timedelta(days=day.weekday())
+    return monday.toordinal() // 7
+
+
+def adherence(cadence, start: date, checkin_days, today: date):
+    """Made ÷ due and the streak for check-ins on ``checkin_days`` (local dates)."""
+    if today < start:
+        return Adherence(0, 0, 0)
+    required = REQUIRED[cadence]
+    counts = Counter(period_of(cadence, day, start) for day in checkin_days if start <= day <= today)
+    first, current = period_of(cadence, start, start), period_of(cadence, today, start)
+    periods = range(first, current + 1)
+    made = sum(min(counts[p], required) for p in periods)
+    current_done = counts[current] >= required
+    due = required * (len(periods) - 1) + (required if current_done else 0)
+    made -= 0 if current_done else min(counts[current], required)
+    streak = 0
+    for period in reversed(periods):
+        if counts[period] >= required:
+            streak += 1
+        elif period != current:
+            break
+    return Adherence(made=made, due=due, streak=streak)
+
+
+def current_period_done(cadence, start, checkin_days, today):
+    """Has the period ``today`` falls in had all the check-ins it needs?"""
+    current = period_of(cadence, today, start)
+    made = sum(1 for day in checkin_days if start <= day <= today and period_of(cadence, day, start) == current)
+    return made >= REQUIRED[cadence]

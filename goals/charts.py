@@ -1,0 +1,68 @@
+"""Small line charts as server-rendered SVG (no JavaScript, no CDN).
+
+Each chart comes with a text summary for screen readers; the page shows the
+same numbers in a table too."""
+
+from dataclasses import dataclass
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+WIDTH, HEIGHT, PAD = 640, 200, 32
+
+
+@dataclass
+class Series:
+    label: str
+    points: list  # [(datetime, value)]
+    low: float
+    high: float
+    color: str
+
+
+def line_chart(title, series_list):
+    """An accessible SVG with one polyline per series on a shared time axis."""
+    times = [t for s in series_list for t, v in s.points if v is not None]
+    if len(times) < 2:
+        return ""
+    start, end = min(times), max(times)
+    span = (end - start).total_seconds() or 1
+    lines = []
+    for series in series_list:
+        scale = (series.high - series.low) or 1
+        coords = [
+            (
+                PAD + (WIDTH - 2 * PAD) * (t - start).total_seconds() / span,
+                HEIGHT - PAD - (HEIGHT - 2 * PAD) * (v - series.low) / scale,
+            )
+            for t, v in series.points
+            if v is not None
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        lines.append(
+            format_html(
+                '<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"><title>{}</title></polyline>',
+                series.color,
+                path,
+                series.label,
+            )
+        )
+    legend = "".join(
+        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 140 * i, s.color, s.label)
+        for i, s in enumerate(series_list)
+    )
+    axis = format_html(
+        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#adb5bd"/>'
+        '<text x="{p}" y="{t}" font-size="11" fill="#495057">{s}</text>'
+        '<text x="{r}" y="{t}" font-size="11" fill="#495057" text-anchor="end">{e}</text>',
+        p=PAD,
+        b=HEIGHT - PAD,
+        r=WIDTH - PAD,
+        t=HEIGHT - 10,
+        s=start.strftime("%b %d"),
+        e=end.strftime("%b %d"),
+    )
+    return mark_safe(  # noqa: S308  (every part above is escaped by format_html)
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'
+        f"<title>{escape(title)}</title>{axis}{legend}{''.join(lines)}</svg>"
+    )

@@ -1,0 +1,25 @@
+"""Waypoint's own recovery-capital self-assessment (our wording, not a
+published questionnaire): ten statements across life domains, agreement on a
+1–6 scale, at intake and every 90 days. Created on first use."""
+
+DEFAULT_INSTRUMENT_NAME = "Waypoint life check"
+DEFAULT_SCALE = [
+    "Strongly disagree",
+    "Disagree",
+    "Somewhat disagree",
+    "Somewhat agree",
+    "Agree",
+    "Strongly agree",
+]
+DEFAULT_ITEMS = [
+    ("housing", "I have a safe and steady place to live."),
+    ("health", "I am looking after my physical health."),
+    ("recovery", "I have ways to handle hard moments that work for me."),
+    ("relationships", "There are people in my life who support the way I want to live."),
+    ("family", "Things with my family feel manageable right now."),
+    ("employment", "My days have purpose, through work, study, volunteering or caring for others."),
+    ("finances", "I can cover my basic needs each month."),
+    ("community", "I feel part of a community or group."),
+    ("legal", "Legal matters are not weighing on me, or I know how to deal with them."),
+    ("spirituality", "I feel hopeful about where my life is going."),
+]

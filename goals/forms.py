@@ -1,0 +1,131 @@
+from django import forms
+
+from .models import Goal
+
+MILESTONE_ROWS = 4
+DATE = forms.DateInput(attrs={"type": "date"})
+SWITCH = forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
+
+
+class GoalForm(forms.ModelForm):
+    """A goal and up to four milestones (more can be added later)."""
+
+    class Meta:
+        model = Goal
+        fields = ["title", "why", "category", "target", "target_date", "cadence", "is_private"]
+        widgets = {"why": forms.Textarea(attrs={"rows": 2}), "target_date": DATE}
+        labels = {"title": "Your goal", "target_date": "By when (optional)"}
+
+    def __init__(self, *args, suggesting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggesting:
+            del self.fields["is_private"]  # a suggested goal is shared with the mentor who made it
+        for i in range(1, MILESTONE_ROWS + 1):
+            self.fields[f"milestone_{i}"] = forms.CharField(
+                max_length=120, required=False, label=f"Milestone {i}" + (" (optional)" if i > 1 else "")
+            )
+            self.fields[f"milestone_{i}_due"] = forms.DateField(required=False, widget=DATE, label="Due")
+
+    def clean(self):
+        cleaned = super().clean()
+        for i in range(1, MILESTONE_ROWS + 1):
+            if cleaned.get(f"milestone_{i}_due") and not cleaned.get(f"milestone_{i}"):
+                self.add_error(f"milestone_{i}", "Name the milestone, or clear its date.")
+        return cleaned
+
+    def goal_fields(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+    def milestones(self):
+        rows = [(self.cleaned_data[f"milestone_{i}"], self.cleaned_data[f"milestone_{i}_due"]) for i in range(1, 5)]
+        return [(title.strip(), due) for title, due in rows if title and title.strip()]
+
+
+MOODS = [(1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Great")]
+
+
+class CheckInForm(forms.Form):
+    """Under 30 seconds on a phone: mood, craving, a slider per goal, done."""
+
+    mood = forms.TypedChoiceField(
+        coerce=int,
+        choices=MOODS,
+        widget=forms.RadioSelect,
+        label="How are you feeling?",
+        error_messages={"required": "Choose how you are feeling."},
+    )
+    craving = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "Skip")] + [(n, str(n)) for n in range(11)],
+        widget=forms.RadioSelect,
+        label="Cravings right now (0 = none, 10 = very strong)",
+    )
+    reflection = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        required=False,
+        max_length=2000,
+        label="Anything on your mind?",
+    )
+    wants_to_talk = forms.BooleanField(required=False, label="I'd like to talk to my mentor", widget=SWITCH)
+    needs_help = forms.BooleanField(required=False, label="I need help now", widget=SWITCH)
+
+    def __init__(self, *args, goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"progress_{goal.pk}"] = forms.IntegerField(
+                min_value=0,
+                max_value=100,
+                initial=goal.progress,
+                label=f"{goal.title}: progress (%)",
+                widget=forms.NumberInput(attrs={"type": "range", "step": 5, "class": "form-range"}),
+            )
+            open_milestones = [m for m in goal.milestones.all() if m.done_at is None]
+            if open_milestones:
+                self.fields[f"milestones_{goal.pk}"] = forms.MultipleChoiceField(
+                    choices=[(m.pk, m.title) for m in open_milestones],
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    label=f"{goal.title}: milestones reached",
+                )
+
+    def progress(self):
+        return {goal.pk: self.cleaned_data.get(f"progress_{goal.pk}") for goal in self.goals}
+
+    def milestones_done(self):
+        return [int(pk) for goal in self.goals for pk in self.cleaned_data.get(f"milestones_{goal.pk}", [])]
+
+    def answers(self):
+        return {key: self.cleaned_data[key] for key in ("mood", "craving", "reflection", "wants_to_talk", "needs_help")}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Your answer")
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="What did you do, or what happens next?"
+    )
+
+
+class AssessmentForm(forms.Form):
+    def __init__(self, *args, instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        labels = instrument.scale_labels or []
+        scale = range(instrument.scale_min, instrument.scale_max + 1)
+        choices = [(v, labels[i] if i < len(labels) else str(v)) for i, v in enumerate(scale)]
+        for item in instrument.items.all():
+            self.fields[f"item_{item.pk}"] = forms.TypedChoiceField(
+                coerce=int,
+                choices=choices,
+                widget=forms.RadioSelect,
+                label=item.text,
+                error_messages={"required": "Choose the answer closest to how it is for you."},
+            )
+
+    def answers(self):
+        return {int(name.split("_")[1]): value for name, value in self.cleaned_data.items()}

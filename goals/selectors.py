@@ -1,0 +1,110 @@
+"""Reads for goals: adherence in the mentee's zone, chart series, what is due."""
+
+from collections import defaultdict
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from .adherence import adherence, current_period_done
+from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
+from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem
+
+
+def _zone(mentee):
+    try:
+        return ZoneInfo(mentee.user.time_zone)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _progress_days(goals, zone):
+    """{goal id: [local dates of check-ins that reported on it]} in one query."""
+    days = defaultdict(list)
+    reports = GoalProgress.objects.filter(goal__in=[g.pk for g in goals]).values_list("goal_id", "checkin__created_at")
+    for goal_id, created_at in reports:
+        days[goal_id].append(timezone.localtime(created_at, zone).date())
+    return days
+
+
+def _today(zone):
+    return timezone.localtime(timezone.now(), zone).date()
+
+
+def adherence_for(goals, mentee):
+    """{goal id: Adherence}, in the mentee's own time zone."""
+    zone = _zone(mentee)
+    days, today = _progress_days(goals, zone), _today(zone)
+    return {g.pk: adherence(g.cadence, g.started_on, days[g.pk], today) for g in goals}
+
+
+def checkin_due(mentee):
+    """True when an active goal still needs a check-in in its current period
+    (with no active goal: when the last check-in is over a week old)."""
+    goals = list(mentee.goals.filter(status=Goal.Status.ACTIVE))
+    if not goals:
+        return not mentee.checkins.filter(created_at__gte=timezone.now() - timedelta(days=7)).exists()
+    zone = _zone(mentee)
+    days, today = _progress_days(goals, zone), _today(zone)
+    return any(not current_period_done(g.cadence, g.started_on, days[g.pk], today) for g in goals)
+
+
+def mood_series(mentee, *, days=90):
+    """[(time, mood, craving)] of the mentee's check-ins, oldest first."""
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        CheckIn.objects.filter(mentee=mentee, created_at__gte=since)
+        .order_by("created_at")
+        .values_list("created_at", "mood", "craving")
+    )
+
+
+def progress_series(goal):
+    return list(goal.progress_reports.order_by("checkin__created_at").values_list("checkin__created_at", "progress"))
+
+
+def instrument_for(program):
+    """The program's own active instrument, else Waypoint's default one."""
+    return Instrument.objects.filter(is_active=True, program=program).first() or default_instrument()
+
+
+@transaction.atomic
+def default_instrument():
+    instrument, created = Instrument.objects.get_or_create(
+        name=DEFAULT_INSTRUMENT_NAME,
+        program=None,
+        defaults={"scale_min": 1, "scale_max": 6, "scale_labels": DEFAULT_SCALE, "threshold": 50},
+    )
+    if created:
+        InstrumentItem.objects.bulk_create(
+            [
+                InstrumentItem(instrument=instrument, domain=d, text=t, position=i)
+                for i, (d, t) in enumerate(DEFAULT_ITEMS)
+            ]
+        )
+    return instrument
+
+
+def assessment_due(mentee, instrument):
+    last = Assessment.objects.filter(mentee=mentee, instrument=instrument).order_by("-taken_at").first()
+    return last is None or last.taken_at <= timezone.now() - timedelta(days=instrument.interval_days)
+
+
+def lowest_domains(assessment, count=2):
+    """The goal categories whose answers were lowest, to suggest goals."""
+    by_domain = defaultdict(list)
+    for domain, value in assessment.answers.values_list("item__domain", "value"):
+        by_domain[domain].append(value)
+    averages = sorted(((sum(v) / len(v), d) for d, v in by_domain.items()))
+    return [domain for _, domain in averages[:count]]
+
+
+def open_alerts(alerts, limit=10):
+    """Unacknowledged alerts first thing on mentors' and coordinators' homes;
+    ``alerts`` is the viewer's visible_alerts."""
+    return (
+        alerts.filter(acknowledged_at__isnull=True)
+        .select_related("mentee__user", "mentee__program")
+        .order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,211 @@
+"""Writes for goals, check-ins, safety alerts and assessments."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mentoring.models import Match
+
+from .models import (
+    Answer,
+    Assessment,
+    CheckIn,
+    CheckInComment,
+    Goal,
+    GoalProgress,
+    Milestone,
+    SafetyAlert,
+)
+
+MOOD_DROP_WINDOW = 3  # check-ins
+
+
+def _is_mentor_of(user, mentee):
+    return Match.objects.filter(
+        mentee=mentee, mentor__user=user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
+    ).exists()
+
+
+def _is_coordinator_of(user, mentee):
+    return mentee.program.coordinators.filter(pk=user.pk).exists()
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(*, mentee, by, milestones=(), **fields):
+    """The mentee sets a goal; their mentor may suggest one, which waits for
+    the mentee to accept it (and is never private from that mentor)."""
+    if by == mentee.user:
+        status, suggested_by = Goal.Status.ACTIVE, None
+    elif _is_mentor_of(by, mentee):
+        status, suggested_by = Goal.Status.SUGGESTED, by
+        fields["is_private"] = False
+    else:
+        raise ValidationError("Only the mentee or their mentor can set a goal.")
+    goal = Goal.objects.create(mentee=mentee, status=status, suggested_by=suggested_by, **fields)
+    Milestone.objects.bulk_create(
+        [Milestone(goal=goal, title=title, due_date=due, position=i) for i, (title, due) in enumerate(milestones)]
+    )
+    return goal
+
+
+def goal_answer_suggestion(*, goal, by, accept):
+    if by != goal.mentee.user:
+        raise ValidationError("Only the mentee can answer a suggested goal.")
+    if goal.status != Goal.Status.SUGGESTED:
+        raise ValidationError("This goal is not waiting for an answer.")
+    goal.status = Goal.Status.ACTIVE if accept else Goal.Status.DROPPED
+    goal.started_on = timezone.localdate()
+    goal.closed_at = None if accept else timezone.now()
+    goal.save(update_fields=["status", "started_on", "closed_at"])
+    return goal
+
+
+STATUS_MOVES = {
+    Goal.Status.ACTIVE: {Goal.Status.ACHIEVED, Goal.Status.PAUSED, Goal.Status.DROPPED},
+    Goal.Status.PAUSED: {Goal.Status.ACTIVE, Goal.Status.DROPPED, Goal.Status.ACHIEVED},
+    Goal.Status.ACHIEVED: {Goal.Status.ACTIVE},
+    Goal.Status.DROPPED: {Goal.Status.ACTIVE},
+    Goal.Status.SUGGESTED: set(),
+}
+
+
+def goal_set_status(*, goal, by, status):
+    if by != goal.mentee.user and not _is_coordinator_of(by, goal.mentee):
+        raise ValidationError("Only the mentee can change this goal.")
+    if status not in STATUS_MOVES[goal.status]:
+        raise ValidationError(
+            f"A goal that is {goal.get_status_display().lower()} cannot become {Goal.Status(status).label.lower()}."
+        )
+    goal.status = status
+    goal.closed_at = timezone.now() if status in (Goal.Status.ACHIEVED, Goal.Status.DROPPED) else None
+    if status == Goal.Status.ACHIEVED:
+        goal.progress = 100
+    goal.save(update_fields=["status", "closed_at", "progress"])
+    return goal
+
+
+def milestone_set_done(*, milestone, by, done):
+    if by != milestone.goal.mentee.user:
+        raise ValidationError("Only the mentee ticks their milestones.")
+    milestone.done_at = timezone.now() if done else None
+    milestone.save(update_fields=["done_at"])
+    return milestone
+
+
+# --- check-ins and safety alerts ---------------------------------------------------------------
+
+
+@transaction.atomic
+def checkin_submit(
+    *,
+    mentee,
+    mood,
+    craving=None,
+    reflection="",
+    wants_to_talk=False,
+    needs_help=False,
+    progress=None,
+    milestones_done=(),
+):
+    """Save a check-in with progress on goals, and raise safety alerts at once.
+
+    Returns (check-in, alerts). An alert is created when the mentee asks for
+    help now, when the craving reaches the program's threshold, or when mood
+    falls check-in after check-in by the program's number of points."""
+    checkin = CheckIn.objects.create(
+        mentee=mentee,
+        mood=mood,
+        craving=craving,
+        reflection=reflection.strip(),
+        wants_to_talk=wants_to_talk,
+        needs_help=needs_help,
+    )
+    active = {g.pk: g for g in mentee.goals.filter(status=Goal.Status.ACTIVE)}
+    reports = []
+    for goal_id, value in (progress or {}).items():
+        goal = active.get(goal_id)
+        if goal is None or value is None:
+            continue
+        reports.append(GoalProgress(checkin=checkin, goal=goal, progress=value))
+        goal.progress = value
+        goal.save(update_fields=["progress"])
+    GoalProgress.objects.bulk_create(reports)
+    Milestone.objects.filter(pk__in=milestones_done, goal__in=active.values(), done_at__isnull=True).update(
+        done_at=checkin.created_at
+    )
+    return checkin, _raise_alerts(checkin)
+
+
+def _raise_alerts(checkin):
+    mentee, program = checkin.mentee, checkin.mentee.program
+    kinds = []
+    if checkin.needs_help:
+        kinds.append(SafetyAlert.Kind.HELP_NOW)
+    if checkin.craving is not None and checkin.craving >= program.craving_alert_threshold:
+        kinds.append(SafetyAlert.Kind.CRAVING)
+    if _mood_dropping(mentee, program.mood_drop_alert):
+        already = SafetyAlert.objects.filter(mentee=mentee, kind=SafetyAlert.Kind.MOOD_DROP, acknowledged_at=None)
+        if not already.exists():
+            kinds.append(SafetyAlert.Kind.MOOD_DROP)
+    return SafetyAlert.objects.bulk_create([SafetyAlert(mentee=mentee, checkin=checkin, kind=kind) for kind in kinds])
+
+
+def _mood_dropping(mentee, points):
+    """True when the last check-ins' moods fall each time, by ``points`` or more in all."""
+    moods = list(mentee.checkins.order_by("-created_at", "-pk").values_list("mood", flat=True)[:MOOD_DROP_WINDOW])
+    if len(moods) < MOOD_DROP_WINDOW:
+        return False
+    # moods are newest first: falling means each is below the one before it.
+    falling = all(newer < older for newer, older in zip(moods, moods[1:], strict=False))
+    return falling and moods[-1] - moods[0] >= points
+
+
+def checkin_comment(*, checkin, author, body):
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a few words."})
+    if not _is_mentor_of(author, checkin.mentee) and not _is_coordinator_of(author, checkin.mentee):
+        raise ValidationError("Only the mentee's mentor or a coordinator can answer a check-in.")
+    return CheckInComment.objects.create(checkin=checkin, author=author, body=body)
+
+
+def alert_acknowledge(*, alert, by, note):
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what you did or will do; it helps whoever looks next."})
+    if alert.acknowledged_at:
+        raise ValidationError("This alert was already acknowledged.")
+    alert.acknowledged_at, alert.acknowledged_by, alert.note = timezone.now(), by, note
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    return alert
+
+
+# --- recovery capital -----------------------------------------------------------------------------
+
+
+def score_of(instrument, values):
+    """0–100: where the answers sit between the lowest and highest point."""
+    span = instrument.scale_max - instrument.scale_min
+    if not values or span <= 0:
+        return 0
+    return round(100 * sum(v - instrument.scale_min for v in values) / (span * len(values)))
+
+
+@transaction.atomic
+def assessment_submit(*, mentee, instrument, answers):
+    """Save a self-assessment; ``answers`` maps every item id to a value."""
+    items = list(instrument.items.all())
+    missing = [item for item in items if item.pk not in answers]
+    if missing:
+        raise ValidationError("Please answer every statement.")
+    for item in items:
+        if not instrument.scale_min <= answers[item.pk] <= instrument.scale_max:
+            raise ValidationError("An answer is outside the scale.")
+    assessment = Assessment.objects.create(
+        mentee=mentee, instrument=instrument, score=score_of(instrument, [answers[i.pk] for i in items])
+    )
+    Answer.objects.bulk_create([Answer(assessment=assessment, item=i, value=answers[i.pk]) for i in items])
+    return assessment
