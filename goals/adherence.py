@@ -1,6 +1,6 @@
 """Check-in adherence and streaks: pure arithmetic on local dates.
 
-A goal's cadence splits time into periods in the mentee's own time zone:
+Check-ins count once per day. A goal's cadence splits time into periods in the mentee's own time zone:
 days (daily), ISO weeks (weekly, twice a week: two check-ins each) or
 two-week blocks counted from the goal's start (every two weeks). For each
 period, the check-ins made count up to what is required. A period still
@@ -45,7 +45,8 @@ def adherence(cadence, start: date, checkin_days, today: date):
     if today < start:
         return Adherence(0, 0, 0)
     required = REQUIRED[cadence]
-    counts = Counter(period_of(cadence, day, start) for day in checkin_days if start <= day <= today)
+    # Distinct days: twice a week means two different days, not two taps on one.
+    counts = Counter(period_of(cadence, day, start) for day in set(checkin_days) if start <= day <= today)
     first, current = period_of(cadence, start, start), period_of(cadence, today, start)
     periods = range(first, current + 1)
     made = sum(min(counts[p], required) for p in periods)
@@ -62,7 +63,10 @@ def adherence(cadence, start: date, checkin_days, today: date):
 
 
 def current_period_done(cadence, start, checkin_days, today):
-    """Has the period ``today`` falls in had all the check-ins it needs?"""
+    """Has the period ``today`` falls in had all the check-ins it needs?
+    (Nothing is due before the goal starts.)"""
+    if today < start:
+        return True
     current = period_of(cadence, today, start)
-    made = sum(1 for day in checkin_days if start <= day <= today and period_of(cadence, day, start) == current)
+    made = sum(1 for day in set(checkin_days) if start <= day <= today and period_of(cadence, day, start) == current)
     return made >= REQUIRED[cadence]

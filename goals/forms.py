@@ -14,7 +14,7 @@ class GoalForm(forms.ModelForm):
         model = Goal
         fields = ["title", "why", "category", "target", "target_date", "cadence", "is_private"]
         widgets = {"why": forms.Textarea(attrs={"rows": 2}), "target_date": DATE}
-        labels = {"title": "Your goal", "target_date": "By when (optional)"}
+        labels = {"title": "Your goal", "target_date": "By when (optional)", "cadence": "How often to check in"}
 
     def __init__(self, *args, suggesting=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,7 +24,7 @@ class GoalForm(forms.ModelForm):
             self.fields[f"milestone_{i}"] = forms.CharField(
                 max_length=120, required=False, label=f"Milestone {i}" + (" (optional)" if i > 1 else "")
             )
-            self.fields[f"milestone_{i}_due"] = forms.DateField(required=False, widget=DATE, label="Due")
+            self.fields[f"milestone_{i}_due"] = forms.DateField(required=False, widget=DATE, label=f"Milestone {i} due")
 
     def clean(self):
         cleaned = super().clean()

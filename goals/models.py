@@ -48,8 +48,11 @@ class Goal(models.Model):
     started_on = models.DateField(default=timezone.localdate, help_text="Check-ins are due from this day.")
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # How goals are listed: what is being worked on first.
+    STATUS_ORDER = ["suggested", "active", "paused", "achieved", "dropped"]
+
     class Meta:
-        ordering = ["status", "-created_at"]
+        ordering = ["-created_at"]
         indexes = [models.Index(fields=["mentee", "status"])]
 
     def __str__(self):

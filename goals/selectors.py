@@ -32,6 +32,11 @@ def _today(zone):
     return timezone.localtime(timezone.now(), zone).date()
 
 
+def in_list_order(goals):
+    """Suggested and active goals first, then paused, achieved, dropped."""
+    return sorted(goals, key=lambda goal: Goal.STATUS_ORDER.index(goal.status))
+
+
 def adherence_for(goals, mentee):
     """{goal id: Adherence}, in the mentee's own time zone."""
     zone = _zone(mentee)

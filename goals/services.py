@@ -74,16 +74,19 @@ STATUS_MOVES = {
 
 def goal_set_status(*, goal, by, status):
     if by != goal.mentee.user and not _is_coordinator_of(by, goal.mentee):
-        raise ValidationError("Only the mentee can change this goal.")
+        raise ValidationError("Only the mentee or a coordinator can change this goal.")
     if status not in STATUS_MOVES[goal.status]:
         raise ValidationError(
             f"A goal that is {goal.get_status_display().lower()} cannot become {Goal.Status(status).label.lower()}."
         )
+    if status == Goal.Status.ACTIVE:
+        # Check-ins are due again from today: paused weeks are not missed weeks.
+        goal.started_on = timezone.localdate()
     goal.status = status
     goal.closed_at = timezone.now() if status in (Goal.Status.ACHIEVED, Goal.Status.DROPPED) else None
     if status == Goal.Status.ACHIEVED:
         goal.progress = 100
-    goal.save(update_fields=["status", "closed_at", "progress"])
+    goal.save(update_fields=["status", "closed_at", "progress", "started_on"])
     return goal
 
 

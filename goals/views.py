@@ -22,6 +22,7 @@ from .selectors import (
     adherence_for,
     assessment_due,
     checkin_due,
+    in_list_order,
     instrument_for,
     lowest_domains,
     mood_series,
@@ -67,7 +68,7 @@ def _error(form, error):
 @login_required
 def mentee_goals(request, pk):
     mentee = _mentee(request, pk)
-    goals = list(access.visible_goals(request.user).filter(mentee=mentee).prefetch_related("milestones"))
+    goals = in_list_order(access.visible_goals(request.user).filter(mentee=mentee).prefetch_related("milestones"))
     rates = adherence_for(goals, mentee)
     for goal in goals:
         goal.adherence = rates[goal.pk]
@@ -281,7 +282,7 @@ def progress(request, pk):
     """The mentee's progress: goals, mood and cravings over time, recovery
     capital, and the skills practised with their mentor."""
     mentee = _mentee(request, pk)
-    goals = list(access.visible_goals(request.user).filter(mentee=mentee).prefetch_related("milestones"))
+    goals = in_list_order(access.visible_goals(request.user).filter(mentee=mentee).prefetch_related("milestones"))
     rates = adherence_for(goals, mentee)
     for goal in goals:
         goal.adherence = rates[goal.pk]

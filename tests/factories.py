@@ -205,3 +205,46 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     group_session = factory.SubFactory(GroupSessionFactory)
     user = factory.SubFactory(UserFactory)
     status = "registered"
+
+
+# --- goals --------------------------------------------------------------------
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    """An active weekly goal of a mentee, started today unless told."""
+
+    class Meta:
+        model = "goals.Goal"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    status = "active"
+    cadence = "weekly"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.Milestone"
+
+    goal = factory.SubFactory(GoalFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.CheckIn"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    mood = 3
+
+
+class GoalProgressFactory(factory.django.DjangoModelFactory):
+    """Progress on a goal in a check-in of the same mentee."""
+
+    class Meta:
+        model = "goals.GoalProgress"
+
+    goal = factory.SubFactory(GoalFactory)
+    checkin = factory.SubFactory(CheckInFactory, mentee=factory.SelfAttribute("..goal.mentee"))
+    progress = 50

@@ -4,10 +4,13 @@ Eager Celery is an emulation used for speed; tests/mentoring/test_celery_worker.
 runs a real worker against the configured broker."""
 
 import os
+from pathlib import Path
 
-# Each parallel test process (pytest-xdist) gets its own folder for the
-# filesystem broker, so no process reads a message another is still writing.
-os.environ.setdefault("WAYPOINT_VAR_DIR", f"/tmp/waypoint-test-var/{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+# Each test process gets its own folder (filesystem broker, SQLite test
+# database), so parallel workers and concurrent runs never share files.
+_TEST_VAR = Path(os.environ.get("WAYPOINT_TEST_ROOT", "/tmp/waypoint-tests")) / f"run-{os.getpid()}"
+_TEST_VAR.mkdir(parents=True, exist_ok=True)
+os.environ["WAYPOINT_VAR_DIR"] = str(_TEST_VAR)
 
 from config.settings import *  # noqa: E402,F403
 
