@@ -48,7 +48,7 @@ def line_chart(title, series_list):
             )
         )
     legend = "".join(
-        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 140 * i, s.color, s.label)
+        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 150 * i, s.color, s.label)
         for i, s in enumerate(series_list)
     )
     axis = format_html(

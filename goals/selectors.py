@@ -65,6 +65,15 @@ def mood_series(mentee, *, days=90):
     )
 
 
+def progress_by_goal(goals):
+    """{goal id: [(time, progress)]} for several goals in one query."""
+    series = defaultdict(list)
+    rows = GoalProgress.objects.filter(goal__in=[g.pk for g in goals]).order_by("checkin__created_at")
+    for goal_id, created_at, value in rows.values_list("goal_id", "checkin__created_at", "progress"):
+        series[goal_id].append((created_at, value))
+    return series
+
+
 def progress_series(goal):
     return list(goal.progress_reports.order_by("checkin__created_at").values_list("checkin__created_at", "progress"))
 

@@ -26,6 +26,7 @@ from .selectors import (
     instrument_for,
     lowest_domains,
     mood_series,
+    progress_by_goal,
     progress_series,
 )
 from .services import (
@@ -38,6 +39,8 @@ from .services import (
     goal_set_status,
     milestone_set_done,
 )
+
+GOAL_COLORS = ["#0b5d6b", "#b35c00", "#5c4d7d", "#2d6a2e"]
 
 
 def _mentee(request, pk):
@@ -294,6 +297,15 @@ def progress(request, pk):
             Series("Cravings (0–10)", [(t, c) for t, _, c in series], 0, 10, "#a4161a"),
         ],
     )
+    active = [goal for goal in goals if goal.status == Goal.Status.ACTIVE][: len(GOAL_COLORS)]
+    by_goal = progress_by_goal(active)
+    goals_chart = line_chart(
+        "Progress on active goals",
+        [
+            Series(goal.title[:24], by_goal[goal.pk], 0, 100, color)
+            for goal, color in zip(active, GOAL_COLORS, strict=False)
+        ],
+    )
     assessments = list(access.visible_assessments(request.user).filter(mentee=mentee).order_by("taken_at"))
     capital_chart = line_chart(
         "Recovery capital score",
@@ -309,6 +321,7 @@ def progress(request, pk):
             "is_self": mentee.user_id == request.user.pk,
             "goals": goals,
             "mood_chart": mood_chart,
+            "goals_chart": goals_chart,
             "recent": series[-10:][::-1],
             "capital_chart": capital_chart,
             "assessments": assessments[::-1],
