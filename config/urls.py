@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("sessions.urls")),
     path("", include("goals.urls")),
+    path("", include("resources.urls")),
     path("admin/", admin.site.urls),
 ]

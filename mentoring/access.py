@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from programs.models import Application, ConsentRecord, Program
+from resources.models import Resource, Share
 from sessions.models import GroupSession, Session
 
 from .models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerProfile
@@ -231,3 +232,27 @@ def visible_alerts(user):
         mentee__matches__mentor__user=user, mentee__matches__status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
     )
     return SafetyAlert.objects.filter(current_mentor | Q(mentee__program__coordinators=user)).distinct()
+
+
+def visible_resources(user):
+    """Listed resources that are global or belong to one of the user's
+    programs; suggestions also to their author and the program's coordinators."""
+    if not _signed_in(user):
+        return Resource.objects.none()
+    mine = member_programs(user).values("pk")
+    listed = Q(status=Resource.Status.APPROVED) & (Q(program__isnull=True) | Q(program__in=mine))
+    suggested = Q(status=Resource.Status.SUGGESTED) & (
+        Q(suggested_by=user) | Q(program__in=coordinated_programs(user).values("pk"))
+    )
+    return Resource.objects.filter(listed | suggested)
+
+
+def managed_resources(user):
+    """Listings a coordinator edits, verifies and archives: their programs' own."""
+    if not _signed_in(user):
+        return Resource.objects.none()
+    return Resource.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def visible_shares(user):
+    return _mentee_rows(Share, user)

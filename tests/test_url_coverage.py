@@ -6,9 +6,10 @@ from django.urls import get_resolver
 from tests.goals.test_permissions import MATRIX as GOALS
 from tests.mentoring.test_permissions import MATRIX as MENTORING
 from tests.programs.test_permissions import MATRIX as PROGRAMS
+from tests.resources.test_permissions import MATRIX as RESOURCES
 from tests.sessions.test_permissions import MATRIX as SESSIONS
 
-NAMESPACES = ("mentoring", "programs", "peer_sessions", "goals")
+NAMESPACES = ("mentoring", "programs", "peer_sessions", "goals", "resources")
 ACCOUNT_PAGES = {
     "login",
     "logout",
@@ -22,7 +23,7 @@ ACCOUNT_PAGES = {
 
 
 def test_every_url_is_in_a_permission_matrix():
-    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS + GOALS}
+    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES}
     ours = set(ACCOUNT_PAGES)
     for namespace in NAMESPACES:
         resolver = get_resolver().namespace_dict[namespace][1]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from goals.models import Goal
 from goals.selectors import checkin_due, open_alerts
 from programs.readiness import with_readiness
+from resources.models import Resource
 from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user
 from sessions.services import upcoming_for
 
@@ -36,7 +37,12 @@ def landing(request):
 
 
 def crisis(request):
-    return render(request, "mentoring/crisis.html")
+    """Works without sign-in and stays light: national lines are in the page,
+    crisis-flagged listings (global, plus the person's programs) follow."""
+    listed = Resource.objects.filter(status=Resource.Status.APPROVED, is_crisis=True)
+    local = access.member_programs(request.user).values("pk") if request.user.is_authenticated else []
+    resources = listed.filter(Q(program__isnull=True) | Q(program__in=local)).order_by("name")[:20]
+    return render(request, "mentoring/crisis.html", {"crisis_resources": resources})
 
 
 @login_required

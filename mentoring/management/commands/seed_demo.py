@@ -44,6 +44,9 @@ from programs.models import (
 )
 from programs.readiness import current_document
 from programs.services import CONTACT_STATEMENT, program_create
+from resources.models import Category as ResourceCategory
+from resources.models import Resource, Share
+from resources.services import ensure_taxonomy
 from sessions.models import GroupSeries, GroupSession, Registration, Session
 
 DEMO_PASSWORD = "waypoint-demo"
@@ -111,6 +114,7 @@ class DemoSeeder:
         self._groups(program, facilitators=[mentors[0].user, self._volunteer_user(program)], mentees=mentees)
         for index, mentee in enumerate(mentees[:8]):
             self._goals_and_checkins(mentee, trend=index % 3, open_alert=index == 1)
+        self._resources(program, coordinator, mentors[0].user, mentees)
         return self.created
 
     # --- people ---------------------------------------------------------------------
@@ -508,6 +512,73 @@ class DemoSeeder:
             Answer.objects.bulk_create([Answer(assessment=assessment, item_id=k, value=v) for k, v in values.items()])
             self.created += 1
 
+    # --- resources ---------------------------------------------------------------------
+
+    def _resources(self, program, coordinator, mentor, mentees):
+        """National crisis lines (the only real numbers), about fifty invented
+        local listings, and shares and referrals in every state."""
+        ensure_taxonomy()
+        if Resource.objects.filter(program=program).exists():
+            return
+        categories = {c.name: c for c in ResourceCategory.objects.filter(parent__isnull=False)}
+        for name, phone, text, description in NATIONAL_CRISIS_LINES:
+            Resource.objects.get_or_create(
+                name=name,
+                program=None,
+                defaults={
+                    "category": categories["Crisis lines"],
+                    "phone": phone,
+                    "text_number": text,
+                    "description": description,
+                    "is_crisis": True,
+                    "hours": "24 hours, every day",
+                    "languages": ["en", "es"],
+                    "verified_on": self.today,
+                },
+            )
+        listings = []
+        for index, (name, category, description) in enumerate(LOCAL_LISTINGS):
+            city, _ = CITIES[index % len(CITIES)]
+            listings.append(
+                Resource(
+                    program=program,
+                    name=name,
+                    category=categories[category],
+                    description=description,
+                    phone=f"555-01{index:02d}",
+                    city=city,
+                    address=f"{100 + index * 7} Main Street",
+                    hours="Mon–Fri 9am–5pm" if index % 3 else "Evenings and weekends",
+                    cost="Free" if index % 2 else "Sliding scale",
+                    languages=["en"] + (["es"] if index % 4 == 0 else []),
+                    tags=[category.split()[0].lower()],
+                    is_crisis=category == "Crisis lines",
+                    verified_on=self.today - timedelta(days=30 + index * 9),
+                    verified_by=coordinator,
+                )
+            )
+        listings = Resource.objects.bulk_create(listings)
+        self.created += len(listings)
+        plan = [
+            (mentees[0], listings[0], False, ""),
+            (mentees[0], listings[5], True, ""),
+            (mentees[0], listings[9], True, Share.FollowUp.YES),
+            (mentees[1], listings[12], True, Share.FollowUp.NOT_YET),
+            (mentees[4], listings[20], True, Share.FollowUp.DIDNT_HELP),
+        ]
+        for mentee, resource, referral, answer in plan:
+            Share.objects.create(
+                resource=resource,
+                mentee=mentee,
+                shared_by=mentor,
+                is_referral=referral,
+                note="This helped someone I know. Worth a call?",
+                followup=answer,
+                followup_at=self.now - timedelta(days=2) if answer else None,
+                created_at=self.now - timedelta(days=10),
+            )
+            self.created += 1
+
     def _applications(self, program, coordinator):
         if program.applications.exists():
             return
@@ -559,6 +630,29 @@ PRIVATE_NOTES = [
     "Seemed tired; check in about sleep next time.",
     "Family situation is stressful. Keep an eye on it; mention the Tuesday group.",
     "",
+]
+
+
+NATIONAL_CRISIS_LINES = [
+    ("988 Suicide & Crisis Lifeline", "988", "988", "Free, confidential support for anyone in distress, 24/7."),
+    ("SAMHSA National Helpline", "1-800-662-4357", "", "Free, confidential treatment referral and information, 24/7."),
+    ("Crisis Text Line", "", "741741", "Text HOME to reach a trained crisis counselor, 24/7."),
+]
+LOCAL_LISTINGS = [
+    (f"{place} {kind}", category, description)
+    for place in ("Riverbend", "Hillcrest", "Millbrook", "Lakeside", "Oakton")
+    for kind, category, description in [
+        ("Walk-in Counseling", "Mental health care", "Same-day counseling for adults; no appointment needed."),
+        ("Recovery Residence", "Recovery housing", "Shared, substance-free housing with house meetings."),
+        ("Peer Support Circle", "Peer support groups", "A weekly peer-led group; newcomers welcome."),
+        ("Family Support Group", "Family groups", "For partners, parents and friends of people in recovery."),
+        ("Community Food Pantry", "Food pantries", "Groceries twice a week; bring any ID."),
+        ("Job Readiness Center", "Job search", "CV help, mock interviews and job leads."),
+        ("Free Legal Clinic", "Legal clinics", "Advice on housing, benefits and records, by appointment."),
+        ("Health Center", "Primary care", "Primary care on a sliding scale, including for people without insurance."),
+        ("Harm Reduction Outreach", "Naloxone and safer use supplies", "Naloxone training and supplies, no questions."),
+        ("Ride Program", "Rides to appointments", "Free rides to medical and recovery appointments."),
+    ]
 ]
 
 

@@ -1,0 +1,128 @@
+from django import forms
+
+from mentoring.choices import Language
+from mentoring.profile_forms import TagListField, choice_list
+
+from .models import Category, Resource, Share
+
+
+class ResourceForm(forms.ModelForm):
+    languages = choice_list(Language.choices, "Languages")
+    tags = TagListField(required=False, help_text="Separate with commas.")
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "category",
+            "description",
+            "phone",
+            "text_number",
+            "website",
+            "address",
+            "city",
+            "hours",
+            "cost",
+            "languages",
+            "eligibility",
+            "tags",
+            "is_crisis",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(parent__isnull=False).select_related("parent")
+
+
+class ResourceRowForm(forms.Form):
+    """One CSV row. Lists are separated by semicolons; is_crisis is yes/no."""
+
+    name = forms.CharField(max_length=160)
+    category = forms.CharField()
+    description = forms.CharField(required=False)
+    phone = forms.CharField(max_length=32, required=False)
+    text_number = forms.CharField(max_length=32, required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+    address = forms.CharField(max_length=200, required=False)
+    city = forms.CharField(max_length=80, required=False)
+    hours = forms.CharField(max_length=200, required=False)
+    cost = forms.CharField(max_length=120, required=False)
+    languages = forms.CharField(required=False)
+    eligibility = forms.CharField(max_length=240, required=False)
+    tags = forms.CharField(required=False)
+    is_crisis = forms.CharField(required=False)
+    verified_on = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+
+    def clean_category(self):
+        category = self.categories.get(self.cleaned_data["category"].casefold())
+        if category is None:
+            raise forms.ValidationError("Unknown category (use “Top › Sub” or a subcategory name).")
+        return category
+
+    def clean_languages(self):
+        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(";") if c.strip()]
+        unknown = [c for c in codes if c not in Language.values]
+        if unknown:
+            raise forms.ValidationError(f"Unknown language code: {', '.join(unknown)}.")
+        return codes
+
+    def clean_tags(self):
+        return [t.strip()[:40] for t in self.cleaned_data["tags"].split(";") if t.strip()][:20]
+
+    def clean_is_crisis(self):
+        value = self.cleaned_data["is_crisis"].strip().lower()
+        if value not in ("", "yes", "no", "true", "false", "1", "0"):
+            raise forms.ValidationError("Use yes or no.")
+        return value in ("yes", "true", "1")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, empty_label="Any category")
+    language = forms.ChoiceField(choices=[("", "Any language")] + Language.choices, required=False)
+    city = forms.CharField(required=False, max_length=80)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
+            "parent__position", "parent__name", "position"
+        )
+
+
+class ShareForm(forms.Form):
+    mentee = forms.ModelChoiceField(queryset=None, label="Share with")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="A note (optional)")
+    is_referral = forms.BooleanField(required=False, label="This is a referral: ask later whether they connected")
+
+    def __init__(self, *args, mentees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].queryset = mentees
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, first row the column names.")
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > 5 * 1024 * 1024:
+                self.add_error("file", "The file is larger than 5 MB.")
+                return cleaned
+            try:
+                cleaned["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+        elif not cleaned.get("content"):
+            self.add_error("file", "Choose a CSV file.")
+        return cleaned
+
+
+FOLLOWUP_CHOICES = Share.FollowUp.choices
