@@ -17,6 +17,7 @@ from mentoring.views import PAGE_SIZE
 from .forms import ImportForm, ResourceForm, SearchForm, ShareForm
 from .models import REVERIFY_AFTER, Resource, Share
 from .search import text_search
+from .selectors import referral_outcomes
 from .services import (
     ensure_taxonomy,
     export_rows,
@@ -193,6 +194,9 @@ def review(request):
         request,
         "resources/review.html",
         {
+            "outcomes": [
+                (program, referral_outcomes(program)) for program in access.coordinated_programs(request.user)
+            ],
             "suggested": managed.filter(status=Resource.Status.SUGGESTED).select_related("suggested_by")[:100],
             "stale": managed.filter(status=Resource.Status.APPROVED)
             .filter(Q(verified_on__isnull=True) | Q(verified_on__lt=stale_before))
