@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.forms import add_service_error
 from mentoring.models import Match, MenteeProfile
 from mentoring.views import PAGE_SIZE
 from sessions.selectors import toolkit
@@ -57,14 +58,6 @@ def _own_mentee(request):
     return profile
 
 
-def _error(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- goals -----------------------------------------------------------------------------------------
 
 
@@ -97,7 +90,7 @@ def goal_new(request, pk):
         try:
             goal = goal_create(mentee=mentee, by=request.user, milestones=form.milestones(), **form.goal_fields())
         except ValidationError as error:
-            _error(form, error)
+            add_service_error(form, error)
         else:
             text = "Your goal is set." if not suggesting else f"Your suggestion is waiting for {mentee.user} to accept."
             messages.success(request, text)
@@ -254,7 +247,7 @@ def alert_acknowledge_view(request, pk):
         try:
             alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The alert is acknowledged.")
             return redirect("goals:alerts")
@@ -273,7 +266,7 @@ def assessment(request):
         try:
             assessment_submit(mentee=mentee, instrument=instrument, answers=form.answers())
         except ValidationError as error:
-            _error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "Thank you. Your answers are saved; see how things change on your progress page.")
             return redirect("goals:progress", mentee.pk)

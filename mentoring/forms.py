@@ -6,6 +6,16 @@ from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import Invitation, Match
 
 
+def add_service_error(form, error):
+    """Show a service's ValidationError next to the field it names (or above
+    the form), so the person sees it where they typed and keeps their input."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})

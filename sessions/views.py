@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.forms import add_service_error
 from mentoring.models import Match
 from mentoring.views import PAGE_SIZE
 
@@ -41,14 +42,6 @@ from .services import (
 
 FIGURES_DAYS = 183
 PAST_WEEKS = 8
-
-
-def _form_error(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- my calendar ----------------------------------------------------------------------------
@@ -123,7 +116,7 @@ def session_new(request, pk):
             form.data["double_booking_ok"] = "True"
             form.is_valid()
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The session is scheduled.")
             return redirect("peer_sessions:session_detail", session.pk)
@@ -148,7 +141,7 @@ def session_record(request, pk):
                 **form.log_data(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The session is logged.")
             return redirect("peer_sessions:session_detail", session.pk)
@@ -198,7 +191,7 @@ def session_log_view(request, pk):
                 **form.log_data(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The session is logged.")
             return redirect("peer_sessions:session_detail", session.pk)
@@ -213,7 +206,7 @@ def session_cancel_view(request, pk):
         try:
             session_cancel(session=session, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The session is cancelled and the other person is told.")
             return redirect("peer_sessions:session_detail", session.pk)
@@ -263,7 +256,7 @@ def group_new(request, pk):
         try:
             created = group_create(program=program, **form.group_data())
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             count = len(created)
             messages.success(request, f"{count} date{'s' if count != 1 else ''} created.")
@@ -346,7 +339,7 @@ def group_edit(request, pk):
             messages.success(request, "This date is cancelled; registrants are told.")
             return redirect("peer_sessions:group_detail", group.pk)
     except ValidationError as error:
-        _form_error(move_form if move_form.is_bound else cancel_form, error)
+        add_service_error(move_form if move_form.is_bound else cancel_form, error)
     return render(
         request, "sessions/group_edit.html", {"group": group, "move_form": move_form, "cancel_form": cancel_form}
     )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.forms import add_service_error
 from mentoring.models import MentorProfile
 
 from ..forms import AgreementSignForm, BackgroundCheckForm
@@ -66,7 +67,7 @@ def agreement_sign_view(request, pk):
         try:
             agreement_sign(mentor=mentor, document=document, typed_name=form.cleaned_data["typed_name"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"Thank you. You signed version {document.version} of the agreement.")
             return redirect("programs:mentor_readiness", mentor.pk)
@@ -83,20 +84,11 @@ def background_check_view(request, pk):
         try:
             background_check_update(mentor=mentor, updated_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The background check is updated.")
             return redirect("programs:mentor_readiness", mentor.pk)
     return _render_checklist(request, mentor, check_form=form)
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError next to the field it names, if any."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render_checklist(request, mentor, **submitted_forms):
