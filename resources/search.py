@@ -14,10 +14,11 @@ def text_search(resources, query):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
+        # One language for documents and queries, whatever the server's default.
         vector = (
-            SearchVector("name", weight="A")
-            + SearchVector("description", weight="B")
-            + SearchVector("eligibility", "city", weight="C")
+            SearchVector("name", weight="A", config="english")
+            + SearchVector("description", weight="B", config="english")
+            + SearchVector("eligibility", "city", weight="C", config="english")
         )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
@@ -26,5 +27,9 @@ def text_search(resources, query):
             .order_by("-rank", "name")
         )
     words = [word for word in query.split() if word][:8]
-    match_word = lambda w: Q(name__icontains=w) | Q(description__icontains=w) | Q(eligibility__icontains=w)  # noqa: E731
+
+    def match_word(word):
+        fields = ("name", "description", "eligibility", "city")
+        return reduce(lambda a, b: a | b, (Q(**{f"{field}__icontains": word}) for field in fields))
+
     return resources.filter(reduce(lambda a, b: a & b, (match_word(w) for w in words)))

@@ -81,6 +81,9 @@ def share_create(*, resource, mentee, by, note="", is_referral=False, session=No
         raise ValidationError("This listing is not available in the mentee's program.")
     if session is not None and session.match.mentee_id != mentee.pk:
         raise ValidationError("That session belongs to another match.")
+    earlier = Share.objects.filter(resource=resource, mentee=mentee).order_by("-created_at").first()
+    if earlier is not None:
+        raise ValidationError(f"You already shared this with {mentee.user} on {earlier.created_at:%B %d}.")
     return Share.objects.create(
         resource=resource, mentee=mentee, shared_by=by, note=note.strip(), is_referral=is_referral, session=session
     )
@@ -115,7 +118,8 @@ def parse_csv(text, *, program):
         if number - 1 > MAX_IMPORT_ROWS:
             errors.append((number, [f"Only {MAX_IMPORT_ROWS} rows can be imported at once."]))
             break
-        form = ResourceRowForm({k: (v or "").strip() for k, v in row.items() if k}, categories=categories)
+        cells = {k: _unguard((v or "").strip()) for k, v in row.items() if k}
+        form = ResourceRowForm(cells, categories=categories)
         if form.is_valid():
             valid.append(form.cleaned_data)
         else:
@@ -126,7 +130,8 @@ def parse_csv(text, *, program):
 def _category_lookup():
     """Category by "Top › Sub" and by a unique subcategory name, case-insensitive."""
     lookup, seen = {}, {}
-    for category in Category.objects.select_related("parent"):
+    # Listings belong to subcategories; a top category alone is not a place.
+    for category in Category.objects.filter(parent__isnull=False).select_related("parent"):
         lookup[str(category).casefold()] = category
         lookup[str(category).replace(" › ", " > ").casefold()] = category
         key = category.name.casefold()
@@ -195,6 +200,14 @@ def export_rows(resources):
         yield flush()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cells(cells):
     """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell for cell in cells]
+    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in FORMULA_STARTS else cell for cell in cells]
+
+
+def _unguard(cell):
+    """Undo _safe_cells on import, so export → import keeps "+1 800…" as it was."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell

@@ -248,7 +248,11 @@ def csv_import(request, pk):
         import_valid = request.POST.get("import_valid") == "1"
         if valid and (not errors or import_valid):
             created = import_rows(program=program, rows=valid, by=request.user)
-            skipped = f" {len(errors)} row{'s' if len(errors) != 1 else ''} with errors were skipped." if errors else ""
+            skipped = ""
+            if errors:
+                skipped = (
+                    f" {len(errors)} row{' with errors was' if len(errors) == 1 else 's with errors were'} skipped."
+                )
             messages.success(request, f"{len(created)} listing{'s' if len(created) != 1 else ''} imported.{skipped}")
             return redirect("resources:directory")
         report = {"valid": len(valid), "errors": errors, "content": form.cleaned_data["content"]}

@@ -168,6 +168,7 @@ def session_detail(request, pk):
         {
             "session": session,
             "skills": session.skills.all(),
+            "shares": session.shares.select_related("resource"),
             "show_private": access.can_see_private_notes(request.user, session),
             "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
             "can_cancel": session.status == Session.Status.SCHEDULED,

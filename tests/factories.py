@@ -248,3 +248,48 @@ class GoalProgressFactory(factory.django.DjangoModelFactory):
     goal = factory.SubFactory(GoalFactory)
     checkin = factory.SubFactory(CheckInFactory, mentee=factory.SelfAttribute("..goal.mentee"))
     progress = 50
+
+
+# --- resources ----------------------------------------------------------------
+
+
+class TopCategoryFactory(factory.django.DjangoModelFactory):
+    """A top category of the directory ("Housing")."""
+
+    class Meta:
+        model = "resources.Category"
+        django_get_or_create = ["parent", "name"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    parent = None
+
+
+class CategoryFactory(TopCategoryFactory):
+    """A subcategory ("Housing › Recovery housing"): listings belong to one."""
+
+    name = factory.Sequence(lambda n: f"Subcategory {n}")
+    parent = factory.SubFactory(TopCategoryFactory)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A listed resource of a program, verified today (program=None: global)."""
+
+    class Meta:
+        model = "resources.Resource"
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Listing {n}")
+    category = factory.SubFactory(CategoryFactory)
+    status = "approved"
+    verified_on = factory.LazyFunction(timezone.localdate)
+
+
+class ShareFactory(factory.django.DjangoModelFactory):
+    """A listing of the mentee's program shared with them."""
+
+    class Meta:
+        model = "resources.Share"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    resource = factory.SubFactory(ResourceFactory, program=factory.SelfAttribute("..mentee.program"))
+    shared_by = factory.SubFactory(UserFactory)

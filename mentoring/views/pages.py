@@ -22,6 +22,8 @@ from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfi
 from ..services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
 
 PAGE_SIZE = 25
+# The crisis page shows these numbers in its own cards.
+NATIONAL_LINES_ON_PAGE = ["988", "1-800-662-4357", "+18006624357", "18006624357"]
 ROLE_HOMES = {
     "coordinator": "mentoring:home_coordinator",
     "mentor": "mentoring:home_mentor",
@@ -41,7 +43,11 @@ def crisis(request):
     crisis-flagged listings (global, plus the person's programs) follow."""
     listed = Resource.objects.filter(status=Resource.Status.APPROVED, is_crisis=True)
     local = access.member_programs(request.user).values("pk") if request.user.is_authenticated else []
-    resources = listed.filter(Q(program__isnull=True) | Q(program__in=local)).order_by("name")[:20]
+    resources = (
+        listed.filter(Q(program__isnull=True) | Q(program__in=local))
+        .exclude(phone__in=NATIONAL_LINES_ON_PAGE)  # already in the cards above the list
+        .order_by("name")[:20]
+    )
     return render(request, "mentoring/crisis.html", {"crisis_resources": resources})
 
 
@@ -211,6 +217,9 @@ def person_detail(request, pk):
             "person": person,
             "sections": sections,
             "attendance": attendance_history(person)[:20] if is_mentee else None,
+            "shares": access.visible_shares(request.user).filter(mentee__user=person).select_related("resource")[:20]
+            if is_mentee
+            else None,
             "meetings": meeting_counts(person) if is_mentee else None,
             "matches": access.visible_matches(request.user)
             .filter(Q(mentor__user=person) | Q(mentee__user=person))
