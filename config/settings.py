@@ -186,6 +186,9 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waypoint <no-reply@waypoint.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages: console in development, a provider's backend in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "mentoring.sms.ConsoleSMSBackend")
+
 # Celery. The embedded default is kombu's filesystem transport, so that a
 # laptop needs no Redis; production must use Redis (mentoring.checks).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -213,6 +216,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat process reads this static schedule (README: run exactly one beat).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mentoring.tasks.heartbeat", "schedule": 60.0},
+    "dispatch-reminders": {"task": "mentoring.tasks.dispatch_reminders", "schedule": 60.0},
+    "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 60.0},
 }
 
 # Security headers. HTTPS settings follow DEBUG unless set explicitly, so that

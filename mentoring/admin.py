@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .models import (
+    ChannelPreference,
+    Delivery,
     Invitation,
     Match,
     MatchSurvey,
     MenteeProfile,
     MentorProfile,
+    Notification,
     User,
     VolunteerProfile,
     WorkerHeartbeat,
@@ -65,3 +68,23 @@ class InvitationAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["last_seen", "beats"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "channel", "due_at", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    raw_id_fields = ["recipient", "program"]
+    readonly_fields = ["last_error"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "created_at", "read_at"]
+    raw_id_fields = ["user", "delivery"]
+
+
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "in_app", "email", "sms"]
+    raw_id_fields = ["user"]

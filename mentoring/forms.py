@@ -118,3 +118,20 @@ class SurveyForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000, label="Anything you'd like to add?"
     )
+
+
+class QuietHoursForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["quiet_from", "quiet_until"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {"quiet_from": "Reminders wait until your quiet hours end; safety alerts never wait."}
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
+            self.add_error("quiet_until", "Give both times, or neither.")
+        return cleaned

@@ -61,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     ok_to_text = models.BooleanField("OK to send text messages", default=False)
     ok_to_call = models.BooleanField("OK to call", default=False)
+    quiet_from = models.TimeField(
+        "Quiet hours from", null=True, blank=True, help_text="No reminders between these times (your time zone)."
+    )
+    quiet_until = models.TimeField("Quiet hours until", null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -340,3 +344,105 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"Heartbeat at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class ReminderKind(models.TextChoices):
+    CHECKIN_DUE = "checkin_due", "Check-in due"
+    CHECKIN_OVERDUE = "checkin_overdue", "Check-in overdue"
+    SESSION_UPCOMING = "session_upcoming", "Meeting coming up"
+    SESSION_NOT_LOGGED = "session_not_logged", "Meeting not logged"
+    MATCH_INACTIVE = "match_inactive", "Match gone quiet"
+    PROPOSAL_UNANSWERED = "proposal_unanswered", "Match proposal waiting"
+    FIRST_CONTACT = "first_contact", "First meeting not yet held"
+    REFERRAL_FOLLOWUP = "referral_followup", "Referral follow-up"
+    READINESS_EXPIRING = "readiness_expiring", "Background check expiring"
+    SAFETY_ALERT = "safety_alert", "Safety alert"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "In the app"
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Delivery(models.Model):
+    """The outbox: one row per reminder, recipient and channel. The database
+    is the source of truth; Celery only carries ids. The unique key makes
+    creating a row idempotent, the status and lease make sending at-least-once
+    without doubles (a send re-checks its claim before it goes out)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+        DEAD = "dead", "Gave up"
+        SKIPPED = "skipped", "Skipped"
+
+    kind = models.CharField(max_length=24, choices=ReminderKind.choices)
+    subject = models.CharField(max_length=64, help_text='What it is about, e.g. "goal:12".')
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=200, blank=True, help_text="Where the details are, after sign-in.")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "recipient", "channel", "due_at"], name="delivery_idempotency_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["program", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id} ({self.channel})"
+
+
+class Notification(models.Model):
+    """The in-app notification centre."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    delivery = models.OneToOneField(Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=24, choices=ReminderKind.choices)
+    text = models.CharField(max_length=200)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+class ChannelPreference(models.Model):
+    """How a person wants one kind of reminder. Without a row: in the app and
+    by email, plus text messages for safety alerts when they said okay-to-text."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences")
+    kind = models.CharField(max_length=24, choices=ReminderKind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.kind}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import matches, pages
+from .views import matches, notifications, pages
 
 app_name = "mentoring"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", pages.invitation_revoke_view, name="invitation_revoke"),
     path("invite/<str:token>/", pages.invitation_accept_view, name="invitation_accept"),
     path("accounts/profile/", pages.profile, name="profile"),
+    path("accounts/reminders/", notifications.preferences, name="preferences"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     # Matching (coordinators) and the life of a match.
     path("programs/<int:pk>/matching/", matches.pool, name="pool"),
     path("programs/<int:pk>/matching/settings/", matches.matching_settings, name="matching_settings"),

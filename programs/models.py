@@ -54,6 +54,15 @@ class Program(models.Model):
         default=2,
         help_text="Alert when mood falls check-in after check-in, by at least this much in total.",
     )
+    remind_mentee_after_days = models.PositiveSmallIntegerField(
+        "Overdue check-in: remind the mentee after (days)", default=1, help_text="0 turns this step off."
+    )
+    tell_mentor_after_days = models.PositiveSmallIntegerField(
+        "Overdue check-in: tell the mentor after (days)", default=3, help_text="0 turns this step off."
+    )
+    tell_coordinator_after_days = models.PositiveSmallIntegerField(
+        "Overdue check-in: tell the coordinators after (days)", default=7, help_text="0 turns this step off."
+    )
     first_contact_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days after a match starts by which the pair should have met."
     )

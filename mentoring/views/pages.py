@@ -15,6 +15,7 @@ from sessions.selectors import attendance_history, meeting_counts, toolkit_of_us
 from sessions.services import upcoming_for
 
 from .. import access
+from ..delivery import dead_letters
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
 from ..models import Invitation, Match, MenteeProfile, MentorProfile
@@ -85,6 +86,7 @@ def home_coordinator(request):
             "programs": programs,
             "pending_invitations": pending_invitations,
             "open_alerts": open_alerts(access.visible_alerts(request.user)),
+            "dead_reminders": dead_letters(access.coordinated_programs(request.user)).count(),
         },
     )
 

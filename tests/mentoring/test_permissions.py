@@ -12,6 +12,12 @@ PROGRAM_A = lambda p: [p.program.pk]  # noqa: E731
 MATCH = lambda p: [p.match.pk]  # noqa: E731
 
 
+def _unsubscribe_token(p):
+    from mentoring.channels import unsubscribe_token
+
+    return unsubscribe_token(p.mentee.pk, "checkin_due")
+
+
 def _pending_invitation(p):
     """(invitation, raw token) of a fresh invitation to program A."""
     invitation, link = invitation_create(
@@ -74,6 +80,12 @@ MATRIX = [
     Row("mentoring:match_close", expect(ok=ONLY_A), args=MATCH),
     Row("mentoring:match_survey", expect(ok=["mentor", "mentee"]), args=MATCH),
     Row("mentoring:match_graduate", expect(redirect=ONLY_A), args=MATCH, method="post"),
+    # Notifications and reminder settings: everyone their own.
+    Row("mentoring:notifications", expect(ok=SIGNED_IN)),
+    Row("mentoring:notification_read", expect(redirect=SIGNED_IN), args=lambda p: [0], method="post"),
+    Row("mentoring:preferences", expect(ok=SIGNED_IN)),
+    Row("mentoring:unsubscribe", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_unsubscribe_token(p)]),
+    Row("mentoring:unsubscribe", expect(anonymous=404), args=lambda p: ["forged-token"]),
     Row("login", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("logout", expect(default=405, anonymous=405)),
     Row("password_change", expect(ok=SIGNED_IN)),

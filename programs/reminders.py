@@ -1,0 +1,26 @@
+"""What is due in programs: background checks about to expire."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from mentoring.delivery import Due, coordinators_by_program
+from mentoring.models import ReminderKind
+
+from .models import BackgroundCheck
+
+WARN_BEFORE = timedelta(days=30)
+
+
+def due(now):
+    today = timezone.localdate(now)
+    checks = BackgroundCheck.objects.filter(
+        status=BackgroundCheck.Status.CLEARED, expires_on__gte=today, expires_on__lte=today + WARN_BEFORE
+    ).select_related("mentor__user")
+    coordinators = coordinators_by_program(checks.values("mentor__program_id"))
+    for check in checks:
+        due_at = datetime.combine(check.expires_on - WARN_BEFORE, time(9, 0), tzinfo=timezone.get_default_timezone())
+        subject = f"check:{check.pk}:{check.expires_on.isoformat()}"
+        url = f"/mentors/{check.mentor_id}/readiness/"
+        for person in [check.mentor.user, *coordinators.get(check.mentor.program_id, [])]:
+            yield Due(ReminderKind.READINESS_EXPIRING, subject, person, due_at, url, check.mentor.program_id)

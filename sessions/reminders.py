@@ -1,0 +1,83 @@
+"""What is due in the sessions app: meetings coming up (24 h and 1 h before,
+for both people and group registrants) and meetings not logged."""
+
+from datetime import timedelta
+
+from mentoring.delivery import Due
+from mentoring.models import ReminderKind
+
+from .models import GroupSession, Registration, Session
+
+AHEAD = [("24h", timedelta(hours=24)), ("1h", timedelta(hours=1))]
+LOG_AFTER = timedelta(hours=1)
+MAX_LATENESS = timedelta(days=7)
+
+
+def due(now):
+    yield from _upcoming_sessions(now)
+    yield from _upcoming_groups(now)
+    yield from _not_logged(now)
+
+
+def _upcoming_sessions(now):
+    sessions = Session.objects.filter(
+        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + AHEAD[0][1]
+    ).select_related("match__mentor__user", "match__mentee__user")
+    for session in sessions:
+        for label, ahead in AHEAD:
+            due_at = session.starts_at - ahead
+            if due_at <= now:
+                for person in (session.match.mentor.user, session.match.mentee.user):
+                    url = f"/sessions/{session.pk}/"
+                    yield Due(
+                        ReminderKind.SESSION_UPCOMING,
+                        f"session:{session.pk}:{label}",
+                        person,
+                        due_at,
+                        url,
+                        session.match.program_id,
+                    )
+                break  # the nearest reminder only
+
+
+def _upcoming_groups(now):
+    groups = GroupSession.objects.filter(
+        status=GroupSession.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + AHEAD[0][1]
+    ).prefetch_related("facilitators")
+    seats = Registration.objects.filter(group_session__in=groups, status=Registration.Status.REGISTERED).select_related(
+        "user"
+    )
+    people = {}
+    for seat in seats:
+        people.setdefault(seat.group_session_id, []).append(seat.user)
+    for group in groups:
+        for label, ahead in AHEAD:
+            due_at = group.starts_at - ahead
+            if due_at <= now:
+                for person in {*people.get(group.pk, []), *group.facilitators.all()}:
+                    yield Due(
+                        ReminderKind.SESSION_UPCOMING,
+                        f"group:{group.pk}:{label}",
+                        person,
+                        due_at,
+                        f"/groups/{group.pk}/",
+                        group.program_id,
+                    )
+                break
+
+
+def _not_logged(now):
+    sessions = Session.objects.filter(
+        status=Session.Status.SCHEDULED, starts_at__lt=now, starts_at__gte=now - MAX_LATENESS
+    ).select_related("match__mentor__user")
+    for session in sessions:
+        due_at = session.ends_at + LOG_AFTER
+        if due_at <= now:
+            yield Due(
+                ReminderKind.SESSION_NOT_LOGGED,
+                f"session:{session.pk}:log",
+                session.match.mentor.user,
+                due_at,
+                f"/sessions/{session.pk}/log/",
+                session.match.program_id,
+            )
