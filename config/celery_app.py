@@ -17,8 +17,3 @@ def ensure_broker_folders(transport_options):
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if transport_options.get(key):
             Path(transport_options[key]).mkdir(parents=True, exist_ok=True)
-
-
-@app.on_configure.connect
-def _prepare_filesystem_broker(sender, **kwargs):
-    ensure_broker_folders(sender.conf.broker_transport_options or {})

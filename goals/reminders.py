@@ -31,20 +31,36 @@ def period_start(cadence, day, start):
 
 
 def checkin_due_since(goals, days_by_goal, zone, now):
-    """When the earliest unmet check-in period began (9 am local), or None."""
+    """(current, run) for the goals whose current period still needs a
+    check-in: when the current period began and when the run of unmet
+    periods reaching today began (9 am local each), or (None, None)."""
     today = now.astimezone(zone).date()
-    earliest = None
+    current = run = None
     for goal in goals:
         if today < goal.started_on:
             continue
-        current = period_of(goal.cadence, today, goal.started_on)
-        made = len({d for d in days_by_goal.get(goal.pk, ()) if period_of(goal.cadence, d, goal.started_on) == current})
-        if made >= REQUIRED[goal.cadence]:
+        days = days_by_goal.get(goal.pk, ())
+
+        def met(day, goal=goal, days=days):
+            period = period_of(goal.cadence, day, goal.started_on)
+            made = {d for d in days if period_of(goal.cadence, d, goal.started_on) == period}
+            return len(made) >= REQUIRED[goal.cadence]
+
+        if met(today):
             continue
         first_day = max(period_start(goal.cadence, today, goal.started_on), goal.started_on)
-        since = datetime.combine(first_day, REMIND_AT, tzinfo=zone)
-        earliest = since if earliest is None or since < earliest else earliest
-    return earliest
+        current = _earlier(current, datetime.combine(first_day, REMIND_AT, tzinfo=zone))
+        while first_day > goal.started_on and today - first_day < MAX_LATENESS:
+            previous = first_day - timedelta(days=1)
+            if met(previous):
+                break
+            first_day = max(period_start(goal.cadence, previous, goal.started_on), goal.started_on)
+        run = _earlier(run, datetime.combine(first_day, REMIND_AT, tzinfo=zone))
+    return current, run
+
+
+def _earlier(a, b):
+    return b if a is None or b < a else a
 
 
 def due(now):
@@ -75,10 +91,15 @@ def _checkins(now):
     }
     coordinators = coordinators_by_program({mentee.program_id for mentee in by_mentee})
     for mentee, mentee_goals in by_mentee.items():
-        since = checkin_due_since(mentee_goals, days, _zone(mentee.user), now)
-        if since is None or since > now or now - since > MAX_LATENESS:
+        current, run = checkin_due_since(mentee_goals, days, _zone(mentee.user), now)
+        if current is None:
             continue
-        yield from _ladder(mentee, since, now, mentors.get(mentee.pk), coordinators.get(mentee.program_id, []))
+        if current <= now:
+            yield Due(
+                ReminderKind.CHECKIN_DUE, f"mentee:{mentee.pk}", mentee.user, current, "/checkin/", mentee.program_id
+            )
+        if run <= now and now - run <= MAX_LATENESS:
+            yield from _ladder(mentee, run, now, mentors.get(mentee.pk), coordinators.get(mentee.program_id, []))
 
 
 def _zone_name(name):
@@ -89,10 +110,9 @@ def _zone_name(name):
 
 
 def _ladder(mentee, since, now, mentor, coordinators):
-    """Due now, then overdue: the mentee, later the mentor, later the coordinators."""
+    """Overdue: the mentee, later the mentor, later the coordinators."""
     program, url = mentee.program, "/checkin/"
     subject = f"mentee:{mentee.pk}"
-    yield Due(ReminderKind.CHECKIN_DUE, subject, mentee.user, since, url, program.pk)
     steps = [
         (program.remind_mentee_after_days, [mentee.user]),
         (program.tell_mentor_after_days, [mentor] if mentor else []),

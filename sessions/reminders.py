@@ -8,7 +8,9 @@ from mentoring.models import ReminderKind
 
 from .models import GroupSession, Registration, Session
 
-AHEAD = [("24h", timedelta(hours=24)), ("1h", timedelta(hours=1))]
+# Nearest first: within the last hour the 1-hour reminder is the one to send.
+AHEAD = [("1h", timedelta(hours=1)), ("24h", timedelta(hours=24))]
+WINDOW = timedelta(hours=24)
 LOG_AFTER = timedelta(hours=1)
 MAX_LATENESS = timedelta(days=7)
 
@@ -21,7 +23,7 @@ def due(now):
 
 def _upcoming_sessions(now):
     sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + AHEAD[0][1]
+        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW
     ).select_related("match__mentor__user", "match__mentee__user")
     for session in sessions:
         for label, ahead in AHEAD:
@@ -42,7 +44,7 @@ def _upcoming_sessions(now):
 
 def _upcoming_groups(now):
     groups = GroupSession.objects.filter(
-        status=GroupSession.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + AHEAD[0][1]
+        status=GroupSession.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW
     ).prefetch_related("facilitators")
     seats = Registration.objects.filter(group_session__in=groups, status=Registration.Status.REGISTERED).select_related(
         "user"

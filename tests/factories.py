@@ -293,3 +293,41 @@ class ShareFactory(factory.django.DjangoModelFactory):
     mentee = factory.SubFactory(MenteeProfileFactory)
     resource = factory.SubFactory(ResourceFactory, program=factory.SelfAttribute("..mentee.program"))
     shared_by = factory.SubFactory(UserFactory)
+
+
+# --- reminders ----------------------------------------------------------------
+
+
+class SafetyAlertFactory(factory.django.DjangoModelFactory):
+    """An open safety alert of a mentee (asked for help now)."""
+
+    class Meta:
+        model = "goals.SafetyAlert"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    kind = "help_now"
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """An outbox row waiting to be claimed: an in-app check-in reminder."""
+
+    class Meta:
+        model = "mentoring.Delivery"
+
+    kind = "checkin_due"
+    subject = factory.Sequence(lambda n: f"test:{n}")
+    recipient = factory.SubFactory(UserFactory)
+    channel = "in_app"
+    due_at = factory.LazyFunction(timezone.now)
+    next_attempt_at = factory.LazyAttribute(lambda d: d.due_at)
+    url = "/checkin/"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentoring.Notification"
+
+    user = factory.SubFactory(UserFactory)
+    kind = "checkin_due"
+    text = factory.Sequence(lambda n: f"Notification number {n}")
+    url = "/checkin/"

@@ -14,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -55,7 +56,8 @@ class Command(BaseCommand):
         )
         claimed = []
         while True:
-            batch = claim(timezone.now())
+            with transaction.atomic():  # SKIP LOCKED needs a transaction on PostgreSQL
+                batch = claim(timezone.now())
             if not batch:
                 break
             claimed += batch
@@ -73,15 +75,18 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(figures) if as_json else self._text(figures))
 
     def _send_with_worker(self, claimed, count, timeout):
-        app.conf.task_always_eager = False
-        with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30):
-            enqueue_sends(claimed)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                left = Delivery.objects.filter(subject__startswith=SUBJECT_PREFIX, status=Delivery.Status.SENDING)
-                if not left.exists():
-                    break
-                time.sleep(0.2)
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+        try:
+            with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30):
+                enqueue_sends(claimed)
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    left = Delivery.objects.filter(subject__startswith=SUBJECT_PREFIX, status=Delivery.Status.SENDING)
+                    if not left.exists():
+                        break
+                    time.sleep(0.2)
+        finally:
+            app.conf.task_always_eager = eager
 
     def _figures(self, count, dispatch_seconds, send_seconds, real_worker):
         rows = Delivery.objects.filter(subject__startswith=SUBJECT_PREFIX)
@@ -118,4 +123,3 @@ class Command(BaseCommand):
         Notification.objects.filter(user__email="bench-reminders@example.invalid").delete()
         Delivery.objects.filter(subject__startswith=SUBJECT_PREFIX).delete()
         get_user_model().objects.filter(email="bench-reminders@example.invalid").delete()
-
