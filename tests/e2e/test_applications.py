@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mentoring.models import MentorProfile
+from tests.e2e.helpers import PROGRAM_NAME, flash, path_is
 
 from .conftest import DEMO_PASSWORD
 
@@ -19,16 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 APPLICANT_NAME = "Riley Applicant"
 APPLICANT_EMAIL = "riley@example.net"
 APPLICANT_PASSWORD = "a-very-long-pass-phrase-19"
-PROGRAM_NAME = "Riverbend Peer Mentoring"
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
-
-
-def flash(page, text):
-    """The success message (Django messages) shown at the top of the page."""
-    return page.locator(".messages").get_by_role("alert").filter(has_text=text)
 
 
 def sign_in(page, email, password):

@@ -5,48 +5,24 @@ alert first thing on their home and acknowledges it with a note."""
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
 from goals.models import Goal, SafetyAlert
+from tests.e2e.helpers import MENTEE_NAME, field, flash, local_today, path_is
 
 from .conftest import DEMO_EMAILS, PHONE_VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MENTEE_NAME = "Jordan Rivera"
 GOAL_TITLE = "Sleep by 11 pm on weeknights"
 WHY = "I feel steadier and think more clearly when I have slept."
 TARGET = "Lights out by 11 pm on four of five weeknights"
 MILESTONES = ("Phone out of the bedroom", "Two weeks of early nights")
 SLIDER_VALUE = "40"
 NOTE = "Called Jordan at once; they are safe and meeting their mentor tomorrow."
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
-
-
-def flash(page, text):
-    """A Django message shown at the top of the page."""
-    return page.locator(".messages").get_by_role("alert").filter(has_text=text)
-
-
-def field(page, label):
-    """A form field by its whole label. Crispy adds an asterisk to required
-    ones, and label text is matched with its surrounding whitespace."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
-def local_today(email):
-    """Today in the person's own time zone: the forms read dates in it."""
-    zone = ZoneInfo(get_user_model().objects.get(email=email).time_zone)
-    return timezone.localtime(timezone.now(), zone).date()
 
 
 def open_checkin(page, live_server):

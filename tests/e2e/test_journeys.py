@@ -7,12 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from mentoring.models import Match
+from tests.e2e.helpers import path_is
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
 
 
 def demo_mentor_active_mentee_names():

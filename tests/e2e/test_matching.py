@@ -10,24 +10,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from mentoring.models import Match
+from tests.e2e.helpers import PROGRAM_NAME, flash, path_is
 
 from .conftest import DEMO_PASSWORD, PHONE_VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROGRAM_NAME = "Riverbend Peer Mentoring"
 # Every line of the score breakdown is a plain sentence such as "Both speak
 # English", "2 shared times to meet: ..." or "No shared interests".
 BREAKDOWN_SENTENCE = re.compile(r"\bBoth\b|\bshared\b", re.IGNORECASE)
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
-
-
-def flash(page, text):
-    """A Django message shown at the top of the page."""
-    return page.locator(".messages").get_by_role("alert").filter(has_text=text)
 
 
 def sign_in(page, email, password=DEMO_PASSWORD):

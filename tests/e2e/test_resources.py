@@ -12,14 +12,12 @@ from playwright.sync_api import expect
 
 from mentoring.models import Match
 from resources.models import Resource, Share
+from tests.e2e.helpers import MENTEE_NAME, MENTOR_NAME, PROGRAM_NAME, field, flash, path_is
 
 from .conftest import DEMO_EMAILS, PHONE_VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MENTOR_NAME = "Marcus Lee"
-MENTEE_NAME = "Jordan Rivera"
-PROGRAM_NAME = "Riverbend Peer Mentoring"
 # The "Share with" choices name the mentee and their program.
 MENTEE_CHOICE = f"{MENTEE_NAME} in {PROGRAM_NAME}"
 SEARCH = "Recovery Residence"
@@ -29,21 +27,6 @@ NOTE = "They have a bed opening next month. Ask for Dee and mention my name."
 SESSION_LISTING = "Millbrook Community Food Pantry"
 SESSION_NOTE = "The pantry we talked about on Tuesday: bring any ID."
 CRISIS_LINE = "Crisis Text Line"  # 988 and SAMHSA have their own cards above the list
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
-
-
-def flash(page, text):
-    """A Django message shown at the top of the page."""
-    return page.locator(".messages").get_by_role("alert").filter(has_text=text)
-
-
-def field(page, label):
-    """A form field by its whole label. Crispy adds an asterisk to required
-    ones, and label text is matched with its surrounding whitespace."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
 
 
 def phone(new_page):

@@ -18,39 +18,17 @@ from playwright.sync_api import expect
 
 from mentoring.models import Match
 from sessions.models import GroupSession, Registration, Session
+from tests.e2e.helpers import MENTEE_NAME, MENTOR_NAME, field, flash, local_today, path_is
 
 from .conftest import DEMO_EMAILS, PHONE_VIEWPORT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MENTOR_NAME = "Marcus Lee"
-MENTEE_NAME = "Jordan Rivera"
 GROUP_TITLE = "Tuesday evening peer group"
 SKILLS = ("Stress management", "Mindfulness")
 SUMMARY = "We practised box breathing together."
 NEXT_STEPS = "Box breathing twice a day, before breakfast and before bed."
 PRIVATE_NOTE = "Private: worried about sleep."
-
-
-def path_is(live_server, path):
-    return re.compile("^" + re.escape(live_server.url + path) + "$")
-
-
-def flash(page, text):
-    """A Django message shown at the top of the page."""
-    return page.locator(".messages").get_by_role("alert").filter(has_text=text)
-
-
-def field(page, label):
-    """A form field by its whole label. Crispy adds an asterisk to required
-    ones, and label text is matched with its surrounding whitespace."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
-def local_today(email):
-    """Today in the person's own time zone: the forms read dates and times in it."""
-    zone = ZoneInfo(get_user_model().objects.get(email=email).time_zone)
-    return timezone.localtime(timezone.now(), zone).date()
 
 
 def open_match_from_home(page, live_server, mentee_name):
