@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.models import Match, MenteeProfile
+from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .forms import ImportForm, ResourceForm, SearchForm, ShareForm
@@ -118,7 +119,8 @@ def _session_context(request):
 
 def _program_for_new(request, coordinator_only):
     programs = access.coordinated_programs(request.user) if coordinator_only else access.member_programs(request.user)
-    program = programs.filter(pk=request.GET.get("program") or request.POST.get("program")).first()
+    wanted = int_param(request.GET.get("program") or request.POST.get("program"))
+    program = programs.filter(pk=wanted).first() if wanted else None
     return program or programs.first()
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.forms import add_service_error
 from mentoring.models import Match
+from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .calendar import build_feed
@@ -406,7 +407,7 @@ def skills(request, pk):
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:80]
         if request.POST.get("toggle"):
-            skill = get_object_or_404(program.skills, pk=request.POST["toggle"])
+            skill = get_object_or_404(program.skills, pk=int_param(request.POST["toggle"]))
             skill.is_active = not skill.is_active
             skill.save(update_fields=["is_active"])
         elif not name:

@@ -22,6 +22,7 @@ from ..matching.criteria import effective_weights, score_pair
 from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
 from ..matching.pool import assign_whole_pool
 from ..models import Match, MenteeProfile, MentorProfile
+from ..params import int_param
 from ..services import (
     graduation_invite,
     match_close,
@@ -91,7 +92,9 @@ def _blocker_summary(blocked):
 @require_POST
 def propose(request, pk):
     mentee = _coordinated_mentee(request, pk)
-    mentor = get_object_or_404(MentorProfile.objects.filter(program=mentee.program), pk=request.POST.get("mentor"))
+    mentor = get_object_or_404(
+        MentorProfile.objects.filter(program=mentee.program), pk=int_param(request.POST.get("mentor"))
+    )
     try:
         match = match_propose(mentor=mentor, mentee=mentee, proposed_by=request.user)
     except ValidationError as error:

@@ -19,6 +19,7 @@ from ..delivery import dead_letters
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
 from ..models import Invitation, Match, MenteeProfile, MentorProfile
+from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
 from ..services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
 
@@ -242,7 +243,10 @@ def invitation_list(request):
 def invitation_new(request):
     require_role(request, "coordinator")
     programs = access.coordinated_programs(request.user)
-    initial = {"program": request.GET.get("program"), "role": request.GET.get("role", Invitation.Role.MENTEE)}
+    initial = {
+        "program": int_param(request.GET.get("program")),
+        "role": request.GET.get("role", Invitation.Role.MENTEE),
+    }
     form = InvitationForm(request.POST or None, programs=programs, initial=initial)
     if request.method == "POST" and form.is_valid():
         invitation, link = invitation_create(invited_by=request.user, **form.cleaned_data)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.forms import add_service_error
 from mentoring.models import MentorProfile
+from mentoring.params import int_param
 
 from ..forms import AgreementSignForm, BackgroundCheckForm
 from ..models import BackgroundCheck, PolicyDocument
@@ -60,7 +61,7 @@ def agreement_sign_view(request, pk):
     mentor = _own_mentor_profile(request, pk)
     document = get_object_or_404(
         PolicyDocument.objects.filter(program=mentor.program, kind=PolicyDocument.Kind.BOUNDARIES),
-        pk=request.POST.get("document"),
+        pk=int_param(request.POST.get("document")),
     )
     form = AgreementSignForm(request.POST)
     if form.is_valid():
