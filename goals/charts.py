@@ -66,3 +66,64 @@ def line_chart(title, series_list):
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'
         f"<title>{escape(title)}</title>{axis}{legend}{''.join(lines)}</svg>"
     )
+
+
+BAR_COLORS = ["#0b5d6b", "#c05621", "#6b46c1", "#2f855a"]
+
+
+def bar_chart(title, labels, series):
+    """Grouped bars: one group per label, one bar per (name, values) series.
+
+    Bars start at zero; each bar carries its exact value in a <title> so a
+    pointer shows it, and the page shows the same numbers in a table."""
+    values = [v or 0 for _, vals in series for v in vals]
+    if not labels or not values:
+        return ""
+    top = max(values) or 1
+    group = (WIDTH - 2 * PAD) / len(labels)
+    bar = group * 0.8 / len(series)
+    parts = []
+    for g, label in enumerate(labels):
+        x0 = PAD + g * group + group * 0.1
+        for s, (name, vals) in enumerate(series):
+            value = vals[g] or 0
+            height = (HEIGHT - 2 * PAD) * value / top
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {} {}</title></rect>',
+                    f"{x0 + s * bar:.1f}",
+                    f"{HEIGHT - PAD - height:.1f}",
+                    f"{max(bar - 2, 1):.1f}",
+                    f"{height:.1f}",
+                    BAR_COLORS[s % len(BAR_COLORS)],
+                    label,
+                    value,
+                    name,
+                )
+            )
+        if len(labels) <= 14 or g % (len(labels) // 12 + 1) == 0:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" fill="#495057" text-anchor="middle">{}</text>',
+                    f"{x0 + group * 0.4:.1f}",
+                    HEIGHT - 12,
+                    str(label)[:14],
+                )
+            )
+    legend = "".join(
+        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 170 * i, BAR_COLORS[i % 4], name)
+        for i, (name, _) in enumerate(series)
+    )
+    scale = format_html(
+        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#adb5bd"/>'
+        '<text x="{p}" y="{t}" font-size="11" fill="#495057" text-anchor="end">{top}</text>',
+        p=PAD - 4,
+        b=HEIGHT - PAD,
+        r=WIDTH - PAD,
+        t=PAD + 4,
+        top=f"{top:g}",
+    )
+    return mark_safe(  # noqa: S308  (every part above is escaped by format_html)
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'
+        f"<title>{escape(title)}</title>{scale}{legend}{''.join(parts)}</svg>"
+    )

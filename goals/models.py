@@ -86,7 +86,8 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["mentee", "-created_at"])]
+        # created_at alone: reports and the dashboard count check-ins in a date range.
+        indexes = [models.Index(fields=["mentee", "-created_at"]), models.Index(fields=["created_at"])]
 
     def __str__(self):
         return f"Check-in of {self.mentee} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from .models import (
     MenteeProfile,
     MentorProfile,
     Notification,
+    ReportExport,
     User,
     VolunteerProfile,
     WorkerHeartbeat,
@@ -88,3 +89,15 @@ class NotificationAdmin(admin.ModelAdmin):
 class ChannelPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "in_app", "email", "sms"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(admin.ModelAdmin):
+    """A read-only trail of report downloads."""
+
+    list_display = ["created_at", "user", "report", "program", "start", "end"]
+    list_filter = ["report"]
+    raw_id_fields = ["user", "program", "mentor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -135,3 +135,32 @@ class QuietHoursForm(forms.ModelForm):
         if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
             self.add_error("quiet_until", "Give both times, or neither.")
         return cleaned
+
+
+MAX_REPORT_DAYS = 3 * 366
+
+
+class ReportFilterForm(forms.Form):
+    """Program, date range and mentor of a report (read from the query string)."""
+
+    program = forms.ModelChoiceField(queryset=None, required=False, empty_label="All your programs")
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label="All mentors")
+
+    def __init__(self, data=None, *, programs, mentors, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["mentor"].queryset = mentors
+        self.fields["mentor"].label_from_instance = lambda mentor: f"{mentor.user.full_name} ({mentor.program.name})"
+
+    def clean(self):
+        data = super().clean()
+        start, end, program, mentor = (data.get(k) for k in ("start", "end", "program", "mentor"))
+        if start and end and start > end:
+            self.add_error("end", "The end date must be on or after the start date.")
+        elif start and end and (end - start).days > MAX_REPORT_DAYS:
+            self.add_error("start", "Choose a range of at most three years.")
+        if program and mentor and mentor.program_id != program.pk:
+            self.add_error("mentor", "This mentor is not in the chosen program.")
+        return data

@@ -446,3 +446,24 @@ class ChannelPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.kind}"
+
+
+class ReportExport(models.Model):
+    """Who downloaded which report, when, with which filters (ids and dates only)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    report = models.CharField(max_length=32)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, null=True, blank=True, help_text="Empty: all the user's programs."
+    )
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    start = models.DateField()
+    end = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.report} export by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import matches, notifications, pages
+from .views import dashboard, matches, notifications, pages, reports
 
 app_name = "mentoring"
 
@@ -10,7 +10,11 @@ urlpatterns = [
     path("crisis/", pages.crisis, name="crisis"),
     path("healthz/", health.healthz, name="healthz"),
     path("home/", pages.home, name="home"),
-    path("home/coordinator/", pages.home_coordinator, name="home_coordinator"),
+    path("home/coordinator/", dashboard.home_coordinator, name="home_coordinator"),
+    path("attention/", dashboard.needs_attention, name="attention"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/<slug:slug>/", reports.report, name="report"),
+    path("reports/<slug:slug>/export.csv", reports.report_export, name="report_export"),
     path("home/mentor/", pages.home_mentor, name="home_mentor"),
     path("home/mentee/", pages.home_mentee, name="home_mentee"),
     path("home/volunteer/", pages.home_volunteer, name="home_volunteer"),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.csv_stream import csv_lines, unguard
 from mentoring.models import Match
 
 from .defaults import TAXONOMY
@@ -118,7 +119,7 @@ def parse_csv(text, *, program):
         if number - 1 > MAX_IMPORT_ROWS:
             errors.append((number, [f"Only {MAX_IMPORT_ROWS} rows can be imported at once."]))
             break
-        cells = {k: _unguard((v or "").strip()) for k, v in row.items() if k}
+        cells = {k: unguard((v or "").strip()) for k, v in row.items() if k}
         form = ResourceRowForm(cells, categories=categories)
         if form.is_valid():
             valid.append(form.cleaned_data)
@@ -164,50 +165,24 @@ def import_rows(*, program, rows, by):
 
 def export_rows(resources):
     """Yield CSV lines (header first) for a streaming response."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush():
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
-    for r in resources.select_related("category__parent").iterator(chunk_size=1000):
-        writer.writerow(
-            _safe_cells(
-                [
-                    r.name,
-                    str(r.category),
-                    r.description,
-                    r.phone,
-                    r.text_number,
-                    r.website,
-                    r.address,
-                    r.city,
-                    r.hours,
-                    r.cost,
-                    ";".join(r.languages),
-                    r.eligibility,
-                    ";".join(r.tags),
-                    "yes" if r.is_crisis else "no",
-                    r.verified_on.isoformat() if r.verified_on else "",
-                ]
-            )
-        )
-        yield flush()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cells(cells):
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in FORMULA_STARTS else cell for cell in cells]
-
-
-def _unguard(cell):
-    """Undo _safe_cells on import, so export → import keeps "+1 800…" as it was."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+    rows = (
+        [
+            r.name,
+            str(r.category),
+            r.description,
+            r.phone,
+            r.text_number,
+            r.website,
+            r.address,
+            r.city,
+            r.hours,
+            r.cost,
+            ";".join(r.languages),
+            r.eligibility,
+            ";".join(r.tags),
+            "yes" if r.is_crisis else "no",
+            r.verified_on.isoformat() if r.verified_on else "",
+        ]
+        for r in resources.select_related("category__parent").iterator(chunk_size=1000)
+    )
+    return csv_lines(CSV_COLUMNS, rows)

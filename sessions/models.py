@@ -70,7 +70,12 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["match", "-starts_at"]), models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["match", "-starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+            # Reports count meetings of every outcome in a date range.
+            models.Index(fields=["starts_at"]),
+        ]
 
     def __str__(self):
         return f"Session of {self.match} on {self.starts_at:%Y-%m-%d}"

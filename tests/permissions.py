@@ -6,6 +6,7 @@ personas, and the expected status for each persona. Signed-in outsiders get
 sent to sign in."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -33,9 +34,11 @@ class Row:
     args: object = None  # personas -> list of URL arguments
     method: str = "get"
     data: object = field(default=None)  # personas -> POST data
+    query: object = None  # personas -> query-string parameters
 
     def url(self, personas):
-        return reverse(self.name, args=self.args(personas) if self.args else None)
+        url = reverse(self.name, args=self.args(personas) if self.args else None)
+        return f"{url}?{urlencode(self.query(personas))}" if self.query else url
 
 
 def cases(matrix):

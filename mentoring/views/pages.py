@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,7 +15,6 @@ from sessions.selectors import attendance_history, meeting_counts, toolkit_of_us
 from sessions.services import upcoming_for
 
 from .. import access
-from ..delivery import dead_letters
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
 from ..models import Invitation, Match, MenteeProfile, MentorProfile
@@ -67,29 +66,6 @@ def require_role(request, role):
     """404 unless the signed-in person holds ``role`` somewhere."""
     if role not in access.roles_of(request.user):
         raise Http404
-
-
-@login_required
-def home_coordinator(request):
-    require_role(request, "coordinator")
-    programs = access.coordinated_programs(request.user).annotate(
-        mentor_count=Count("mentor_profiles", distinct=True),
-        mentee_count=Count("mentee_profiles", distinct=True),
-        active_match_count=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True),
-    )
-    pending_invitations = (
-        access.visible_invitations(request.user).filter(accepted_at__isnull=True, revoked_at__isnull=True).count()
-    )
-    return render(
-        request,
-        "mentoring/home_coordinator.html",
-        {
-            "programs": programs,
-            "pending_invitations": pending_invitations,
-            "open_alerts": open_alerts(access.visible_alerts(request.user)),
-            "dead_reminders": dead_letters(access.coordinated_programs(request.user)).count(),
-        },
-    )
 
 
 @login_required

@@ -4,12 +4,15 @@
 import pytest
 from django.urls import reverse
 
+from mentoring.reports import REPORTS
 from mentoring.services import invitation_create
 from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
 
 ONLY_A = ["coordinator"]
 PROGRAM_A = lambda p: [p.program.pk]  # noqa: E731
 MATCH = lambda p: [p.match.pk]  # noqa: E731
+IN_A = lambda p: {"program": p.program.pk}  # noqa: E731
+IN_B = lambda p: {"program": p.other_program.pk}  # noqa: E731
 
 
 def _unsubscribe_token(p):
@@ -36,6 +39,20 @@ MATRIX = [
     Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:home", expect(redirect=SIGNED_IN)),
     Row("mentoring:home_coordinator", expect(ok=COORDINATORS)),
+    # Dashboard, needs attention and reports: a coordinator sees only their programs.
+    Row("mentoring:home_coordinator", expect(ok=ONLY_A), query=IN_A),
+    Row("mentoring:home_coordinator", expect(ok=["other_coordinator"]), query=IN_B),
+    Row("mentoring:attention", expect(ok=COORDINATORS)),
+    Row("mentoring:attention", expect(ok=ONLY_A), query=IN_A),
+    Row("mentoring:attention", expect(ok=["other_coordinator"]), query=IN_B),
+    Row("mentoring:reports", expect(ok=COORDINATORS)),
+    *[Row("mentoring:report", expect(ok=COORDINATORS), args=lambda p, slug=slug: [slug]) for slug in REPORTS],
+    Row("mentoring:report", expect(ok=ONLY_A), args=lambda p: ["sessions"], query=IN_A),
+    Row("mentoring:report", expect(ok=["other_coordinator"]), args=lambda p: ["goals"], query=IN_B),
+    Row("mentoring:report", expect(), args=lambda p: ["no-such-report"]),
+    Row("mentoring:report_export", expect(ok=COORDINATORS), args=lambda p: ["matches"]),
+    Row("mentoring:report_export", expect(ok=ONLY_A), args=lambda p: ["checkins"], query=IN_A),
+    Row("mentoring:report_export", expect(ok=["other_coordinator"]), args=lambda p: ["referrals"], query=IN_B),
     Row("mentoring:home_mentor", expect(ok=["mentor", "other_mentor"])),
     Row("mentoring:home_mentee", expect(ok=["mentee", "other_mentee"])),
     Row("mentoring:person_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=lambda p: [p.mentee.pk]),

@@ -1,0 +1,347 @@
+"""Needs attention: one ranked list of the early-warning signals of a
+coordinator's programs.
+
+Every signal is a query producing rows of the same shape (rank, since, kind,
+mentee, match, ref, amount); the rows of all signals are one UNION ALL that
+the database orders and pages, so the list costs the same few queries with
+ten mentees or ten thousand. Rank says how urgent a kind of signal is
+(safety first); within a rank, the longest-standing comes first.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Assessment, CheckIn, Goal, SafetyAlert
+from sessions.models import Session
+
+from .models import Match, MatchSurvey, MenteeProfile
+
+# Windows and thresholds of the signals that have no program setting.
+TREND_RECENT = timedelta(days=14)
+TREND_BEFORE = timedelta(days=56)
+TREND_MIN_CHECKINS = 2
+MOOD_FALL = 1.0  # points on the 1–5 scale, recent average below the earlier one
+CRAVING_RISE = 2.0  # points on the 0–10 scale
+CAPITAL_FALL = 10  # points on the 0–100 score, latest below the one before
+CAPITAL_RECENT = timedelta(days=90)
+CHECKIN_GAP = timedelta(days=14)
+MISSED_WINDOW = timedelta(days=30)
+MISSED_SESSIONS = 2
+LOW_RATING = 2
+RATING_RECENT = timedelta(days=90)
+PROPOSAL_WAIT = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Kind:
+    rank: int
+    label: str
+    action: str
+
+
+KINDS = {
+    "alert": Kind(0, "Safety alert not yet acknowledged", "Acknowledge"),
+    "mood_falling": Kind(1, "Mood falling over recent check-ins", "See check-ins"),
+    "craving_rising": Kind(1, "Cravings rising over recent check-ins", "See check-ins"),
+    "capital_falling": Kind(2, "Recovery-capital score fell", "See progress"),
+    "no_contact": Kind(3, "No meeting for a while", "Schedule a meeting"),
+    "first_contact": Kind(3, "First meeting not held yet", "Schedule a meeting"),
+    "missed_checkins": Kind(4, "Check-ins stopped", "Contact"),
+    "missed_sessions": Kind(4, "Meetings missed", "Reassign"),
+    "low_rating": Kind(5, "Low rating in a closing survey", "Review the match"),
+    "proposal_unanswered": Kind(5, "Proposal not answered", "Open the proposal"),
+}
+COLUMNS = ("rank", "since", "kind", "mentee_id", "match_id", "ref_id", "amount")
+
+
+def _row(queryset, kind, *, since, mentee, match, ref, amount=None):
+    """(kind, ``queryset`` reduced to the shared row shape: same column order and types)."""
+    return kind, queryset.order_by().annotate(
+        a_rank=Value(KINDS[kind].rank, IntegerField()),
+        a_since=Coalesce(since, Value(None, DateTimeField()), output_field=DateTimeField()),
+        a_kind=Value(kind),
+        a_mentee=Coalesce(mentee, Value(None, IntegerField()), output_field=IntegerField()),
+        a_match=Coalesce(match, Value(None, IntegerField()), output_field=IntegerField()),
+        a_ref=Coalesce(ref, Value(None, IntegerField()), output_field=IntegerField()),
+        a_amount=Coalesce(amount, Value(None, FloatField()), output_field=FloatField()),
+    ).values_list("a_rank", "a_since", "a_kind", "a_mentee", "a_match", "a_ref", "a_amount")
+
+
+def _open_match_of(mentee_ref):
+    return Subquery(Match.objects.filter(mentee=mentee_ref, status__in=Match.OPEN).values("pk")[:1])
+
+
+def _per_program(programs, field, days_of):
+    """``field`` older than each program's own number of days (one OR'd condition)."""
+    now = timezone.now()
+    condition = Q(pk__in=[])
+    for program in programs:
+        condition |= Q(program=program, **{f"{field}__lt": now - timedelta(days=days_of(program))})
+    return condition
+
+
+def _alerts(programs, now):
+    alerts = SafetyAlert.objects.filter(mentee__program__in=programs, acknowledged_at__isnull=True)
+    return [
+        _row(
+            alerts,
+            "alert",
+            since=F("created_at"),
+            mentee=F("mentee_id"),
+            match=_open_match_of(OuterRef("mentee")),
+            ref=F("pk"),
+        )
+    ]
+
+
+def _trends(programs, now):
+    recent, before = (
+        Q(checkins__created_at__gte=now - TREND_RECENT),
+        Q(checkins__created_at__lt=now - TREND_RECENT, checkins__created_at__gte=now - TREND_BEFORE),
+    )
+    mentees = (
+        MenteeProfile.objects.filter(program__in=programs, checkins__created_at__gte=now - TREND_BEFORE)
+        .annotate(
+            recent_n=Count("checkins", filter=recent),
+            before_n=Count("checkins", filter=before),
+            recent_mood=Avg("checkins__mood", filter=recent),
+            before_mood=Avg("checkins__mood", filter=before),
+            recent_craving=Avg("checkins__craving", filter=recent),
+            before_craving=Avg("checkins__craving", filter=before),
+        )
+        .filter(recent_n__gte=TREND_MIN_CHECKINS, before_n__gte=TREND_MIN_CHECKINS)
+    )
+    latest = CheckIn.objects.filter(mentee=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    common = {"since": Subquery(latest), "mentee": F("pk"), "match": _open_match_of(OuterRef("pk")), "ref": None}
+    mood = _row(
+        mentees.filter(recent_mood__lte=F("before_mood") - MOOD_FALL),
+        "mood_falling",
+        amount=F("before_mood") - F("recent_mood"),
+        **common,
+    )
+    craving = _row(
+        mentees.filter(recent_craving__gte=F("before_craving") + CRAVING_RISE),
+        "craving_rising",
+        amount=F("recent_craving") - F("before_craving"),
+        **common,
+    )
+    return [mood, craving]
+
+
+def _capital(programs, now):
+    taken = Assessment.objects.filter(mentee=OuterRef("pk")).order_by("-taken_at")
+    mentees = MenteeProfile.objects.filter(program__in=programs).annotate(
+        latest_score=Subquery(taken.values("score")[:1]),
+        previous_score=Subquery(taken.values("score")[1:2]),
+        latest_at=Subquery(taken.values("taken_at")[:1]),
+    )
+    falling = mentees.filter(latest_at__gte=now - CAPITAL_RECENT, latest_score__lte=F("previous_score") - CAPITAL_FALL)
+    return [
+        _row(
+            falling,
+            "capital_falling",
+            since=F("latest_at"),
+            mentee=F("pk"),
+            match=_open_match_of(OuterRef("pk")),
+            ref=None,
+            amount=F("previous_score") - F("latest_score"),
+        )
+    ]
+
+
+def _last_meeting(match_ref):
+    completed = Session.objects.filter(match=match_ref, status=Session.Status.COMPLETED)
+    return Subquery(completed.order_by("-starts_at").values("starts_at")[:1])
+
+
+def _contact(programs, now):
+    active = Match.objects.filter(program__in=programs, status=Match.Status.ACTIVE, started_at__isnull=False)
+    quiet = active.filter(first_met_at__isnull=False).annotate(last_meeting=_last_meeting(OuterRef("pk")))
+    quiet = quiet.filter(_per_program(programs, "last_meeting", lambda p: p.inactivity_days))
+    never = active.filter(first_met_at__isnull=True).filter(
+        _per_program(programs, "started_at", lambda p: p.first_contact_days)
+    )
+    common = {"mentee": F("mentee_id"), "match": F("pk"), "ref": F("pk")}
+    return [
+        _row(quiet, "no_contact", since=F("last_meeting"), **common),
+        _row(never, "first_contact", since=F("started_at"), **common),
+    ]
+
+
+def _missed_checkins(programs, now):
+    latest = CheckIn.objects.filter(mentee=OuterRef("mentee")).order_by("-created_at").values("created_at")[:1]
+    has_goal = Goal.objects.filter(mentee=OuterRef("mentee"), status=Goal.Status.ACTIVE)
+    matches = Match.objects.filter(program__in=programs, status=Match.Status.ACTIVE, started_at__lt=now - CHECKIN_GAP)
+    stopped = (
+        matches.filter(Exists(has_goal))
+        .annotate(last_checkin=Coalesce(Subquery(latest), F("started_at")))
+        .filter(last_checkin__lt=now - CHECKIN_GAP)
+    )
+    return [
+        _row(
+            stopped,
+            "missed_checkins",
+            since=F("last_checkin"),
+            mentee=F("mentee_id"),
+            match=F("pk"),
+            ref=F("mentee_id"),
+        )
+    ]
+
+
+def _missed_sessions(programs, now):
+    missed = Session.objects.filter(
+        match=OuterRef("pk"), status=Session.Status.MISSED, starts_at__gte=now - MISSED_WINDOW
+    ).exclude(missed_by=Session.MissedBy.MENTOR)
+    count = missed.order_by().values("match").annotate(n=Count("pk")).values("n")[:1]
+    last = missed.order_by("-starts_at").values("starts_at")[:1]
+    matches = Match.objects.filter(program__in=programs, status=Match.Status.ACTIVE).annotate(
+        missed=Coalesce(Subquery(count, output_field=IntegerField()), 0)
+    )
+    return [
+        _row(
+            matches.filter(missed__gte=MISSED_SESSIONS).annotate(last_missed=Subquery(last)),
+            "missed_sessions",
+            since=F("last_missed"),
+            mentee=F("mentee_id"),
+            match=F("pk"),
+            ref=F("pk"),
+            amount=F("missed"),
+        )
+    ]
+
+
+def _low_ratings(programs, now):
+    surveys = MatchSurvey.objects.filter(
+        match__program__in=programs, rating__lte=LOW_RATING, created_at__gte=now - RATING_RECENT
+    )
+    return [
+        _row(
+            surveys,
+            "low_rating",
+            since=F("created_at"),
+            mentee=F("match__mentee_id"),
+            match=F("match_id"),
+            ref=F("match_id"),
+            amount=F("rating"),
+        )
+    ]
+
+
+def _proposals(programs, now):
+    waiting = Match.objects.filter(
+        program__in=programs, status=Match.Status.PROPOSED, created_at__lt=now - PROPOSAL_WAIT
+    ).filter(Q(mentor_response=Match.Response.PENDING) | Q(mentee_response=Match.Response.PENDING))
+    return [
+        _row(waiting, "proposal_unanswered", since=F("created_at"), mentee=F("mentee_id"), match=F("pk"), ref=F("pk"))
+    ]
+
+
+SIGNALS = (_alerts, _trends, _capital, _contact, _missed_checkins, _missed_sessions, _low_ratings, _proposals)
+
+
+def signals(programs, *, kind=None, now=None):
+    """The ranked rows (tuples in COLUMNS order) of ``programs`` (a list), as one queryset."""
+    now = now or timezone.now()
+    parts = [rows for signal in SIGNALS for name, rows in signal(programs, now) if kind in (None, name)]
+    if not parts:
+        return MenteeProfile.objects.none().values_list("pk")
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("a_rank", "a_since")
+
+
+@dataclass
+class Attention:
+    kind: str
+    since: object
+    mentee: object
+    match: object
+    ref_id: int
+    amount: float | None
+
+    @property
+    def about(self):
+        return KINDS[self.kind]
+
+    @property
+    def days(self):
+        return (timezone.now() - self.since).days if self.since else None
+
+    @property
+    def reason(self):
+        """Why this row is here, in one sentence (no health details beyond the signal)."""
+        days, amount = self.days, self.amount
+        match self.kind:
+            case "alert":
+                return f"Safety alert raised {days} day{'s' if days != 1 else ''} ago and not yet acknowledged."
+            case "mood_falling":
+                return f"Average mood fell by {amount:.1f} points over the last two weeks."
+            case "craving_rising":
+                return f"Average craving rose by {amount:.1f} points over the last two weeks."
+            case "capital_falling":
+                return f"Recovery-capital score fell by {amount:.0f} points at the last assessment."
+            case "no_contact":
+                return f"No meeting logged for {days} days."
+            case "first_contact":
+                return f"Matched {days} days ago; the first meeting has not been logged."
+            case "missed_checkins":
+                return f"No check-in for {days} days, with an active goal."
+            case "missed_sessions":
+                return f"{amount:.0f} meetings missed in the last 30 days."
+            case "low_rating":
+                return f"Closing survey rated the match {amount:.0f} out of 5."
+            case _:
+                return f"Proposed {days} days ago and still waiting for an answer."
+
+    @property
+    def action_url(self):
+        match self.kind:
+            case "alert":
+                return reverse("goals:alert_acknowledge", args=[self.ref_id])
+            case "mood_falling" | "craving_rising":
+                return reverse("goals:checkins", args=[self.mentee.pk])
+            case "capital_falling":
+                return reverse("goals:progress", args=[self.mentee.pk])
+            case "no_contact" | "first_contact":
+                return reverse("peer_sessions:session_new", args=[self.ref_id])
+            case "missed_checkins":
+                return reverse("mentoring:person_detail", args=[self.mentee.user_id])
+            case "missed_sessions":
+                return reverse("mentoring:match_close", args=[self.ref_id])
+            case _:
+                return reverse("mentoring:match_detail", args=[self.ref_id])
+
+
+def load(rows):
+    """Turn a page of signal rows into Attention items, loading the people in two queries."""
+    rows = list(rows)
+    mentees = MenteeProfile.objects.select_related("user", "program").in_bulk({row[3] for row in rows})
+    matches = Match.objects.select_related("mentor__user").in_bulk({row[4] for row in rows if row[4]})
+    return [
+        Attention(
+            kind=kind,
+            since=since,
+            mentee=mentees.get(mentee_id),
+            match=matches.get(match_id),
+            ref_id=ref_id,
+            amount=amount,
+        )
+        for _rank, since, kind, mentee_id, match_id, ref_id, amount in rows
+    ]

@@ -1,0 +1,314 @@
+"""The coordinator's key figures, per program and across programs.
+
+Each figure is one grouped query over all the coordinator's programs (so the
+number of queries does not depend on how many programs, people or rows there
+are); Python only adds the per-program rows up for the "all programs" line.
+Months and weeks are the viewer's own (the active time zone)."""
+
+from dataclasses import dataclass, fields
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, Greatest, TruncMonth
+from django.utils import timezone
+
+from goals.models import CheckIn, Goal, SafetyAlert
+from programs.readiness import with_readiness
+from sessions.models import Session
+
+from .models import Delivery, Match, MenteeProfile, MentorProfile
+
+ADHERENCE_WEEKS = 4
+
+
+@dataclass
+class Figures:
+    """One program's figures (or the sum over several)."""
+
+    waiting: int = 0
+    waiting_since: datetime | None = None
+    mentors_ready: int = 0
+    mentors_not_ready: int = 0
+    capacity: int = 0
+    active_matches: int = 0
+    paused_matches: int = 0
+    proposed_matches: int = 0
+    sessions_this_month: int = 0
+    sessions_last_month: int = 0
+    minutes_this_month: int = 0
+    minutes_last_month: int = 0
+    checkin_weeks_made: int = 0
+    checkin_weeks_due: int = 0
+    goals_achieved_this_month: int = 0
+    goals_achieved_last_month: int = 0
+    goals_achieved: int = 0
+    open_alerts: int = 0
+    dead_reminders: int = 0
+
+    @property
+    def longest_wait_days(self):
+        return (timezone.now() - self.waiting_since).days if self.waiting_since else None
+
+    @property
+    def caseload(self):
+        return self.active_matches + self.paused_matches
+
+    @property
+    def utilization(self):
+        """Caseload ÷ capacity of ready mentors, in percent."""
+        return round(100 * self.caseload / self.capacity) if self.capacity else None
+
+    @property
+    def hours_this_month(self):
+        return round(self.minutes_this_month / 60, 1)
+
+    @property
+    def hours_last_month(self):
+        return round(self.minutes_last_month / 60, 1)
+
+    @property
+    def adherence(self):
+        """Share of due mentee-weeks with at least one check-in, in percent."""
+        if not self.checkin_weeks_due:
+            return None
+        return round(100 * min(self.checkin_weeks_made, self.checkin_weeks_due) / self.checkin_weeks_due)
+
+    def add(self, other):
+        for field in fields(self):
+            mine, theirs = getattr(self, field.name), getattr(other, field.name)
+            if field.name == "waiting_since":
+                setattr(self, field.name, min(filter(None, [mine, theirs]), default=None))
+            else:
+                setattr(self, field.name, mine + theirs)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Month and week boundaries in the viewer's zone, as aware datetimes."""
+
+    this_month: datetime
+    last_month: datetime
+    next_month: datetime
+    weeks: list  # [(start, end)] of the last complete weeks, oldest first
+
+    @classmethod
+    def around(cls, now=None):
+        zone = timezone.get_current_timezone()
+        today = timezone.localtime(now or timezone.now(), zone).date()
+        first = today.replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        monday = today - timedelta(days=today.weekday())
+        starts = [monday - timedelta(weeks=n) for n in range(ADHERENCE_WEEKS, 0, -1)]
+
+        def at(day):
+            return datetime.combine(day, time.min, tzinfo=zone)
+
+        return cls(
+            this_month=at(first),
+            last_month=at(previous),
+            next_month=at(following),
+            weeks=[(at(start), at(start + timedelta(weeks=1))) for start in starts],
+        )
+
+
+def program_figures(programs, *, now=None):
+    """{program id: Figures} for ``programs`` (a queryset), in a fixed number of queries."""
+    periods = Periods.around(now)
+    ids = list(programs.values_list("pk", flat=True))
+    figures = {pk: Figures() for pk in ids}
+    for collect in (
+        _waiting,
+        _mentors,
+        _matches,
+        _sessions,
+        _checkin_weeks,
+        _goals,
+        _alerts,
+        _dead_reminders,
+    ):
+        for program_id, values in collect(ids, periods):
+            for name, value in values.items():
+                # Sums over no rows come back as None.
+                setattr(figures[program_id], name, value if name == "waiting_since" else value or 0)
+    return figures
+
+
+def total(figures):
+    """The figures of several programs added up."""
+    result = Figures()
+    for one in figures:
+        result.add(one)
+    return result
+
+
+def _grouped(rows, key):
+    for row in rows:
+        program_id = row.pop(key)
+        yield program_id, row
+
+
+def _waiting(ids, periods):
+    """Mentees with no open match; waiting since they joined or their last match ended."""
+    last_end = Match.objects.filter(mentee=OuterRef("pk")).order_by("-ended_at").values("ended_at")[:1]
+    rows = (
+        MenteeProfile.objects.filter(program__in=ids)
+        .exclude(matches__status__in=Match.OPEN)
+        .annotate(since=Greatest("joined_at", Coalesce(Subquery(last_end), "joined_at")))
+        .values("program")
+        .annotate(waiting=Count("pk"), waiting_since=Min("since"))
+        .order_by()
+    )
+    return _grouped(rows, "program")
+
+
+def _mentors(ids, periods):
+    rows = (
+        with_readiness(MentorProfile.objects.filter(program__in=ids))
+        .values("program")
+        .annotate(
+            mentors_ready=Count("pk", filter=Q(is_ready=True)),
+            mentors_not_ready=Count("pk", filter=Q(is_ready=False)),
+            capacity=Sum("capacity", filter=Q(is_ready=True)),
+        )
+        .order_by()
+    )
+    return _grouped(rows, "program")
+
+
+def _matches(ids, periods):
+    rows = (
+        Match.objects.filter(program__in=ids, status__in=Match.OPEN)
+        .values("program")
+        .annotate(
+            active_matches=Count("pk", filter=Q(status=Match.Status.ACTIVE)),
+            paused_matches=Count("pk", filter=Q(status=Match.Status.PAUSED)),
+            proposed_matches=Count("pk", filter=Q(status=Match.Status.PROPOSED)),
+        )
+        .order_by()
+    )
+    return _grouped(rows, "program")
+
+
+def _sessions(ids, periods):
+    this = Q(starts_at__gte=periods.this_month)
+    last = Q(starts_at__lt=periods.this_month)
+    rows = (
+        Session.objects.filter(
+            match__program__in=ids,
+            status=Session.Status.COMPLETED,
+            starts_at__gte=periods.last_month,
+            starts_at__lt=periods.next_month,
+        )
+        .values("match__program")
+        .annotate(
+            sessions_this_month=Count("pk", filter=this),
+            sessions_last_month=Count("pk", filter=last),
+            minutes_this_month=Sum("duration_minutes", filter=this),
+            minutes_last_month=Sum("duration_minutes", filter=last),
+        )
+        .order_by()
+    )
+    return _grouped(rows, "match__program")
+
+
+def week_key(field, zone):
+    """A number unique per (mentee, ISO week), to count distinct mentee-weeks in SQL."""
+    return F("mentee_id") * 1_000_000 + ExtractIsoYear(field, tzinfo=zone) * 100 + ExtractWeek(field, tzinfo=zone)
+
+
+def _checkin_weeks(ids, periods):
+    """Of the last complete weeks, how many (mentee, week) had a check-in, out of
+    those in which the mentee's current match was active: a week is due when
+    the active match had started before it ended."""
+    zone = timezone.get_current_timezone()
+    start, end = periods.weeks[0][0], periods.weeks[-1][1]
+    made = (
+        CheckIn.objects.filter(created_at__lt=end)
+        # One filter() call: the match in both conditions is the same row.
+        .filter(
+            mentee__program__in=ids,
+            mentee__matches__status=Match.Status.ACTIVE,
+            created_at__gte=Greatest(F("mentee__matches__started_at"), Value(start)),
+        )
+        .values("mentee__program")
+        .annotate(checkin_weeks_made=Count(week_key("created_at", zone), distinct=True))
+        .order_by()
+    )
+    due_per_week = {
+        f"due_{n}": Count("pk", filter=Q(started_at__lt=week_end)) for n, (_, week_end) in enumerate(periods.weeks)
+    }
+    due = (
+        Match.objects.filter(program__in=ids, status=Match.Status.ACTIVE)
+        .values("program")
+        .annotate(**due_per_week)
+        .order_by()
+    )
+    for program_id, row in _grouped(made, "mentee__program"):
+        yield program_id, row
+    for program_id, row in _grouped(due, "program"):
+        yield program_id, {"checkin_weeks_due": sum(row.values())}
+
+
+def _goals(ids, periods):
+    rows = (
+        Goal.objects.filter(mentee__program__in=ids, status=Goal.Status.ACHIEVED)
+        .values("mentee__program")
+        .annotate(
+            goals_achieved=Count("pk"),
+            goals_achieved_this_month=Count("pk", filter=Q(closed_at__gte=periods.this_month)),
+            goals_achieved_last_month=Count(
+                "pk", filter=Q(closed_at__gte=periods.last_month, closed_at__lt=periods.this_month)
+            ),
+        )
+        .order_by()
+    )
+    return _grouped(rows, "mentee__program")
+
+
+def _alerts(ids, periods):
+    rows = (
+        SafetyAlert.objects.filter(mentee__program__in=ids, acknowledged_at__isnull=True)
+        .values("mentee__program")
+        .annotate(open_alerts=Count("pk"))
+        .order_by()
+    )
+    return _grouped(rows, "mentee__program")
+
+
+def _dead_reminders(ids, periods):
+    rows = (
+        Delivery.objects.filter(program__in=ids, status=Delivery.Status.DEAD)
+        .values("program")
+        .annotate(dead_reminders=Count("pk"))
+        .order_by()
+    )
+    return _grouped(rows, "program")
+
+
+def recent_alerts(alerts, *, days=14, limit=10):
+    """Alerts of the last ``days``: unacknowledged first, then the latest acknowledged."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        alerts.filter(Q(acknowledged_at__isnull=True) | Q(created_at__gte=since))
+        .select_related("mentee__user", "mentee__program", "acknowledged_by")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")[:limit]
+    )
+
+
+def sessions_by_month(programs, *, months=6):
+    """[(month start, completed sessions, hours)] for the last ``months`` months, oldest first."""
+    zone = timezone.get_current_timezone()
+    periods = Periods.around()
+    start = periods.this_month
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    rows = (
+        Session.objects.filter(match__program__in=programs, status=Session.Status.COMPLETED, starts_at__gte=start)
+        .filter(starts_at__lt=periods.next_month)
+        .annotate(month=TruncMonth("starts_at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+        .order_by("month")
+    )
+    return [(row["month"], row["n"], round((row["minutes"] or 0) / 60, 1)) for row in rows]

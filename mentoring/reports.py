@@ -1,0 +1,569 @@
+"""Program reports: each one a table aggregated in the database, a chart of
+some of its columns and a CSV export.
+
+A report is built for a Scope (the programs, a date range in the viewer's
+time zone, optionally one mentor) with a fixed number of grouped queries,
+whatever the volume of data. Definitions are stated in each report's
+``about`` so the numbers can be checked by hand."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from goals.models import Assessment, Category, CheckIn, Goal
+from resources.models import Share
+from sessions.models import GroupSession, Registration, Session, Skill
+
+from .dashboard import week_key
+from .models import Match, MenteeProfile, MentorProfile
+
+RETENTION_DAYS = (30, 90, 180)
+MAX_WEEKS = 160  # the check-in report's weekly columns; ranges are at most three years
+
+
+@dataclass(frozen=True)
+class Scope:
+    programs: list  # program ids
+    start: date
+    end: date  # inclusive
+    mentor: MentorProfile | None = None
+
+    @property
+    def zone(self):
+        return timezone.get_current_timezone()
+
+    @property
+    def start_at(self):
+        return datetime.combine(self.start, time.min, tzinfo=self.zone)
+
+    @property
+    def end_at(self):
+        """The first moment after the range."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.zone)
+
+    def in_range(self, field_name):
+        return Q(**{f"{field_name}__gte": self.start_at, f"{field_name}__lt": self.end_at})
+
+
+@dataclass
+class Table:
+    columns: list
+    rows: list
+    # Which columns the chart shows: (label column, [value columns]), and of which rows.
+    chart: tuple = (0, [1])
+    chart_rows: slice = field(default_factory=lambda: slice(None))
+    notes: list = field(default_factory=list)
+
+    def chart_data(self):
+        label_at, value_at = self.chart
+        rows = self.rows[self.chart_rows]
+        labels = [row[label_at] for row in rows]
+        series = [(self.columns[i], [row[i] for row in rows]) for i in value_at]
+        return labels, series
+
+
+@dataclass(frozen=True)
+class Report:
+    slug: str
+    title: str
+    about: str
+    build: Callable[[Scope], Table]
+    # A longer export than the table (streamed): (header, rows iterator). None: the table.
+    detail: Callable | None = None
+
+    def export(self, scope):
+        if self.detail:
+            return self.detail(scope)
+        table = self.build(scope)
+        return table.columns, iter(table.rows)
+
+
+def month_label(value):
+    return date_format(value, "M Y")
+
+
+def percent(part, whole):
+    return round(100 * part / whole) if whole else None
+
+
+def _mentee_ids_of(scope):
+    """Mentees the scope's mentor has been matched with (None: no mentor filter)."""
+    if scope.mentor is None:
+        return None
+    return Match.objects.filter(mentor=scope.mentor).values("mentee")
+
+
+def _for_mentees(queryset, scope, path="mentee"):
+    mentees = _mentee_ids_of(scope)
+    return queryset if mentees is None else queryset.filter(**{f"{path}__in": mentees})
+
+
+# --- sessions and hours -------------------------------------------------------------------------------
+
+COMPLETED = Q(status=Session.Status.COMPLETED)
+
+
+def _one_on_ones(scope):
+    sessions = Session.objects.filter(scope.in_range("starts_at"), match__program__in=scope.programs)
+    sessions = sessions.exclude(status=Session.Status.SCHEDULED)
+    return sessions.filter(match__mentor=scope.mentor) if scope.mentor else sessions
+
+
+def sessions_report(scope):
+    rows = (
+        _one_on_ones(scope)
+        .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
+        .values("month")
+        .annotate(
+            completed=Count("pk", filter=COMPLETED),
+            minutes=Sum("duration_minutes", filter=COMPLETED),
+            missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
+            cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
+            mentors=Count("match__mentor", distinct=True, filter=COMPLETED),
+            mentees=Count("match__mentee", distinct=True, filter=COMPLETED),
+        )
+        .order_by("month")
+    )
+    return Table(
+        ["Month", "Sessions held", "Hours", "Missed", "Cancelled", "Mentors meeting", "Mentees met"],
+        [
+            [
+                month_label(r["month"]),
+                r["completed"],
+                round((r["minutes"] or 0) / 60, 1),
+                r["missed"],
+                r["cancelled"],
+                r["mentors"],
+                r["mentees"],
+            ]
+            for r in rows
+        ],
+        chart=(0, [1, 2]),
+    )
+
+
+def sessions_by_mentor(scope):
+    """Per mentor per month: the long export, streamed from the database."""
+    rows = (
+        _one_on_ones(scope)
+        .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
+        .values("month", "match__mentor", "match__mentor__user__full_name")
+        .annotate(
+            completed=Count("pk", filter=COMPLETED),
+            minutes=Sum("duration_minutes", filter=COMPLETED),
+            missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
+        )
+        .order_by("month", "match__mentor__user__full_name", "match__mentor")
+    )
+    header = ["Month", "Mentor", "Sessions held", "Hours", "Missed"]
+    return header, (
+        [
+            r["month"].strftime("%Y-%m"),
+            r["match__mentor__user__full_name"],
+            r["completed"],
+            round((r["minutes"] or 0) / 60, 1),
+            r["missed"],
+        ]
+        for r in rows.iterator(chunk_size=2000)
+    )
+
+
+# --- match outcomes -----------------------------------------------------------------------------------
+
+
+def matches_report(scope):
+    now = timezone.now()
+    matches = Match.objects.filter(
+        scope.in_range("started_at"), program__in=scope.programs, started_at__isnull=False
+    ).order_by()
+    if scope.mentor:
+        matches = matches.filter(mentor=scope.mentor)
+    length = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+    retention = {}
+    for days in RETENTION_DAYS:
+        eligible = Q(started_at__lte=now - timedelta(days=days))
+        stayed = Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at") + timedelta(days=days))
+        retention[f"eligible_{days}"] = Count("pk", filter=eligible)
+        retention[f"stayed_{days}"] = Count("pk", filter=eligible & stayed)
+    totals = matches.aggregate(
+        started=Count("pk"),
+        active=Count("pk", filter=Q(status=Match.Status.ACTIVE)),
+        paused=Count("pk", filter=Q(status=Match.Status.PAUSED)),
+        closed=Count("pk", filter=Q(status=Match.Status.CLOSED)),
+        average_length=Avg(length, filter=Q(status=Match.Status.CLOSED, ended_at__isnull=False)),
+        **retention,
+    )
+    reasons = dict(
+        matches.filter(status=Match.Status.CLOSED).values_list("close_reason").annotate(n=Count("pk")).order_by()
+    )
+    started, closed = totals["started"], totals["closed"]
+    average = totals["average_length"]
+    rows = [
+        ["Matches started", started, None],
+        ["Still active", totals["active"], percent(totals["active"], started)],
+        ["Paused", totals["paused"], percent(totals["paused"], started)],
+        ["Closed", closed, percent(closed, started)],
+    ]
+    rows += [
+        [f"Closed: {label}", reasons.get(value, 0), percent(reasons.get(value, 0), closed)]
+        for value, label in Match.CloseReason.choices
+    ]
+    rows.append(
+        ["Average length of closed matches (days)", round(average.total_seconds() / 86400) if average else None, None]
+    )
+    for days in RETENTION_DAYS:
+        eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
+        rows.append([f"Still together after {days} days (of {eligible} old enough)", stayed, percent(stayed, eligible)])
+    reason_rows = slice(4, 4 + len(Match.CloseReason.choices))
+    return Table(
+        ["Measure", "Matches", "Percent"], rows, chart_rows=reason_rows, notes=["The chart shows why matches closed."]
+    )
+
+
+# --- goals --------------------------------------------------------------------------------------------
+
+
+def goals_report(scope):
+    goals = _for_mentees(Goal.objects.filter(scope.in_range("created_at"), mentee__program__in=scope.programs), scope)
+    by_status = {status: Count("pk", filter=Q(status=status)) for status in Goal.Status.values}
+    rows = goals.values("category").annotate(total=Count("pk"), **by_status).order_by("category")
+    labels = dict(Category.choices)
+    return Table(
+        ["Category", "Goals set", "Achieved", "Active", "Paused", "Dropped", "Suggested", "Achieved %"],
+        [
+            [
+                labels.get(r["category"], r["category"]),
+                r["total"],
+                r["achieved"],
+                r["active"],
+                r["paused"],
+                r["dropped"],
+                r["suggested"],
+                percent(r["achieved"], r["total"]),
+            ]
+            for r in rows
+        ],
+        chart=(0, [1, 2]),
+    )
+
+
+# --- check-in adherence -------------------------------------------------------------------------------
+
+
+def _weeks(scope):
+    monday = scope.start - timedelta(days=scope.start.weekday())
+    weeks = []
+    while monday <= scope.end and len(weeks) < MAX_WEEKS:
+        weeks.append(monday)
+        monday += timedelta(weeks=1)
+    return weeks
+
+
+def checkins_report(scope):
+    """Weekly slots, shown per month: a mentee is due a check-in in every week their
+    match (active, or since closed) ran; a slot counts once there is a check-in in it."""
+    zone, weeks = scope.zone, _weeks(scope)
+    matches = Match.objects.filter(program__in=scope.programs, status__in=[Match.Status.ACTIVE, Match.Status.CLOSED])
+    matches = matches.filter(started_at__isnull=False).order_by()
+    if scope.mentor:
+        matches = matches.filter(mentor=scope.mentor)
+
+    def at(day):
+        return datetime.combine(day, time.min, tzinfo=zone)
+
+    due = matches.aggregate(
+        **{
+            f"w{i}": Count(
+                "pk",
+                filter=Q(started_at__lt=at(monday + timedelta(weeks=1)))
+                & (Q(ended_at__isnull=True) | Q(ended_at__gt=at(monday))),
+            )
+            for i, monday in enumerate(weeks)
+        }
+    )
+    checkins = CheckIn.objects.filter(
+        mentee__program__in=scope.programs, created_at__gte=at(weeks[0]), created_at__lt=scope.end_at
+    )
+    in_match = checkins.filter(
+        Q(mentee__matches__in=matches),
+        Q(mentee__matches__started_at__lte=F("created_at")),
+        Q(mentee__matches__ended_at__isnull=True) | Q(mentee__matches__ended_at__gte=F("created_at")),
+    )
+    made = dict(
+        in_match.annotate(week=TruncWeek("created_at", tzinfo=zone))
+        .values_list("week")
+        .annotate(n=Count(week_key("created_at", zone), distinct=True))
+        .order_by()
+    )
+    made = {key.date(): n for key, n in made.items()}
+    stats = dict(
+        (row["month"], row)
+        for row in _for_mentees(checkins.filter(scope.in_range("created_at")), scope)
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("pk"), mood=Avg("mood"))
+        .order_by()
+    )
+    months = {}
+    for i, monday in enumerate(weeks):
+        slot = months.setdefault(max(monday, scope.start).replace(day=1), [0, 0])
+        slot[0] += due[f"w{i}"]
+        slot[1] += min(made.get(monday, 0), due[f"w{i}"])
+    rows = []
+    for month, (due_weeks, made_weeks) in months.items():
+        stat = stats.get(at(month), {})
+        mood = stat.get("mood")
+        rows.append(
+            [
+                month_label(month),
+                due_weeks,
+                made_weeks,
+                percent(made_weeks, due_weeks),
+                stat.get("n", 0),
+                round(mood, 1) if mood else None,
+            ]
+        )
+    return Table(
+        ["Month", "Mentee-weeks due", "Weeks with a check-in", "Adherence %", "Check-ins", "Average mood (1–5)"],
+        rows,
+        chart=(0, [3]),
+    )
+
+
+# --- recovery capital ---------------------------------------------------------------------------------
+
+
+def capital_report(scope):
+    """Mentees with at least two assessments whose latest falls in the range:
+    their first (intake) score against their latest, per program."""
+    taken = Assessment.objects.filter(mentee=OuterRef("pk"))
+
+    mentees = (
+        _for_mentees(MenteeProfile.objects.filter(program__in=scope.programs), scope, path="pk")
+        .annotate(
+            first_score=Subquery(taken.order_by("taken_at").values("score")[:1]),
+            latest_score=Subquery(taken.order_by("-taken_at").values("score")[:1]),
+            latest_at=Subquery(taken.order_by("-taken_at").values("taken_at")[:1]),
+            assessment_count=Subquery(taken.order_by().values("mentee").annotate(n=Count("pk")).values("n")[:1]),
+        )
+        .filter(assessment_count__gte=2, latest_at__gte=scope.start_at, latest_at__lt=scope.end_at)
+    )
+    figures = {
+        "paired": Count("pk"),
+        "intake": Avg("first_score"),
+        "latest": Avg("latest_score"),
+        "improved": Count("pk", filter=Q(latest_score__gt=F("first_score"))),
+        "same": Count("pk", filter=Q(latest_score=F("first_score"))),
+        "declined": Count("pk", filter=Q(latest_score__lt=F("first_score"))),
+    }
+    rows = mentees.values("program__name").annotate(**figures).order_by("program__name")
+
+    def line(name, r):
+        intake, latest = r["intake"], r["latest"]
+        change = round(latest - intake, 1) if r["paired"] else None
+        return [
+            name,
+            r["paired"],
+            round(intake, 1) if intake is not None else None,
+            round(latest, 1) if latest is not None else None,
+            change,
+            r["improved"],
+            r["same"],
+            r["declined"],
+        ]
+
+    table_rows = [line(r["program__name"], r) for r in rows]
+    if len(table_rows) > 1:
+        table_rows.append(line("All programs", mentees.order_by().aggregate(**figures)))
+    return Table(
+        [
+            "Program",
+            "Mentees (paired)",
+            "Average at intake",
+            "Average latest",
+            "Change",
+            "Improved",
+            "Same",
+            "Declined",
+        ],
+        table_rows,
+        chart=(0, [2, 3]),
+        notes=["Scores run from 0 to 100."],
+    )
+
+
+# --- skills practised ---------------------------------------------------------------------------------
+
+
+def skills_report(scope):
+    practised = Q(sessions__status=Session.Status.COMPLETED) & scope.in_range("sessions__starts_at")
+    if scope.mentor:
+        practised &= Q(sessions__match__mentor=scope.mentor)
+    in_groups = Q(group_sessions__status=GroupSession.Status.SCHEDULED) & scope.in_range("group_sessions__starts_at")
+    rows = (
+        Skill.objects.filter(program__in=scope.programs)
+        .annotate(
+            times=Count("sessions", filter=practised, distinct=True),
+            mentees=Count("sessions__match__mentee", filter=practised, distinct=True),
+            groups=Count("group_sessions", filter=in_groups, distinct=True),
+        )
+        .filter(Q(times__gt=0) | Q(groups__gt=0))
+        .values_list("name", "program__name", "times", "mentees", "groups")
+        .order_by("-times", "name", "program__name")
+    )
+    return Table(
+        ["Skill", "Program", "Times practised one-on-one", "Mentees", "Group sessions on it"],
+        [list(r) for r in rows],
+        chart=(0, [2]),
+    )
+
+
+# --- group attendance ---------------------------------------------------------------------------------
+
+
+def groups_report(scope):
+    groups = GroupSession.objects.filter(
+        scope.in_range("starts_at"), program__in=scope.programs, status=GroupSession.Status.SCHEDULED
+    )
+    if scope.mentor:
+        groups = groups.filter(facilitators=scope.mentor.user)
+    held = dict(
+        groups.annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    marked = {mark: Count("pk", filter=Q(attendance=mark)) for mark in Registration.Attendance.values}
+    rows = {
+        r["month"]: r
+        for r in Registration.objects.filter(group_session__in=groups, status=Registration.Status.REGISTERED)
+        .annotate(month=TruncMonth("group_session__starts_at", tzinfo=scope.zone))
+        .values("month")
+        .annotate(registered=Count("pk"), **marked)
+        .order_by()
+    }
+    table = []
+    for month in sorted(held):
+        r = rows.get(month, {})
+        attended, no_show, excused = (r.get(mark, 0) for mark in ("attended", "no_show", "excused"))
+        table.append(
+            [
+                month_label(month),
+                held[month],
+                r.get("registered", 0),
+                attended,
+                no_show,
+                excused,
+                percent(attended, attended + no_show + excused),
+            ]
+        )
+    return Table(
+        ["Month", "Group sessions", "Registered", "Attended", "No-shows", "Excused", "Attendance % (of marked)"],
+        table,
+        chart=(0, [2, 3]),
+    )
+
+
+# --- referral outcomes --------------------------------------------------------------------------------
+
+
+def referrals_report(scope):
+    shares = Share.objects.filter(scope.in_range("created_at"), is_referral=True, mentee__program__in=scope.programs)
+    if scope.mentor:
+        shares = shares.filter(shared_by=scope.mentor.user)
+    answers = Share.FollowUp
+    rows = (
+        shares.annotate(area=Coalesce("resource__category__parent__name", "resource__category__name"))
+        .values("area")
+        .annotate(
+            referrals=Count("pk"),
+            connected=Count("pk", filter=Q(followup=answers.YES)),
+            not_yet=Count("pk", filter=Q(followup=answers.NOT_YET)),
+            didnt_help=Count("pk", filter=Q(followup=answers.DIDNT_HELP)),
+            unanswered=Count("pk", filter=Q(followup="")),
+        )
+        .order_by("-referrals", "area")
+    )
+    return Table(
+        ["Area", "Referrals", "Connected", "Not yet", "Didn't help", "No answer yet", "Connected %"],
+        [
+            [
+                r["area"],
+                r["referrals"],
+                r["connected"],
+                r["not_yet"],
+                r["didnt_help"],
+                r["unanswered"],
+                percent(r["connected"], r["referrals"]),
+            ]
+            for r in rows
+        ],
+        chart=(0, [1, 2]),
+    )
+
+
+REPORTS = {
+    report.slug: report
+    for report in (
+        Report(
+            "sessions",
+            "Sessions and hours per month",
+            "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
+            "cancelled. The CSV has one line per mentor per month.",
+            sessions_report,
+            detail=sessions_by_mentor,
+        ),
+        Report(
+            "matches",
+            "Match outcomes",
+            "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
+            "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
+            "matches old enough to tell).",
+            matches_report,
+        ),
+        Report(
+            "goals",
+            "Goals by category and outcome",
+            "Goals set in the range, by category and where they stand now.",
+            goals_report,
+        ),
+        Report(
+            "checkins",
+            "Check-in adherence",
+            "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
+            "share of slots with at least one check-in. Weeks start on Monday.",
+            checkins_report,
+        ),
+        Report(
+            "recovery-capital",
+            "Recovery capital: intake to latest",
+            "Mentees with at least two assessments whose latest is in the range: the average of their first "
+            "(intake) score against the average of their latest, the same people in both columns.",
+            capital_report,
+        ),
+        Report(
+            "skills",
+            "Skills practised",
+            "Skills logged in meetings held in the range, and group sessions built around each skill.",
+            skills_report,
+        ),
+        Report(
+            "groups",
+            "Group attendance",
+            "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
+            "attendance marked by facilitators.",
+            groups_report,
+        ),
+        Report(
+            "referrals",
+            "Referral outcomes",
+            'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".',
+            referrals_report,
+        ),
+    )
+}

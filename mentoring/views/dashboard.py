@@ -1,0 +1,83 @@
+"""The coordinator's home (key figures) and the needs-attention list."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from goals.charts import bar_chart
+
+from .. import access, attention
+from ..dashboard import program_figures, recent_alerts, sessions_by_month, total
+from ..params import int_param
+from ..reports import month_label
+from .pages import PAGE_SIZE, require_role
+
+ATTENTION_PREVIEW = 5
+
+
+def programs_in_view(request):
+    """(all programs the coordinator runs, the one chosen with ?program= or None).
+    A program of someone else is a 404, like any row outside the access policy."""
+    programs = access.coordinated_programs(request.user).order_by("name")
+    chosen_pk = int_param(request.GET.get("program"))
+    chosen = get_object_or_404(programs, pk=chosen_pk) if request.GET.get("program") else None
+    return programs, chosen
+
+
+@login_required
+def home_coordinator(request):
+    require_role(request, "coordinator")
+    programs, chosen = programs_in_view(request)
+    in_view = programs.filter(pk=chosen.pk) if chosen else programs
+    figures = program_figures(in_view)
+    per_program = [(program, figures[program.pk]) for program in in_view]
+    months = sessions_by_month(in_view)
+    chart = bar_chart(
+        "Sessions held and hours, last six months",
+        [month_label(month) for month, _, _ in months],
+        [("Sessions held", [n for _, n, _ in months]), ("Hours", [hours for _, _, hours in months])],
+    )
+    signals = attention.signals(list(in_view))
+    pending_invitations = access.visible_invitations(request.user).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    return render(
+        request,
+        "mentoring/home_coordinator.html",
+        {
+            "programs": programs,
+            "chosen": chosen,
+            "per_program": per_program,
+            "overall": total(figures.values()),
+            "months": months,
+            "chart": chart,
+            "alerts": recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)),
+            "attention": attention.load(signals[:ATTENTION_PREVIEW]),
+            "attention_count": signals.count(),
+            "pending_invitations": pending_invitations.count(),
+        },
+    )
+
+
+@login_required
+def needs_attention(request):
+    require_role(request, "coordinator")
+    programs, chosen = programs_in_view(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in attention.KINDS else None
+    rows = attention.signals(list(programs.filter(pk=chosen.pk) if chosen else programs), kind=kind)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mentoring/attention.html",
+        {
+            "programs": programs,
+            "chosen": chosen,
+            "kind": kind,
+            "kinds": attention.KINDS,
+            "page": page,
+            "items": attention.load(page.object_list),
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,111 @@
+"""Reports: filters, a chart and a table per report, streamed CSV exports."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from goals.charts import bar_chart
+
+from .. import access
+from ..csv_stream import csv_lines
+from ..forms import ReportFilterForm
+from ..models import MentorProfile, ReportExport
+from ..reports import REPORTS, Scope
+from .dashboard import programs_in_view
+from .pages import require_role
+
+DEFAULT_MONTHS = 6
+
+
+def _default_range():
+    """The last six months, this one included."""
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    for _ in range(DEFAULT_MONTHS - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, today
+
+
+def _filters(request):
+    """(form, Scope or None): the query string read through the coordinator's programs."""
+    programs, _ = programs_in_view(request)  # 404 for a program of someone else
+    mentors = MentorProfile.objects.filter(program__in=programs).select_related("user", "program")
+    start, end = _default_range()
+    data = {"start": start.isoformat(), "end": end.isoformat(), **request.GET.dict()}
+    form = ReportFilterForm(data, programs=programs, mentors=mentors.order_by("user__full_name", "pk"))
+    if not form.is_valid():
+        return form, None
+    chosen = form.cleaned_data["program"]
+    program_ids = [chosen.pk] if chosen else list(programs.values_list("pk", flat=True))
+    scope = Scope(program_ids, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["mentor"])
+    return form, scope
+
+
+def _report(slug):
+    if slug not in REPORTS:
+        raise Http404
+    return REPORTS[slug]
+
+
+@login_required
+def report_list(request):
+    require_role(request, "coordinator")
+    # Exports of one of my programs, and my own "all programs" exports.
+    mine = Q(program__in=access.coordinated_programs(request.user)) | Q(program__isnull=True, user=request.user)
+    recent = ReportExport.objects.filter(mine).select_related("user", "program")[:10]
+    return render(request, "mentoring/report_list.html", {"reports": REPORTS.values(), "exports": recent})
+
+
+@login_required
+def report(request, slug):
+    require_role(request, "coordinator")
+    chosen = _report(slug)
+    form, scope = _filters(request)
+    table = chart = None
+    if scope is not None:
+        table = chosen.build(scope)
+        labels, series = table.chart_data()
+        chart = bar_chart(chosen.title, labels, series)
+    return render(
+        request,
+        "mentoring/report.html",
+        {
+            "report": chosen,
+            "reports": REPORTS.values(),
+            "form": form,
+            "table": table,
+            "chart": chart,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def report_export(request, slug):
+    require_role(request, "coordinator")
+    chosen = _report(slug)
+    form, scope = _filters(request)
+    if scope is None:
+        return render(
+            request,
+            "mentoring/report.html",
+            {"report": chosen, "reports": REPORTS.values(), "form": form},
+            status=400,
+        )
+    ReportExport.objects.create(
+        user=request.user,
+        report=slug,
+        program=form.cleaned_data["program"],
+        mentor=form.cleaned_data["mentor"],
+        start=scope.start,
+        end=scope.end,
+    )
+    header, rows = chosen.export(scope)
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    filename = f"waypoint-{slug}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
