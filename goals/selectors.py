@@ -1,6 +1,7 @@
 """Reads for goals: adherence in the mentee's zone, chart series, what is due."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,27 @@ def adherence_for(goals, mentee):
     zone = _zone(mentee)
     days, today = _progress_days(goals, zone), _today(zone)
     return {g.pk: adherence(g.cadence, g.started_on, days[g.pk], today) for g in goals}
+
+
+PERIOD_WORDS = {"daily": "day", "twice_weekly": "week", "weekly": "week", "biweekly": "fortnight"}
+
+
+@dataclass(frozen=True)
+class Streak:
+    streak: int
+    unit: str  # "day", "week" or "fortnight"
+
+
+def goal_streaks(goals, profiles):
+    """{goal id: Streak} of active goals: complete check-in periods in a row, up to now.
+    One query per profile (a person is a mentee in very few programs)."""
+    streaks = {}
+    for profile in profiles:
+        own = [g for g in goals if g.mentee_id == profile.pk and g.status == Goal.Status.ACTIVE]
+        for goal_id, figures in adherence_for(own, profile).items() if own else ():
+            cadence = next(g.cadence for g in own if g.pk == goal_id)
+            streaks[goal_id] = Streak(figures.streak, PERIOD_WORDS[cadence])
+    return streaks
 
 
 def checkin_due(mentee):

@@ -2,8 +2,11 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from goals.models import CheckIn, SafetyAlert
 
 from .models import Registration, Session, Skill
 
@@ -74,3 +77,20 @@ def meeting_counts(user):
         .order_by()
     )
     return {status: counts.get(status, 0) for status in ("completed", "missed", "cancelled")}
+
+
+def with_contact_figures(matches):
+    """Annotate matches for a mentor's caseload: last meeting held, next one
+    scheduled, the mentee's last check-in and open safety alerts (subqueries,
+    so a page of matches is one query)."""
+    meetings = Session.objects.filter(match=OuterRef("pk"))
+    held = meetings.filter(status=Session.Status.COMPLETED).order_by("-starts_at")
+    upcoming = meetings.filter(status=Session.Status.SCHEDULED, starts_at__gte=timezone.now()).order_by("starts_at")
+    checkins = CheckIn.objects.filter(mentee=OuterRef("mentee")).order_by("-created_at")
+    alerts = SafetyAlert.objects.filter(mentee=OuterRef("mentee"), acknowledged_at__isnull=True)
+    return matches.annotate(
+        last_contact=Subquery(held.values("starts_at")[:1]),
+        next_meeting=Subquery(upcoming.values("starts_at")[:1]),
+        last_checkin=Subquery(checkins.values("created_at")[:1]),
+        has_open_alert=Exists(alerts),
+    )

@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from goals.models import Goal
-from goals.selectors import checkin_due, open_alerts
+from goals.selectors import checkin_due, goal_streaks, open_alerts
 from programs.readiness import with_readiness
 from resources.models import Resource
-from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user
+from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user, with_contact_figures
 from sessions.services import upcoming_for
 
 from .. import access
@@ -71,12 +71,9 @@ def require_role(request, role):
 @login_required
 def home_mentor(request):
     require_role(request, "mentor")
-    matches = (
-        access.visible_matches(request.user)
-        .filter(mentor__user=request.user)
-        .select_related("mentee__user", "program")
-        .order_by("status", "-created_at")
-    )
+    matches = with_contact_figures(
+        access.visible_matches(request.user).filter(mentor__user=request.user).select_related("mentee__user", "program")
+    ).order_by("status", "-created_at")
     page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
     profiles = with_readiness(MentorProfile.objects.filter(user=request.user).select_related("program"))
     sessions, groups = upcoming_for(request.user)
@@ -101,8 +98,12 @@ def home_mentee(request):
         .filter(mentee__user=request.user, status__in=Match.OPEN)
         .select_related("mentor__user", "program")
     )
-    profiles = MenteeProfile.objects.filter(user=request.user).select_related("program")
+    profiles = list(MenteeProfile.objects.filter(user=request.user).select_related("program", "user"))
     sessions, groups = upcoming_for(request.user)
+    goals = list(Goal.objects.filter(mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]))
+    streaks = goal_streaks(goals, profiles)
+    for goal in goals:
+        goal.streak = streaks.get(goal.pk)
     return render(
         request,
         "mentoring/home_mentee.html",
@@ -112,9 +113,8 @@ def home_mentee(request):
             "next_session": sessions.first(),
             "groups": groups[:3],
             "toolkit": toolkit_of_user(request.user),
-            "goals": Goal.objects.filter(
-                mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]
-            ),
+            "goals": goals,
+            "best_streak": max((s for s in streaks.values() if s), default=None, key=lambda s: s.streak),
             "checkin_due": any(checkin_due(profile) for profile in profiles),
         },
     )
