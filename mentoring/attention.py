@@ -13,6 +13,8 @@ from datetime import timedelta
 
 from django.db.models import (
     Avg,
+    BigIntegerField,
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -24,7 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,16 +73,22 @@ KINDS = {
 COLUMNS = ("rank", "since", "kind", "mentee_id", "match_id", "ref_id", "amount")
 
 
+def _typed(expression, output_field):
+    """A column every member of the UNION types alike (PostgreSQL will not match an
+    untyped NULL with a number)."""
+    return Cast(Value(None) if expression is None else expression, output_field)
+
+
 def _row(queryset, kind, *, since, mentee, match, ref, amount=None):
     """(kind, ``queryset`` reduced to the shared row shape: same column order and types)."""
     return kind, queryset.order_by().annotate(
         a_rank=Value(KINDS[kind].rank, IntegerField()),
-        a_since=Coalesce(since, Value(None, DateTimeField()), output_field=DateTimeField()),
-        a_kind=Value(kind),
-        a_mentee=Coalesce(mentee, Value(None, IntegerField()), output_field=IntegerField()),
-        a_match=Coalesce(match, Value(None, IntegerField()), output_field=IntegerField()),
-        a_ref=Coalesce(ref, Value(None, IntegerField()), output_field=IntegerField()),
-        a_amount=Coalesce(amount, Value(None, FloatField()), output_field=FloatField()),
+        a_since=_typed(since, DateTimeField()),
+        a_kind=Value(kind, CharField()),
+        a_mentee=_typed(mentee, BigIntegerField()),
+        a_match=_typed(match, BigIntegerField()),
+        a_ref=_typed(ref, BigIntegerField()),
+        a_amount=_typed(amount, FloatField()),
     ).values_list("a_rank", "a_since", "a_kind", "a_mentee", "a_match", "a_ref", "a_amount")
 
 
