@@ -34,6 +34,13 @@ CSV_COLUMNS = [
 MAX_IMPORT_ROWS = 10_000
 
 
+def taxonomy_ready():
+    """Create the default categories the first time the directory is used
+    (one cheap query afterwards; a category an admin removed stays removed)."""
+    if not Category.objects.exists():
+        ensure_taxonomy()
+
+
 @transaction.atomic
 def ensure_taxonomy():
     """Create the default two-level categories where missing."""
