@@ -96,9 +96,8 @@ def _open_match_of(mentee_ref):
     return Subquery(Match.objects.filter(mentee=mentee_ref, status__in=Match.OPEN).values("pk")[:1])
 
 
-def _per_program(programs, field, days_of):
+def _per_program(programs, field, days_of, now):
     """``field`` older than each program's own number of days (one OR'd condition)."""
-    now = timezone.now()
     condition = Q(pk__in=[])
     for program in programs:
         condition |= Q(program=program, **{f"{field}__lt": now - timedelta(days=days_of(program))})
@@ -182,9 +181,9 @@ def _last_meeting(match_ref):
 def _contact(programs, now):
     active = Match.objects.filter(program__in=programs, status=Match.Status.ACTIVE, started_at__isnull=False)
     quiet = active.filter(first_met_at__isnull=False).annotate(last_meeting=_last_meeting(OuterRef("pk")))
-    quiet = quiet.filter(_per_program(programs, "last_meeting", lambda p: p.inactivity_days))
+    quiet = quiet.filter(_per_program(programs, "last_meeting", lambda p: p.inactivity_days, now))
     never = active.filter(first_met_at__isnull=True).filter(
-        _per_program(programs, "started_at", lambda p: p.first_contact_days)
+        _per_program(programs, "started_at", lambda p: p.first_contact_days, now)
     )
     common = {"mentee": F("mentee_id"), "match": F("pk"), "ref": F("pk")}
     return [

@@ -138,6 +138,7 @@ class QuietHoursForm(forms.ModelForm):
 
 
 MAX_REPORT_DAYS = 3 * 366
+REPORT_YEARS = (2000, 2100)
 
 
 class ReportFilterForm(forms.Form):
@@ -157,6 +158,10 @@ class ReportFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end, program, mentor = (data.get(k) for k in ("start", "end", "program", "mentor"))
+        for name, day in (("start", start), ("end", end)):
+            if day and not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
+                self.add_error(name, f"Choose a date between {REPORT_YEARS[0]} and {REPORT_YEARS[1]}.")
+                return data
         if start and end and start > end:
             self.add_error("end", "The end date must be on or after the start date.")
         elif start and end and (end - start).days > MAX_REPORT_DAYS:

@@ -17,4 +17,8 @@ class UserTimezoneMiddleware:
         with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
             if zone_name:
                 timezone.activate(zoneinfo.ZoneInfo(zone_name))
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves someone else next (and code after a test request runs in UTC).
+            timezone.deactivate()

@@ -32,10 +32,8 @@ class Scope:
     start: date
     end: date  # inclusive
     mentor: MentorProfile | None = None
-
-    @property
-    def zone(self):
-        return timezone.get_current_timezone()
+    # Fixed when the scope is made: a streamed export runs after the request's zone is gone.
+    zone: object = field(default_factory=timezone.get_current_timezone)
 
     @property
     def start_at(self):
@@ -92,10 +90,12 @@ def percent(part, whole):
 
 
 def _mentee_ids_of(scope):
-    """Mentees the scope's mentor has been matched with (None: no mentor filter)."""
+    """Mentees the scope's mentor has been matched with (None: no mentor filter);
+    a proposal that was declined or is still open is not a match yet."""
     if scope.mentor is None:
         return None
-    return Match.objects.filter(mentor=scope.mentor).values("mentee")
+    matched = [Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED]
+    return Match.objects.filter(mentor=scope.mentor, status__in=matched).values("mentee")
 
 
 def _for_mentees(queryset, scope, path="mentee"):
@@ -405,6 +405,8 @@ def skills_report(scope):
     if scope.mentor:
         practised &= Q(sessions__match__mentor=scope.mentor)
     in_groups = Q(group_sessions__status=GroupSession.Status.SCHEDULED) & scope.in_range("group_sessions__starts_at")
+    if scope.mentor:
+        in_groups &= Q(group_sessions__facilitators=scope.mentor.user)
     rows = (
         Skill.objects.filter(program__in=scope.programs)
         .annotate(
