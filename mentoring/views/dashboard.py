@@ -28,6 +28,8 @@ def programs_in_view(request):
 def home_coordinator(request):
     require_role(request, "coordinator")
     programs, chosen = programs_in_view(request)
+    if chosen is None and len(programs) == 1:
+        chosen = programs[0]  # one program: its own page, with its links
     in_view = programs.filter(pk=chosen.pk) if chosen else programs
     figures = program_figures(in_view)
     per_program = [(program, figures[program.pk]) for program in in_view]
@@ -38,6 +40,7 @@ def home_coordinator(request):
         [("Sessions held", [n for _, n, _ in months]), ("Hours", [hours for _, _, hours in months])],
     )
     signals = attention.signals(list(in_view))
+    alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     )
@@ -51,7 +54,8 @@ def home_coordinator(request):
             "overall": total(figures.values()),
             "months": months,
             "chart": chart,
-            "alerts": recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)),
+            "alerts": alerts,
+            "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],
             "attention": attention.load(signals[:ATTENTION_PREVIEW]),
             "attention_count": signals.count(),
             "pending_invitations": pending_invitations.count(),

@@ -11,7 +11,7 @@ from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
 from goals.models import Goal, SafetyAlert
-from tests.e2e.helpers import MENTEE_NAME, field, flash, local_today, path_is
+from tests.e2e.helpers import MENTEE_NAME, PROGRAM_NAME, field, flash, local_today, path_is
 
 from .conftest import DEMO_EMAILS, PHONE_VIEWPORT
 
@@ -179,7 +179,7 @@ def test_mentee_sets_a_goal_checks_in_and_asks_for_help_and_the_coordinator_ackn
 
     coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinator home").click()
     expect(coordinator).to_have_url(path_is(live_server, "/home/coordinator/"))
-    expect(coordinator.get_by_role("heading", name="Your programs", level=1)).to_be_visible()
+    expect(coordinator.get_by_role("heading", name=PROGRAM_NAME, level=1)).to_be_visible()
     expect(open_alerts.get_by_role("listitem").filter(has_text=MENTEE_NAME)).to_have_count(0)
     if alerts_before:  # the demo's other open alert is still waiting
         expect(open_alerts.get_by_role("heading")).to_have_text(

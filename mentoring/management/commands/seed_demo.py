@@ -110,7 +110,9 @@ class DemoSeeder:
         ready = [m for m, stage in zip(mentors, ["ready", *MENTOR_STAGES], strict=True) if stage == "ready"]
         self._matches(program, ready, mentees)
         self._applications(program, coordinator)
-        self._sessions(program)
+        # Two pairs give the needs-attention list something to show: one has
+        # gone quiet, the other has not met yet.
+        self._sessions(program, quiet=mentees[4], not_met=mentees[5])
         self._groups(program, facilitators=[mentors[0].user, self._volunteer_user(program)], mentees=mentees)
         for index, mentee in enumerate(mentees[:8]):
             self._goals_and_checkins(mentee, trend=index % 3, open_alert=index == 1)
@@ -311,15 +313,23 @@ class DemoSeeder:
 
     # --- sessions and groups ------------------------------------------------------------
 
-    def _sessions(self, program):
-        """Weekly past sessions for every started match, and the next one for active matches."""
+    def _sessions(self, program, *, quiet, not_met):
+        """Weekly past sessions for every started match, and the next one for active
+        matches; ``quiet``'s match stopped meeting four weeks ago, ``not_met``'s
+        started three weeks ago without a meeting."""
         skills = list(program.skills.filter(is_active=True))
         matches = program.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED])
         for match in matches.select_related("mentor__user").order_by("pk"):
             if match.sessions.exists():
                 continue
+            if match.mentee_id == not_met.pk:
+                started = self.now - timedelta(days=21)
+                self.created += Match.objects.filter(pk=match.pk, first_met_at__isnull=False).update(
+                    first_met_at=None, started_at=started, status_changed_at=started, created_at=started
+                )
+                continue
             # Weekly meetings over the last six weeks of the match.
-            window_end = match.ended_at or self.now
+            window_end = self.now - timedelta(weeks=4) if match.mentee_id == quiet.pk else match.ended_at or self.now
             start = max(match.started_at or window_end, window_end - timedelta(weeks=6))
             weeks = max((window_end - start).days // 7, 1)
             for week in range(weeks):
@@ -345,7 +355,7 @@ class DemoSeeder:
                 if not missed:
                     session.skills.set(self.random.sample(skills, 2))
                 self.created += 1
-            if match.status == Match.Status.ACTIVE:
+            if match.status == Match.Status.ACTIVE and match.mentee_id != quiet.pk:
                 upcoming = (self.now + timedelta(days=2)).replace(hour=17, minute=30, second=0, microsecond=0)
                 Session.objects.create(
                     match=match,
