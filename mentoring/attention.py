@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -214,22 +215,28 @@ def _missed_checkins(programs, now):
 
 
 def _missed_sessions(programs, now):
-    missed = Session.objects.filter(
-        match=OuterRef("pk"), status=Session.Status.MISSED, starts_at__gte=now - MISSED_WINDOW
-    ).exclude(missed_by=Session.MissedBy.MENTOR)
-    count = missed.order_by().values("match").annotate(n=Count("pk")).values("n")[:1]
-    last = missed.order_by("-starts_at").values("starts_at")[:1]
-    matches = Match.objects.filter(program__in=programs, status=Match.Status.ACTIVE).annotate(
-        missed=Coalesce(Subquery(count, output_field=IntegerField()), 0)
+    """Active matches with several meetings the mentee missed lately, grouped from the
+    sessions side (a correlated count per match was slow on SQLite at scale)."""
+    missed = (
+        Session.objects.filter(
+            match__program__in=programs,
+            match__status=Match.Status.ACTIVE,
+            status=Session.Status.MISSED,
+            starts_at__gte=now - MISSED_WINDOW,
+        )
+        .exclude(missed_by=Session.MissedBy.MENTOR)
+        .values("match")
+        .annotate(missed=Count("pk"), last_missed=Max("starts_at"))
+        .filter(missed__gte=MISSED_SESSIONS)
     )
     return [
         _row(
-            matches.filter(missed__gte=MISSED_SESSIONS).annotate(last_missed=Subquery(last)),
+            missed,
             "missed_sessions",
             since=F("last_missed"),
-            mentee=F("mentee_id"),
-            match=F("pk"),
-            ref=F("pk"),
+            mentee=F("match__mentee_id"),
+            match=F("match"),
+            ref=F("match"),
             amount=F("missed"),
         )
     ]
