@@ -178,12 +178,14 @@ def member_programs(user):
     """Programs where the user is a coordinator, mentor, mentee or volunteer."""
     if not _signed_in(user):
         return Program.objects.none()
+    # One subquery per role: OR-ing the four joins multiplied every program row by
+    # its mentors × mentees before DISTINCT (seconds with thousands of people).
     return Program.objects.filter(
-        Q(coordinators=user)
-        | Q(mentor_profiles__user=user)
-        | Q(mentee_profiles__user=user)
-        | Q(volunteer_profiles__user=user)
-    ).distinct()
+        Q(pk__in=Program.coordinators.through.objects.filter(user=user).values("program"))
+        | Q(pk__in=MentorProfile.objects.filter(user=user).values("program"))
+        | Q(pk__in=MenteeProfile.objects.filter(user=user).values("program"))
+        | Q(pk__in=VolunteerProfile.objects.filter(user=user).values("program"))
+    )
 
 
 def visible_group_sessions(user):
