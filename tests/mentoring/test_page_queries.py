@@ -25,7 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentoring.management.scale_data import COORDINATOR_EMAIL, SLUG_PREFIX
+from mentoring.management.scale import COORDINATOR_EMAIL, SLUG_PREFIX
 from mentoring.models import Match
 from mentoring.reports import REPORTS
 from resources.models import Resource

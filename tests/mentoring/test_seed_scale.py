@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from goals.models import CheckIn, Goal
-from mentoring.management.scale_data import (
+from mentoring.management.scale import (
     CHECKINS_PER_MENTEE,
     COORDINATOR_EMAIL,
     GOALS_PER_MENTEE,

@@ -4,7 +4,7 @@
 
 For N mentees: N/4 mentors, 10·N one-on-one sessions, 50·N check-ins, 2·N
 goals, one program per 2,500 mentees (at least two), and everything around
-them in proportion (see mentoring/management/scale_data.py). Every scale
+them in proportion (see mentoring/management/scale/). Every scale
 person signs in with the password "waypoint-demo";
 scale-coordinator@example.org coordinates every scale program."""
 
@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from goals.models import Answer, Assessment, CheckIn, CheckInComment, GoalProgress, SafetyAlert
-from mentoring.management.scale_data import COORDINATOR_EMAIL, EMAIL_PREFIX, MIN_MENTEES, SLUG_PREFIX, ScaleSeeder
+from mentoring.management.scale import COORDINATOR_EMAIL, EMAIL_PREFIX, MIN_MENTEES, SLUG_PREFIX, ScaleSeeder
 from mentoring.models import Delivery, Match, MatchSurvey, Notification
 from programs.models import AgreementSignature, Application, ApplicationNote, ConsentRecord, Program
 from resources.models import Share

@@ -1,0 +1,68 @@
+"""ScaleSeeder: the order of the steps, and the helpers every step uses."""
+
+import random
+from collections import Counter
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from faker import Faker
+
+from mentoring.management.scale.activity import ActivityMixin
+from mentoring.management.scale.community import CommunityMixin
+from mentoring.management.scale.constants import BATCH, MIN_MENTEES, PASSWORD
+from mentoring.management.scale.people import PeopleMixin
+from mentoring.management.scale.plan import PlanningMixin
+
+
+class ScaleSeeder(PlanningMixin, PeopleMixin, ActivityMixin, CommunityMixin):
+    """Plans and writes ``mentees`` mentees and everything around them. The
+    steps live in the mixins; run() calls them in a fixed order, because every
+    step draws from the same random source."""
+
+    def __init__(self, *, mentees, seed):
+        if mentees < MIN_MENTEES:
+            raise ValueError(f"At least {MIN_MENTEES} mentees, so that every state fits.")
+        self.n = mentees
+        self.random = random.Random(seed)
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(seed)
+        self.password = make_password(PASSWORD)  # hashed once for every person
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.rows = Counter()
+
+    def run(self):
+        """Write everything; returns rows written per model label."""
+        self._programs()
+        self._plan_people()
+        self._people()
+        self._readiness()
+        self._plan_sessions()
+        self._matches()
+        self._sessions()
+        self._goals()
+        self._checkins()
+        self._assessments()
+        self._groups()
+        self._resources()
+        self._dead_deliveries()
+        return self.rows
+
+    def _insert(self, model, objects):
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        self.rows[model._meta.label] += len(objects)
+        return objects
+
+    def _ago(self, low_days, high_days):
+        return self.now - timedelta(days=self.random.uniform(low_days, high_days))
+
+    def _between(self, start, end):
+        return start + (end - start) * self.random.random() if end > start else start
+
+    def _weighted(self, weights):
+        return self.random.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _taking_part(self):
+        """Mentees whose match has started: they set goals and check in."""
+        return [m for m in self.mentees if m.started]
