@@ -93,10 +93,6 @@ def _row(queryset, kind, *, since, mentee, match, ref, amount=None):
     ).values_list("a_rank", "a_since", "a_kind", "a_mentee", "a_match", "a_ref", "a_amount")
 
 
-def _open_match_of(mentee_ref):
-    return Subquery(Match.objects.filter(mentee=mentee_ref, status__in=Match.OPEN).values("pk")[:1])
-
-
 def _per_program(programs, field, days_of, now):
     """``field`` older than each program's own number of days (one OR'd condition)."""
     condition = Q(pk__in=[])
@@ -113,7 +109,7 @@ def _alerts(programs, now):
             "alert",
             since=F("created_at"),
             mentee=F("mentee_id"),
-            match=_open_match_of(OuterRef("mentee")),
+            match=None,
             ref=F("pk"),
         )
     ]
@@ -136,8 +132,9 @@ def _trends(programs, now):
         )
         .filter(recent_n__gte=TREND_MIN_CHECKINS, before_n__gte=TREND_MIN_CHECKINS)
     )
-    latest = CheckIn.objects.filter(mentee=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    common = {"since": Subquery(latest), "mentee": F("pk"), "match": _open_match_of(OuterRef("pk")), "ref": None}
+    # No correlated subqueries here: in a grouped query they ran once per check-in.
+    mentees = mentees.annotate(latest=Max("checkins__created_at"))
+    common = {"since": F("latest"), "mentee": F("pk"), "match": None, "ref": None}
     mood = _row(
         mentees.filter(recent_mood__lte=F("before_mood") - MOOD_FALL),
         "mood_falling",
@@ -167,7 +164,7 @@ def _capital(programs, now):
             "capital_falling",
             since=F("latest_at"),
             mentee=F("pk"),
-            match=_open_match_of(OuterRef("pk")),
+            match=None,
             ref=None,
             amount=F("previous_score") - F("latest_score"),
         )
@@ -344,16 +341,22 @@ class Attention:
 
 
 def load(rows):
-    """Turn a page of signal rows into Attention items, loading the people in two queries."""
+    """Turn a page of signal rows into Attention items, loading the people in two
+    queries. Rows about a mentee rather than a match get the mentee's open match."""
     rows = list(rows)
     mentees = MenteeProfile.objects.select_related("user", "program").in_bulk({row[3] for row in rows})
-    matches = Match.objects.select_related("mentor__user").in_bulk({row[4] for row in rows if row[4]})
+    wanted = Q(pk__in={row[4] for row in rows if row[4]}) | Q(
+        mentee__in={row[3] for row in rows if not row[4]}, status__in=Match.OPEN
+    )
+    matches = list(Match.objects.filter(wanted).select_related("mentor__user"))
+    by_id = {match.pk: match for match in matches}
+    open_by_mentee = {match.mentee_id: match for match in matches if match.is_open}
     return [
         Attention(
             kind=kind,
             since=since,
             mentee=mentees.get(mentee_id),
-            match=matches.get(match_id),
+            match=by_id.get(match_id) or open_by_mentee.get(mentee_id),
             ref_id=ref_id,
             amount=amount,
         )

@@ -87,7 +87,10 @@ def test_an_unacknowledged_alert_appears_and_an_acknowledged_one_does_not(progra
 
     rows = rows_of([program], now, "alert")
 
-    assert rows == [(0, alert.created_at, "alert", match.mentee_id, match.pk, alert.pk, None)]
+    assert rows == [(0, alert.created_at, "alert", match.mentee_id, None, alert.pk, None)]
+    # The row is about the mentee; loading it finds the mentee's open match.
+    [item] = load(rows)
+    assert (item.mentee, item.match) == (match.mentee, match)
 
 
 def test_mood_falling_appears_at_a_one_point_fall(program, now):
