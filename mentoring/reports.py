@@ -114,6 +114,15 @@ def _one_on_ones(scope):
     return sessions.filter(match__mentor=scope.mentor) if scope.mentor else sessions
 
 
+def _month_starts(scope):
+    """The first day of every month the range touches, so a quiet month shows as zero."""
+    month, months = scope.start.replace(day=1), []
+    while month <= scope.end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
 def sessions_report(scope):
     rows = (
         _one_on_ones(scope)
@@ -129,20 +138,18 @@ def sessions_report(scope):
         )
         .order_by("month")
     )
+    by_month = {r["month"].date(): r for r in rows}
+    empty = {"completed": 0, "minutes": 0, "missed": 0, "cancelled": 0, "mentors": 0, "mentees": 0}
+    table = []
+    for month in _month_starts(scope):
+        r = by_month.get(month, empty)
+        hours = round((r["minutes"] or 0) / 60, 1)
+        table.append(
+            [month_label(month), r["completed"], hours, r["missed"], r["cancelled"], r["mentors"], r["mentees"]]
+        )
     return Table(
         ["Month", "Sessions held", "Hours", "Missed", "Cancelled", "Mentors meeting", "Mentees met"],
-        [
-            [
-                month_label(r["month"]),
-                r["completed"],
-                round((r["minutes"] or 0) / 60, 1),
-                r["missed"],
-                r["cancelled"],
-                r["mentors"],
-                r["mentees"],
-            ]
-            for r in rows
-        ],
+        table,
         chart=(0, [1, 2]),
     )
 
@@ -304,7 +311,7 @@ def checkins_report(scope):
             for i, monday in enumerate(weeks)
         }
     )
-    month_starts = sorted({max(monday, scope.start).replace(day=1) for monday in weeks})
+    month_starts = _month_starts(scope)
     in_month = {
         month: Q(created_at__gte=at(month), created_at__lt=at((month + timedelta(days=32)).replace(day=1)))
         for month in month_starts

@@ -106,6 +106,7 @@ def test_sessions_report_counts_held_hours_missed_and_cancelled_per_month(sessio
     assert table.rows == [
         ["Jan 2024", 2, 1.5, 1, 1, 1, 1],
         ["Feb 2024", 2, 2.5, 0, 0, 2, 2],
+        ["Mar 2024", 0, 0.0, 0, 0, 0, 0],  # a month without meetings shows as zero
     ]
 
 
@@ -114,6 +115,7 @@ def test_sessions_report_for_one_mentor(sessions_data):
     assert build("sessions", scope(program, mentor=ben)).rows == [
         ["Jan 2024", 0, 0.0, 0, 1, 0, 0],
         ["Feb 2024", 1, 1.0, 0, 0, 1, 1],
+        ["Mar 2024", 0, 0.0, 0, 0, 0, 0],
     ]
 
 
