@@ -177,7 +177,7 @@ def test_mentee_sets_a_goal_checks_in_and_asks_for_help_and_the_coordinator_ackn
     expect(handled).to_contain_text(f"Acknowledged by Dana Whitfield: {NOTE}")
     expect(handled.get_by_role("link", name="Acknowledge")).to_have_count(0)
 
-    coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinator home").click()
+    coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Home", exact=True).click()
     expect(coordinator).to_have_url(path_is(live_server, "/home/coordinator/"))
     expect(coordinator.get_by_role("heading", name=PROGRAM_NAME, level=1)).to_be_visible()
     expect(open_alerts.get_by_role("listitem").filter(has_text=MENTEE_NAME)).to_have_count(0)
