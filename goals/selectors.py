@@ -54,16 +54,28 @@ class Streak:
     unit: str  # "day", "week" or "fortnight"
 
 
-def goal_streaks(goals, profiles):
-    """{goal id: Streak} of active goals: complete check-in periods in a row, up to now.
-    One query per profile (a person is a mentee in very few programs)."""
-    streaks = {}
+def checkin_status(profiles, goals):
+    """(is a check-in due in any program?, {goal id: Streak}) for a mentee's home, from
+    the goals already loaded: one query per profile (a person is a mentee in very
+    few programs). Due as in checkin_due; a streak counts complete periods in a row."""
+    due, streaks = False, {}
     for profile in profiles:
         own = [g for g in goals if g.mentee_id == profile.pk and g.status == Goal.Status.ACTIVE]
-        for goal_id, figures in adherence_for(own, profile).items() if own else ():
-            cadence = next(g.cadence for g in own if g.pk == goal_id)
-            streaks[goal_id] = Streak(figures.streak, PERIOD_WORDS[cadence])
-    return streaks
+        if not own:
+            due = due or _no_recent_checkin(profile)
+            continue
+        zone = _zone(profile)
+        days, today = _progress_days(own, zone), _today(zone)
+        for goal in own:
+            done = current_period_done(goal.cadence, goal.started_on, days[goal.pk], today)
+            due = due or not done
+            figures = adherence(goal.cadence, goal.started_on, days[goal.pk], today)
+            streaks[goal.pk] = Streak(figures.streak, PERIOD_WORDS[goal.cadence])
+    return due, streaks
+
+
+def _no_recent_checkin(mentee):
+    return not mentee.checkins.filter(created_at__gte=timezone.now() - timedelta(days=7)).exists()
 
 
 def checkin_due(mentee):
@@ -71,7 +83,7 @@ def checkin_due(mentee):
     (with no active goal: when the last check-in is over a week old)."""
     goals = list(mentee.goals.filter(status=Goal.Status.ACTIVE))
     if not goals:
-        return not mentee.checkins.filter(created_at__gte=timezone.now() - timedelta(days=7)).exists()
+        return _no_recent_checkin(mentee)
     zone = _zone(mentee)
     days, today = _progress_days(goals, zone), _today(zone)
     return any(not current_period_done(g.cadence, g.started_on, days[g.pk], today) for g in goals)

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from goals.models import Goal
-from goals.selectors import checkin_due, goal_streaks, open_alerts
+from goals.selectors import checkin_status, open_alerts
 from programs.readiness import with_readiness
 from resources.models import Resource
 from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user, with_contact_figures
@@ -101,7 +101,7 @@ def home_mentee(request):
     profiles = list(MenteeProfile.objects.filter(user=request.user).select_related("program", "user"))
     sessions, groups = upcoming_for(request.user)
     goals = list(Goal.objects.filter(mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]))
-    streaks = goal_streaks(goals, profiles)
+    due, streaks = checkin_status(profiles, goals)
     for goal in goals:
         goal.streak = streaks.get(goal.pk)
     return render(
@@ -115,7 +115,7 @@ def home_mentee(request):
             "toolkit": toolkit_of_user(request.user),
             "goals": goals,
             "best_streak": max((s for s in streaks.values() if s), default=None, key=lambda s: s.streak),
-            "checkin_due": any(checkin_due(profile) for profile in profiles),
+            "checkin_due": due,
         },
     )
 

@@ -1,10 +1,20 @@
 """The shell: crisis help on every page, the landing page, role homes, and
 bounded query counts on the pages that list things."""
 
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import MatchFactory, MenteeProfileFactory, MentorProfileFactory
+from tests.factories import (
+    CheckInFactory,
+    GoalFactory,
+    GoalProgressFactory,
+    MatchFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+)
 
 CRISIS_LINK = 'href="/crisis/"'
 
@@ -101,3 +111,26 @@ def test_query_count_does_not_grow_with_data(
     _grow(personas, 20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_mentee_home_shows_the_check_in_streak_and_whether_one_is_due(personas, client_for):
+    """A weekly goal started two weeks before this one, checked in on the Wednesday of
+    each of those two weeks but not yet this week: a 2-week streak, and a check-in is due."""
+    mentee = personas.match.mentee
+    mentee.user.time_zone = "UTC"
+    mentee.user.save()
+    today = timezone.now().astimezone(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    goal = GoalFactory(mentee=mentee, started_on=monday - timedelta(weeks=2), title="Walk daily")
+    for weeks_back in (2, 1):
+        wednesday = monday - timedelta(weeks=weeks_back) + timedelta(days=2)
+        checkin = CheckInFactory(mentee=mentee, created_at=datetime.combine(wednesday, time(12), tzinfo=UTC))
+        GoalProgressFactory(goal=goal, checkin=checkin)
+
+    response = client_for(personas.mentee).get(reverse("mentoring:home_mentee"))
+
+    assert response.context["checkin_due"] is True
+    body = response.content.decode()
+    assert "Check in now — it's due" in body
+    assert "You have checked in 2 weeks in a row." in body
+    assert "2-week streak" in body
