@@ -26,18 +26,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path, reverse
 
 from mentoring.models import Match
+from mentoring.reports import REPORTS
 
-# Used when mentoring.reports cannot be imported (e.g. while it is being written).
-FALLBACK_REPORT_SLUGS = [
-    "sessions",
-    "matches",
-    "goals",
-    "checkins",
-    "recovery-capital",
-    "skills",
-    "groups",
-    "referrals",
-]
 FLOOR = "floor"
 
 
@@ -101,9 +91,7 @@ class Command(BaseCommand):
             ("coordinator home", "coordinator", reverse("mentoring:home_coordinator")),
             ("needs attention", "coordinator", reverse("mentoring:attention")),
         ]
-        wanted += [
-            (f"report: {slug}", "coordinator", reverse("mentoring:report", args=[slug])) for slug in report_slugs()
-        ]
+        wanted += [(f"report: {slug}", "coordinator", reverse("mentoring:report", args=[slug])) for slug in REPORTS]
         wanted += [
             ("mentor home", "mentor", reverse("mentoring:home_mentor")),
             ("mentee home", "mentee", reverse("mentoring:home_mentee")),
@@ -154,14 +142,6 @@ def signed_in(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def report_slugs():
-    try:
-        from mentoring.reports import REPORTS
-    except ImportError:
-        return FALLBACK_REPORT_SLUGS
-    return list(REPORTS)
 
 
 def busiest_coordinator():
