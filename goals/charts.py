@@ -77,8 +77,8 @@ def bar_chart(title, labels, series):
     Bars start at zero; each bar carries its exact value in a <title> so a
     pointer shows it, and the page shows the same numbers in a table."""
     values = [v or 0 for _, vals in series for v in vals]
-    if not labels or not values:
-        return ""
+    if not labels or not any(values):
+        return ""  # nothing to draw: the page shows its empty state or the table
     top = max(values) or 1
     group = (WIDTH - 2 * PAD) / len(labels)
     bar = group * 0.8 / len(series)

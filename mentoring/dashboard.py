@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from goals.models import CheckIn, Goal, SafetyAlert
@@ -294,21 +294,3 @@ def recent_alerts(alerts, *, days=14, limit=10):
         .select_related("mentee__user", "mentee__program", "acknowledged_by")
         .order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")[:limit]
     )
-
-
-def sessions_by_month(programs, *, months=6):
-    """[(month start, completed sessions, hours)] for the last ``months`` months, oldest first."""
-    zone = timezone.get_current_timezone()
-    periods = Periods.around()
-    start = periods.this_month
-    for _ in range(months - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    rows = (
-        Session.objects.filter(match__program__in=programs, status=Session.Status.COMPLETED, starts_at__gte=start)
-        .filter(starts_at__lt=periods.next_month)
-        .annotate(month=TruncMonth("starts_at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
-        .order_by("month")
-    )
-    return [(row["month"], row["n"], round((row["minutes"] or 0) / 60, 1)) for row in rows]

@@ -81,6 +81,15 @@ class Report:
         return table.columns, iter(table.rows)
 
 
+def last_months(count, today=None):
+    """(first day of the month ``count - 1`` months ago, today): the last ``count`` months."""
+    today = today or timezone.localdate()
+    start = today.replace(day=1)
+    for _ in range(count - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, today
+
+
 def month_label(value):
     return date_format(value, "M Y")
 

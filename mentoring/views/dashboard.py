@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from goals.charts import bar_chart
 
 from .. import access, attention
-from ..dashboard import program_figures, recent_alerts, sessions_by_month, total
+from ..dashboard import program_figures, recent_alerts, total
 from ..params import int_param
-from ..reports import month_label
+from ..reports import REPORTS, Scope, last_months
 from .pages import PAGE_SIZE, require_role
 
 ATTENTION_PREVIEW = 5
+CHART_MONTHS = 6
 
 
 def programs_in_view(request):
@@ -33,12 +34,9 @@ def home_coordinator(request):
     in_view = programs.filter(pk=chosen.pk) if chosen else programs
     figures = program_figures(in_view)
     per_program = [(program, figures[program.pk]) for program in in_view]
-    months = sessions_by_month(in_view)
-    chart = bar_chart(
-        "Sessions held and hours, last six months",
-        [month_label(month) for month, _, _ in months],
-        [("Sessions held", [n for _, n, _ in months]), ("Hours", [hours for _, _, hours in months])],
-    )
+    # The chart is the sessions report's, over the last six months.
+    months = REPORTS["sessions"].build(Scope([p.pk for p in in_view], *last_months(CHART_MONTHS)))
+    chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
     signals = attention.signals(list(in_view))
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
@@ -52,7 +50,7 @@ def home_coordinator(request):
             "chosen": chosen,
             "per_program": per_program,
             "overall": total(figures.values()),
-            "months": months,
+            "months": months.rows,
             "chart": chart,
             "alerts": alerts,
             "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],

@@ -1,12 +1,9 @@
 """Reports: filters, a chart and a table per report, streamed CSV exports."""
 
-from datetime import timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from goals.charts import bar_chart
 
@@ -14,27 +11,18 @@ from .. import access
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..models import MentorProfile, ReportExport
-from ..reports import REPORTS, Scope
+from ..reports import REPORTS, Scope, last_months
 from .dashboard import programs_in_view
 from .pages import require_role
 
 DEFAULT_MONTHS = 6
 
 
-def _default_range():
-    """The last six months, this one included."""
-    today = timezone.localdate()
-    start = today.replace(day=1)
-    for _ in range(DEFAULT_MONTHS - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, today
-
-
 def _filters(request):
     """(form, Scope or None): the query string read through the coordinator's programs."""
     programs, _ = programs_in_view(request)  # 404 for a program of someone else
     mentors = MentorProfile.objects.filter(program__in=programs).select_related("user", "program")
-    start, end = _default_range()
+    start, end = last_months(DEFAULT_MONTHS)
     data = {"start": start.isoformat(), "end": end.isoformat(), **request.GET.dict()}
     form = ReportFilterForm(data, programs=programs, mentors=mentors.order_by("user__full_name", "pk"))
     if not form.is_valid():

@@ -481,3 +481,23 @@ def test_coordinator_home_refuses_another_coordinators_program(personas, client_
         reverse("mentoring:home_coordinator"), {"program": personas.other_program.pk}
     )
     assert response.status_code == 404
+
+
+def test_coordinator_home_chart_shows_the_last_six_months_or_says_there_is_nothing(personas, client_for):
+    client = client_for(personas.coordinator)
+    url = reverse("mentoring:home_coordinator")
+
+    empty = client.get(url)
+    assert empty.context["chart"] == ""
+    assert "No meetings logged in the last six months." in empty.content.decode()
+    assert [row[1] for row in empty.context["months"]] == [0] * 6
+
+    SessionFactory(
+        match=personas.match,
+        status="completed",
+        duration_minutes=90,
+        starts_at=timezone.now() - timedelta(minutes=1),
+    )
+    response = client.get(url)
+    assert [row[1:3] for row in response.context["months"]] == [[0, 0.0]] * 5 + [[1, 1.5]]
+    assert "<svg" in response.context["chart"] and "No meetings logged" not in response.content.decode()
