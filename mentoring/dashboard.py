@@ -16,6 +16,7 @@ from goals.models import CheckIn, Goal, SafetyAlert
 from programs.readiness import with_readiness
 from sessions.models import Session
 
+from .matching.loading import without_open_match
 from .models import Delivery, Match, MenteeProfile, MentorProfile
 
 ADHERENCE_WEEKS = 4
@@ -150,10 +151,11 @@ def _grouped(rows, key):
 
 def _waiting(ids, periods):
     """Mentees with no open match; waiting since they joined or their last match ended."""
-    last_end = Match.objects.filter(mentee=OuterRef("pk")).order_by("-ended_at").values("ended_at")[:1]
+    # Only ended matches: PostgreSQL sorts a missing end date first in "-ended_at".
+    ended = Match.objects.filter(mentee=OuterRef("pk"), ended_at__isnull=False)
+    last_end = ended.order_by("-ended_at").values("ended_at")[:1]
     rows = (
-        MenteeProfile.objects.filter(program__in=ids)
-        .exclude(matches__status__in=Match.OPEN)
+        without_open_match(MenteeProfile.objects.filter(program__in=ids))
         .annotate(since=Greatest("joined_at", Coalesce(Subquery(last_end), "joined_at")))
         .values("program")
         .annotate(waiting=Count("pk"), waiting_since=Min("since"))

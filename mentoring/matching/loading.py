@@ -21,9 +21,14 @@ def program_context(program):
     )
 
 
+def without_open_match(mentees):
+    """The mentees (a MenteeProfile queryset) who wait: no open match."""
+    return mentees.exclude(matches__status__in=Match.OPEN)
+
+
 def waiting_mentees(program):
     """Mentees of the program with no open match."""
-    return program.mentee_profiles.exclude(matches__status__in=Match.OPEN)
+    return without_open_match(program.mentee_profiles.all())
 
 
 def mentors_with_room(program):

@@ -136,6 +136,17 @@ def test_waiting_counts_mentees_without_an_open_match():
     assert figures.longest_wait_days == 10
 
 
+def test_a_proposal_declined_without_an_end_date_does_not_reset_the_wait():
+    """PostgreSQL sorts a missing end date first when sorting newest first: the
+    close 7 days ago, not the joining 200 days ago, is when the wait began."""
+    program = ProgramFactory()
+    mentee = MenteeProfileFactory(program=program, joined_at=days_ago(200))
+    MatchFactory(program=program, mentee=mentee, status=CLOSED, started_at=days_ago(100), ended_at=days_ago(7))
+    MatchFactory(program=program, mentee=mentee, status=DECLINED, ended_at=None)
+
+    assert figures_of(program, now=None).longest_wait_days == 7
+
+
 def test_a_mentee_whose_match_closed_waits_since_the_latest_close():
     program = ProgramFactory()
     mentee = MenteeProfileFactory(program=program, joined_at=days_ago(200))
