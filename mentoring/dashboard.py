@@ -114,9 +114,9 @@ class Periods:
 
 
 def program_figures(programs, *, now=None):
-    """{program id: Figures} for ``programs`` (a queryset), in a fixed number of queries."""
+    """{program id: Figures} for ``programs`` (programs or a queryset of them), in a fixed number of queries."""
     periods = Periods.around(now)
-    ids = list(programs.values_list("pk", flat=True))
+    ids = [program.pk for program in programs]
     figures = {pk: Figures() for pk in ids}
     for collect in (
         _waiting,

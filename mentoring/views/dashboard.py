@@ -31,13 +31,13 @@ def home_coordinator(request):
     programs, chosen = programs_in_view(request)
     if chosen is None and len(programs) == 1:
         chosen = programs[0]  # one program: its own page, with its links
-    in_view = programs.filter(pk=chosen.pk) if chosen else programs
+    in_view = [chosen] if chosen else list(programs)
     figures = program_figures(in_view)
     per_program = [(program, figures[program.pk]) for program in in_view]
     # The chart is the sessions report's, over the last six months.
     months = REPORTS["sessions"].build(Scope([p.pk for p in in_view], *last_months(CHART_MONTHS)))
     chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
-    signals = attention.signals(list(in_view))
+    signals = attention.signals(in_view)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
@@ -66,7 +66,7 @@ def needs_attention(request):
     require_role(request, "coordinator")
     programs, chosen = programs_in_view(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in attention.KINDS else None
-    rows = attention.signals(list(programs.filter(pk=chosen.pk) if chosen else programs), kind=kind)
+    rows = attention.signals([chosen] if chosen else list(programs), kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
