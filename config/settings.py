@@ -135,16 +135,29 @@ LOGOUT_REDIRECT_URL = "mentoring:landing"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
-# Login throttling: lock a username+address pair after repeated failures.
+# Reverse proxies in front of the app that append the client's address to
+# X-Forwarded-For (0: none, the header is ignored). The client address for
+# sign-in throttling and the application rate limit is the N-th entry from the
+# right (mentoring/client_address.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Sign-in throttling (mentoring/throttling.py): AXES_FAILURE_LIMIT failures for
+# one account from one address lock that pair; AXES_ADDRESS_FAILURE_LIMIT
+# failures from one address over all accounts lock the address. Accounts are
+# counted under their canonical (lower-case) email, addresses through the
+# trusted proxies.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "mentoring.throttling.SignInThrottleHandler"
+AXES_USERNAME_CALLABLE = "mentoring.throttling.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "mentoring.client_address.client_network"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the email in a field named "username" (Django's form);
 # axes would otherwise look for "email" and lock by address alone.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
 # Axes would otherwise log usernames (emails) on every failure.
 AXES_VERBOSE = False
 
@@ -247,8 +260,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Paths in log lines name their route instead of the token they carry
+    # (invitation, password reset, calendar, unsubscribe links).
+    "filters": {"secret_paths": {"()": "mentoring.log_privacy.SecretPathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Axes logs the attempted username; keep it to warnings (no personal data).
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Axes logs the attempted username; keep it to warnings (no personal data).
+        "axes": {"level": "WARNING"},
+        # Django's loggers print request paths ("Not Found: /invite/...",
+        # runserver's request lines): through the filtered handler only, not
+        # Django's default handlers.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 
 
 @register(deploy=False)
@@ -26,3 +27,32 @@ def production_settings_check(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def proxy_settings_check(app_configs, **kwargs):
+    """Behind a proxy (``BEHIND_PROXY``) every request arrives from the proxy's
+    address; without ``TRUSTED_PROXY_COUNT`` all visitors would share one
+    sign-in lockout and one application limit (mentoring/client_address.py)."""
+    messages = []
+    if settings.TRUSTED_PROXY_COUNT < 0:
+        messages.append(
+            Error(
+                "TRUSTED_PROXY_COUNT cannot be negative.",
+                hint="Set it to the number of reverse proxies in front of the app (0 for none).",
+                id="waypoint.E031",
+            )
+        )
+    elif settings.SECURE_PROXY_SSL_HEADER and settings.TRUSTED_PROXY_COUNT == 0:
+        messages.append(
+            CheckWarning(
+                "BEHIND_PROXY is on but TRUSTED_PROXY_COUNT is 0.",
+                hint=(
+                    "Every visitor then has the proxy's address: one person's failed sign-ins lock everyone out and "
+                    "applicants share one rate limit. Set TRUSTED_PROXY_COUNT to the number of proxies that append "
+                    "to X-Forwarded-For (usually 1)."
+                ),
+                id="waypoint.W031",
+            )
+        )
+    return messages

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
-from .models import Invitation, Match
+from .models import Invitation, Match, canonical_email
 
 
 def add_service_error(form, error):
@@ -24,6 +24,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match. Check both and try again.",
     }
+
+    def clean_username(self):
+        # One spelling per account: the sign-in throttle counts failures under
+        # the same canonical address (mentoring.throttling.sign_in_username).
+        return canonical_email(self.cleaned_data["username"])
 
 
 class ProfileForm(forms.ModelForm):

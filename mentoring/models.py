@@ -14,13 +14,23 @@ def time_zone_choices():
     return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
 
 
+def canonical_email(value):
+    """The one spelling of an email address that accounts are stored and
+    throttled under: surrounding spaces removed, all lower-case
+    (``" Mentor@Example.ORG "`` -> ``"mentor@example.org"``). Used by the user
+    model, the sign-in form and the sign-in throttle
+    (``mentoring.throttling.sign_in_username``), so that no spelling of an
+    address is a different account to any of them. None becomes ``""``."""
+    return (value or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=canonical_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -36,8 +46,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
-        # Emails are stored lower-case; signing in must not depend on case.
-        return self.get(email__iexact=email)
+        # Emails are stored lower-case; signing in must not depend on case or
+        # on spaces around the address.
+        return self.get(email__iexact=canonical_email(email))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -89,7 +100,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = canonical_email(self.email)
 
 
 class ProgramMembership(models.Model):

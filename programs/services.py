@@ -86,7 +86,9 @@ def document_publish(*, program, kind, body, by):
 
 def source_fingerprint(address):
     """A keyed hash of the client address: enough to rate-limit, useless to
-    identify anyone."""
+    identify anyone. ``address`` is ``mentoring.client_address.client_network``
+    of the request (proxy-aware; IPv6 by /64), so that applicants behind one
+    proxy are not one source and a forged X-Forwarded-For is not a new one."""
     return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mentoring import access
+from mentoring.client_address import client_network
 from mentoring.views import PAGE_SIZE
 
 from ..forms import APPLICATION_FORMS, ApplicationFilterForm, DecisionForm, NoteForm, answers_for_display
@@ -44,7 +45,7 @@ def apply(request, kind):
                 contact=form.contact(),
                 details=form.details(),
                 experience_areas=form.experience_areas(),
-                source_hash=source_fingerprint(request.META.get("REMOTE_ADDR")),
+                source_hash=source_fingerprint(client_network(request)),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from mentoring.checks import production_settings_check
+from mentoring.checks import production_settings_check, proxy_settings_check
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k3J9-production-like-secret-value-with-plenty-of-entropy-0987654321"
@@ -68,3 +68,33 @@ def test_check_fails_with_production_debug_off_and_development_defaults():
     result = _manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "waypoint.E001" in result.stderr and "waypoint.E002" in result.stderr
+
+
+def test_behind_a_proxy_without_trusted_proxies_is_warned_about():
+    behind = ("HTTP_X_FORWARDED_PROTO", "https")
+    with override_settings(SECURE_PROXY_SSL_HEADER=behind, TRUSTED_PROXY_COUNT=0):
+        assert _ids(proxy_settings_check(None)) == ["waypoint.W031"]
+    with override_settings(SECURE_PROXY_SSL_HEADER=behind, TRUSTED_PROXY_COUNT=1):
+        assert proxy_settings_check(None) == []
+    with override_settings(SECURE_PROXY_SSL_HEADER=None, TRUSTED_PROXY_COUNT=0):
+        assert proxy_settings_check(None) == []
+    with override_settings(TRUSTED_PROXY_COUNT=-1):
+        assert _ids(proxy_settings_check(None)) == ["waypoint.E031"]
+
+
+def test_check_deploy_passes_behind_a_proxy_with_trusted_proxies():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=GOOD_SECRET,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="waypoint.example.org",
+        BEHIND_PROXY="true",
+        TRUSTED_PROXY_COUNT="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = _manage("check", BEHIND_PROXY="true", TRUSTED_PROXY_COUNT="0")
+    assert "waypoint.W031" in result.stdout + result.stderr

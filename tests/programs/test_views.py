@@ -4,6 +4,7 @@ review queue, readiness, profiles, intake and consent, and query counts."""
 from datetime import date
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from mentoring.models import MenteeProfile, MentorProfile
@@ -144,6 +145,47 @@ def test_too_many_applications_from_one_connection_are_explained_and_not_saved(o
     response = client.post(_apply_url("mentor"), _valid_post(open_program, email="sixth@test.example"))
     assert response.status_code == 200
     assert "Please try again in an hour." in response.content.decode()
+    assert Application.objects.count() == 5
+
+
+# The limit keys on the client address through the trusted proxies
+# (mentoring/client_address.py).
+APPLY_PROXY = "10.0.0.2"
+REFUSED = "Please try again in an hour."
+
+
+def _apply(client, program, email, address=APPLY_PROXY, forwarded=None):
+    extra = {"REMOTE_ADDR": address}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(_apply_url("mentor"), _valid_post(program, email=email), **extra)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_applicants_behind_one_proxy_do_not_use_up_each_others_limit(open_program, client):
+    for i in range(5):
+        assert _apply(client, open_program, f"a{i}@test.example", forwarded="198.51.100.7").status_code == 302
+    refused = _apply(client, open_program, "a5@test.example", forwarded="198.51.100.7")
+    assert refused.status_code == 200 and REFUSED in refused.content.decode()
+    # Another person arriving through the same proxy applies normally.
+    assert _apply(client, open_program, "b@test.example", forwarded="203.0.113.9").status_code == 302
+    assert Application.objects.count() == 6
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_a_client_written_forwarded_for_does_not_reset_the_limit(open_program, client):
+    for i in range(5):
+        _apply(client, open_program, f"a{i}@test.example", forwarded=f"192.0.2.{i}, 198.51.100.7")
+    refused = _apply(client, open_program, "a5@test.example", forwarded="192.0.2.99, 198.51.100.7")
+    assert REFUSED in refused.content.decode()
+    assert Application.objects.count() == 5
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_does_not_reset_the_limit(open_program, client):
+    for i in range(5):
+        _apply(client, open_program, f"a{i}@test.example", address="198.51.100.7", forwarded=f"192.0.2.{i}")
+    refused = _apply(client, open_program, "a5@test.example", address="198.51.100.7", forwarded="192.0.2.99")
+    assert REFUSED in refused.content.decode()
     assert Application.objects.count() == 5
 
 
