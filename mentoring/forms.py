@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import Invitation, Match
@@ -24,6 +24,22 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match. Check both and try again.",
     }
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches an active account which never chose a
+    password (an accepted applicant whose first invitation lapsed, or who was
+    since invited by another program). Django skips such accounts; here they
+    have no other sign-in, and the link goes to the same mailbox an invitation
+    would, so it proves the same thing."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
 
 
 class ProfileForm(forms.ModelForm):
