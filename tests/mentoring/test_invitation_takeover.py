@@ -243,6 +243,9 @@ def test_a_different_signed_in_account_is_refused_without_a_hint(
     invitation.refresh_from_db()
     assert invitation.state == "pending"
     assert intruder.session["_auth_user_id"] == str(personas.other_mentee.pk)
+    # "Sign out" comes back to the link, signed out.
+    response = intruder.post(reverse("logout"), {"next": path})
+    assert response.status_code == 302 and response["Location"] == path
 
 
 def test_the_service_refuses_a_first_password_for_an_account_it_did_not_create(
