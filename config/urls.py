@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mentoring.forms import EmailAuthenticationForm
+from mentoring.forms import EmailAuthenticationForm, FirstPasswordResetForm
 
 # Django's own account views keep their un-namespaced names ("login",
 # "password_reset_done", ...), which they reverse internally.
@@ -18,6 +18,7 @@ account_patterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=FirstPasswordResetForm,
             subject_template_name="emails/password_reset_subject.txt",
             email_template_name="emails/password_reset.txt",
             html_email_template_name="emails/password_reset.html",

@@ -63,7 +63,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "role", "program", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["program", "role"]
     search_fields = ["email"]
-    readonly_fields = ["token_hash"]
+    readonly_fields = ["token_hash", "new_account", "application"]
 
 
 @admin.register(WorkerHeartbeat)

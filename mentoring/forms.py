@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import Invitation, Match, canonical_email
@@ -29,6 +29,22 @@ class EmailAuthenticationForm(AuthenticationForm):
         # One spelling per account: the sign-in throttle counts failures under
         # the same canonical address (mentoring.throttling.sign_in_username).
         return canonical_email(self.cleaned_data["username"])
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches an active account which never chose a
+    password (an accepted applicant whose first invitation lapsed, or who was
+    since invited by another program). Django skips such accounts; here they
+    have no other sign-in, and the link goes to the same mailbox an invitation
+    would, so it proves the same thing."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
 
 
 class ProfileForm(forms.ModelForm):

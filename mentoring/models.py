@@ -299,8 +299,14 @@ def hash_token(raw_token):
 
 
 class Invitation(models.Model):
-    """A one-time, expiring link that lets a person set a password and join a
-    program in a role. Only the token's hash is stored."""
+    """A one-time, expiring link, emailed to one address, that lets that
+    person join a program in a role. Only the token's hash is stored, and the
+    link only ever goes to the mailbox (never to the inviter's screen).
+
+    Who may do what with the link is decided in ``mentoring.services``
+    (``invitation_may_set_password``): it may create an account or choose the
+    first password only of the account it set up itself (``new_account``);
+    for any other existing account the person signs in and accepts."""
 
     class Role(models.TextChoices):
         MENTEE = "mentee", "Mentee"
@@ -323,6 +329,17 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The account this invitation's flow created (an accepted application of
+    # a newcomer), still without a password: only this invitation, or one sent
+    # again in its place, may choose that account's first password.
+    new_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # An accepted application for someone who already had an account: its
+    # profile, answers and consents are attached only when they accept.
+    application = models.ForeignKey(
+        "programs.Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -344,6 +361,12 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.state == "pending"
+
+    @property
+    def masked_email(self):
+        """The address as inviters see it once sent: "d…@example.org"."""
+        local, _, domain = self.email.partition("@")
+        return f"{local[:1]}…@{domain}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,13 +41,26 @@ def invitation_link(raw_token):
 
 
 @transaction.atomic
-def invitation_create(*, program, email, full_name, role, invited_by):
+def invitation_create(*, program, email, full_name, role, invited_by, new_account=None, application=None):
     """Create an invitation and email its one-time link after commit.
 
-    Returns (invitation, link). Earlier pending invitations of the same person
-    to the same program and role are revoked so that only one link works.
+    Returns (invitation, link). The link goes only to ``email``: views never
+    show it to the inviter (they show ``invitation.masked_email``), so the
+    return value is for the email and for tests.
+
+    ``new_account``: the account the calling flow has just created for this
+    email (still without a password). Only such an invitation, or one sent
+    again in its place, may choose that account's first password; see
+    ``invitation_may_set_password``. Never pass an account that existed
+    before the flow started. ``application``: an accepted application whose
+    profile waits for this person's acceptance (``application_join``).
+
+    Earlier pending invitations of the same person to the same program and
+    role are revoked so that only one link works.
     """
     email = get_user_model().objects.normalize_email(email).lower()
+    if new_account is not None and new_account.email.lower() != email:
+        raise ValueError("new_account must be the account of the invited email")
     now = timezone.now()
     Invitation.objects.filter(
         program=program, email__iexact=email, role=role, accepted_at__isnull=True, revoked_at__isnull=True
@@ -62,14 +75,53 @@ def invitation_create(*, program, email, full_name, role, invited_by):
         invited_by=invited_by,
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        new_account=new_account,
+        application=application,
     )
     link = invitation_link(raw_token)
-    transaction.on_commit(lambda: _send_invitation_email(invitation, link))
+    sets_password = invitation_may_set_password(invitation)
+    transaction.on_commit(lambda: _send_invitation_email(invitation, link, sets_password=sets_password))
     return invitation, link
 
 
-def _send_invitation_email(invitation, link):
-    context = {"invitation": invitation, "link": link, "valid_days": settings.INVITATION_VALID_DAYS}
+@transaction.atomic
+def invitation_resend(*, invitation, sent_by):
+    """"Send again": a fresh link for the same person, program and role goes
+    by email to the invited address; the old link stops working at once.
+
+    The new invitation keeps what the old one was for (the account its flow
+    created, the application waiting for acceptance), so it may do exactly
+    what the old one could. Returns the new invitation; its link is only in
+    the email. Raises ValidationError for an accepted invitation.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted; there is nothing to send again.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    new_account = invitation.new_account
+    if new_account is not None and new_account.email.lower() != invitation.email.lower():
+        new_account = None
+    fresh, _ = invitation_create(
+        program=invitation.program,
+        email=invitation.email,
+        full_name=invitation.full_name,
+        role=invitation.role,
+        invited_by=sent_by,
+        new_account=new_account,
+        application=invitation.application,
+    )
+    return fresh
+
+
+def _send_invitation_email(invitation, link, *, sets_password):
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+        "sets_password": sets_password,
+    }
     message = EmailMultiAlternatives(
         # Content-neutral subject: the program's purpose is only shown after login.
         subject="You're invited to Waypoint",
@@ -80,7 +132,8 @@ def _send_invitation_email(invitation, link):
     try:
         message.send()
     except OSError:
-        # The coordinator still has the link on screen; never log the address.
+        # The coordinator can send it again from the invitations page; never
+        # log the address or the link.
         logger.warning("Invitation %s could not be emailed", invitation.pk)
 
 
@@ -100,27 +153,77 @@ def invitation_for_token(raw_token):
     return invitation
 
 
+def invitation_may_set_password(invitation):
+    """May opening this invitation's link (signed out) choose a password?
+
+    The rule, in one place. An invitation link is a credential for the
+    owner of the invited mailbox, and it may set a password only where that
+    cannot hand over an account that is already someone's:
+
+    - no account has the invited email: yes; accepting creates the account;
+    - the account is the one this invitation's own flow created
+      (``invitation.new_account``: a newcomer's accepted application, or the
+      invitation sent again in its place), it is active and it still has no
+      usable password: yes, this sets its first password;
+    - any other existing account, with a password or without one (e.g. an
+      applicant accepted by another program who has not yet set theirs): no.
+      The person signs in as that account (or resets their password through
+      the same mailbox) and then accepts; a coordinator can never attach a
+      role to an existing account without that person accepting.
+    """
+    account = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    return account is None or _sets_first_password_of(invitation, account)
+
+
+def _sets_first_password_of(invitation, account):
+    return account.pk == invitation.new_account_id and account.is_active and not account.has_usable_password()
+
+
+SIGN_IN_TO_ACCEPT = "An account with this email already exists. Sign in to accept the invitation."
+
+
 @transaction.atomic
 def invitation_accept(*, invitation, password=None, user=None):
-    """Give the invited person their role. A new person sets a password; a
-    person who already has an account accepts while signed in (``user``).
+    """Give the invited person their role; returns the account.
+
+    Either ``user``: the signed-in person, whose email must be the invited
+    one; or ``password``: the first password of a new account, allowed only
+    when ``invitation_may_set_password`` says so (otherwise ValidationError,
+    and nothing changes). An invitation that carries an accepted application
+    attaches that application's profile, answers and consents now.
     The row is locked so a link can be used once, even by two quick clicks."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise ValidationError("This invitation link has already been used or is no longer valid.")
     User = get_user_model()
     if user is None:
-        user = User.objects.filter(email__iexact=invitation.email).first()
-        if user is not None and user.has_usable_password():
-            raise ValidationError("An account with this email already exists. Sign in to accept the invitation.")
+        if not password:
+            raise ValidationError("Choose a password.")
+        # The rule of invitation_may_set_password, checked on the locked account.
+        user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
         if user is None:
-            user = User(email=invitation.email, full_name=invitation.full_name)
-        user.set_password(password)
-        user.is_active = True
-        user.save()
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(
+                        email=invitation.email, password=password, full_name=invitation.full_name
+                    )
+            except IntegrityError:
+                # Someone else's flow created the account a moment ago.
+                raise ValidationError(SIGN_IN_TO_ACCEPT) from None
+        elif _sets_first_password_of(invitation, user):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        else:
+            raise ValidationError(SIGN_IN_TO_ACCEPT)
     elif user.email.lower() != invitation.email.lower():
         raise ValidationError("This invitation was sent to a different email address.")
-    role_grant(user=user, program=invitation.program, role=invitation.role)
+    if invitation.application_id is not None:
+        # programs.services imports this module; import here to avoid a cycle.
+        from programs.services import application_join
+
+        application_join(application=invitation.application, user=user)
+    else:
+        role_grant(user=user, program=invitation.program, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

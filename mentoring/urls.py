@@ -23,6 +23,7 @@ urlpatterns = [
     path("invitations/", pages.invitation_list, name="invitation_list"),
     path("invitations/new/", pages.invitation_new, name="invitation_new"),
     path("invitations/<int:pk>/revoke/", pages.invitation_revoke_view, name="invitation_revoke"),
+    path("invitations/<int:pk>/resend/", pages.invitation_resend_view, name="invitation_resend"),
     path("invite/<str:token>/", pages.invitation_accept_view, name="invitation_accept"),
     path("accounts/profile/", pages.profile, name="profile"),
     path("accounts/reminders/", notifications.preferences, name="preferences"),

@@ -145,18 +145,46 @@ def application_decide(*, application, decision, reason, decided_by):
 
 
 def _accept(application, decided_by):
-    """Create or reuse the person (same email = same person), give them the
-    profile their application describes, record their consents and invite
-    them to set a password."""
+    """Invite the accepted person; returns the account when this acceptance
+    created it, else None.
+
+    Same email = same person. A newcomer's account is created here (no
+    password yet), with the profile the application describes and their
+    consents, and the invitation bound to it (``new_account``) is the only
+    one whose link may choose its first password. Someone who already has an
+    account (in any program, with or without a password) is never given a
+    role by a coordinator: they get an invitation carrying the application,
+    and the profile, answers and consents are attached only when they accept
+    it signed in as themselves (``application_join``)."""
     User = get_user_model()
-    user = User.objects.filter(email__iexact=application.email).first()
-    if user is None:
-        contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
-        user = User.objects.create_user(
-            email=application.email, password=None, full_name=application.full_name, **contact
-        )
-    else:
-        _fill_blank_contact_details(user, application)
+    invitation = {
+        "program": application.program,
+        "email": application.email,
+        "full_name": application.full_name,
+        "role": application.kind,
+        "invited_by": decided_by,
+    }
+    if User.objects.filter(email__iexact=application.email).exists():
+        invitation_create(**invitation, application=application)
+        return None
+    contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
+    user = User.objects.create_user(
+        email=application.email, password=None, full_name=application.full_name, **contact
+    )
+    application_join(application=application, user=user)
+    invitation_create(**invitation, new_account=user)
+    return user
+
+
+def application_join(*, application, user):
+    """Attach an accepted application to its person: the profile it
+    describes (with its answers and experience areas), a background check
+    for a mentor, the intake date for a mentee, the consents given when
+    applying. Called when a newcomer's account is created, or when someone
+    who already had an account accepts the invitation; an existing account
+    keeps its own contact details (the application's phone number may not
+    even be theirs: anyone can apply with any email). Idempotent for the
+    profile."""
     profile_model = PROFILE_MODELS[application.kind]
     profile, _ = profile_model.objects.get_or_create(user=user, program=application.program)
     _apply_details(profile, application)
@@ -166,27 +194,10 @@ def _accept(application, decided_by):
         profile.intake_date = timezone.localdate()
         profile.save(update_fields=["intake_date"])
     _record_application_consents(application, user)
-    if not user.has_usable_password():
-        invitation_create(
-            program=application.program,
-            email=user.email,
-            full_name=user.full_name,
-            role=application.kind,
-            invited_by=decided_by,
-        )
-    return user
-
-
-def _fill_blank_contact_details(user, application):
-    """A returning person keeps their own settings; only blanks are filled."""
-    changed = []
-    for name in CONTACT_FIELDS:
-        value = getattr(application, name)
-        if value and not getattr(user, name):
-            setattr(user, name, value)
-            changed.append(name)
-    if changed:
-        user.save(update_fields=changed)
+    if application.person_id != user.pk:
+        application.person = user
+        application.save(update_fields=["person"])
+    return profile
 
 
 def _apply_details(profile, application):

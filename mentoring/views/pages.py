@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from goals.selectors import checkin_status, open_alerts
@@ -20,7 +21,14 @@ from ..forms import InvitationForm, ProfileForm, SetPasswordForm
 from ..models import Invitation, Match, MenteeProfile, MentorProfile
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
-from ..services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+from ..services import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_may_set_password,
+    invitation_resend,
+    invitation_revoke,
+)
 
 PAGE_SIZE = 25
 # The crisis page shows these numbers in its own cards.
@@ -217,6 +225,9 @@ def invitation_list(request):
 
 @login_required
 def invitation_new(request):
+    """Invite someone by email. The link goes only to their mailbox: this page
+    shows a masked address and never the link, whether or not the address
+    already has an account (the response is the same either way)."""
     require_role(request, "coordinator")
     programs = access.coordinated_programs(request.user)
     initial = {
@@ -225,13 +236,30 @@ def invitation_new(request):
     }
     form = InvitationForm(request.POST or None, programs=programs, initial=initial)
     if request.method == "POST" and form.is_valid():
-        invitation, link = invitation_create(invited_by=request.user, **form.cleaned_data)
+        invitation, _ = invitation_create(invited_by=request.user, **form.cleaned_data)
         messages.success(
             request,
-            f"Invitation sent to {invitation.email}. The link works once and expires on {invitation.expires_at:%B %d}.",
+            f"Invitation sent to {invitation.masked_email}. The link works once and expires on "
+            f"{invitation.expires_at:%B %d}.",
         )
-        return render(request, "mentoring/invitation_sent.html", {"invitation": invitation, "link": link})
+        return render(request, "mentoring/invitation_sent.html", {"invitation": invitation})
     return render(request, "mentoring/invitation_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def invitation_resend_view(request, pk):
+    """"Send again": a fresh link by email, the old one revoked."""
+    invitation = get_object_or_404(access.visible_invitations(request.user), pk=pk)
+    try:
+        fresh = invitation_resend(invitation=invitation, sent_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, f"A new link is on its way to {fresh.masked_email}. The earlier link no longer works."
+        )
+    return redirect("mentoring:invitation_list")
 
 
 @login_required
@@ -249,12 +277,20 @@ def invitation_revoke_view(request, pk):
 
 
 def invitation_accept_view(request, token):
+    """The emailed link. Signed in: only the invited account may accept
+    (anyone else is refused with the same page whatever the invited address
+    is). Signed out: a password form only where the invitation may set the
+    first password (``invitation_may_set_password``), else "sign in as that
+    account to accept"."""
     invitation = invitation_for_token(token)
     if invitation is None:
         return render(request, "mentoring/invitation_invalid.html", status=404)
-    signed_in_as_invitee = request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
-    if signed_in_as_invitee or _has_account(invitation.email):
-        return _accept_as_existing_user(request, invitation, signed_in_as_invitee=signed_in_as_invitee)
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            return render(request, "mentoring/invitation_wrong_account.html", status=403)
+        return _accept_signed_in(request, invitation)
+    if not invitation_may_set_password(invitation):
+        return render(request, "mentoring/invitation_existing.html", {"invitation": invitation})
     form = SetPasswordForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,14 +304,8 @@ def invitation_accept_view(request, token):
     return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})
 
 
-def _has_account(email):
-    """True when the invitee already signs in with a password of their own."""
-    user = get_user_model().objects.filter(email__iexact=email).first()
-    return user is not None and user.has_usable_password()
-
-
-def _accept_as_existing_user(request, invitation, *, signed_in_as_invitee):
-    if request.method == "POST" and signed_in_as_invitee:
+def _accept_signed_in(request, invitation):
+    if request.method == "POST":
         try:
             invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
@@ -283,8 +313,4 @@ def _accept_as_existing_user(request, invitation, *, signed_in_as_invitee):
         else:
             messages.success(request, f"You joined {invitation.program} as a {invitation.get_role_display().lower()}.")
         return redirect("mentoring:home")
-    return render(
-        request,
-        "mentoring/invitation_existing.html",
-        {"invitation": invitation, "signed_in_as_invitee": signed_in_as_invitee},
-    )
+    return render(request, "mentoring/invitation_existing.html", {"invitation": invitation, "signed_in": True})

@@ -129,6 +129,6 @@ def _decision_message(application):
     name = application.full_name
     if application.status != Application.Status.ACCEPTED:
         return f"{name} is {application.get_status_display().lower()}."
-    if application.person.has_usable_password():
-        return f"{name} is accepted. They already had an account; the new role shows on their home page."
-    return f"{name} is accepted. An invitation to set a password is on its way."
+    # The same words whether or not the email already had an account: a
+    # coordinator learns nothing about other programs' people.
+    return f"{name} is accepted. An invitation is on its way to their email."

@@ -122,7 +122,7 @@ def test_mentor_applies_is_accepted_and_becomes_ready_to_match(new_page, live_se
     coordinator.get_by_role("radio", name="Accept", exact=True).check()
     coordinator.get_by_label("Reason").fill("Two years in recovery, good references.")
     coordinator.get_by_role("button", name="Save decision").click()
-    accepted = f"{APPLICANT_NAME} is accepted. An invitation to set a password is on its way."
+    accepted = f"{APPLICANT_NAME} is accepted. An invitation is on its way to their email."
     expect(flash(coordinator, accepted)).to_be_visible()
     expect(main).to_contain_text("Two years in recovery, good references.")
     expect(coordinator.get_by_role("button", name="Save decision")).to_have_count(0)

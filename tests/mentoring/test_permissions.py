@@ -21,13 +21,13 @@ def _unsubscribe_token(p):
     return unsubscribe_token(p.mentee.pk, "checkin_due")
 
 
-def _pending_invitation(p):
+def _pending_invitation(p, email="new.person@test.example"):
     """(invitation, raw token) of a fresh invitation to program A."""
     invitation, link = invitation_create(
         program=p.program,
-        email="new.person@test.example",
+        email=email,
         full_name="New Person",
-        role="mentee",
+        role="volunteer",
         invited_by=p.coordinator,
     )
     return invitation, link.rstrip("/").rsplit("/", 1)[-1]
@@ -62,7 +62,19 @@ MATRIX = [
     Row("mentoring:invitation_list", expect(ok=COORDINATORS)),
     Row("mentoring:invitation_new", expect(ok=COORDINATORS)),
     Row("mentoring:invitation_revoke", expect(ok=["coordinator"]), args=lambda p: [_pending_invitation(p)[0].pk]),
-    Row("mentoring:invitation_accept", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_pending_invitation(p)[1]]),
+    Row(
+        "mentoring:invitation_resend",
+        expect(redirect=["coordinator"]),
+        args=lambda p: [_pending_invitation(p)[0].pk],
+        method="post",
+    ),
+    # The link: anonymous visitors see it; a signed-in account it was not sent to is refused.
+    Row("mentoring:invitation_accept", expect(default=403, anonymous=200), args=lambda p: [_pending_invitation(p)[1]]),
+    Row(
+        "mentoring:invitation_accept",
+        expect(ok=["mentee"], default=403, anonymous=200),
+        args=lambda p: [_pending_invitation(p, email=p.mentee.email)[1]],
+    ),
     Row("mentoring:home_volunteer", expect()),  # no persona volunteers; see test_volunteer_home
     Row("mentoring:profile_edit", expect(ok=["coordinator", "mentor"]), args=lambda p: ["mentor", p.match.mentor.pk]),
     Row("mentoring:profile_edit", expect(ok=["coordinator", "mentee"]), args=lambda p: ["mentee", p.match.mentee.pk]),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.services import invitation_accept, invitation_may_set_password
 from programs.defaults import DEFAULT_EXPERIENCE_AREAS
 from programs.models import (
     AgreementSignature,
@@ -296,26 +297,45 @@ def test_accepting_a_volunteer_creates_a_volunteer_profile(program, coordinator)
     assert Invitation.objects.get().role == "volunteer"
 
 
-def test_accepting_someone_who_already_has_an_account_reuses_it_without_an_invitation(
+def test_accepting_someone_who_already_has_an_account_attaches_nothing_until_they_accept(
     program, coordinator, django_capture_on_commit_callbacks
 ):
-    existing = UserFactory(email="sam@test.example", full_name="Sam Existing", phone="555-0199")
+    existing = UserFactory(email="sam@test.example", full_name="Sam Existing", phone="")
     application = _submit(program, kind="mentee", details=MENTEE_DETAILS, email="SAM@Test.Example", full_name="Sammy")
     with django_capture_on_commit_callbacks(execute=True):
         decided = _accept(application, coordinator)
-    assert decided.person == existing
+    # The coordinator gave no role to somebody else's account: it waits for them.
+    assert decided.status == "accepted" and decided.person is None
     assert User.objects.filter(email__iexact="sam@test.example").count() == 1
+    assert not MenteeProfile.objects.filter(user=existing).exists()
+    assert not ConsentRecord.objects.filter(person=existing).exists()
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.role, invitation.application, invitation.new_account) == (
+        "sam@test.example",
+        "mentee",
+        decided,
+        None,
+    )
+    assert [m.to for m in mail.outbox] == [["sam@test.example"]]
+    assert not invitation_may_set_password(invitation)
+
+    # Signed in as themselves, they accept: now the application becomes theirs.
+    invitation_accept(invitation=invitation, user=existing)
+    decided.refresh_from_db()
+    assert decided.person == existing
+    assert MenteeProfile.objects.get(user=existing, program=program).topics == ["early_days", "family"]
+    assert {c.kind for c in ConsentRecord.objects.filter(person=existing, program=program)} == {"contact", "privacy"}
     existing.refresh_from_db()
     assert existing.check_password("correct horse battery")
-    assert (existing.full_name, existing.phone) == ("Sam Existing", "555-0199")  # not overwritten
-    assert MenteeProfile.objects.get(user=existing, program=program).topics == ["early_days", "family"]
-    assert not Invitation.objects.exists()
-    assert mail.outbox == []
+    # The application's phone number may not be theirs: their account keeps its own details.
+    assert (existing.full_name, existing.phone, existing.ok_to_text) == ("Sam Existing", "", False)
 
 
 def test_an_existing_mentor_applying_as_mentee_keeps_the_mentor_profile(program, coordinator):
     mentor = MentorProfileFactory(program=program, user=UserFactory(email="both@test.example"))
     _accept(_submit(program, kind="mentee", details=MENTEE_DETAILS, email="both@test.example"), coordinator)
+    assert not MenteeProfile.objects.filter(user=mentor.user, program=program).exists()
+    invitation_accept(invitation=Invitation.objects.get(), user=mentor.user)
     assert MentorProfile.objects.filter(pk=mentor.pk).exists()
     assert MenteeProfile.objects.filter(user=mentor.user, program=program).exists()
 

@@ -268,7 +268,7 @@ def test_a_coordinator_accepts_an_application_with_a_reason(personas, client_for
     )
     assert MentorProfile.objects.filter(user=application.person, program=personas.program).exists()
     page = client.get(url).content.decode()
-    assert "An invitation to set a password is on its way." in page
+    assert "An invitation is on its way to their email." in page
     assert "Strong references." in page
 
 
