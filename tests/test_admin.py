@@ -40,6 +40,8 @@ def test_the_read_audit_is_read_only_in_the_admin(personas, client):
     change = reverse("admin:mentoring_accessevent_change", args=[event.pk])
     assert client.get(change).status_code == 200  # viewable
     assert client.post(change, {"what": "goals"}).status_code == 403
-    assert client.post(reverse("admin:mentoring_accessevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:mentoring_accessevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
     event.refresh_from_db()
     assert event.what == "profile"

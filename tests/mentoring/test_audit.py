@@ -396,7 +396,10 @@ def test_the_trail_shows_only_the_coordinators_programs(personas, client_for):
     response, rows = _trail(client_for(p.other_coordinator))
     assert rows == [(p.mentee.pk, "intake", other.program_id)]
     # Another coordinator's program by ?program= is not found.
-    assert client_for(p.coordinator).get(reverse("mentoring:audit_trail"), {"program": p.other_program.pk}).status_code == 404
+    assert (
+        client_for(p.coordinator).get(reverse("mentoring:audit_trail"), {"program": p.other_program.pk}).status_code
+        == 404
+    )
 
 
 def test_the_trail_filters_by_person_what_and_dates(personas, client_for):
