@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WAYPOINT_VAR_DIR", BASE_DIR / "var"))
@@ -239,7 +240,16 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mentoring.tasks.heartbeat", "schedule": 60.0},
     "dispatch-reminders": {"task": "mentoring.tasks.dispatch_reminders", "schedule": 60.0},
     "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 60.0},
+    # The read audit's retention (mentoring.audit.access_events_prune), once a day.
+    "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
 }
+
+# The read audit (mentoring.audit): rows older than this many days are deleted
+# daily. Default six years, the HIPAA documentation retention period
+# (45 CFR 164.316(b)(2)). A value that is not a whole number >= 1 is refused by
+# a system check (waypoint.E010) rather than guessed at.
+_retention = os.environ.get("AUDIT_RETENTION_DAYS", "").strip()
+AUDIT_RETENTION_DAYS = int(_retention) if _retention.isdigit() else (2190 if not _retention else None)
 
 # Security headers. HTTPS settings follow DEBUG unless set explicitly, so that
 # `check --deploy` is clean with a production environment.

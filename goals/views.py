@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
 from mentoring.models import Match, MenteeProfile
 from mentoring.views import PAGE_SIZE
@@ -72,6 +73,7 @@ def mentee_goals(request, pk):
     can_suggest = Match.objects.filter(
         mentee=mentee, mentor__user=request.user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
     ).exists()
+    audit_read(request, subject=mentee.user, what="goals", obj=mentee, program=mentee.program)
     return render(
         request,
         "goals/mentee_goals.html",
@@ -107,6 +109,7 @@ def goal_detail(request, pk):
     goal = _visible_goal(request, pk)
     progress = progress_series(goal)
     chart = line_chart(f"Progress on {goal.title}", [Series("Progress %", progress, 0, 100, "#0b5d6b")])
+    audit_read(request, subject=goal.mentee.user, what="goal", obj=goal, program=goal.mentee.program_id)
     return render(
         request,
         "goals/goal_detail.html",
@@ -205,6 +208,7 @@ def checkin_list(request, pk):
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     can_answer = mentee.user_id != request.user.pk
+    audit_read(request, subject=mentee.user, what="checkins", obj=mentee, program=mentee.program)
     return render(
         request,
         "goals/checkin_list.html",
@@ -251,6 +255,7 @@ def alert_acknowledge_view(request, pk):
         else:
             messages.success(request, "The alert is acknowledged.")
             return redirect("goals:alerts")
+    audit_read(request, subject=alert.mentee.user, what="alert", obj=alert, program=alert.mentee.program_id)
     return render(request, "goals/alert_acknowledge.html", {"alert": alert, "form": form})
 
 
@@ -306,6 +311,7 @@ def progress(request, pk):
     )
     latest = assessments[-1] if assessments else None
     instrument = instrument_for(mentee.program)
+    audit_read(request, subject=mentee.user, what="progress", obj=mentee, program=mentee.program)
     return render(
         request,
         "goals/progress.html",

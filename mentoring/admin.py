@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .models import (
+    AccessEvent,
     ChannelPreference,
     Delivery,
     Invitation,
@@ -100,4 +101,25 @@ class ReportExportAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "program", "mentor"]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The read audit, read-only: rows are written by mentoring.audit.audit_read
+    and removed only by the retention (prune_audit)."""
+
+    list_display = ["at", "viewer_ref", "viewer", "what", "subject_ref", "subject", "object_id", "program", "address"]
+    list_filter = ["what", "program"]
+    list_select_related = ["viewer", "subject", "program"]
+    search_fields = ["=viewer_ref", "=subject_ref"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

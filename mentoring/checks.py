@@ -56,3 +56,17 @@ def proxy_settings_check(app_configs, **kwargs):
             )
         )
     return messages
+
+
+@register()
+def audit_retention_check(app_configs, **kwargs):
+    days = settings.AUDIT_RETENTION_DAYS
+    if isinstance(days, int) and days >= 1:
+        return []
+    return [
+        Error(
+            "AUDIT_RETENTION_DAYS must be a whole number of days, at least 1.",
+            hint="Leave it unset for six years (2190 days), or set e.g. AUDIT_RETENTION_DAYS=2190.",
+            id="waypoint.E010",
+        )
+    ]

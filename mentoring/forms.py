@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
-from .models import Invitation, Match, canonical_email
+from .models import AccessEvent, Invitation, Match, canonical_email
 
 
 def add_service_error(form, error):
@@ -196,4 +196,28 @@ class ReportFilterForm(forms.Form):
             self.add_error("start", "Choose a range of at most three years.")
         if program and mentor and mentor.program_id != program.pk:
             self.add_error("mentor", "This mentor is not in the chosen program.")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    """What and when on the coordinators' read-audit page (from the query
+    string; every field optional). Dates are days in the viewer's zone."""
+
+    what = forms.ChoiceField(label="What", required=False)
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["what"].choices = [("", "Everything"), *AccessEvent.What.choices]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
+                self.add_error(name, f"Choose a date between {REPORT_YEARS[0]} and {REPORT_YEARS[1]}.")
+                return data
+        if start and end and start > end:
+            self.add_error("end", "The end date must be on or after the start date.")
         return data

@@ -501,3 +501,57 @@ class ReportExport(models.Model):
 
     def __str__(self):
         return f"{self.report} export by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccessEvent(models.Model):
+    """The read audit: one row each time someone other than the person was
+    shown a sensitive page of that person's record, or downloaded an export.
+
+    Written by ``mentoring.audit.audit_read`` only (one INSERT per page view).
+    ``subject_ref`` and ``viewer_ref`` keep the ids after an account is
+    deleted (the foreign keys become NULL, the trail stays). ``at`` is UTC;
+    ``address`` is the client address (``mentoring.audit.client_address``)."""
+
+    class What(models.TextChoices):
+        PROFILE = "profile", "Profile"
+        INTAKE = "intake", "Intake and consents"
+        APPLICATION = "application", "Application"
+        GOALS = "goals", "Goals"
+        GOAL = "goal", "A goal"
+        CHECKINS = "checkins", "Check-ins"
+        PROGRESS = "progress", "Progress, mood and recovery capital"
+        SESSION_NOTES = "session_notes", "Meeting notes"
+        ALERT = "alert", "Safety alert"
+        EXPORT = "export", "Download of personal data"
+        REPORT_EXPORT = "report_export", "Report download"
+        RESOURCE_EXPORT = "resource_export", "Resource list download"
+
+    # Downloads leave the app: recorded even when a person downloads their own.
+    EXPORTS = (What.EXPORT, What.REPORT_EXPORT, What.RESOURCE_EXPORT)
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    viewer_ref = models.PositiveBigIntegerField(null=True, blank=True, help_text="The viewer's id, kept for the trail.")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject_ref = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The person's id, kept for the trail. Empty: an export about no one person."
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    what = models.CharField(max_length=24, choices=What.choices)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The row shown, when there is one.")
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True, unpack_ipv4=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="accessevent_subject_at"),
+            models.Index(fields=["program", "-at"], name="accessevent_program_at"),
+            models.Index(fields=["at"], name="accessevent_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.what} of person {self.subject_ref} by {self.viewer_ref} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import delivery
+from . import audit, delivery
 from .services import heartbeat_record
 
 
@@ -27,3 +27,9 @@ def send_delivery(delivery_id):
     """Send one outbox row. Safe to run twice: it re-checks the row's claim.
     Failures are retried through the outbox with backoff and jitter."""
     delivery.send(delivery_id)
+
+
+@shared_task(name="mentoring.tasks.prune_audit", ignore_result=True)
+def prune_audit():
+    """Beat, daily: delete read-audit rows older than AUDIT_RETENTION_DAYS."""
+    audit.access_events_prune()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import dashboard, matches, notifications, pages, reports
+from .views import audit, dashboard, matches, notifications, pages, reports
 
 app_name = "mentoring"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("invite/<str:token>/", pages.invitation_accept_view, name="invitation_accept"),
     path("accounts/profile/", pages.profile, name="profile"),
     path("accounts/reminders/", notifications.preferences, name="preferences"),
+    path("accounts/who-viewed/", audit.who_viewed, name="who_viewed"),
+    path("audit/", audit.trail, name="audit_trail"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.audit import audit_read
 from mentoring.models import Match, MenteeProfile
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
@@ -265,6 +266,7 @@ def csv_import(request, pk):
 def csv_export(request, pk):
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
     resources = Resource.objects.filter(Q(program=program) | Q(program__isnull=True), status=Resource.Status.APPROVED)
+    audit_read(request, subject=None, what="resource_export", program=program)
     response = StreamingHttpResponse(export_rows(resources.order_by("name")), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="resources-{program.slug}.csv"'
     return response

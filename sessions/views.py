@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
 from mentoring.models import Match
 from mentoring.params import int_param
@@ -163,6 +164,9 @@ def session_detail(request, pk):
     session = _visible_session(request, pk)
     match = session.match
     can_log = match.side_of(request.user) == "mentor" or access.can_manage_program(request.user, match.program)
+    show_private = access.can_see_private_notes(request.user, session)
+    if show_private:  # everyone else who sees this page is the mentee themselves
+        audit_read(request, subject=match.mentee.user, what="session_notes", obj=session, program=match.program)
     return render(
         request,
         "sessions/session_detail.html",
@@ -170,7 +174,7 @@ def session_detail(request, pk):
             "session": session,
             "skills": session.skills.all(),
             "shares": session.shares.select_related("resource"),
-            "show_private": access.can_see_private_notes(request.user, session),
+            "show_private": show_private,
             "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
             "can_cancel": session.status == Session.Status.SCHEDULED,
         },

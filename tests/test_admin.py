@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -20,7 +21,27 @@ def test_every_model_of_our_apps_is_registered():
     "model", [m for m in admin.site._registry if m._meta.app_label in OUR_APPS], ids=lambda m: m.__name__
 )
 def test_admin_changelist_and_add_pages_render(model, personas, client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
-    assert client.get(reverse(f"{prefix}_add")).status_code == 200
+    # A read-only trail (the read audit) has no add page, even for a superuser.
+    request = RequestFactory().get("/")
+    request.user = superuser
+    read_only = not admin.site._registry[model].has_add_permission(request)
+    assert client.get(reverse(f"{prefix}_add")).status_code == (403 if read_only else 200)
+
+
+def test_the_read_audit_is_read_only_in_the_admin(personas, client):
+    from mentoring.models import AccessEvent
+
+    event = AccessEvent.objects.create(viewer=personas.coordinator, subject=personas.mentee, what="profile")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change = reverse("admin:mentoring_accessevent_change", args=[event.pk])
+    assert client.get(change).status_code == 200  # viewable
+    assert client.post(change, {"what": "goals"}).status_code == 403
+    assert (
+        client.post(reverse("admin:mentoring_accessevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    event.refresh_from_db()
+    assert event.what == "profile"

@@ -16,6 +16,7 @@ from sessions.selectors import attendance_history, meeting_counts, toolkit_of_us
 from sessions.services import upcoming_for
 
 from .. import access
+from ..audit import audit_read
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
 from ..models import Invitation, Match, MenteeProfile, MentorProfile
@@ -158,6 +159,7 @@ def profile_edit(request, kind, pk):
         form.save()
         messages.success(request, "The profile is saved.")
         return redirect("mentoring:person_detail", profile.user_id)
+    audit_read(request, subject=profile.user, what="profile", obj=profile, program=profile.program)
     return render(request, "mentoring/profile_edit.html", {"form": form, "profile": profile, "kind": kind})
 
 
@@ -197,6 +199,7 @@ def person_detail(request, pk):
                 }
             )
     is_mentee = any(section["kind"] == "mentee" for section in sections)
+    audit_read(request, subject=person, what="profile", program=[s["profile"].program_id for s in sections])
     return render(
         request,
         "mentoring/person_detail.html",

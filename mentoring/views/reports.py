@@ -8,6 +8,7 @@ from django.shortcuts import render
 from goals.charts import bar_chart
 
 from .. import access
+from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..models import MentorProfile, ReportExport
@@ -84,13 +85,23 @@ def report_export(request, slug):
             {"report": chosen, "reports": REPORTS.values(), "form": form},
             status=400,
         )
-    ReportExport.objects.create(
+    mentor = form.cleaned_data["mentor"]
+    export = ReportExport.objects.create(
         user=request.user,
         report=slug,
         program=form.cleaned_data["program"],
-        mentor=form.cleaned_data["mentor"],
+        mentor=mentor,
         start=scope.start,
         end=scope.end,
+    )
+    # The read audit links to this row (its filters). A mentor filter makes it
+    # about that mentor (in their program); otherwise one row per program exported.
+    audit_read(
+        request,
+        subject=mentor.user_id if mentor else None,
+        what="report_export",
+        obj=export,
+        program=mentor.program_id if mentor else scope.programs,
     )
     header, rows = chosen.export(scope)
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")

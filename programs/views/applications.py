@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mentoring import access
+from mentoring.audit import audit_read
 from mentoring.client_address import client_network
 from mentoring.views import PAGE_SIZE
 
@@ -111,6 +112,9 @@ def application_detail(request, pk):
         application_note_add(application=application, author=request.user, body=note_form.cleaned_data["body"])
         messages.success(request, "Your note is added.")
         return redirect("programs:application_detail", application.pk)
+    audit_read(
+        request, subject=application.person_id, what="application", obj=application, program=application.program_id
+    )
     return render(
         request,
         "programs/application_detail.html",

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mentoring import access
+from mentoring.audit import audit_read
 from mentoring.profile_forms import MenteeIntakeForm
 
 from ..forms import ConsentForm
@@ -24,6 +25,7 @@ def mentee_intake(request, pk):
         messages.success(request, "Intake details are saved.")
         return redirect("programs:mentee_intake", mentee.pk)
     consents = access.visible_consents(request.user).filter(program=mentee.program, person=mentee.user)
+    audit_read(request, subject=mentee.user, what="intake", obj=mentee, program=mentee.program)
     return render(
         request,
         "programs/mentee_intake.html",

@@ -37,11 +37,12 @@ SMALL, LARGE = 20, 200  # mentees at 1× and 10×
 class Page:
     name: str
     role: str  # whose page: coordinator, mentor or mentee
-    url: str
+    url: object  # a path, or a function of the people (a page about one of them)
     # How many rows it shows (from the response, or a download's body): proof
     # that the bound is not merely that of an empty page.
     shown: Callable
     stream: bool = False  # a streamed download (the CSV exports)
+    audited: bool = False  # writes one read-audit row (mentoring.audit.audit_read)
 
 
 def listed(key):
@@ -69,13 +70,36 @@ def pages():
     for slug in REPORTS:
         found.append(Page(f"report {slug}", "coordinator", reverse("mentoring:report", args=[slug]), table_rows))
         export = reverse("mentoring:report_export", args=[slug])
-        found.append(Page(f"report {slug} CSV", "coordinator", export, csv_rows, stream=True))
+        found.append(Page(f"report {slug} CSV", "coordinator", export, csv_rows, stream=True, audited=True))
     found += [
         Page("mentor home", "mentor", reverse("mentoring:home_mentor"), listed("page")),
         Page("mentee home", "mentee", reverse("mentoring:home_mentee"), counted("goals")),
         Page("resource search", "coordinator", reverse("resources:directory") + "?q=housing", listed("page")),
     ]
+    # A person's sensitive pages, as the coordinator, about the busiest mentee:
+    # each writes one read-audit row.
+    about_mentee = [
+        ("person page", lambda people: reverse("mentoring:person_detail", args=[people["mentee"].pk]), "sections"),
+        ("mentee goals", _mentee_url("goals:mentee_goals"), "goals"),
+        ("mentee check-ins", _mentee_url("goals:checkins"), None),
+        ("mentee progress", _mentee_url("goals:progress"), "recent"),
+    ]
+    for name, url, key in about_mentee:
+        found.append(Page(name, "coordinator", url, counted(key) if key else listed("page"), audited=True))
+    # seed_scale records no consents: the intake form itself is what is shown.
+    intake_form = lambda response: int(response.context["intake_form"] is not None)  # noqa: E731
+    found.append(Page("mentee intake", "coordinator", _mentee_url("programs:mentee_intake"), intake_form, audited=True))
     return found
+
+
+def _mentee_url(name):
+    """A URL of the busiest mentee's profile (in an active match)."""
+
+    def url(people):
+        profile = people["mentee"].mentee_profiles.filter(matches__status=Match.Status.ACTIVE).get()
+        return reverse(name, args=[profile.pk])
+
+    return url
 
 
 @dataclass
@@ -117,13 +141,15 @@ def people():
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-def measure(clients):
+def measure(found):
+    clients = {role: signed_in(user) for role, user in found.items()}
     measured = {}
     for page in pages():
         client = clients[page.role]
-        client.get(page.url)  # warm-up: caches and first-use rows
+        url = page.url(found) if callable(page.url) else page.url
+        client.get(url)  # warm-up: caches and first-use rows
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.url)
+            response = client.get(url)
             if page.stream:  # a streamed response runs its queries while it is read
                 body = b"".join(response.streaming_content)
         queries = [query["sql"] for query in captured.captured_queries]
@@ -163,7 +189,7 @@ def measured(django_db_setup, django_db_blocker):
             # --replace: the 10× run deletes the 1× data and generates it again.
             call_command("seed_scale", mentees=mentees, replace=True, stdout=io.StringIO())
             more_housing_listings(mentees // 2)
-            results[mentees] = measure({role: signed_in(user) for role, user in people().items()})
+            results[mentees] = measure(people())
         transaction.set_rollback(True)
     return results
 
@@ -201,3 +227,15 @@ def test_the_page_runs_the_same_number_of_queries_at_ten_times_the_data(measured
     at_small, at_large = len(small.queries), len(large.queries)
     grew = f"{name}: {at_small} queries at {SMALL} mentees, {at_large} at {LARGE}\n"
     assert at_small == at_large, grew + differing(small.queries, large.queries)
+
+
+AUDIT_INSERT = 'INSERT INTO "mentoring_accessevent"'
+
+
+@pytest.mark.parametrize("name", [page.name for page in pages() if page.audited])
+def test_a_sensitive_page_adds_exactly_one_audit_insert_at_both_sizes(measured, name):
+    """The read audit is one INSERT per page view, reading nothing (the
+    counts above are equal at both sizes, the insert included)."""
+    for mentees in (SMALL, LARGE):
+        inserts = [sql for sql in measured[mentees][name].queries if sql.startswith(AUDIT_INSERT)]
+        assert len(inserts) == 1, f"{name} at {mentees} mentees: {len(inserts)} audit inserts"

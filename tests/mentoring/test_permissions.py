@@ -115,6 +115,12 @@ MATRIX = [
     Row("mentoring:preferences", expect(ok=SIGNED_IN)),
     Row("mentoring:unsubscribe", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_unsubscribe_token(p)]),
     Row("mentoring:unsubscribe", expect(anonymous=404), args=lambda p: ["forged-token"]),
+    # The read audit: coordinators see their programs' trail; everyone sees who viewed their own record.
+    Row("mentoring:audit_trail", expect(ok=COORDINATORS)),
+    Row("mentoring:audit_trail", expect(ok=ONLY_A), query=IN_A),
+    Row("mentoring:audit_trail", expect(ok=["other_coordinator"]), query=IN_B),
+    Row("mentoring:audit_trail", expect(ok=COORDINATORS), query=lambda p: {"person": p.mentee.pk}),
+    Row("mentoring:who_viewed", expect(ok=SIGNED_IN)),
     Row("login", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("logout", expect(default=405, anonymous=405)),
     Row("password_change", expect(ok=SIGNED_IN)),
