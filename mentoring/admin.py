@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from .models import (
     ChannelPreference,
     Delivery,
+    Erasure,
     Invitation,
     Match,
     MatchSurvey,
@@ -100,4 +101,21 @@ class ReportExportAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "program", "mentor"]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """Who erased whom, when (ids only): kept for accountability, never edited or deleted."""
+
+    list_display = ["erased_at", "person", "erased_by", "program_ids"]
+    raw_id_fields = ["person", "erased_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

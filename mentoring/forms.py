@@ -176,3 +176,23 @@ class ReportFilterForm(forms.Form):
         if program and mentor and mentor.program_id != program.pk:
             self.add_error("mentor", "This mentor is not in the chosen program.")
         return data
+
+
+class ErasureConfirmForm(forms.Form):
+    """The coordinator types the person's full name to confirm an erasure."""
+
+    typed_name = forms.CharField(
+        label="Type the person's full name to confirm",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_typed_name(self):
+        typed = " ".join(self.cleaned_data["typed_name"].split())
+        if typed.casefold() != " ".join(self.person.full_name.split()).casefold():
+            raise forms.ValidationError("That is not the person's full name as Waypoint has it. Check the spelling.")
+        return typed
