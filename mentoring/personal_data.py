@@ -860,17 +860,20 @@ def erased_email(person):
 def person_programs(person):
     """Ids of every program ``person`` belongs to or left a trace in: coordinator, mentor, mentee,
     volunteer, applicant, consent given, invitation."""
-    queries = (
-        Program.objects.filter(coordinators=person),
-        Program.objects.filter(mentor_profiles__user=person),
-        Program.objects.filter(mentee_profiles__user=person),
-        Program.objects.filter(volunteer_profiles__user=person),
-        Program.objects.filter(applications__in=_applications(person)),
-        Program.objects.filter(consents__person=person),
-        Program.objects.filter(invitations__in=_invitations(person)),
+    # One subquery per kind of trace (OR-ing the joins would multiply the rows).
+    traces = (
+        Program.coordinators.through.objects.filter(user=person).values("program"),
+        MentorProfile.objects.filter(user=person).values("program"),
+        MenteeProfile.objects.filter(user=person).values("program"),
+        VolunteerProfile.objects.filter(user=person).values("program"),
+        _applications(person).values("program"),
+        ConsentRecord.objects.filter(person=person).values("program"),
+        _invitations(person).values("program"),
     )
-    first, *rest = (q.values_list("pk", flat=True) for q in queries)
-    return set(first.union(*rest))
+    found = Q()
+    for trace in traces:
+        found |= Q(pk__in=trace)
+    return set(Program.objects.filter(found).values_list("pk", flat=True))
 
 
 def _applications(person):
