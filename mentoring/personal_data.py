@@ -305,7 +305,7 @@ TABLES = (
     ),
     Table(
         "applications",
-        "Your applications and the answers you gave in them.",
+        "Your applications (linked to your account or sent from its email address) and your answers.",
         (("programs.Application", "person"),),
         (
             "id",
@@ -326,7 +326,7 @@ TABLES = (
             "decided_at",
         ),
         lambda person: (
-            Application.objects.filter(person=person)
+            _applications(person)
             .select_related("program", "privacy_notice")
             .prefetch_related("experience_areas")
             .order_by("pk")

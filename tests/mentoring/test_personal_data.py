@@ -256,3 +256,10 @@ def test_the_page_counts_in_a_fixed_number_of_queries(personas, client_for):
     with CaptureQueriesContext(connection) as second:
         client.get(reverse("mentoring:my_data"))
     assert len(first) == len(second)
+
+
+def test_an_application_sent_from_the_accounts_address_is_included(personas, client_for):
+    ApplicationFactory(program=personas.program, kind="mentee", email="MENTEE@test.example", details={"why": "Mine"})
+    ApplicationFactory(program=personas.program, kind="mentee", email="someone.else@test.example")
+    tables = json.loads(_download(client_for(personas.mentee)).read(JSON_NAME))["tables"]
+    assert [row["answers"] for row in tables["applications"]] == [{"why": "Mine"}]
