@@ -797,8 +797,9 @@ ERASURE_PLAN = (
         ("mentoring.Match", "mentoring.MatchSurvey", "resources.Share"),
         ERASED,
         "Matches, meetings, closing surveys, shares and referrals stay with their status, dates, ratings and "
-        "answers; closing notes and the person's survey comments are blanked, and so are, in the meetings where "
-        "the person was the mentee, places, summaries, next steps, private notes and resources noted, and the "
+        "answers; closing notes and the person's survey comments are blanked, and so are, for matches where "
+        "the person was the mentee, the mentor's survey comment and, in their meetings, places, summaries, "
+        "next steps, private notes and resources noted, and the "
         "notes of resources shared with them. (A mentor's erasure keeps what was recorded about their mentees: "
         "it is the mentee's record.)",
     ),
@@ -819,7 +820,7 @@ ERASURE_PLAN = (
             "mentoring.Erasure",
         ),
         KEPT,
-        "Kept: consent history (what was agreed, when, withdrawals), signed agreements (the typed name is "
+        "Consent history (what was agreed, when, withdrawals), signed agreements (the typed name is "
         "replaced), training and background-check status, safety alerts and how they were answered, the audit "
         "trail and this erasure record. The law requires the program to be able to show these (GDPR Art. 7(1), "
         "Art. 17(3)(b) legal obligations and 17(3)(e) legal claims; 42 CFR Part 2 and HIPAA record retention). "

@@ -187,7 +187,7 @@ def test_the_page_says_exactly_what_will_happen_and_why(personas, client_for):
     for words in (
         "Erased person #&lt;id&gt;",
         "deactivated",
-        "consent history",
+        "Consent history",
         "17(3)(b)",
         "17(3)(e)",
         "42 CFR Part 2",
