@@ -84,6 +84,23 @@ def visible_people(user):
     ).distinct()
 
 
+def coordinated_people(user):
+    """People who take part in, or applied to, a program the user coordinates (in any role):
+    whose erasure a coordinator may open. Whether they may carry it out is
+    ``personal_data.erasure_blockers`` (every program of the person must be theirs)."""
+    User = get_user_model()
+    if not _signed_in(user):
+        return User.objects.none()
+    mine = coordinated_programs(user).values("pk")
+    return User.objects.filter(
+        Q(mentor_profiles__program__in=mine)
+        | Q(mentee_profiles__program__in=mine)
+        | Q(volunteer_profiles__program__in=mine)
+        | Q(coordinated_programs__in=mine)
+        | Q(applications__program__in=mine)
+    ).distinct()
+
+
 def visible_invitations(user):
     if not _signed_in(user):
         return Invitation.objects.none()

@@ -5,6 +5,7 @@ from .models import (
     AccessEvent,
     ChannelPreference,
     Delivery,
+    Erasure,
     Invitation,
     Match,
     MatchSurvey,
@@ -114,6 +115,23 @@ class AccessEventAdmin(admin.ModelAdmin):
     list_select_related = ["viewer", "subject", "program"]
     search_fields = ["=viewer_ref", "=subject_ref"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """Who erased whom, when (ids only): kept for accountability, never edited or deleted."""
+
+    list_display = ["erased_at", "person", "erased_by", "program_ids"]
+    raw_id_fields = ["person", "erased_by"]
 
     def has_add_permission(self, request):
         return False

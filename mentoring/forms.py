@@ -221,3 +221,23 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", "The end date must be on or after the start date.")
         return data
+
+
+class ErasureConfirmForm(forms.Form):
+    """The coordinator types the person's full name to confirm an erasure."""
+
+    typed_name = forms.CharField(
+        label="Type the person's full name to confirm",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_typed_name(self):
+        typed = " ".join(self.cleaned_data["typed_name"].split())
+        if typed.casefold() != " ".join(self.person.full_name.split()).casefold():
+            raise forms.ValidationError("That is not the person's full name as Waypoint has it. Check the spelling.")
+        return typed

@@ -555,3 +555,22 @@ class AccessEvent(models.Model):
 
     def __str__(self):
         return f"{self.what} of person {self.subject_ref} by {self.viewer_ref} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Erasure(models.Model):
+    """Accountability record of one erasure (mentoring.personal_data.person_erase):
+    whom, by whom, when, in which programs — ids only, never a name. Kept for
+    good: it is how the program shows it honoured the request."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    erased_at = models.DateTimeField(default=timezone.now)
+    program_ids = models.JSONField(default=list, help_text="The programs the person belonged to (ids).")
+    counts = models.JSONField(default=dict, help_text="{table: rows changed}, for the record.")
+
+    class Meta:
+        ordering = ["-erased_at"]
+        constraints = [models.UniqueConstraint(fields=["person"], name="one_erasure_per_person")]
+
+    def __str__(self):
+        return f"Erasure of person #{self.person_id} at {self.erased_at:%Y-%m-%d %H:%M}"

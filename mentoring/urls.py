@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import audit, dashboard, matches, notifications, pages, reports
+from .views import audit, dashboard, matches, notifications, pages, personal_data, reports
 
 app_name = "mentoring"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("home/volunteer/", pages.home_volunteer, name="home_volunteer"),
     path("profiles/<str:kind>/<int:pk>/edit/", pages.profile_edit, name="profile_edit"),
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
+    path("people/<int:pk>/erase/", personal_data.person_erase_view, name="person_erase"),
+    path("me/data/", personal_data.my_data, name="my_data"),
     path("invitations/", pages.invitation_list, name="invitation_list"),
     path("invitations/new/", pages.invitation_new, name="invitation_new"),
     path("invitations/<int:pk>/revoke/", pages.invitation_revoke_view, name="invitation_revoke"),

@@ -25,11 +25,11 @@ def test_admin_changelist_and_add_pages_render(model, personas, client):
     client.force_login(superuser)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
-    # A read-only trail (the read audit) has no add page, even for a superuser.
+    # Records only a service may write (an erasure) refuse the add page.
     request = RequestFactory().get("/")
     request.user = superuser
-    read_only = not admin.site._registry[model].has_add_permission(request)
-    assert client.get(reverse(f"{prefix}_add")).status_code == (403 if read_only else 200)
+    can_add = admin.site._registry[model].has_add_permission(request)
+    assert client.get(reverse(f"{prefix}_add")).status_code == (200 if can_add else 403)
 
 
 def test_the_read_audit_is_read_only_in_the_admin(personas, client):

@@ -214,6 +214,8 @@ def person_detail(request, pk):
             "matches": access.visible_matches(request.user)
             .filter(Q(mentor__user=person) | Q(mentee__user=person))
             .select_related("mentor__user", "mentee__user", "program"),
+            "can_erase": person.pk != request.user.pk
+            and access.coordinated_people(request.user).filter(pk=person.pk).exists(),
         },
     )
 

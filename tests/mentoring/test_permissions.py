@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from mentoring.models import Match
 from mentoring.reports import REPORTS
 from mentoring.services import invitation_create
 from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
@@ -31,6 +32,12 @@ def _pending_invitation(p, email="new.person@test.example"):
         invited_by=p.coordinator,
     )
     return invitation, link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _erasable_other_mentee(p):
+    """The other mentee, their match closed so that nothing blocks an erasure."""
+    Match.objects.filter(pk=p.other_match.pk).update(status=Match.Status.CLOSED)
+    return [p.other_mentee.pk]
 
 
 MATRIX = [
@@ -81,6 +88,28 @@ MATRIX = [
     Row("mentoring:profile_edit", expect(), args=lambda p: ["wizard", p.match.mentee.pk]),
     Row("mentoring:invitation_accept", expect(anonymous=404), args=lambda p: ["not-a-real-token"]),
     Row("mentoring:profile", expect(ok=SIGNED_IN)),
+    # A person's own data: everyone their own; erasure: the person's coordinators only.
+    Row("mentoring:my_data", expect(ok=SIGNED_IN)),
+    Row("mentoring:my_data", expect(ok=SIGNED_IN), method="post"),
+    Row("mentoring:person_erase", expect(ok=ONLY_A), args=lambda p: [p.mentee.pk]),
+    Row("mentoring:person_erase", expect(ok=ONLY_A), args=lambda p: [p.mentor.pk]),
+    Row("mentoring:person_erase", expect(ok=["other_coordinator"]), args=lambda p: [p.other_coordinator.pk]),
+    Row("mentoring:person_erase", expect(), args=lambda p: [999999]),
+    # The mentee's match is open: their coordinator is told to close it first (409), nothing changes.
+    Row(
+        "mentoring:person_erase",
+        {**expect(), "coordinator": 409},
+        args=lambda p: [p.mentee.pk],
+        method="post",
+        data=lambda p: {"typed_name": p.mentee.full_name},
+    ),
+    Row(
+        "mentoring:person_erase",
+        expect(redirect=ONLY_A),
+        args=_erasable_other_mentee,
+        method="post",
+        data=lambda p: {"typed_name": p.other_mentee.full_name},
+    ),
     # Matching: the program's coordinators only.
     Row("mentoring:pool", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("mentoring:pool", expect(ok=["other_coordinator"]), args=lambda p: [p.other_program.pk]),
