@@ -22,3 +22,59 @@ class UserTimezoneMiddleware:
         finally:
             # The thread serves someone else next (and code after a test request runs in UTC).
             timezone.deactivate()
+
+
+# Downloads that carry someone's data whoever asks for them (a calendar feed
+# is fetched with a token, not a session).
+PERSONAL_DOWNLOAD_TYPES = ("text/csv", "text/calendar", "application/zip")
+
+
+class NoStoreMiddleware:
+    """Keep signed-in pages and personal downloads out of every cache.
+
+    Any response to a signed-in request, and any CSV/ICS/ZIP download or
+    attachment (signed in or not, e.g. a token calendar feed), gets
+    ``Cache-Control: no-store`` and ``Pragma: no-cache``: on a shared phone the
+    back button or the browser cache must not show someone's health data after
+    they sign out. Static files are served by whitenoise before this runs and
+    keep their long cache lifetime; anonymous public pages are unaffected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if (
+            (user is not None and user.is_authenticated)
+            or content_type in PERSONAL_DOWNLOAD_TYPES
+            or response.has_header("Content-Disposition")
+        ):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` from settings.PERMISSIONS_POLICY on every response.
+
+    The setting maps a feature name to the origins allowed to use it (an empty
+    list: nobody), e.g. ``{"camera": [], "geolocation": ["self"]}`` gives
+    ``camera=(), geolocation=(self)``.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.setdefault("Permissions-Policy", self.header)
+        return response

@@ -20,6 +20,14 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Buttons that ask before they act (data-confirm="question"): the
+  // Content-Security-Policy allows no inline onclick handlers.
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  });
+
   // Show a slider's value next to it as it moves.
   document.querySelectorAll("input[type=range]").forEach((slider) => {
     const output = slider.parentElement.querySelector("output");
