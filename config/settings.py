@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "mentoring.middleware.NoStoreMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff and shared-device sessions end after STAFF_SESSION_IDLE_HOURS idle.
+    "mentoring.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -249,6 +251,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sign-in lifetime (mentoring.session_policy): a browser-session cookie unless
+# the person ticks "Keep me signed in" (then SESSION_COOKIE_AGE, 14 days);
+# coordinators, staff and shared devices are signed out after this many idle hours.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+STAFF_SESSION_IDLE_HOURS = float(os.environ.get("STAFF_SESSION_IDLE_HOURS", "4"))
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no

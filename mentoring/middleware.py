@@ -1,4 +1,5 @@
 import contextlib
+import time
 import zoneinfo
 
 from django.utils import timezone
@@ -78,3 +79,40 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session that has been idle too long (sliding expiry).
+
+    Applies to sessions marked at sign-in (mentoring.session_policy: staff and
+    shared devices) and to every is_staff user. After the limit the person is
+    signed out and sent to sign in again, with a message that says why; any
+    request before it moves the deadline (at most one session write a minute).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+
+        from . import session_policy as policy
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            limit = session.get(policy.IDLE_LIMIT)
+            if limit is None and user.is_staff:
+                limit = policy.staff_idle_seconds()
+            if limit is not None:
+                now = int(time.time())
+                last_seen = session.get(policy.LAST_SEEN)
+                if last_seen is not None and now - last_seen > limit:
+                    logout(request)
+                    messages.info(request, "You were signed out after a while without activity. Please sign in again.")
+                    return redirect_to_login(request.get_full_path())
+                if last_seen is None or now - last_seen >= policy.TOUCH_EVERY_SECONDS:
+                    session[policy.LAST_SEEN] = now
+        return self.get_response(request)

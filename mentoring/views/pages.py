@@ -21,6 +21,7 @@ from ..models import Invitation, Match, MenteeProfile, MentorProfile
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
 from ..services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+from ..session_policy import session_lifetime_apply
 
 PAGE_SIZE = 25
 # The crisis page shows these numbers in its own cards.
@@ -263,6 +264,7 @@ def invitation_accept_view(request, token):
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            session_lifetime_apply(request=request)
             messages.success(request, f"Welcome to Waypoint, {user.get_short_name()}.")
             return redirect("mentoring:home")
     return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})
