@@ -2,16 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mentoring.forms import EmailAuthenticationForm, FirstPasswordResetForm
+from mentoring.forms import FirstPasswordResetForm
+from mentoring.views.account import SignInView
 
 # Django's own account views keep their un-namespaced names ("login",
 # "password_reset_done", ...), which they reverse internally.
 account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -14,6 +14,7 @@ from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
 from mentoring.models import Match, MenteeProfile
+from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 from sessions.selectors import toolkit
 
@@ -52,8 +53,8 @@ def _mentee(request, pk):
 def _own_mentee(request):
     """The signed-in person's mentee profile (?mentee=pk when they have several)."""
     profiles = MenteeProfile.objects.filter(user=request.user).select_related("program", "user")
-    wanted = request.GET.get("mentee") or request.POST.get("mentee")
-    profile = profiles.filter(pk=wanted).first() if wanted and wanted.isdigit() else profiles.first()
+    wanted = int_param(request.GET.get("mentee") or request.POST.get("mentee"))
+    profile = profiles.filter(pk=wanted).first() if wanted is not None else profiles.first()
     if profile is None:
         raise Http404
     return profile

@@ -7,3 +7,6 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .lookups import register
+
+        register()  # out-of-range ids match nothing (mentoring.lookups)

@@ -70,3 +70,45 @@ def audit_retention_check(app_configs, **kwargs):
             id="waypoint.E010",
         )
     ]
+
+
+CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
+UNSAFE_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "http:", "https:", "data:"}
+
+
+@register(deploy=True)
+def browser_hardening_check(app_configs, **kwargs):
+    """`check --deploy`: the Content-Security-Policy is sent and allows scripts
+    from our own origin only (no inline scripts, no eval, no other hosts), and
+    the Permissions-Policy header is sent. README: "Browser and session hardening"."""
+    errors = []
+    directives = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    directives = directives.get("DIRECTIVES", {})
+    scripts = directives.get("script-src", directives.get("default-src"))
+    if CSP_MIDDLEWARE not in settings.MIDDLEWARE or not scripts:
+        errors.append(
+            Error(
+                "No Content-Security-Policy with a script-src (or default-src) is sent.",
+                hint=f"Keep {CSP_MIDDLEWARE} in MIDDLEWARE and CONTENT_SECURITY_POLICY in settings.",
+                id="waypoint.E041",
+            )
+        )
+    elif unsafe := sorted(set(scripts) & UNSAFE_SOURCES):
+        errors.append(
+            Error(
+                f"The Content-Security-Policy's script-src allows {', '.join(unsafe)}.",
+                hint="Move the script to static/js/ instead of loosening the policy.",
+                id="waypoint.E042",
+            )
+        )
+    if "mentoring.middleware.PermissionsPolicyMiddleware" not in settings.MIDDLEWARE or not getattr(
+        settings, "PERMISSIONS_POLICY", None
+    ):
+        errors.append(
+            Error(
+                "No Permissions-Policy header is sent.",
+                hint="Keep mentoring.middleware.PermissionsPolicyMiddleware and PERMISSIONS_POLICY in settings.",
+                id="waypoint.E043",
+            )
+        )
+    return errors

@@ -24,6 +24,26 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match. Check both and try again.",
     }
+    keep_signed_in = forms.BooleanField(
+        label="Keep me signed in",
+        required=False,
+        help_text="For 14 days on this device. Otherwise you are signed out when the browser closes.",
+    )
+    shared_device = forms.BooleanField(
+        label="This is a shared device",
+        required=False,
+        help_text="Signs you out when the browser closes or after a few hours without activity.",
+    )
+
+    def clean(self):
+        # Refused before the password is checked: not a failed sign-in attempt.
+        if self.cleaned_data.get("keep_signed_in") and self.cleaned_data.get("shared_device"):
+            self.add_error(
+                "shared_device",
+                "On a shared device you cannot stay signed in: untick one of the two boxes.",
+            )
+            return self.cleaned_data
+        return super().clean()
 
     def clean_username(self):
         # One spelling per account: the sign-in throttle counts failures under

@@ -109,8 +109,8 @@ def resource_detail(request, pk):
 
 def _session_context(request):
     """The session a share is made from (?session=pk), if the user may log it."""
-    pk = request.GET.get("session") or request.POST.get("session")
-    if not pk or not str(pk).isdigit():
+    pk = int_param(request.GET.get("session") or request.POST.get("session"))
+    if pk is None:
         return None
     session = access.visible_sessions(request.user).select_related("match").filter(pk=pk).first()
     if session is None or not access.can_see_private_notes(request.user, session):

@@ -5,6 +5,7 @@ personas, and the expected status for each persona. Signed-in outsiders get
 404 (never a hint that a row exists); anonymous visitors of private pages are
 sent to sign in."""
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -55,8 +56,28 @@ def check(row, persona, expected, personas, client):
         response = client.post(url, row.data(personas) if row.data else {})
     else:
         response = client.get(url)
+    assert_browser_hardening(response, persona, url)
     if expected == LOGIN:
         assert response.status_code == 302, f"{persona} on {url}"
         assert response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == expected, f"{persona} {row.method.upper()} {url}"
+
+
+# What the Content-Security-Policy (no 'unsafe-inline') would refuse in a page.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<[^>]*\sstyle\s*=|<style\b", re.IGNORECASE)
+
+
+def assert_browser_hardening(response, persona, url):
+    """Every matrix response: a CSP and Permissions-Policy header; signed in,
+    Cache-Control no-store; an HTML page, nothing inline the CSP would refuse."""
+    assert "script-src 'self'" in response["Content-Security-Policy"], url
+    assert "camera=()" in response["Permissions-Policy"], url
+    if persona != "anonymous":
+        assert response["Cache-Control"] == "no-store", f"{persona} {url}"
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        html = response.content.decode()
+        for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE):
+            assert not pattern.search(html), f"{url}: {pattern.search(html).group(0)}"

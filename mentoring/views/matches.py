@@ -134,9 +134,9 @@ def pool(request, pk):
 def _approve_pool(request, program):
     wanted = []
     for value in request.POST.getlist("pair"):
-        mentor_pk, _, mentee_pk = value.partition(":")
-        if mentor_pk.isdigit() and mentee_pk.isdigit():
-            wanted.append((int(mentor_pk), int(mentee_pk)))
+        mentor_pk, _, mentee_pk = (int_param(part) for part in value.partition(":"))
+        if mentor_pk is not None and mentee_pk is not None:
+            wanted.append((mentor_pk, mentee_pk))
     mentors = MentorProfile.objects.filter(program=program, pk__in=[m for m, _ in wanted]).select_related("user")
     mentees = MenteeProfile.objects.filter(program=program, pk__in=[e for _, e in wanted]).select_related("user")
     mentors, mentees = {m.pk: m for m in mentors}, {e.pk: e for e in mentees}

@@ -30,6 +30,7 @@ from ..services import (
     invitation_resend,
     invitation_revoke,
 )
+from ..session_policy import session_lifetime_apply
 
 PAGE_SIZE = 25
 # The crisis page shows these numbers in its own cards.
@@ -304,6 +305,7 @@ def invitation_accept_view(request, token):
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            session_lifetime_apply(request=request)
             messages.success(request, f"Welcome to Waypoint, {user.get_short_name()}.")
             return redirect("mentoring:home")
     return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -20,6 +20,23 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Buttons that ask before they act (data-confirm="question"): the
+  // Content-Security-Policy allows no inline onclick handlers.
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // Sign-in: "Keep me signed in" and "This is a shared device" exclude each
+  // other (the server refuses both as well).
+  const keep = document.getElementById("id_keep_signed_in");
+  const shared = document.getElementById("id_shared_device");
+  if (keep && shared) {
+    keep.addEventListener("change", () => { if (keep.checked) shared.checked = false; });
+    shared.addEventListener("change", () => { if (shared.checked) keep.checked = false; });
+  }
+
   // Show a slider's value next to it as it moves.
   document.querySelectorAll("input[type=range]").forEach((slider) => {
     const output = slider.parentElement.querySelector("output");

@@ -45,17 +45,34 @@ def browser(playwright):
     browser.close()
 
 
+def is_csp_violation(text):
+    """Chromium's console message for something the Content-Security-Policy refused."""
+    return "Content Security Policy" in text or "Refused to" in text
+
+
 @pytest.fixture
-def new_page(browser, live_server):
+def csp_violations():
+    """Console messages of every page of the test that report a refused script,
+    style or connection; the test fails at teardown if there are any."""
+    seen = []
+    yield seen
+    assert seen == [], "Content-Security-Policy violations:\n" + "\n".join(seen)
+
+
+@pytest.fixture
+def new_page(browser, live_server, csp_violations):
     """Factory for pages in fresh contexts whose base URL is the live server;
-    every context it opens is closed after the test."""
+    every context it opens is closed after the test. Every page listens for
+    Content-Security-Policy violations (csp_violations)."""
     contexts = []
 
     def make(**context_options):
         context = browser.new_context(base_url=live_server.url, **context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
+        return page
 
     yield make
     for context in contexts:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from mentoring.checks import production_settings_check, proxy_settings_check
+from mentoring.checks import browser_hardening_check, production_settings_check, proxy_settings_check
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k3J9-production-like-secret-value-with-plenty-of-entropy-0987654321"
@@ -39,7 +39,8 @@ def test_development_defaults_are_fine_with_debug():
 
 
 def _manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "CELERY_BROKER_URL", "HTTPS")}
+    production = ("DEBUG", "SECRET_KEY", "CELERY_BROKER_URL", "HTTPS", "DATABASE_URL", "ALLOWED_HOSTS")
+    clean = {k: v for k, v in os.environ.items() if k not in production}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -59,9 +60,28 @@ def test_check_deploy_passes_with_production_env():
         DEBUG="false",
         SECRET_KEY=GOOD_SECRET,
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-        ALLOWED_HOSTS="waypoint.example.org",
+        DATABASE_URL="postgres://waypoint:secret@db.example.org:5432/waypoint",
+        ALLOWED_HOSTS="example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_browser_hardening_check_passes_with_the_project_settings():
+    assert browser_hardening_check(None) == []
+
+
+def test_csp_allowing_inline_scripts_is_refused():
+    policy = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=policy):
+        assert _ids(browser_hardening_check(None)) == ["waypoint.E042"]
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'self'", "'unsafe-eval'"]}}):
+        assert _ids(browser_hardening_check(None)) == ["waypoint.E042"]
+
+
+def test_missing_csp_or_permissions_policy_is_refused():
+    middleware = [m for m in settings.MIDDLEWARE if "csp" not in m and "PermissionsPolicy" not in m]
+    with override_settings(MIDDLEWARE=middleware):
+        assert _ids(browser_hardening_check(None)) == ["waypoint.E041", "waypoint.E043"]
 
 
 def test_check_fails_with_production_debug_off_and_development_defaults():
