@@ -144,8 +144,8 @@ def visible_people(user):
         | Q(pk__in=MenteeProfile.objects.filter(program__in=mine).values("user"))
         | Q(pk__in=VolunteerProfile.objects.filter(program__in=mine).values("user"))
         | Q(pk__in=Program.coordinators.through.objects.filter(program__in=mine).values("user"))
-        | Q(pk__in=Match.objects.current().filter(mentor__user=user).values("mentee__user"))
-        | Q(pk__in=Match.objects.filter(mentor__user=user, status=Match.Status.PROPOSED).values("mentee__user"))
+        # The other side of the user's open matches (proposed, active or paused).
+        | Q(pk__in=Match.objects.open().filter(mentor__user=user).values("mentee__user"))
         | Q(pk__in=Match.objects.open().filter(mentee__user=user).values("mentor__user"))
     )
 

@@ -261,3 +261,28 @@ def test_a_mentee_keeps_the_closed_match_but_not_the_former_mentors_page(persona
     assert former in access.visible_matches(personas.mentee)
     assert former.mentor.user not in access.visible_people(personas.mentee)
     assert personas.mentor in access.visible_people(personas.mentee)
+
+
+def test_match_rules_are_subqueries_so_rows_are_neither_repeated_nor_made_distinct(personas):
+    """Joining through matches or coordinators multiplies rows and needs DISTINCT
+    (slow with thousands of people); the policy uses subqueries instead."""
+    # The mentor had an earlier match with the same mentee, and coordinates the program too.
+    MatchFactory(
+        program=personas.program, mentor=personas.match.mentor, mentee=personas.match.mentee, status=Match.Status.CLOSED
+    )
+    personas.program.coordinators.add(personas.mentor)
+    records = _record_everything(personas.match.mentee, shared_by=personas.mentor)
+    policies = [
+        access.visible_matches,
+        access.visible_mentee_profiles,
+        access.visible_mentor_profiles,
+        access.visible_people,
+        access.visible_sessions,
+        *VISIBLE.values(),
+    ]
+    for policy in policies:
+        queryset = policy(personas.mentor)
+        assert "DISTINCT" not in str(queryset.query), policy.__name__
+        rows = list(queryset)
+        assert len(rows) == len(set(rows)), policy.__name__
+    assert _seen(personas.mentor, records) == set(VISIBLE)
