@@ -131,9 +131,7 @@ def _safety_alerts(now):
     ).select_related("mentee__program")
     for alert in alerts:
         program = alert.mentee.program
-        mentors = Match.objects.filter(
-            mentee=alert.mentee, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-        ).select_related("mentor__user")
+        mentors = Match.objects.current().filter(mentee=alert.mentee).select_related("mentor__user")
         people = [m.mentor.user for m in mentors] + coordinators_by_program([program.pk]).get(program.pk, [])
         for person in people:
             yield Due(ReminderKind.SAFETY_ALERT, f"alert:{alert.pk}", person, alert.created_at, "/alerts/", program.pk)

@@ -21,9 +21,7 @@ MOOD_DROP_WINDOW = 3  # check-ins
 
 
 def _is_mentor_of(user, mentee):
-    return Match.objects.filter(
-        mentee=mentee, mentor__user=user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    ).exists()
+    return Match.objects.current().filter(mentee=mentee, mentor__user=user).exists()
 
 
 def _is_coordinator_of(user, mentee):

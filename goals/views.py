@@ -71,9 +71,7 @@ def mentee_goals(request, pk):
     for goal in goals:
         goal.adherence = rates[goal.pk]
     is_self = mentee.user_id == request.user.pk
-    can_suggest = Match.objects.filter(
-        mentee=mentee, mentor__user=request.user, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    ).exists()
+    can_suggest = Match.objects.current().filter(mentee=mentee, mentor__user=request.user).exists()
     audit_read(request, subject=mentee.user, what="goals", obj=mentee, program=mentee.program)
     return render(
         request,

@@ -3,9 +3,53 @@
 Every view loads rows through these functions, so that a row outside the
 policy is simply not found (404) and never hinted at. Rules:
 - coordinators see everything in the programs they coordinate, nothing else;
-- mentors see themselves and the mentees of their matches (running or past);
-- mentees see themselves and the mentors of their matches.
-Anonymous users see nothing.
+- mentees see themselves, their own records, and the mentors of their open
+  matches (proposed, active or paused);
+- mentors see themselves and, of the mentees they are matched with, what the
+  match's stage allows (below).
+Anonymous and deactivated users see nothing.
+
+What a mentor sees of a mentee is bounded by the match's life (the stages are
+``Match.objects.open()``, ``.current()``, ``.started()``, ``.listed()``):
+
+- Proposed: the proposal (the match page, with the mentee's name) and the
+  mentee's person page with what they chose to share for matching: the
+  profile's non-private answers (lived experience, pathways, languages,
+  availability, meeting modes, gender, age range, area, interests, topics).
+  Nothing the mentee records: no check-ins (mood, cravings, reflections),
+  goals, assessments, progress, shared resources, attendance or safety
+  alerts, and no sessions. Consent to be mentored is given by accepting, not
+  by being proposed, and either side may still decline.
+- Current (active or paused): the mentee's records — check-ins, goals that are
+  not private, assessments, progress, shares, safety alerts — and the
+  sessions of the match with the mentor's own private notes.
+- Closed (a former mentor): only the shared history of the match itself: the
+  match on their list and its page (the mentee's name, dates, the closing
+  survey), the sessions they were in (that match's one-on-ones) with their own
+  session notes, and the mentee's name where those show it. No person page,
+  check-ins, goals, assessments, progress, shares or alerts: neither those
+  recorded after the close nor those from during the match.
+- Declined: nothing; the proposal leaves both people's lists.
+
+Why a former mentor loses the mentee's records altogether, not only those
+made after the close: a mentee shares check-ins, cravings and goals with
+*their mentor*, for the support the match gives, and when the match ends that
+purpose ends. Matches end for many reasons — graduation, but also
+disengagement, a move, a conflict or a boundary concern — and a mentee should
+not have to wonder whether a past mentor still reads their history, or how
+far back. A cut-off date would still leave a former mentor reading old
+cravings and moods with no role left to play. What a mentor keeps is their
+own work: the meetings they held and the notes they wrote (they may still log
+a last meeting after the close), which coordinators see too; coordinators
+keep the full record for the program's duty of care and its reports. The same
+holds the other way round: a mentee keeps the match and its sessions, not
+their former mentor's person page. A coordinator who reopens a closed match
+makes the mentor current again, with the mentee's records, including those
+made while it was closed: reopening is decided with both people.
+
+Queries: the match rules are subqueries (``pk__in=...values(...)``) rather
+than joins through many-valued relations, so no queryset here needs DISTINCT
+and no row is multiplied by the matches or coordinators behind it.
 """
 
 from django.contrib.auth import get_user_model
@@ -41,47 +85,69 @@ def visible_programs(user):
 
 
 def visible_matches(user):
+    """Coordinators: every match of their programs. The two people: their own
+    matches but declined proposals (a closed match stays on their list)."""
     if not _signed_in(user):
         return Match.objects.none()
-    return Match.objects.filter(
-        Q(program__coordinators=user)
-        | Q(mentor__user=user, status__in=Match.MENTOR_VISIBLE)
-        | Q(mentee__user=user, status__in=Match.MENTOR_VISIBLE)
-    ).distinct()
+    theirs = (Q(mentor__user=user) | Q(mentee__user=user)) & Q(status__in=Match.LISTED)
+    return Match.objects.filter(Q(program__in=coordinated_programs(user).values("pk")) | theirs)
 
 
-def _visible_profiles(model, user, *, partner_side):
-    """Profiles in programs the user coordinates, the user's own, and those
-    matched with the user (who sits on ``partner_side`` of the match)."""
-    if not _signed_in(user):
-        return model.objects.none()
-    matched = {f"matches__{partner_side}__user": user, "matches__status__in": Match.MENTOR_VISIBLE}
-    return model.objects.filter(Q(program__coordinators=user) | Q(user=user) | Q(**matched)).distinct()
+def _current_mentee_ids(user):
+    """Mentee profiles the user is the current (active or paused) mentor of."""
+    return Match.objects.current().filter(mentor__user=user).values("mentee")
 
 
 def visible_mentee_profiles(user):
-    return _visible_profiles(MenteeProfile, user, partner_side="mentor")
+    """Mentee profiles whose records (goals, check-ins, progress...) the user may
+    open: their own, those in programs they coordinate, their current mentees'."""
+    if not _signed_in(user):
+        return MenteeProfile.objects.none()
+    return MenteeProfile.objects.filter(
+        Q(user=user) | Q(program__in=coordinated_programs(user).values("pk")) | Q(pk__in=_current_mentee_ids(user))
+    )
+
+
+def proposed_mentee_profiles(user):
+    """Mentees proposed to the user as their mentor: their person page shows
+    their name and what they chose to share for matching, nothing they recorded."""
+    if not _signed_in(user):
+        return MenteeProfile.objects.none()
+    return MenteeProfile.objects.filter(
+        pk__in=Match.objects.filter(mentor__user=user, status=Match.Status.PROPOSED).values("mentee")
+    )
 
 
 def visible_mentor_profiles(user):
-    return _visible_profiles(MentorProfile, user, partner_side="mentee")
+    """Mentor profiles: their own, those in programs they coordinate, and the
+    mentors of their open matches (proposed, active or paused)."""
+    if not _signed_in(user):
+        return MentorProfile.objects.none()
+    return MentorProfile.objects.filter(
+        Q(user=user)
+        | Q(program__in=coordinated_programs(user).values("pk"))
+        | Q(pk__in=Match.objects.open().filter(mentee__user=user).values("mentor"))
+    )
 
 
 def visible_people(user):
-    """People whose page this user may open."""
+    """People whose page this user may open: themselves, everyone in the
+    programs they coordinate, their current mentees and the mentees proposed
+    to them, and the mentors of their open matches. Never a former partner."""
     User = get_user_model()
     if not _signed_in(user):
         return User.objects.none()
     mine = coordinated_programs(user).values("pk")
     return User.objects.filter(
         Q(pk=user.pk)
-        | Q(mentor_profiles__program__in=mine)
-        | Q(mentee_profiles__program__in=mine)
-        | Q(volunteer_profiles__program__in=mine)
-        | Q(coordinated_programs__in=mine)
-        | Q(pk__in=visible_mentee_profiles(user).values("user"))
-        | Q(pk__in=visible_mentor_profiles(user).values("user"))
-    ).distinct()
+        | Q(pk__in=MentorProfile.objects.filter(program__in=mine).values("user"))
+        | Q(pk__in=MenteeProfile.objects.filter(program__in=mine).values("user"))
+        | Q(pk__in=VolunteerProfile.objects.filter(program__in=mine).values("user"))
+        | Q(pk__in=Program.coordinators.through.objects.filter(program__in=mine).values("user"))
+        # The other side of the user's open matches (proposed, active or paused).
+        | Q(pk__in=Match.objects.open().filter(mentor__user=user).values("mentee__user"))
+        | Q(pk__in=Match.objects.open().filter(mentee__user=user).values("mentor__user"))
+    )
 
 
 def coordinated_people(user):
@@ -178,12 +244,16 @@ def roles_of(user):
 
 
 def visible_sessions(user):
-    """One-on-one sessions: the two people of the match and the program's coordinators."""
+    """One-on-one sessions: the program's coordinators, the mentee, and the
+    mentor of a match that has started (current or closed: the sessions they
+    were in; a proposal has none)."""
     if not _signed_in(user):
         return Session.objects.none()
     return Session.objects.filter(
-        Q(match__mentor__user=user) | Q(match__mentee__user=user) | Q(match__program__coordinators=user)
-    ).distinct()
+        Q(match__mentee__user=user)
+        | Q(match__mentor__user=user, match__status__in=Match.STARTED)
+        | Q(match__program__in=coordinated_programs(user).values("pk"))
+    )
 
 
 def can_see_private_notes(user, session):
@@ -221,13 +291,16 @@ def attendance_group_sessions(user):
 
 def _mentee_rows(model, user, *, mentor_q=None):
     """Rows about a mentee: the mentee, the program's coordinators, and their
-    mentor (a running or past match; ``mentor_q`` narrows what the mentor sees)."""
+    current mentor (an active or paused match; ``mentor_q`` narrows what the
+    mentor sees). Never a proposed or former mentor."""
     if not _signed_in(user):
         return model.objects.none()
-    mentor = Q(mentee__matches__mentor__user=user, mentee__matches__status__in=Match.MENTOR_VISIBLE)
+    mentor = Q(mentee__in=_current_mentee_ids(user))
     if mentor_q is not None:
         mentor &= mentor_q
-    return model.objects.filter(Q(mentee__user=user) | Q(mentee__program__coordinators=user) | mentor).distinct()
+    return model.objects.filter(
+        Q(mentee__user=user) | Q(mentee__program__in=coordinated_programs(user).values("pk")) | mentor
+    )
 
 
 def visible_goals(user):
@@ -247,10 +320,9 @@ def visible_alerts(user):
     """Safety alerts: the mentee's current mentor and the program's coordinators."""
     if not _signed_in(user):
         return SafetyAlert.objects.none()
-    current_mentor = Q(
-        mentee__matches__mentor__user=user, mentee__matches__status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
+    return SafetyAlert.objects.filter(
+        Q(mentee__in=_current_mentee_ids(user)) | Q(mentee__program__in=coordinated_programs(user).values("pk"))
     )
-    return SafetyAlert.objects.filter(current_mentor | Q(mentee__program__coordinators=user)).distinct()
 
 
 def visible_resources(user):

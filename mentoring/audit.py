@@ -128,7 +128,7 @@ def label_viewer_roles(rows, subject):
             "user_id", "program_id"
         )
     )
-    pairs = Match.objects.filter(
+    pairs = Match.objects.current().filter(
         Q(mentee__user=_pk(subject), mentor__user__in=viewers) | Q(mentor__user=_pk(subject), mentee__user__in=viewers)
     ).values_list("mentor__user", "mentee__user")
     mentors, mentees = set(), set()

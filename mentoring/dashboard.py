@@ -180,7 +180,8 @@ def _mentors(ids, periods):
 
 def _matches(ids, periods):
     rows = (
-        Match.objects.filter(program__in=ids, status__in=Match.OPEN)
+        Match.objects.open()
+        .filter(program__in=ids)
         .values("program")
         .annotate(
             active_matches=Count("pk", filter=Q(status=Match.Status.ACTIVE)),

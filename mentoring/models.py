@@ -192,19 +192,56 @@ class VolunteerProfile(ProgramMembership):
         default_related_name = "volunteer_profiles"
 
 
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+
+
+class MatchQuerySet(models.QuerySet):
+    """Matches by where they are in their life: the one place that says which
+    statuses are "current", "open", "started" and "listed" (``Match.objects``
+    and every related manager, e.g. ``mentee.matches.open()``). Filters across
+    a relation (``Q(matches__status__in=Match.OPEN)``) use the same tuples,
+    which ``Match`` repeats as class attributes."""
+
+    # The pair works together now: the mentor sees the mentee's records.
+    CURRENT = (MatchStatus.ACTIVE, MatchStatus.PAUSED)
+    # Holds the mentee (one open match at a time) and a place in the mentor's caseload.
+    OPEN = (MatchStatus.PROPOSED, *CURRENT)
+    # Has begun (sessions may be logged); closed implies started, a proposal never did.
+    STARTED = (*CURRENT, MatchStatus.CLOSED)
+    # On the two people's own lists: everything but a declined proposal.
+    LISTED = (MatchStatus.PROPOSED, *STARTED)
+
+    def current(self):
+        """Active or paused."""
+        return self.filter(status__in=self.CURRENT)
+
+    def open(self):
+        """Proposed, active or paused."""
+        return self.filter(status__in=self.OPEN)
+
+    def started(self):
+        """Active, paused or closed."""
+        return self.filter(status__in=self.STARTED)
+
+    def listed(self):
+        """Proposed, active, paused or closed: not declined."""
+        return self.filter(status__in=self.LISTED)
+
+
 class Match(models.Model):
     """A mentor paired with a mentee in one program.
 
     proposed → active (both accept, or the program skips acceptance) →
     paused ⇄ active → closed with a reason; closed → active when reopened.
-    A proposal either side declines ends as declined."""
+    A proposal either side declines ends as declined. What each side may see
+    at each stage is the access policy's (mentoring/access.py)."""
 
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        CLOSED = "closed", "Closed"
-        DECLINED = "declined", "Declined"
+    Status = MatchStatus
 
     class Response(models.TextChoices):
         PENDING = "pending", "Not answered yet"
@@ -219,10 +256,11 @@ class Match(models.Model):
         MOVED = "moved", "Moved away"
         OTHER = "other", "Other"
 
-    # A mentor keeps seeing a mentee while the match runs and after it ends.
-    MENTOR_VISIBLE = (Status.PROPOSED, Status.ACTIVE, Status.PAUSED, Status.CLOSED)
-    # Matches that hold a mentee and use a place in the mentor's caseload.
-    OPEN = (Status.PROPOSED, Status.ACTIVE, Status.PAUSED)
+    # The status groups (their meaning is in MatchQuerySet).
+    CURRENT = MatchQuerySet.CURRENT
+    OPEN = MatchQuerySet.OPEN
+    STARTED = MatchQuerySet.STARTED
+    LISTED = MatchQuerySet.LISTED
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="matches")
     mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="matches")
@@ -246,6 +284,8 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = MatchQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "matches"
         ordering = ["-created_at"]
@@ -254,7 +294,7 @@ class Match(models.Model):
             # A mentee is in at most one open match at a time.
             models.UniqueConstraint(
                 fields=["mentee"],
-                condition=models.Q(status__in=["proposed", "active", "paused"]),
+                condition=models.Q(status__in=list(MatchQuerySet.OPEN)),
                 name="one_open_match_per_mentee",
             )
         ]
@@ -265,6 +305,14 @@ class Match(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN
+
+    @property
+    def is_current(self):
+        return self.status in self.CURRENT
+
+    @property
+    def has_started(self):
+        return self.status in self.STARTED
 
     def side_of(self, user):
         """ "mentor", "mentee" or None for ``user``."""

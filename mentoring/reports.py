@@ -103,8 +103,7 @@ def _mentee_ids_of(scope):
     a proposal that was declined or is still open is not a match yet."""
     if scope.mentor is None:
         return None
-    matched = [Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED]
-    return Match.objects.filter(mentor=scope.mentor, status__in=matched).values("mentee")
+    return Match.objects.started().filter(mentor=scope.mentor).values("mentee")
 
 
 def _for_mentees(queryset, scope, path="mentee"):
@@ -284,7 +283,7 @@ def checkins_report(scope):
     """Weekly slots, shown per month: a mentee is due a check-in in every week their
     match (active, or since closed) ran; a slot counts once there is a check-in in it."""
     zone, weeks = scope.zone, _weeks(scope)
-    matches = Match.objects.filter(program__in=scope.programs, status__in=[Match.Status.ACTIVE, Match.Status.CLOSED])
+    matches = Match.objects.started().exclude(status=Match.Status.PAUSED).filter(program__in=scope.programs)
     matches = matches.filter(started_at__isnull=False).order_by()
     if scope.mentor:
         matches = matches.filter(mentor=scope.mentor)

@@ -294,7 +294,7 @@ def match_propose(*, mentor, mentee, proposed_by):
     acceptance start the match at once."""
     # Lock the mentor so two proposals cannot both take the last place.
     MentorProfile.objects.select_for_update().filter(pk=mentor.pk).first()
-    if Match.objects.filter(mentee=mentee, status__in=Match.OPEN).exists():
+    if Match.objects.open().filter(mentee=mentee).exists():
         raise ValidationError(f"{mentee.user} already has an open match.")
     score = _check_pair(mentor, mentee)
     now = timezone.now()
@@ -374,7 +374,7 @@ def match_move(*, match, action):
 @transaction.atomic
 def match_close(*, match, reason, note, closed_by):
     match = _locked(match)
-    if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
+    if not match.is_current:
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
     return _set_status(
         match,
@@ -394,7 +394,7 @@ def match_reopen(*, match):
         raise ValidationError("Only a closed match can be reopened.")
     if match.close_reason == Match.CloseReason.CONFLICT:
         raise ValidationError("A match closed for a conflict or boundary concern cannot be reopened.")
-    if Match.objects.filter(mentee=match.mentee, status__in=Match.OPEN).exists():
+    if Match.objects.open().filter(mentee=match.mentee).exists():
         raise ValidationError(f"{match.mentee.user} already has another open match.")
     _check_pair(match.mentor, match.mentee)
     return _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)

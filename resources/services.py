@@ -80,9 +80,7 @@ def resource_archive(*, resource):
 
 def share_create(*, resource, mentee, by, note="", is_referral=False, session=None):
     """Share a listing with a mentee: by their current mentor or a coordinator."""
-    is_mentor = Match.objects.filter(
-        mentee=mentee, mentor__user=by, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    ).exists()
+    is_mentor = Match.objects.current().filter(mentee=mentee, mentor__user=by).exists()
     if not is_mentor and not mentee.program.coordinators.filter(pk=by.pk).exists():
         raise ValidationError("You can share resources with your own mentees only.")
     if resource.status != Resource.Status.APPROVED or resource.program_id not in (None, mentee.program_id):

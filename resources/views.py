@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.audit import audit_read
-from mentoring.models import Match, MenteeProfile
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
@@ -71,10 +70,8 @@ def directory(request):
 
 def _shareable_mentees(user):
     """Mentees the user may share with: their current mentees, or everyone in
-    the programs they coordinate."""
-    current = Q(matches__mentor__user=user, matches__status__in=[Match.Status.ACTIVE, Match.Status.PAUSED])
-    coordinated = Q(program__in=access.coordinated_programs(user).values("pk"))
-    return MenteeProfile.objects.filter(current | coordinated).select_related("user", "program").distinct()
+    the programs they coordinate (the mentee profiles they may see, but their own)."""
+    return access.visible_mentee_profiles(user).exclude(user=user).select_related("user", "program")
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -85,15 +85,18 @@ def meeting_counts(user):
 def with_contact_figures(matches):
     """Annotate matches for a mentor's caseload: last meeting held, next one
     scheduled, the mentee's last check-in and open safety alerts (subqueries,
-    so a page of matches is one query)."""
+    so a page of matches is one query). The mentee's own figures (check-in,
+    alerts) only on a current match: None and False on a proposal or a closed
+    one, as the access policy rules (mentoring/access.py)."""
     meetings = Session.objects.filter(match=OuterRef("pk"))
     held = meetings.filter(status=Session.Status.COMPLETED).order_by("-starts_at")
     upcoming = meetings.filter(status=Session.Status.SCHEDULED, starts_at__gte=timezone.now()).order_by("starts_at")
     checkins = CheckIn.objects.filter(mentee=OuterRef("mentee")).order_by("-created_at")
     alerts = SafetyAlert.objects.filter(mentee=OuterRef("mentee"), acknowledged_at__isnull=True)
+    current = Q(status__in=Match.CURRENT)
     return matches.annotate(
         last_contact=Subquery(held.values("starts_at")[:1]),
         next_meeting=Subquery(upcoming.values("starts_at")[:1]),
-        last_checkin=Subquery(checkins.values("created_at")[:1]),
-        has_open_alert=Exists(alerts),
+        last_checkin=Case(When(current, then=Subquery(checkins.values("created_at")[:1])), default=None),
+        has_open_alert=Case(When(current, then=Exists(alerts)), default=Value(False), output_field=BooleanField()),
     )

@@ -127,7 +127,7 @@ def session_record_past(*, match, by, starts_at, duration_minutes, mode, locatio
     """Log a meeting after the fact, in one step."""
     if starts_at > timezone.now():
         raise ValidationError({"starts_at": "This meeting is in the future: schedule it instead."})
-    if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED):
+    if not match.has_started:
         raise ValidationError("Sessions can be logged for matches that have started.")
     session = Session.objects.create(
         match=match,

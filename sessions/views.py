@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
-from mentoring.models import Match
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
@@ -90,8 +89,10 @@ def calendar_feed(request, token):
 
 
 def _match_for_sessions(request, pk):
+    """A visible match that has started: a proposal has no meetings yet."""
     return get_object_or_404(
-        access.visible_matches(request.user).select_related("mentor__user", "mentee__user", "program"), pk=pk
+        access.visible_matches(request.user).started().select_related("mentor__user", "mentee__user", "program"),
+        pk=pk,
     )
 
 
@@ -437,7 +438,7 @@ def figures(request, pk):
     for row in rows:
         table.setdefault((row["mentor"], row["mentor_id"]), {})[row["month"]] = row
     matches = (
-        program.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED])
+        program.matches.started()
         .select_related("mentor__user", "mentee__user")
         .annotate(completed=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED)))
         .order_by("-completed")

@@ -1,10 +1,22 @@
 """Shared personas: two programs, their coordinators, two mentors and two
-mentees of program A, each mentor matched with one mentee."""
+mentees of program A, each mentor matched with one mentee.
+
+Two more personas stand at other stages of a match with "mentee" (the
+permission matrices check them on the rows that name them):
+- "proposed_mentor": "mentor" while the match is only a proposal nobody has
+  answered yet (asking for this persona moves ``match`` back to proposed: a
+  mentee has one open match at a time, so no second mentor can be proposed);
+- "former_mentor": an earlier mentor of "mentee" whose match closed before the
+  current one began (``former_match``, made on first use; "mentor" stays the
+  current mentor, so a rule that mixes up two matches of one mentee shows)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from mentoring.models import Match
 from tests.factories import MatchFactory, MenteeProfileFactory, MentorProfileFactory, ProgramFactory, UserFactory
 
 
@@ -20,9 +32,45 @@ class Personas:
     other_mentee: object
     match: object
     other_match: object
+    _former_match: object = None
 
     def user(self, name):
-        return None if name == "anonymous" else getattr(self, name)
+        """The user signed in as persona ``name`` (None: anonymous)."""
+        if name == "anonymous":
+            return None
+        if name == "proposed_mentor":
+            self.propose_match()
+            return self.mentor
+        if name == "former_mentor":
+            return self.former_match.mentor.user
+        return getattr(self, name)
+
+    def propose_match(self):
+        """Move ``match`` back to a proposal that neither side has answered."""
+        Match.objects.filter(pk=self.match.pk).update(
+            status=Match.Status.PROPOSED,
+            started_at=None,
+            mentor_response=Match.Response.PENDING,
+            mentee_response=Match.Response.PENDING,
+        )
+        self.match.refresh_from_db()
+
+    @property
+    def former_match(self):
+        """The mentee's earlier match, with "former_mentor", closed a month ago."""
+        if self._former_match is None:
+            now = timezone.now()
+            self._former_match = MatchFactory(
+                program=self.program,
+                mentee=self.match.mentee,
+                mentor__user=UserFactory(email="former.mentor@test.example", full_name="Frankie Formermentor"),
+                status=Match.Status.CLOSED,
+                created_at=now - timedelta(days=120),
+                started_at=now - timedelta(days=120),
+                ended_at=now - timedelta(days=30),
+                close_reason=Match.CloseReason.MOVED,
+            )
+        return self._former_match
 
 
 PERSONA_NAMES = [
@@ -34,6 +82,8 @@ PERSONA_NAMES = [
     "mentee",
     "other_mentee",
 ]
+# Checked only on the matrix rows that name them (tests/permissions.py).
+MATCH_STAGE_NAMES = ["proposed_mentor", "former_mentor"]
 
 
 def build_personas():

@@ -3,7 +3,14 @@
 A row names a URL, how to build its arguments (and POST data) from the
 personas, and the expected status for each persona. Signed-in outsiders get
 404 (never a hint that a row exists); anonymous visitors of private pages are
-sent to sign in."""
+sent to sign in.
+
+The match-stage personas (``STAGES``: a mentor whose match with "mentee" is
+only proposed, and a former mentor of "mentee", see tests/conftest.py) are
+columns only of the rows that ask for them: ``expect(..., stages=True)``, or
+naming one of them in ``ok`` or ``redirect``; like the others they default to
+404. Every page about the pair (the mentor may open it, another mentor may
+not) must have such a row (tests/test_url_coverage.py)."""
 
 import re
 from dataclasses import dataclass, field
@@ -12,16 +19,20 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PERSONA_NAMES
+from tests.conftest import MATCH_STAGE_NAMES, PERSONA_NAMES
 
 LOGIN = "login"
 SIGNED_IN = ["coordinator", "other_coordinator", "mentor", "other_mentor", "mentee", "other_mentee"]
 COORDINATORS = ["coordinator", "other_coordinator"]
+STAGES = MATCH_STAGE_NAMES  # "proposed_mentor", "former_mentor"
 
 
-def expect(ok=(), redirect=(), anonymous=LOGIN, default=404):
-    """{persona: expected}: 200 for ok, 302 for redirect, the rest default."""
-    table = {name: default for name in SIGNED_IN}
+def expect(ok=(), redirect=(), anonymous=LOGIN, default=404, stages=False):
+    """{persona: expected}: 200 for ok, 302 for redirect, the rest default.
+    With ``stages`` (or a stage persona in ok/redirect) the row also has the
+    match-stage columns."""
+    names = SIGNED_IN + (STAGES if stages or set(STAGES) & {*ok, *redirect} else [])
+    table = {name: default for name in names}
     table.update({name: 200 for name in ok})
     table.update({name: 302 for name in redirect})
     table["anonymous"] = anonymous
@@ -46,7 +57,7 @@ def cases(matrix):
     return [
         pytest.param(index, persona, row.expected[persona], id=f"{row.name}[{index}]-{persona}")
         for index, row in enumerate(matrix)
-        for persona in PERSONA_NAMES
+        for persona in PERSONA_NAMES + [name for name in STAGES if name in row.expected]
     ]
 
 

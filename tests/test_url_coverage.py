@@ -29,3 +29,15 @@ def test_every_url_is_in_a_permission_matrix():
         resolver = get_resolver().namespace_dict[namespace][1]
         ours |= {f"{namespace}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
     assert ours <= covered, sorted(ours - covered)
+
+
+def test_every_page_about_a_pair_says_what_a_proposed_and_a_former_mentor_get():
+    """A page that "mentor" may open and "other_mentor" may not is about the
+    match (or about the mentor): some row of it must have the match-stage
+    columns (expect(..., stages=True) in tests/permissions.py)."""
+    rows = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES
+    about_the_pair = {
+        row.name for row in rows if row.expected["mentor"] in (200, 302) and row.expected["other_mentor"] == 404
+    }
+    staged = {row.name for row in rows if "former_mentor" in row.expected and "proposed_mentor" in row.expected}
+    assert about_the_pair <= staged, sorted(about_the_pair - staged)

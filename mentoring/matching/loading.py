@@ -23,7 +23,7 @@ def program_context(program):
 
 def without_open_match(mentees):
     """The mentees (a MenteeProfile queryset) who wait: no open match."""
-    return mentees.exclude(matches__status__in=Match.OPEN)
+    return mentees.exclude(pk__in=Match.objects.open().values("mentee"))
 
 
 def waiting_mentees(program):

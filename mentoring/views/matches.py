@@ -65,7 +65,7 @@ def suggestions(request, pk):
     scored = [(mentor, score_pair(mentor, person, ctx)) for mentor in mentors]
     eligible = sorted((row for row in scored if row[1].eligible), key=lambda row: -row[1].total)
     blocked = [row for row in scored if not row[1].eligible]
-    open_match = mentee.matches.filter(status__in=Match.OPEN).select_related("mentor__user").first()
+    open_match = mentee.matches.open().select_related("mentor__user").first()
     return render(
         request,
         "mentoring/suggestions.html",

@@ -19,7 +19,7 @@ from .. import access
 from ..audit import audit_read
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
-from ..models import Invitation, Match, MenteeProfile, MentorProfile
+from ..models import Invitation, MenteeProfile, MentorProfile
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
 from ..services import (
@@ -105,7 +105,8 @@ def home_mentee(request):
     require_role(request, "mentee")
     matches = (
         access.visible_matches(request.user)
-        .filter(mentee__user=request.user, status__in=Match.OPEN)
+        .open()
+        .filter(mentee__user=request.user)
         .select_related("mentor__user", "program")
     )
     profiles = list(MenteeProfile.objects.filter(user=request.user).select_related("program", "user"))
@@ -176,20 +177,29 @@ def profile(request):
 
 @login_required
 def person_detail(request, pk):
-    person = get_object_or_404(access.visible_people(request.user), pk=pk)
-    programs = access.visible_programs(request.user)
+    """A person's profiles, each loaded through the access policy: a mentor
+    proposed to a mentee sees the answers shared for matching and nothing
+    recorded; attendance, meetings and shares only with the mentee's records."""
+    user = request.user
+    person = get_object_or_404(access.visible_people(user), pk=pk)
+    mentee_profiles = access.visible_mentee_profiles(user).values("pk")
+    shown = {
+        "mentor": person.mentor_profiles.filter(
+            pk__in=access.visible_mentor_profiles(user).values("pk")
+        ).prefetch_related("experience_areas"),
+        "mentee": person.mentee_profiles.filter(
+            Q(pk__in=mentee_profiles) | Q(pk__in=access.proposed_mentee_profiles(user).values("pk"))
+        ).prefetch_related("experience_areas"),
+        "volunteer": person.volunteer_profiles.filter(pk__in=access.visible_volunteer_profiles(user).values("pk")),
+    }
     editable = {
-        "mentor": set(access.editable_mentor_profiles(request.user).values_list("pk", flat=True)),
-        "mentee": set(access.editable_mentee_profiles(request.user).values_list("pk", flat=True)),
-        "volunteer": set(access.visible_volunteer_profiles(request.user).values_list("pk", flat=True)),
+        "mentor": set(access.editable_mentor_profiles(user).values_list("pk", flat=True)),
+        "mentee": set(access.editable_mentee_profiles(user).values_list("pk", flat=True)),
+        "volunteer": set(access.visible_volunteer_profiles(user).values_list("pk", flat=True)),
     }
     sections = []
-    for kind, profiles in (
-        ("mentor", person.mentor_profiles.prefetch_related("experience_areas")),
-        ("mentee", person.mentee_profiles.prefetch_related("experience_areas")),
-        ("volunteer", person.volunteer_profiles.all()),
-    ):
-        for profile in profiles.filter(program__in=programs).select_related("program"):
+    for kind, profiles in shown.items():
+        for profile in profiles.select_related("program"):
             private = profile.pk in editable[kind]
             sections.append(
                 {
@@ -199,7 +209,8 @@ def person_detail(request, pk):
                     "can_edit": private,
                 }
             )
-    is_mentee = any(section["kind"] == "mentee" for section in sections)
+    # The mentee's records (attendance, meetings, shares): not for a proposal.
+    with_records = person.mentee_profiles.filter(pk__in=mentee_profiles).exists()
     audit_read(request, subject=person, what="profile", program=[s["profile"].program_id for s in sections])
     return render(
         request,
@@ -207,12 +218,12 @@ def person_detail(request, pk):
         {
             "person": person,
             "sections": sections,
-            "attendance": attendance_history(person)[:20] if is_mentee else None,
-            "shares": access.visible_shares(request.user).filter(mentee__user=person).select_related("resource")[:20]
-            if is_mentee
+            "attendance": attendance_history(person)[:20] if with_records else None,
+            "shares": access.visible_shares(user).filter(mentee__user=person).select_related("resource")[:20]
+            if with_records
             else None,
-            "meetings": meeting_counts(person) if is_mentee else None,
-            "matches": access.visible_matches(request.user)
+            "meetings": meeting_counts(person) if with_records else None,
+            "matches": access.visible_matches(user)
             .filter(Q(mentor__user=person) | Q(mentee__user=person))
             .select_related("mentor__user", "mentee__user", "program"),
             "can_erase": person.pk != request.user.pk

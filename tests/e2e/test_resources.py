@@ -85,9 +85,7 @@ def test_mentor_refers_a_listing_and_the_mentee_answers_the_follow_up_on_a_phone
     card = share_card(mentor)
     share_with = field(card, "Share with")
     # The mentor's current mentees in the listing's program, and nobody else.
-    current = Match.objects.filter(
-        mentor__user__email=DEMO_EMAILS["mentor"], status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    )
+    current = Match.objects.current().filter(mentor__user__email=DEMO_EMAILS["mentor"])
     expected = sorted(f"{m.mentee.user} in {m.mentee.program}" for m in current.select_related("mentee__user"))
     assert MENTEE_CHOICE in expected
     options = share_with.locator("option").all_inner_texts()

@@ -7,11 +7,12 @@ from django.urls import reverse
 from mentoring.models import Match
 from mentoring.reports import REPORTS
 from mentoring.services import invitation_create
-from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
+from tests.permissions import COORDINATORS, SIGNED_IN, STAGES, Row, cases, check, expect
 
 ONLY_A = ["coordinator"]
 PROGRAM_A = lambda p: [p.program.pk]  # noqa: E731
 MATCH = lambda p: [p.match.pk]  # noqa: E731
+FORMER_MATCH = lambda p: [p.former_match.pk]  # noqa: E731
 IN_A = lambda p: {"program": p.program.pk}  # noqa: E731
 IN_B = lambda p: {"program": p.other_program.pk}  # noqa: E731
 
@@ -60,10 +61,26 @@ MATRIX = [
     Row("mentoring:report_export", expect(ok=COORDINATORS), args=lambda p: ["matches"]),
     Row("mentoring:report_export", expect(ok=ONLY_A), args=lambda p: ["checkins"], query=IN_A),
     Row("mentoring:report_export", expect(ok=["other_coordinator"]), args=lambda p: ["referrals"], query=IN_B),
-    Row("mentoring:home_mentor", expect(ok=["mentor", "other_mentor"])),
+    Row("mentoring:home_mentor", expect(ok=["mentor", "other_mentor", *STAGES])),
     Row("mentoring:home_mentee", expect(ok=["mentee", "other_mentee"])),
-    Row("mentoring:person_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=lambda p: [p.mentee.pk]),
-    Row("mentoring:person_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=lambda p: [p.mentor.pk]),
+    # A mentee's page: a mentor whose match is only proposed sees what the mentee shared for
+    # matching (test_access checks what is shown); a former mentor does not open it.
+    Row(
+        "mentoring:person_detail",
+        expect(ok=["coordinator", "mentor", "mentee", "proposed_mentor"]),
+        args=lambda p: [p.mentee.pk],
+    ),
+    Row(
+        "mentoring:person_detail",
+        expect(ok=["coordinator", "mentor", "mentee", "proposed_mentor"]),  # the proposed mentor's own page
+        args=lambda p: [p.mentor.pk],
+    ),
+    # The former mentor's page: theirs and the coordinator's; the mentee no longer opens it.
+    Row(
+        "mentoring:person_detail",
+        expect(ok=["coordinator", "former_mentor"]),
+        args=lambda p: [p.former_match.mentor.user.pk],
+    ),
     Row("mentoring:person_detail", expect(ok=["other_coordinator"]), args=lambda p: [p.other_coordinator.pk]),
     Row("mentoring:person_detail", expect(), args=lambda p: [999999]),
     Row("mentoring:invitation_list", expect(ok=COORDINATORS)),
@@ -83,8 +100,16 @@ MATRIX = [
         args=lambda p: [_pending_invitation(p, email=p.mentee.email)[1]],
     ),
     Row("mentoring:home_volunteer", expect()),  # no persona volunteers; see test_volunteer_home
-    Row("mentoring:profile_edit", expect(ok=["coordinator", "mentor"]), args=lambda p: ["mentor", p.match.mentor.pk]),
-    Row("mentoring:profile_edit", expect(ok=["coordinator", "mentee"]), args=lambda p: ["mentee", p.match.mentee.pk]),
+    Row(
+        "mentoring:profile_edit",
+        expect(ok=["coordinator", "mentor", "proposed_mentor"]),
+        args=lambda p: ["mentor", p.match.mentor.pk],
+    ),
+    Row(
+        "mentoring:profile_edit",
+        expect(ok=["coordinator", "mentee"], stages=True),
+        args=lambda p: ["mentee", p.match.mentee.pk],
+    ),
     Row("mentoring:profile_edit", expect(), args=lambda p: ["wizard", p.match.mentee.pk]),
     Row("mentoring:invitation_accept", expect(anonymous=404), args=lambda p: ["not-a-real-token"]),
     Row("mentoring:profile", expect(ok=SIGNED_IN)),
@@ -125,9 +150,16 @@ MATRIX = [
         method="post",
         data=lambda p: {"mentor": p.other_match.mentor.pk},
     ),
-    # One match: its two people and the program's coordinators.
-    Row("mentoring:match_detail", expect(ok=["coordinator", "mentor", "mentee"]), args=MATCH),
-    Row("mentoring:match_respond", expect(redirect=["mentor", "mentee"]), args=MATCH, method="post"),
+    # One match: its two people and the program's coordinators, from the proposal on;
+    # a closed match stays with its two people (the former mentor's history).
+    Row("mentoring:match_detail", expect(ok=["coordinator", "mentor", "mentee", "proposed_mentor"]), args=MATCH),
+    Row("mentoring:match_detail", expect(ok=["coordinator", "mentee", "former_mentor"]), args=FORMER_MATCH),
+    Row(
+        "mentoring:match_respond",
+        expect(redirect=["mentor", "mentee", "proposed_mentor"]),
+        args=MATCH,
+        method="post",
+    ),
     Row(
         "mentoring:match_move",
         expect(redirect=ONLY_A),
@@ -136,7 +168,8 @@ MATRIX = [
         data=lambda p: {"action": "pause"},
     ),
     Row("mentoring:match_close", expect(ok=ONLY_A), args=MATCH),
-    Row("mentoring:match_survey", expect(ok=["mentor", "mentee"]), args=MATCH),
+    Row("mentoring:match_survey", expect(ok=["mentor", "mentee", "proposed_mentor"]), args=MATCH),
+    Row("mentoring:match_survey", expect(ok=["mentee", "former_mentor"]), args=FORMER_MATCH),
     Row("mentoring:match_graduate", expect(redirect=ONLY_A), args=MATCH, method="post"),
     # Notifications and reminder settings: everyone their own.
     Row("mentoring:notifications", expect(ok=SIGNED_IN)),

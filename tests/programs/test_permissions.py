@@ -2,7 +2,8 @@
 
 Program A is coordinated by "coordinator"; "other_coordinator" runs program B
 and must find nothing of A. Mentors see their own readiness only; mentees their
-own intake and consents."""
+own intake and consents. The match-stage personas: "proposed_mentor" is
+"mentor" (their own readiness), "former_mentor" another mentor."""
 
 import pytest
 
@@ -71,10 +72,10 @@ MATRIX = [
     Row("programs:applications", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
     Row("programs:application_detail", expect(ok=ONLY_A), args=lambda p: [_application(p).pk]),
     # Readiness: the mentor and the program's coordinators; not the mentee.
-    Row("programs:mentor_readiness", expect(ok=["coordinator", "mentor"]), args=MENTOR),
+    Row("programs:mentor_readiness", expect(ok=["coordinator", "mentor", "proposed_mentor"]), args=MENTOR),
     Row(
         "programs:module_done",
-        expect(redirect=["mentor"]),
+        expect(redirect=["mentor", "proposed_mentor"]),
         args=lambda p: [p.match.mentor.pk, _module(p).pk],
         method="post",
     ),
@@ -86,7 +87,7 @@ MATRIX = [
     ),
     Row(
         "programs:agreement_sign",
-        expect(redirect=["mentor"]),
+        expect(redirect=["mentor", "proposed_mentor"]),
         args=MENTOR,
         method="post",
         data=lambda p: {"document": _agreement(p).pk, "agree": "on", "typed_name": p.mentor.full_name},
@@ -99,9 +100,9 @@ MATRIX = [
         data=lambda p: {"status": "pending"},
     ),
     # Intake and consent: the mentee and the program's coordinators; not the mentor.
-    Row("programs:mentee_intake", expect(ok=["coordinator", "mentee"]), args=MENTEE),
-    Row("programs:consent_new", expect(ok=ONLY_A), args=MENTEE),
-    Row("programs:consent_revoke", expect(ok=["coordinator", "mentee"]), args=lambda p: [_consent(p).pk]),
+    Row("programs:mentee_intake", expect(ok=["coordinator", "mentee"], stages=True), args=MENTEE),
+    Row("programs:consent_new", expect(ok=ONLY_A, stages=True), args=MENTEE),
+    Row("programs:consent_revoke", expect(ok=["coordinator", "mentee"], stages=True), args=lambda p: [_consent(p).pk]),
 ]
 
 

@@ -3,7 +3,8 @@
 Listed resources: every signed-in member of the program (global ones for
 everyone signed in). Program listings are managed by that program's
 coordinators only. A share is seen by the mentee, their mentor and the
-program's coordinators; only the mentee answers its follow-up."""
+program's coordinators (not a proposed or former mentor); only the mentee
+answers its follow-up."""
 
 import pytest
 
@@ -42,7 +43,7 @@ MATRIX = [
     # A suggestion: its author and the program's coordinators only.
     Row(
         "resources:detail",
-        expect(ok=["coordinator", "mentor"]),
+        expect(ok=["coordinator", "mentor", "proposed_mentor"]),  # the proposed mentor is its author too
         args=lambda p: [_listing(p, status=Resource.Status.SUGGESTED, suggested_by=p.mentor).pk],
     ),
     Row("resources:edit", expect(ok=ONLY_A), args=lambda p: [_listing(p).pk]),
@@ -56,7 +57,7 @@ MATRIX = [
     Row("resources:mine", expect(ok=SIGNED_IN)),
     Row(
         "resources:followup",
-        expect(redirect=["coordinator", "mentor", "mentee"]),
+        expect(redirect=["coordinator", "mentor", "mentee"], stages=True),
         args=lambda p: [_share(p).pk],
         method="post",
         data=lambda p: {"answer": "yes"},

@@ -1,7 +1,9 @@
 """Permission matrix of the sessions app (machinery in tests/permissions.py).
 
 A one-on-one session is seen by its mentor, its mentee and the program's
-coordinators; only the mentor and coordinators log it. Groups are seen by the
+coordinators; only the mentor and coordinators log it. A mentor whose match
+is only proposed has no sessions; a former mentor keeps the sessions of their
+closed match (and their notes), not the next mentor's. Groups are seen by the
 program's members; attendance is taken by facilitators and coordinators. The
 ICS feed needs no sign-in: its secret token is the key."""
 
@@ -21,10 +23,16 @@ MATCH = lambda p: [p.match.pk]  # noqa: E731
 MEMBERS_OF_A = ["coordinator", "mentor", "other_mentor", "mentee", "other_mentee"]
 
 
-def _session(p, hours=-2):
+def _session(p, hours=-2, match=None):
+    match = match or p.match
     return Session.objects.create(
-        match=p.match, starts_at=timezone.now() + timedelta(hours=hours), scheduled_by=p.mentor
+        match=match, starts_at=timezone.now() + timedelta(hours=hours), scheduled_by=match.mentor.user
     )
+
+
+def _former_session(p):
+    """A meeting of the mentee with their former mentor, before that match closed."""
+    return _session(p, hours=-24 * 60, match=p.former_match)
 
 
 def _group(p):
@@ -51,11 +59,31 @@ MATRIX = [
     Row("peer_sessions:calendar_feed", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_feed(p)]),
     Row("peer_sessions:calendar_feed", expect(anonymous=404), args=lambda p: ["not-a-token"]),
     # One-on-one sessions: the pair and the program's coordinators.
-    Row("peer_sessions:session_new", expect(ok=PAIR), args=MATCH),
-    Row("peer_sessions:session_record", expect(ok=PAIR), args=MATCH),
-    Row("peer_sessions:session_detail", expect(ok=PAIR), args=lambda p: [_session(p).pk]),
-    Row("peer_sessions:session_log", expect(ok=["coordinator", "mentor"]), args=lambda p: [_session(p).pk]),
-    Row("peer_sessions:session_cancel", expect(ok=PAIR), args=lambda p: [_session(p, hours=24).pk]),
+    Row("peer_sessions:session_new", expect(ok=PAIR, stages=True), args=MATCH),
+    Row("peer_sessions:session_record", expect(ok=PAIR, stages=True), args=MATCH),
+    Row("peer_sessions:session_detail", expect(ok=PAIR, stages=True), args=lambda p: [_session(p).pk]),
+    Row(
+        "peer_sessions:session_log", expect(ok=["coordinator", "mentor"], stages=True), args=lambda p: [_session(p).pk]
+    ),
+    Row("peer_sessions:session_cancel", expect(ok=PAIR, stages=True), args=lambda p: [_session(p, hours=24).pk]),
+    # The closed match of the mentee with their former mentor: its sessions stay with
+    # the two of them (and the notes with the former mentor); the next mentor does not see them.
+    Row(
+        "peer_sessions:session_detail",
+        expect(ok=["coordinator", "mentee", "former_mentor"]),
+        args=lambda p: [_former_session(p).pk],
+    ),
+    Row(
+        "peer_sessions:session_log",
+        expect(ok=["coordinator", "former_mentor"]),
+        args=lambda p: [_former_session(p).pk],
+    ),
+    # A last meeting may still be logged after the close.
+    Row(
+        "peer_sessions:session_record",
+        expect(ok=["coordinator", "mentee", "former_mentor"]),
+        args=lambda p: [p.former_match.pk],
+    ),
     # Groups: members of the program see them; coordinators manage them.
     Row("peer_sessions:group_list", expect(ok=MEMBERS_OF_A), args=PROGRAM_A),
     Row("peer_sessions:group_new", expect(ok=ONLY_A), args=PROGRAM_A),

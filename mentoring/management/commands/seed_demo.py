@@ -279,7 +279,7 @@ class DemoSeeder:
         pool = iter(mentees[4:-12])
         # Deterministic (not random) so that a second run plans the same pairs.
         for index, mentor in enumerate(mentors[1:]):
-            for status in (Match.Status.ACTIVE, Match.Status.PAUSED)[: 1 + index % 2]:
+            for status in Match.CURRENT[: 1 + index % 2]:
                 mentee = next(pool, None)
                 if mentee is not None:
                     plan.append((mentor, mentee, status))
@@ -318,7 +318,7 @@ class DemoSeeder:
         matches; ``quiet``'s match stopped meeting four weeks ago, ``not_met``'s
         started three weeks ago without a meeting."""
         skills = list(program.skills.filter(is_active=True))
-        matches = program.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.CLOSED])
+        matches = program.matches.started()
         for match in matches.select_related("mentor__user").order_by("pk"):
             if match.sessions.exists():
                 continue
