@@ -433,3 +433,10 @@ def test_rules(personas, persona):
     assert twofactor.pending_step(user) == ("setup" if persona == "coordinator" else None)
     give_app(user)
     assert twofactor.pending_step(user) == "verify"
+
+
+def test_staff_cannot_read_anyones_authenticator_key_or_backup_codes_in_the_admin():
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)
