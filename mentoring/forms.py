@@ -180,7 +180,7 @@ class ReportFilterForm(forms.Form):
 
 class TwoFactorCodeForm(forms.Form):
     """One code: the 6 digits an authenticator app shows, or (when ``allow_backup``)
-    a 10-character backup code. Spaces and dashes are ignored."""
+    an 8-character backup code. Spaces and dashes are ignored."""
 
     code = forms.CharField(
         label="Code",

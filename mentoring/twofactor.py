@@ -5,7 +5,7 @@ Shapes (django-otp):
   authenticator app; 6-digit codes, 30-second steps, one step of tolerance).
   At most one: confirming a new app removes the old one.
 - Their backup codes are one confirmed ``StaticDevice`` named "Backup codes"
-  holding ``BACKUP_CODE_COUNT`` single-use ``StaticToken`` rows (10 lower-case
+  holding ``BACKUP_CODE_COUNT`` single-use ``StaticToken`` rows (8 lower-case
   base32 characters each; django-otp deletes a token when it is used).
 - A session is *verified* once ``django_otp.login`` stored the device that
   accepted a code; ``OTPMiddleware`` then answers ``request.user.is_verified()``.
