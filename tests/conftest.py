@@ -92,9 +92,12 @@ def verified_force_login(client, user, backend=None):
     session.save()
 
 
-@pytest.fixture(autouse=True)
-def _force_login_is_verified(monkeypatch):
-    monkeypatch.setattr(Client, "force_login", verified_force_login)
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_is_verified():
+    """For the whole run (session-scoped fixtures sign people in too)."""
+    Client.force_login = verified_force_login
+    yield
+    Client.force_login = _unverified_force_login
 
 
 def unverified_login(client, user):
