@@ -21,12 +21,17 @@ from .. import twofactor
 from ..forms import TwoFactorCodeForm, add_service_error
 
 
-def _next_url(request):
-    """Where to go after the second step: ?next= when it is one of ours, else home."""
+def _safe_next(request):
+    """``next`` (form, then query string) when it is a path of this site, else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return "mentoring:home"
+    return ""
+
+
+def _next_url(request):
+    """Where to go after the second step: a safe ``next``, else home."""
+    return _safe_next(request) or "mentoring:home"
 
 
 def _grouped(key_hex):
@@ -114,7 +119,7 @@ def verify(request):
                     )
                     return redirect("mentoring:twofactor")
                 return redirect(_next_url(request))
-    return render(request, "mentoring/twofactor_verify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "mentoring/twofactor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
 @login_required

@@ -440,3 +440,23 @@ def test_staff_cannot_read_anyones_authenticator_key_or_backup_codes_in_the_admi
 
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
+
+
+def test_a_reset_takes_effect_in_sessions_already_signed_in(personas, client):
+    device, _ = give_app(personas.coordinator)
+    password_sign_in(client, personas.coordinator)
+    verify(client, code_for(device))
+    assert client.get(reverse("mentoring:home_coordinator")).status_code == 200
+    twofactor.twofactor_reset(user=personas.coordinator, actor=UserFactory(is_staff=True))
+    response = client.get(reverse("mentoring:home_coordinator"))
+    assert response["Location"].startswith(reverse("mentoring:twofactor_setup"))
+
+
+def test_second_step_keeps_where_the_person_was_going(personas, client):
+    device, _ = give_app(personas.coordinator)
+    client.post(reverse("login") + "?next=/reports/", {"username": personas.coordinator.email, "password": PASSWORD})
+    response = client.get("/reports/")
+    assert response["Location"] == f"{reverse('mentoring:twofactor_verify')}?next=%2Freports%2F"
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="next" value="/reports/"' in page
+    assert verify(client, code_for(device), next_url="/reports/")["Location"] == "/reports/"
