@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    # Two-factor sign-in: TOTP apps and one-time backup codes (mentoring.twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "mentoring.apps.MentoringConfig",
     "programs.apps.ProgramsConfig",
     # Listed by AppConfig: its label is "peer_sessions" so that it does not
@@ -74,10 +78,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signed-in pages and personal downloads: Cache-Control no-store.
     "mentoring.middleware.NoStoreMiddleware",
+    # request.user.is_verified(): the session passed the second step.
+    "django_otp.middleware.OTPMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff and shared-device sessions end after STAFF_SESSION_IDLE_HOURS idle.
     "mentoring.middleware.IdleTimeoutMiddleware",
+    # Coordinators and staff reach nothing but the second step (or its setup) until verified.
+    "mentoring.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -171,6 +179,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Axes would otherwise log usernames (emails) on every failure.
 AXES_VERBOSE = False
+
+# Two-factor sign-in (mentoring.twofactor). django-otp doubles the wait after
+# each wrong code on a device (factor × 2^(failures-1) seconds); the session
+# cap signs the person out after that many wrong codes in a row.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Waypoint")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_SESSION_ATTEMPTS = int(os.environ.get("TWO_FACTOR_SESSION_ATTEMPTS", "5"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored times are UTC; each user's zone is activated per request

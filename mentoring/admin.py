@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     AccessEvent,
@@ -17,6 +20,7 @@ from .models import (
     VolunteerProfile,
     WorkerHeartbeat,
 )
+from .twofactor import twofactor_reset
 
 
 @admin.register(User)
@@ -31,6 +35,26 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in of the selected people", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """For a person who lost their phone and their backup codes: their authenticator
+        app and backup codes are removed after a confirmation page; each reset is
+        recorded in the admin log (who, when), shown in the person's history."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reset two-factor sign-in?",
+                "people": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/mentoring/user/reset_two_factor.html", context)
+        for person in queryset:
+            twofactor_reset(user=person, actor=request.user)
+        self.message_user(request, f"Two-factor sign-in reset for {queryset.count()} people.", messages.SUCCESS)
+        return None
 
 
 @admin.register(MentorProfile, MenteeProfile, VolunteerProfile)
@@ -141,3 +165,11 @@ class ErasureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# django-otp registers its devices in the admin, where staff could read anyone's
+# authenticator key and backup codes. Staff reset two-factor with the action on
+# the user list instead (UserAdmin.reset_two_factor).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -261,3 +261,26 @@ class ErasureConfirmForm(forms.Form):
         if typed.casefold() != " ".join(self.person.full_name.split()).casefold():
             raise forms.ValidationError("That is not the person's full name as Waypoint has it. Check the spelling.")
         return typed
+
+
+class TwoFactorCodeForm(forms.Form):
+    """One code: the 6 digits an authenticator app shows, or (when ``allow_backup``)
+    an 8-character backup code. Spaces and dashes are ignored."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, allow_backup=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if allow_backup:
+            field.help_text = "The 6-digit code your authenticator app shows now, or one of your backup codes."
+        else:
+            field.label = "6-digit code from the app"
+            field.widget.attrs["inputmode"] = "numeric"
+            field.help_text = "The code changes every 30 seconds; type the one shown now."

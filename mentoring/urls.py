@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import audit, dashboard, matches, notifications, pages, personal_data, reports
+from .views import audit, dashboard, matches, notifications, pages, personal_data, reports, twofactor
 
 app_name = "mentoring"
 
@@ -31,6 +31,12 @@ urlpatterns = [
     path("accounts/reminders/", notifications.preferences, name="preferences"),
     path("accounts/who-viewed/", audit.who_viewed, name="who_viewed"),
     path("audit/", audit.trail, name="audit_trail"),
+    path("accounts/two-factor/", twofactor.status, name="twofactor"),
+    path("accounts/two-factor/setup/", twofactor.setup, name="twofactor_setup"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="twofactor_verify"),
+    path("accounts/two-factor/backup-codes/", twofactor.backup_codes, name="twofactor_backup_codes"),
+    path("accounts/two-factor/backup-codes/new/", twofactor.regenerate, name="twofactor_regenerate"),
+    path("accounts/two-factor/turn-off/", twofactor.disable, name="twofactor_disable"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),

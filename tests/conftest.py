@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from mentoring.models import Match
 from tests.factories import MatchFactory, MenteeProfileFactory, MentorProfileFactory, ProgramFactory, UserFactory
@@ -116,6 +119,41 @@ def build_personas():
         match=match,
         other_match=other_match,
     )
+
+
+# --- two-factor: force_login gives a session that passed the second step --------------------------
+
+TEST_SESSION_DEVICE = "test: verified session"
+_unverified_force_login = Client.force_login
+
+
+def verified_force_login(client, user, backend=None):
+    """Client.force_login, plus what the second step leaves in a session: a
+    django-otp device of the user's stored by django_otp.login. The device is
+    a static one without codes, named TEST_SESSION_DEVICE, so it never counts as
+    "has two-factor" (mentoring.twofactor looks at the TOTP app) and accepts no code.
+
+    Production keeps its rule: nothing outside the tests creates such a device.
+    Tests of the second step itself sign in with ``unverified_login``."""
+    _unverified_force_login(client, user, backend)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_SESSION_DEVICE, defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_is_verified():
+    """For the whole run (session-scoped fixtures sign people in too)."""
+    Client.force_login = verified_force_login
+    yield
+    Client.force_login = _unverified_force_login
+
+
+def unverified_login(client, user):
+    """Signed in with the password only (the second step not passed yet)."""
+    _unverified_force_login(client, user)
+    return client
 
 
 @pytest.fixture

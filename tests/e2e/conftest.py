@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
+from .helpers import pass_second_step
+
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -107,5 +109,6 @@ def log_in():
         page.get_by_label("Email").fill(DEMO_EMAILS[role])
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in", exact=True).click()
+        pass_second_step(page, DEMO_EMAILS[role])
 
     return log_in

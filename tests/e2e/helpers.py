@@ -30,3 +30,25 @@ def local_today(email):
     """Today in the person's own time zone: the forms read dates in it."""
     zone = ZoneInfo(get_user_model().objects.get(email=email).time_zone)
     return timezone.localtime(timezone.now(), zone).date()
+
+
+def pass_second_step(page, email):
+    """After the password: when the person has an authenticator app (the demo
+    coordinator does, seed_demo), type the code it shows now on the second step,
+    as a person would. The code is for the next time step when the current one
+    was already used (django-otp takes each step once)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
+    if device is None:
+        return
+    page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    ahead = max(0, device.last_t + 1 - totp.t())
+    totp.time += ahead * device.step
+    page.get_by_label("Code").fill(f"{totp.token():0{device.digits}d}")
+    page.get_by_role("button", name="Continue").click()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mentoring.models import MentorProfile
-from tests.e2e.helpers import PROGRAM_NAME, flash, path_is
+from tests.e2e.helpers import PROGRAM_NAME, flash, pass_second_step, path_is
 
 from .conftest import DEMO_PASSWORD
 
@@ -27,6 +27,7 @@ def sign_in(page, email, password):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_step(page, email)
 
 
 def invitation_path_for(email):

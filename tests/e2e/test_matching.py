@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from mentoring.models import Match
-from tests.e2e.helpers import PROGRAM_NAME, flash, path_is
+from tests.e2e.helpers import PROGRAM_NAME, flash, pass_second_step, path_is
 
 from .conftest import DEMO_PASSWORD, PHONE_VIEWPORT
 
@@ -26,6 +26,7 @@ def sign_in(page, email, password=DEMO_PASSWORD):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_step(page, email)
 
 
 def open_matching(page, live_server):

@@ -183,6 +183,18 @@ MATRIX = [
     Row("mentoring:audit_trail", expect(ok=["other_coordinator"]), query=IN_B),
     Row("mentoring:audit_trail", expect(ok=COORDINATORS), query=lambda p: {"person": p.mentee.pk}),
     Row("mentoring:who_viewed", expect(ok=SIGNED_IN)),
+    # Two-factor sign-in: everyone their own (tests/mentoring/test_twofactor.py covers each step).
+    # The personas' sessions passed the second step and they have no app yet: the
+    # second step sends them on, there are no codes to show, nothing to regenerate
+    # or turn off; set-up may start and its POST starts one.
+    Row("mentoring:twofactor", expect(ok=SIGNED_IN)),
+    Row("mentoring:twofactor_setup", expect(ok=SIGNED_IN)),
+    Row("mentoring:twofactor_setup", expect(redirect=SIGNED_IN), method="post", data=lambda p: {"start": "1"}),
+    Row("mentoring:twofactor_verify", expect(redirect=SIGNED_IN)),
+    Row("mentoring:twofactor_verify", expect(redirect=SIGNED_IN), method="post", data=lambda p: {"code": "123456"}),
+    Row("mentoring:twofactor_backup_codes", expect(redirect=SIGNED_IN)),
+    Row("mentoring:twofactor_regenerate", expect(redirect=SIGNED_IN), method="post"),
+    Row("mentoring:twofactor_disable", expect(redirect=SIGNED_IN), method="post"),
     Row("login", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("logout", expect(default=405, anonymous=405)),
     Row("password_change", expect(ok=SIGNED_IN)),

@@ -6,6 +6,7 @@ Idempotent: rows are found by natural keys and only created when missing,
 so a second run changes nothing."""
 
 import random
+from base64 import b32decode
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from goals.models import (
@@ -50,6 +52,17 @@ from resources.services import ensure_taxonomy
 from sessions.models import GroupSeries, GroupSession, Registration, Session
 
 DEMO_PASSWORD = "waypoint-demo"
+# The demo coordinator's authenticator key (coordinators must use two-factor
+# sign-in). Public on purpose, like the password: add it to an authenticator
+# app, or print the current code with `python manage.py demo_code`.
+DEMO_TOTP_SECRET = "WAYPOINTDEMOWAYPOINTDEMOWAYPOINT"  # base32; 20 bytes
+
+
+def demo_totp_key():
+    """The demo secret as django-otp stores it (hex)."""
+    return b32decode(DEMO_TOTP_SECRET).hex()
+
+
 DEMO_LOGINS = {
     "coordinator": ("coordinator@example.org", "Dana Whitfield"),
     "mentor": ("mentor@example.org", "Marcus Lee"),
@@ -80,6 +93,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
         for role, (email, _) in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:<12} {email}  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  The coordinator's second step: add the key {DEMO_TOTP_SECRET} to an authenticator app,"
+            " or run `python manage.py demo_code` for the current code."
+        )
 
 
 class DemoSeeder:
@@ -95,6 +112,7 @@ class DemoSeeder:
 
     def run(self):
         coordinator = self._person(*DEMO_LOGINS["coordinator"])
+        self._demo_authenticator(coordinator)
         program = self._program(coordinator)
         modules = self._training(program)
         mentors = [self._mentor(program, *DEMO_LOGINS["mentor"], capacity=4)]
@@ -138,6 +156,13 @@ class DemoSeeder:
 
     def _invented_person(self, role, index):
         return f"{role}{index + 1:02d}@example.org", f"{self.fake.first_name()} {self.fake.last_name()}"
+
+    def _demo_authenticator(self, coordinator):
+        """The coordinator's authenticator app with the documented demo key, unless
+        they already have one (a reset or a new app set up by hand is kept)."""
+        if not TOTPDevice.objects.filter(user=coordinator, confirmed=True).exists():
+            TOTPDevice.objects.create(user=coordinator, name="Authenticator app", key=demo_totp_key(), confirmed=True)
+            self.created += 1
 
     def _person(self, email, full_name):
         user, created = get_user_model().objects.get_or_create(
