@@ -39,6 +39,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goals.models import Answer, Assessment, CheckIn, CheckInComment, Goal, GoalProgress, Milestone, SafetyAlert
 from programs.models import (
@@ -683,6 +685,8 @@ NOT_EXPORTED = {
     ("mentoring.Match", "proposed_by"): IN_A_ROLE,
     ("mentoring.Match", "closed_by"): IN_A_ROLE,
     ("mentoring.Invitation", "invited_by"): IN_A_ROLE,
+    ("otp_totp.TOTPDevice", "user"): "the two-factor app's secret key: a credential, never handed out again",
+    ("otp_static.StaticDevice", "user"): "the two-factor backup codes: credentials, shown once at set-up",
     ("mentoring.Invitation", "new_account"): "which invitation created the account: a security binding; the "
     "invitation's role and program are in the person's roles and applications",
     ("mentoring.ReportExport", "mentor"): "a coordinator's report filter; the download is in the coordinator's export",
@@ -809,10 +813,17 @@ ERASURE_PLAN = (
         "it is the mentee's record.)",
     ),
     Step(
-        ("mentoring.Delivery", "mentoring.Notification", "mentoring.ChannelPreference", "peer_sessions.CalendarFeed"),
+        (
+            "mentoring.Delivery",
+            "mentoring.Notification",
+            "mentoring.ChannelPreference",
+            "peer_sessions.CalendarFeed",
+            "otp_totp.TOTPDevice",
+            "otp_static.StaticDevice",
+        ),
         REMOVED,
-        "Reminders not yet sent to the person are skipped; their notification centre, reminder settings and "
-        "calendar address are deleted.",
+        "Reminders not yet sent to the person are skipped; their notification centre, reminder settings, "
+        "calendar address and two-factor app and backup codes are deleted.",
     ),
     Step(
         (
@@ -1042,6 +1053,8 @@ def person_erase(*, person, by):
     done("notifications", Notification.objects.filter(user=person).delete()[0])
     ChannelPreference.objects.filter(user=person).delete()
     CalendarFeed.objects.filter(user=person).delete()
+    TOTPDevice.objects.filter(user=person).delete()
+    StaticDevice.objects.filter(user=person).delete()
     person.full_name = name
     person.preferred_name = ""
     person.email = email

@@ -278,3 +278,17 @@ def test_pending_invitations_to_the_person_stop_working(personas):
     )
     person_erase(person=personas.mentee, by=personas.coordinator)
     assert not Invitation.objects.get(pk=invitation.pk).is_usable
+
+
+def test_erasure_deletes_the_two_factor_app_and_backup_codes(personas):
+    """Credentials are not kept: the authenticator key and backup codes go with the account."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.mentoring.test_twofactor import give_app
+
+    give_app(personas.mentee)
+    _close(personas.match)
+    person_erase(person=personas.mentee, by=personas.coordinator)
+    assert not TOTPDevice.objects.filter(user=personas.mentee).exists()
+    assert not StaticDevice.objects.filter(user=personas.mentee).exists()
