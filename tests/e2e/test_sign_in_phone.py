@@ -1,0 +1,30 @@
+"""The sign-in page on a phone: mentees sign in here, so every control is a
+44 px target (the two session checkboxes through their labels) and nothing
+scrolls sideways."""
+
+import pytest
+
+from .conftest import PHONE_VIEWPORT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sign_in_controls_are_big_enough_to_tap(phone_page, live_server):
+    page = phone_page
+    page.goto("/accounts/login/")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE_VIEWPORT["width"], f"the sign-in page scrolls sideways ({width}px wide)"
+    targets = {
+        "Email": page.get_by_label("Email"),
+        "Password": page.get_by_label("Password"),
+        "Keep me signed in": page.get_by_text("Keep me signed in", exact=True),
+        "This is a shared device": page.get_by_text("This is a shared device", exact=True),
+        "Sign in": page.get_by_role("button", name="Sign in", exact=True),
+        "Forgot your password?": page.get_by_role("link", name="Forgot your password?"),
+    }
+    for name, locator in targets.items():
+        box = locator.bounding_box()
+        assert box["height"] >= 44, f"{name!r} is too small to tap ({box['height']}px)"
+    # Tapping a label ticks its box (the label is the target).
+    page.get_by_text("This is a shared device", exact=True).tap()
+    assert page.get_by_label("This is a shared device").is_checked()
