@@ -28,3 +28,21 @@ def test_sign_in_controls_are_big_enough_to_tap(phone_page, live_server):
     # Tapping a label ticks its box (the label is the target).
     page.get_by_text("This is a shared device", exact=True).tap()
     assert page.get_by_label("This is a shared device").is_checked()
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('main a, main button')]
+    .filter((e) => e.offsetParent !== null)
+    .map((e) => [e.innerText.trim(), Math.round(e.getBoundingClientRect().height)])
+    .filter(([, height]) => height < 44)"""
+
+
+def test_a_mentees_own_data_pages_fit_a_phone_and_are_easy_to_tap(phone_page, live_server, demo_data, log_in):
+    """The pages issue 13 gave every person (their information, who viewed it,
+    two-factor sign-in, and the links to them on the profile page)."""
+    page = phone_page
+    log_in(page, "mentee")
+    for path in ("/accounts/profile/", "/me/data/", "/accounts/who-viewed/", "/accounts/two-factor/"):
+        page.goto(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE_VIEWPORT["width"], f"{path} scrolls sideways ({width}px wide)"
+        assert page.evaluate(SMALL_TARGETS) == [], f"{path} has targets under 44 px"
