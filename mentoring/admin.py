@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,6 +23,18 @@ from .models import (
     WorkerHeartbeat,
 )
 from .twofactor import twofactor_reset
+
+
+def _site_sign_in(request, extra_context=None):
+    """The admin's sign-in page sends people to the site's own (``login``, which
+    applies the session rules of mentoring.session_policy: a browser-session
+    cookie unless "Keep me signed in", the shared-device choice), keeping
+    ``?next=`` (the admin index when absent). Django's admin form would set a
+    14-day cookie nobody chose. The second step still follows for staff."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = _site_sign_in
 
 
 @admin.register(User)

@@ -119,7 +119,8 @@ def label_viewer_roles(rows, subject):
     """Set ``row.viewer_role`` (text) on each of ``rows`` (AccessEvents about
     ``subject``): the viewer's relation to the person now — coordinator of the
     row's program, their mentor or mentee — in two queries whatever the number
-    of rows. A relation that has ended since shows as "No current role"."""
+    of rows. A relation that has ended since shows as "No current role"; the
+    person's own downloads show as "You"."""
     rows = list(rows)
     viewers = {row.viewer_id for row in rows if row.viewer_id}
     programs = {row.program_id for row in rows if row.program_id}
@@ -140,6 +141,8 @@ def label_viewer_roles(rows, subject):
     for row in rows:
         if row.viewer_id is None:
             row.viewer_role = "Former team member"
+        elif row.viewer_id == _pk(subject):
+            row.viewer_role = "You"
         elif (row.viewer_id, row.program_id) in coordinating:
             row.viewer_role = f"Coordinator of {row.program}"
         elif row.viewer_id in mentors:

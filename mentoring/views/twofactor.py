@@ -87,7 +87,8 @@ def setup(request):
     device = twofactor.app_device(user, confirmed=False)
     context = {"form": form, "device": device, "replacing": twofactor.has_twofactor(user)}
     if device is not None:
-        context.update(qr_svg=_qr_svg(device), secret=_grouped(device.key))
+        # otpauth_url: the same address as the QR code, as a link for setting up on this phone.
+        context.update(qr_svg=_qr_svg(device), secret=_grouped(device.key), otpauth_url=device.config_url)
     return render(request, "mentoring/twofactor_setup.html", context)
 
 

@@ -642,3 +642,18 @@ def test_a_resource_listing_is_not_a_persons_record(personas, client_for):
     resource = ResourceFactory(program=personas.program)
     assert client_for(personas.coordinator).get(reverse("resources:detail", args=[resource.pk])).status_code == 200
     assert not AccessEvent.objects.exists()
+
+
+def test_own_download_reads_as_you_not_as_a_stranger(personas, client_for):
+    """A person's own 'Download my information' is listed (a stolen session should
+    show), but it used to read "<their own name> · No current role", as if someone
+    else without a role had looked, while the page said one's own visits are not listed."""
+    p = personas
+    client = client_for(p.mentee)
+    assert client.post(reverse("mentoring:my_data")).status_code == 200
+    response = client.get(reverse("mentoring:who_viewed"))
+    rows = response.context["rows"]
+    assert [(row.viewer_id, row.viewer_role, row.what) for row in rows] == [(p.mentee.pk, "You", "export")]
+    body = response.content.decode()
+    assert "No current role" not in body
+    assert "downloads you made yourself are" in body

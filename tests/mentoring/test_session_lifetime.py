@@ -109,3 +109,25 @@ def test_mentee_session_is_not_idle_limited(personas, client):
     assert IDLE_LIMIT not in client.session
     _age_session(client, 24 * 3600)
     assert client.get(reverse("mentoring:home_mentee")).status_code == 200
+
+
+def test_admin_sign_in_page_goes_through_the_site_sign_in(db, client):
+    """/admin/login/ used to sign staff in with Django's own form: a 14-day cookie
+    nobody chose, no "shared device" choice. It now sends them to the one sign-in
+    page (keeping where they were going), and posting a password to it signs nobody in."""
+    staff = UserFactory(email="admin@test.example", is_staff=True, is_superuser=True)
+    response = client.get("/admin/login/?next=/admin/mentoring/user/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/mentoring/user/"
+    response = client.post("/admin/login/", {"username": staff.email, "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    assert cookie is None or cookie["max-age"] == ""
+
+
+def test_admin_index_signed_out_goes_to_the_site_sign_in(db, client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert response.status_code == 200

@@ -4,6 +4,7 @@ Sign-in goes through the real login form here; ``unverified_login`` gives a
 session that passed the password only. Codes are computed as an authenticator
 app would (django_otp.oath.totp)."""
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -460,3 +461,17 @@ def test_second_step_keeps_where_the_person_was_going(personas, client):
     page = client.get(response["Location"]).content.decode()
     assert 'name="next" value="/reports/"' in page
     assert verify(client, code_for(device), next_url="/reports/")["Location"] == "/reports/"
+
+
+def test_setup_on_the_same_phone_offers_a_link_that_opens_the_app(personas, client):
+    """Most people set up the app on the phone they are reading the page on, where
+    a QR code cannot be scanned: the page also links the otpauth:// address, which
+    opens the authenticator app with the key filled in."""
+    password_sign_in(client, personas.coordinator)
+    client.post(reverse("mentoring:twofactor_setup"), {"start": "1"})
+    device = TOTPDevice.objects.get(user=personas.coordinator)
+    page = client.get(reverse("mentoring:twofactor_setup")).content.decode()
+    link = re.search(r'<a [^>]*href="(otpauth://totp/[^"]+)"[^>]*>([^<]+)</a>', page)
+    assert link is not None
+    assert html.unescape(link.group(1)) == device.config_url
+    assert "this phone" in link.group(2)
