@@ -39,9 +39,18 @@ IPV6_THROTTLE_PREFIX = 64
 
 
 def _parse(value):
-    """An ``ipaddress`` object for ``value`` or None; IPv4-mapped IPv6 becomes IPv4."""
+    """An ``ipaddress`` object for ``value`` or None; IPv4-mapped IPv6 becomes IPv4.
+
+    Proxies that write a port (``198.51.100.7:5123``, ``[2001:db8::1]:443``,
+    as some load balancers do) give the address without it: falling back to
+    REMOTE_ADDR would put every visitor behind the proxy's one address."""
+    text = (value or "").strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
     try:
-        address = ipaddress.ip_address((value or "").strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
     if address.version == 6 and address.ipv4_mapped is not None:

@@ -913,6 +913,13 @@ def erasure_blockers(*, person, by):
         return ["You cannot erase your own details here; another coordinator of your program can."]
     if person.is_staff or person.is_superuser:
         return ["This account can sign in to the site administration; a site administrator erases it."]
+    if Program.objects.filter(coordinators=person).exists():
+        # Erasure deactivates the account for good: one coordinator must not be able
+        # to lock a co-coordinator out of their program alone.
+        return [
+            "This account coordinates a program. A coordinator's account is erased by a site administrator, "
+            "so that no coordinator can lock another out."
+        ]
     mine = set(Program.objects.filter(coordinators=by).values_list("pk", flat=True))
     if not person_programs(person) <= mine:
         return [

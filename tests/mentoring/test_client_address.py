@@ -31,7 +31,10 @@ def _request(remote="10.0.0.2", forwarded=None):
         (1, "10.0.0.2", None, "10.0.0.2"),
         (1, "10.0.0.2", "", "10.0.0.2"),
         (1, "10.0.0.2", "6.6.6.6, not-an-address", "10.0.0.2"),
-        (1, "10.0.0.2", "6.6.6.6, 198.51.100.7:5555", "10.0.0.2"),
+        # A proxy that writes the client's port: the address without it (falling back
+        # to the proxy's own address would put every visitor behind one address).
+        (1, "10.0.0.2", "6.6.6.6, 198.51.100.7:5555", "198.51.100.7"),
+        (1, "10.0.0.2", "[2001:db8::1]:443", "2001:db8::1"),
         # Canonical text: one client is one address.
         (0, "2001:DB8:0:0::1", None, "2001:db8::1"),
         (0, "::ffff:198.51.100.7", None, "198.51.100.7"),

@@ -164,6 +164,16 @@ def test_nobody_erases_themselves_nor_an_administrator(personas):
         person_erase(person=admin, by=personas.coordinator)
 
 
+def test_a_coordinator_cannot_erase_a_co_coordinator(personas):
+    """Erasure deactivates for good: one coordinator must not lock another out alone."""
+    co = UserFactory(email="co@test.example")
+    personas.program.coordinators.add(co)
+    with pytest.raises(ValidationError, match="coordinates a program"):
+        person_erase(person=co, by=personas.coordinator)
+    co.refresh_from_db()
+    assert co.is_active
+
+
 def test_an_erasure_happens_once(personas):
     _close(personas.match)
     person_erase(person=personas.mentee, by=personas.coordinator)
