@@ -6,25 +6,28 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q
 
-from .delivery import Due, coordinators_by_program
 from .models import Match, ReminderKind
+from .notifications.outbox import Due, coordinators_by_program
 
 PROPOSAL_WAIT = timedelta(days=3)
 MAX_LATENESS = timedelta(days=14)
 DIGEST_AT = time(8, 0)  # Monday morning, the mentor's time
 
 
-def due(now):
-    yield from _proposals(now)
+def due(now, since=None):
+    """What is due at ``now``; ``since`` (UTC) narrows to what may have become due after it."""
+    yield from _proposals(now, since)
     yield from _first_contact(now)
     yield from _quiet_matches(now)
     yield from _weekly_digest(now)
 
 
-def _proposals(now):
+def _proposals(now, since):
     waiting = Match.objects.filter(
         status=Match.Status.PROPOSED, created_at__lte=now - PROPOSAL_WAIT, created_at__gte=now - MAX_LATENESS
     ).select_related("mentor__user", "mentee__user")
+    if since is not None:
+        waiting = waiting.filter(created_at__gt=since - PROPOSAL_WAIT)
     for match in waiting:
         due_at = match.created_at + PROPOSAL_WAIT
         for person, answer in ((match.mentor.user, match.mentor_response), (match.mentee.user, match.mentee_response)):
@@ -52,6 +55,7 @@ def _first_contact(now):
                     due_at,
                     f"/matches/{match.pk}/",
                     match.program_id,
+                    match.status_changed_at,
                 )
 
 

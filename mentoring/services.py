@@ -7,10 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,10 +20,12 @@ from .models import (
     MatchSurvey,
     MenteeProfile,
     MentorProfile,
+    ReminderKind,
     VolunteerProfile,
     WorkerHeartbeat,
     hash_token,
 )
+from .notifications.notify import notify
 
 logger = logging.getLogger(__name__)
 
@@ -64,24 +64,20 @@ def invitation_create(*, program, email, full_name, role, invited_by):
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     link = invitation_link(raw_token)
-    transaction.on_commit(lambda: _send_invitation_email(invitation, link))
+    _send_invitation_email(invitation, link)
     return invitation, link
 
 
 def _send_invitation_email(invitation, link):
-    context = {"invitation": invitation, "link": link, "valid_days": settings.INVITATION_VALID_DAYS}
-    message = EmailMultiAlternatives(
-        # Content-neutral subject: the program's purpose is only shown after login.
-        subject="You're invited to Waypoint",
-        body=render_to_string("emails/invitation.txt", context),
-        to=[invitation.email],
+    """Queue the invitation email through the outbox (sent after commit). The
+    one-time link stays in the outbox row only until it is sent, then blanked."""
+    return notify(
+        kind=ReminderKind.INVITATION,
+        recipients=[invitation.email],
+        subject=invitation,
+        link=link,
+        program=invitation.program_id,
     )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    try:
-        message.send()
-    except OSError:
-        # The coordinator still has the link on screen; never log the address.
-        logger.warning("Invitation %s could not be emailed", invitation.pk)
 
 
 def invitation_revoke(*, invitation):
@@ -153,24 +149,16 @@ def heartbeat_record():
 # --- matches ---------------------------------------------------------------------
 
 
-def _notify_match_update(match):
+def _notify_match_update(match, kind):
     """Tell both people that something changed, without saying what: the
-    details wait behind sign-in (reminders move to the outbox later)."""
-    people = [match.mentor.user, match.mentee.user]
-
-    def send():
-        for person in people:
-            message = EmailMultiAlternatives(
-                subject="You have an update on Waypoint",
-                body=render_to_string("emails/match_update.txt", {"person": person, "site_url": settings.SITE_URL}),
-                to=[person.email],
-            )
-            try:
-                message.send()
-            except OSError:
-                logger.warning("Match update %s could not be emailed", match.pk)
-
-    transaction.on_commit(send)
+    details wait behind sign-in. Through the outbox, sent after commit."""
+    notify(
+        kind=kind,
+        recipients=[match.mentor.user, match.mentee.user],
+        subject=match,
+        link=f"/matches/{match.pk}/",
+        program=match.program_id,
+    )
 
 
 def _check_pair(mentor, mentee):
@@ -207,7 +195,7 @@ def match_propose(*, mentor, mentee, proposed_by):
         created_at=now,
         status_changed_at=now,
     )
-    _notify_match_update(match)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if starts_now else ReminderKind.MATCH_PROPOSED)
     return match
 
 
@@ -244,7 +232,7 @@ def match_respond(*, match, user, accept):
         _set_status(match, Match.Status.ACTIVE, started_at=timezone.now())
     else:
         match.save()
-    _notify_match_update(match)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if accept else ReminderKind.MATCH_CLOSED)
     return match
 
 
@@ -265,7 +253,9 @@ def match_move(*, match, action):
     if match.status not in allowed:
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
-    return _set_status(match, target, **extra)
+    _set_status(match, target, **extra)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if action == "activate" else ReminderKind.MATCH_PAUSED)
+    return match
 
 
 @transaction.atomic
@@ -273,7 +263,7 @@ def match_close(*, match, reason, note, closed_by):
     match = _locked(match)
     if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
-    return _set_status(
+    _set_status(
         match,
         Match.Status.CLOSED,
         close_reason=reason,
@@ -281,6 +271,8 @@ def match_close(*, match, reason, note, closed_by):
         closed_by=closed_by,
         ended_at=timezone.now(),
     )
+    _notify_match_update(match, ReminderKind.MATCH_CLOSED)
+    return match
 
 
 @transaction.atomic

@@ -3,8 +3,8 @@ for both people and group registrants) and meetings not logged."""
 
 from datetime import timedelta
 
-from mentoring.delivery import Due
 from mentoring.models import ReminderKind
+from mentoring.notifications.outbox import Due
 
 from .models import GroupSession, Registration, Session
 
@@ -15,7 +15,9 @@ LOG_AFTER = timedelta(hours=1)
 MAX_LATENESS = timedelta(days=7)
 
 
-def due(now):
+def due(now, since=None):
+    """What is due at ``now``; ``since`` (UTC) is accepted for the engine's
+    window (the queries here already look at one day ahead and a week back)."""
     yield from _upcoming_sessions(now)
     yield from _upcoming_groups(now)
     yield from _not_logged(now)
@@ -38,6 +40,7 @@ def _upcoming_sessions(now):
                         due_at,
                         url,
                         session.match.program_id,
+                        session.created_at,
                     )
                 break  # the nearest reminder only
 

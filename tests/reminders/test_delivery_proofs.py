@@ -42,15 +42,15 @@ from kombu import Exchange, Queue
 
 from config.celery_app import app
 from goals.models import SafetyAlert
-from mentoring.delivery import LEASE, collect_due, dispatch, sweep
 from mentoring.models import Channel, ChannelPreference, Delivery, Notification, ReminderKind
+from mentoring.notifications.outbox import LEASE, collect_due, dispatch, sweep
 from tests.factories import MatchFactory, MenteeProfileFactory, ProgramFactory, SessionFactory, UserFactory
 from tests.reminders.slow_sms import marker_path
 
 WAIT_SECONDS = 60
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 SLOW_SMS = "tests.reminders.slow_sms.SlowSMSBackend"
-FILE_SMS = "mentoring.sms.FileSMSBackend"
+FILE_SMS = "mentoring.notifications.sms.FileSMSBackend"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -377,7 +377,7 @@ def test_broker_down_the_reminder_waits_in_the_outbox_and_is_sent_later(proof_qu
     )
     safety_alert_for(coordinator, now)
 
-    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="mentoring.delivery"):
+    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="mentoring.notifications.outbox"):
         claimed = dispatch(now)  # must not raise
     assert "Broker unavailable" in caplog.text
     row = Delivery.objects.get()

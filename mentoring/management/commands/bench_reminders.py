@@ -19,8 +19,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from config.celery_app import app
-from mentoring.delivery import claim, enqueue_sends, send
 from mentoring.models import Channel, Delivery, Notification, ReminderKind
+from mentoring.notifications.outbox import claim, enqueue_sends, send
 
 BENCH_KIND = ReminderKind.CHECKIN_DUE
 SUBJECT_PREFIX = "bench:"
