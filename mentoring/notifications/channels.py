@@ -7,6 +7,9 @@ names — the details wait behind sign-in (tests scan these templates).
 This module and sms.py are the only places that talk to an email or
 text-message provider (tests/reminders/test_no_direct_sends.py)."""
 
+from contextlib import contextmanager
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import mail, signing
 from django.template.loader import render_to_string
@@ -53,33 +56,25 @@ def notifications_for(rows):
     ]
 
 
-def send_emails(rows):
-    """Send rows by email over one connection. Returns {pk: error or None}.
+@contextmanager
+def email_sender():
+    """``send(row)`` for email rows, over one connection for the whole batch.
     Each message carries the row's deterministic Message-ID."""
-    results = {}
     with mail.get_connection() as connection:
-        for row in rows:
-            try:
-                connection.send_messages([_email(row)])
-                results[row.pk] = None
-            except Exception as error:  # reported per row; the rest of the batch goes on
-                results[row.pk] = error
-    return results
+        yield lambda row: connection.send_messages([_email(row)])
 
 
-def send_texts(rows):
-    """Send rows by text message. Returns {pk: error or None}. The backend
-    gets the row's idempotency key (the same on every attempt)."""
+@contextmanager
+def text_sender():
+    """``send(row)`` for text-message rows. The backend gets the row's
+    idempotency key (the same on every attempt)."""
     backend = sms_backend()
-    results = {}
-    for row in rows:
+
+    def send(row):
         text = f"{LINES[row.kind]}. Sign in to see it: {settings.SITE_URL}/"
-        try:
-            backend.send(row.recipient.phone, text, idempotency_key=row.idempotency_key)
-            results[row.pk] = None
-        except Exception as error:
-            results[row.pk] = error
-    return results
+        backend.send(row.recipient.phone, text, idempotency_key=row.idempotency_key)
+
+    yield send
 
 
 def _email(row):
@@ -88,8 +83,8 @@ def _email(row):
     if row.kind == "invitation":
         return _invitation_email(row, line, headers)
     user = row.recipient
-    link = settings.SITE_URL + (row.url or reverse("mentoring:home"))
-    unsubscribe = settings.SITE_URL + reverse("mentoring:unsubscribe", args=[unsubscribe_token(user.pk, row.kind)])
+    link = settings.SITE_URL + (row.url or _path("mentoring:home"))
+    unsubscribe = _unsubscribe_url(settings.SITE_URL, user.pk, row.kind)
     if KINDS[row.kind].opt_out:
         headers.update({"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     context = {"person": user, "line": line, "link": link, "unsubscribe": unsubscribe}
@@ -98,6 +93,17 @@ def _email(row):
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
     return message
+
+
+@lru_cache(maxsize=16)
+def _path(name):
+    return reverse(name)
+
+
+@lru_cache(maxsize=4096)
+def _unsubscribe_url(site_url, user_id, kind):
+    """Signed and reversed once per person and kind (a batch sends many)."""
+    return site_url + reverse("mentoring:unsubscribe", args=[unsubscribe_token(user_id, kind)])
 
 
 def _invitation_email(row, line, headers):

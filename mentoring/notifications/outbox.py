@@ -12,7 +12,8 @@ Guarantees (tests/reminders/test_delivery_proofs.py, test_fencing.py):
   restart) holds nothing for more than about a minute and a quarter;
 - never twice: a claim carries an owner token; a task sends only rows its
   token still holds and that have not started a send; before an email or a
-  text message goes out, "attempt started" is committed in its own step.
+  text message goes out, "attempt started" is committed in its own step
+  (together with the previous message's outcome: one commit per message).
   A row whose send started and never finished (the worker died between the
   provider call and "sent") is, per kind (kinds.py ``resend_unfinished``):
   routine — not sent again (at most once; the row becomes dead and
@@ -43,7 +44,7 @@ LEASE = timedelta(seconds=45)
 MAX_ATTEMPTS = 5
 BATCH = 500  # ids per Celery message
 IN_FLIGHT = 4  # batches claimed and queued at once; each finished batch claims the next
-CHUNK = 50  # emails or texts per "attempt started" step
+RENEW_EVERY = 50  # messages between lease renewals of the whole batch
 # Each dispatch looks back this much before the last run, for rows whose
 # transaction committed late; the rows found again already exist and are not
 # written again.
@@ -184,6 +185,13 @@ def outbox_rows(dues, now):
     return rows
 
 
+def write_due(dues, now):
+    """Write outbox rows for ``dues`` (skipping keys already there). Returns how many."""
+    rows = without_existing(outbox_rows(dues, now))
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
 def without_existing(rows):
     """The rows whose key is not in the outbox yet (one query per 500 rows)."""
     fresh = []
@@ -213,8 +221,7 @@ def dispatch(now=None, *, enqueue=True):
         dues = collect_due(now, since=state)
     else:
         dues = []  # this moment (or a later one) was already dispatched
-    rows = without_existing(outbox_rows(dues, now))
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    write_due(dues, now)
     if state is None:
         DispatchState.objects.get_or_create(pk=1, defaults={"dispatched_until": now})
     elif state < now:
@@ -273,13 +280,14 @@ def claim(now=None, limit=BATCH, *, ids=None):
     return Claimed(picked, token)
 
 
-def enqueue_batch(ids, token):
-    """Queue one task for a claimed batch. If the broker is down the claim is
-    released at once, so the next dispatch (or kick) takes the rows again."""
+def enqueue_batch(ids, token, *, follow=True):
+    """Queue one task for a claimed batch (``follow``: the task then claims
+    and queues the next batch). If the broker is down the claim is released
+    at once, so the next dispatch (or kick) takes the rows again."""
     from .tasks import send_deliveries
 
     try:
-        send_deliveries.apply_async(args=[list(ids), str(token)], retry=False)
+        send_deliveries.apply_async(args=[list(ids), str(token)], kwargs={"follow": follow}, retry=False)
     except Exception:  # broker unreachable: the database still has the rows
         logger.warning("Broker unavailable; %s deliveries wait in the outbox", len(ids))
         release(ids, token)
@@ -347,10 +355,10 @@ def send_batch(ids, token, now=None):
         _finish(list(statuses), token, S.SKIPPED, now, rows)
     if by_channel.get(Channel.IN_APP):
         statuses.update(_send_in_app(by_channel[Channel.IN_APP], token, now))
-    for channel, sender in ((Channel.EMAIL, channels.send_emails), (Channel.SMS, channels.send_texts)):
-        pending = by_channel.get(channel, [])
-        for start in range(0, len(pending), CHUNK):
-            statuses.update(_send_external(pending[start : start + CHUNK], token, now, sender, ids))
+    for channel, sender in ((Channel.EMAIL, channels.email_sender), (Channel.SMS, channels.text_sender)):
+        if by_channel.get(channel):
+            with sender() as send_one:
+                statuses.update(_send_external(by_channel[channel], token, now, send_one, ids))
     return statuses
 
 
@@ -384,26 +392,72 @@ def _send_in_app(rows, token, now):
     return dict.fromkeys(live, S.SENT)
 
 
-def _send_external(rows, token, now, sender, batch_ids):
-    """Commit "attempt started" (and renew the batch's lease), call the
-    provider, then record each row's outcome."""
-    with transaction.atomic():
-        live = set(_held([r.pk for r in rows], token).select_for_update().values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=live).update(
-            attempt_started_at=timezone.now(), attempts=F("attempts") + 1, lease_expires_at=timezone.now() + LEASE
-        )
-        _held(batch_ids, token).update(lease_expires_at=timezone.now() + LEASE)
-    rows = [r for r in rows if r.pk in live]
-    if not rows:
-        return {}
-    results = sender(rows)
-    sent = [pk for pk, error in results.items() if error is None]
-    _finish(sent, token, S.SENT, now, rows)
-    statuses = dict.fromkeys(sent, S.SENT)
-    for row in rows:
-        if results.get(row.pk) is not None:
-            statuses[row.pk] = _failed(row, results[row.pk], now, token)
+def _send_external(rows, token, now, send_one, batch_ids):
+    """One commit per message: it records the previous message's outcome and
+    "attempt started" for the next, before the provider is called. So at any
+    moment at most one row per worker is uncertain (started, not finished);
+    the sweeper decides about it per kind. The batch's lease is renewed every
+    ``RENEW_EVERY`` messages."""
+    statuses = {}
+    previous = None  # (row, error or None)
+    for number, row in enumerate(rows):
+        with transaction.atomic():
+            if previous:
+                statuses[previous[0].pk] = _record(*previous, token, now)
+            started = _start_one(row.pk, token)
+            if number % RENEW_EVERY == RENEW_EVERY - 1:
+                _held(batch_ids, token).update(lease_expires_at=timezone.now() + LEASE)
+        previous = None
+        if not started:
+            continue  # the claim was lost (swept): leave the row to its new owner
+        try:
+            send_one(row)
+            previous = (row, None)
+        except Exception as error:  # a channel failure: retried with backoff
+            previous = (row, error)
+    if previous:
+        statuses[previous[0].pk] = _record(*previous, token, now)
     return statuses
+
+
+def _record(row, error, token, now):
+    if error is None:
+        if row.kind in SECRET_LINK:
+            _finish([row.pk], token, S.SENT, now, [row])
+        else:
+            _sql(FINISH_ONE, [now, row.pk, _uuid(token)])
+        return S.SENT
+    return _failed(row, error, now, token)
+
+
+# The per-message statements in plain SQL: the ORM's query building costs
+# more than the statement itself here (one pair per email or text message).
+START_ONE = (
+    "UPDATE mentoring_delivery SET attempt_started_at = %s, attempts = attempts + 1, lease_expires_at = %s"
+    " WHERE id = %s AND claim_token = %s AND status = 'sending' AND attempt_started_at IS NULL"
+)
+FINISH_ONE = (
+    "UPDATE mentoring_delivery SET status = 'sent', sent_at = %s, lease_expires_at = NULL,"
+    " attempt_started_at = NULL WHERE id = %s AND claim_token = %s"
+)
+
+
+def _sql(statement, params):
+    field = Delivery._meta.get_field("claim_token")
+    params = [field.get_db_prep_value(p, connection) if isinstance(p, uuid.UUID) else p for p in params]
+    params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def _start_one(pk, token):
+    started = timezone.now()
+    return _sql(START_ONE, [started, started + LEASE, pk, _uuid(token)])
+
+
+def _uuid(token):
+    return token if isinstance(token, uuid.UUID) else uuid.UUID(str(token))
 
 
 def _finish(pks, token, status, now, rows, attempts=False):

@@ -445,5 +445,33 @@ def test_bench_reminders_sends_every_reminder_once(transactional_db):
         celery_app.conf.task_always_eager = True  # the command switches it off for a real worker
     figures = json.loads(out.getvalue())
     assert {"reminders", "dispatch_seconds", "send_seconds", "sent", "duplicates", "lost"} <= set(figures)
-    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (200, 200, 0, 0)
+    assert {"per_channel", "drain_per_second"} <= set(figures)
+    # 200 reminders, each in the app, by email and by text message: what each backend accepted.
+    assert figures["per_channel"] == {"in_app": 200, "email": 200, "sms": 200}
+    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (200, 600, 0, 0)
     assert not Delivery.objects.exists() and not Notification.objects.exists()  # it cleans up after itself
+
+
+def test_bench_reminders_counts_what_the_backends_accepted_twice(transactional_db, monkeypatch):
+    """The duplicate count is not true by construction: an email backend that
+    accepts each message twice is reported."""
+    from contextlib import contextmanager
+
+    from mentoring.notifications import channels as channel_module
+
+    original = channel_module.email_sender
+
+    @contextmanager
+    def twice():
+        with original() as send_one:
+            yield lambda row: (send_one(row), send_one(row))
+
+    monkeypatch.setattr(channel_module, "email_sender", twice)
+    out = io.StringIO()
+    try:
+        call_command("bench_reminders", "--count", "20", "--json", stdout=out)
+    finally:
+        celery_app.conf.task_always_eager = True
+    figures = json.loads(out.getvalue())
+    assert figures["per_channel"] == {"in_app": 20, "email": 40, "sms": 20}
+    assert (figures["duplicates"], figures["lost"]) == (20, 0)
