@@ -242,17 +242,26 @@ def kick(now=None, *, batches=1, ids=None, enqueue=True):
     """Claim up to ``batches`` batches of ready rows (only ``ids`` if given)
     and queue one task per batch after commit. Returns the claimed ids."""
     now = now or timezone.now()
-    claimed = []
+    taken = []
     for _ in range(batches):
         batch = claim(now, ids=ids)
         if not batch:
             break
-        claimed += batch
-        if enqueue:
-            transaction.on_commit(lambda batch=batch: enqueue_batch(batch, batch.token))
+        taken.append(batch)
         if ids is not None:
             break
-    return claimed
+    if enqueue and taken:
+        transaction.on_commit(lambda: enqueue_batches(taken))
+    return [pk for batch in taken for pk in batch]
+
+
+def enqueue_batches(batches):
+    """Queue claimed batches; once the broker refuses one, give the rest back too."""
+    for number, batch in enumerate(batches):
+        if not enqueue_batch(batch, batch.token):
+            for rest in batches[number + 1 :]:
+                release(rest, rest.token)
+            return
 
 
 def claim(now=None, limit=BATCH, *, ids=None):
@@ -291,6 +300,8 @@ def enqueue_batch(ids, token, *, follow=True):
     except Exception:  # broker unreachable: the database still has the rows
         logger.warning("Broker unavailable; %s deliveries wait in the outbox", len(ids))
         release(ids, token)
+        return False
+    return True
 
 
 def release(ids, token):
