@@ -151,14 +151,9 @@ def heartbeat_record():
 
 def _notify_match_update(match, kind):
     """Tell both people that something changed, without saying what: the
-    details wait behind sign-in. Through the outbox, sent after commit."""
-    notify(
-        kind=kind,
-        recipients=[match.mentor.user, match.mentee.user],
-        subject=match,
-        link=f"/matches/{match.pk}/",
-        program=match.program_id,
-    )
+    details wait behind sign-in (the link is the home page, so not even the
+    address says "match"). Through the outbox, sent after commit."""
+    notify(kind=kind, recipients=[match.mentor.user, match.mentee.user], subject=match, program=match.program_id)
 
 
 def _check_pair(mentor, mentee):
