@@ -3,6 +3,7 @@ kinds table (issue 14). Eager Celery here; the guarantees are proven with
 real workers in test_delivery_proofs.py and test_fencing_proofs.py."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -171,3 +172,22 @@ def test_every_email_carries_its_deterministic_message_id(personas, django_captu
     host = settings.SITE_URL.split("//", 1)[1].split(":")[0]
     assert message.extra_headers["Message-ID"] == f"<delivery-{row.pk}@{host}>" == row.message_id
     assert message.message()["Message-ID"] == row.message_id
+
+
+def test_the_readme_kinds_table_is_the_kinds_table():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**The kinds table**", 1)[1].split("\n\n**Delivery**", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| `")]
+    short = {"in_app": "app", "email": "email", "sms": "text"}
+    yes = {True: "yes", False: "no"}
+    assert [[cell.strip() for cell in row] for row in rows] == [
+        [
+            f"`{kind.name}`",
+            kind.label,
+            ", ".join(short[c] for c in kind.channels),
+            yes[kind.quiet_hours],
+            yes[kind.opt_out],
+            "again (at least once)" if kind.resend_unfinished else "not again (at most once)",
+        ]
+        for kind in KINDS.values()
+    ]
