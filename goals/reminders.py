@@ -4,8 +4,10 @@ safety alerts (at once, whatever the hour)."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from mentoring.models import Match, ReminderKind
-from mentoring.notifications.outbox import Due, coordinators_by_program
+from mentoring.notifications.outbox import Due, coordinators_by_program, zones_passing
 
 from .adherence import REQUIRED, period_of
 from .models import Goal, GoalProgress, SafetyAlert
@@ -65,16 +67,20 @@ def _earlier(a, b):
 
 def due(now, since=None):
     """What is due at ``now``; ``since`` (UTC) narrows to what may have become due after it."""
-    yield from _checkins(now)
+    yield from _checkins(now, since)
     yield from _safety_alerts(now, since)
 
 
-def _checkins(now):
-    goals = list(
-        Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True).select_related(
-            "mentee__user", "mentee__program"
-        )
-    )
+def _checkins(now, since=None):
+    """Every check-in reminder and overdue step falls due at 9:00 local time.
+    With ``since``, only mentees in a zone where 9:00 passed since then, or
+    with a goal created since (its first reminder may be due at once)."""
+    active = Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True)
+    if since is not None:
+        zones = zones_passing(REMIND_AT, since, now)
+        fresh = active.filter(created_at__gt=since).values("mentee_id")
+        active = active.filter(Q(mentee__user__time_zone__in=zones) | Q(mentee_id__in=fresh))
+    goals = list(active.select_related("mentee__user", "mentee__program"))
     by_mentee = {}
     for goal in goals:
         by_mentee.setdefault(goal.mentee, []).append(goal)

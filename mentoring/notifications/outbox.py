@@ -110,6 +110,30 @@ def collect_due(now, since=None):
                 yield due
 
 
+def zones_passing(at, start, now, weekday=None):
+    """The time-zone names (among people's) in which the wall-clock time ``at``
+    (on ``weekday`` if given, Monday = 0) falls in (start, now]: the only
+    zones where a reminder fixed at that local time can have become due.
+    Unknown zone names count as UTC, as everywhere else."""
+    from django.contrib.auth import get_user_model
+
+    names = set(get_user_model().objects.order_by().values_list("time_zone", flat=True).distinct())
+    passing = set()
+    for name in names:
+        try:
+            zone = ZoneInfo(name)
+        except (ValueError, KeyError):
+            zone = ZoneInfo("UTC")
+        day, last = start.astimezone(zone).date(), now.astimezone(zone).date()
+        while day <= last:
+            moment = datetime.combine(day, at, tzinfo=zone)
+            if start < moment <= now and (weekday is None or day.weekday() == weekday):
+                passing.add(name)
+                break
+            day += timedelta(days=1)
+    return passing
+
+
 def _zone(user):
     try:
         return ZoneInfo(user.time_zone)
