@@ -15,7 +15,9 @@ named by its Message-ID or idempotency key.
     default): each channel accepted every row once: 0 duplicates, 0 lost.
 
 They run on the default setup (SQLite, filesystem broker) and in CI
-(PostgreSQL, Redis); nothing is skipped."""
+(PostgreSQL, Redis); nothing is skipped. (f) and (g) are marked
+``broker_restart``: `make test-unit` runs them after the parallel run, alone,
+because restarting Redis would disturb the other tests using it."""
 
 import subprocess
 import threading
@@ -169,6 +171,7 @@ def test_worker_killed_after_the_provider_accepted(proof_queue, tmp_path, kind, 
 # --- (f) the broker restarted with sends queued --------------------------------------------------------
 
 
+@pytest.mark.broker_restart
 def test_broker_restarted_with_sends_queued_every_row_is_sent_once_within_two_minutes(proof_queue, settings):
     settings.SMS_BACKEND = "mentoring.notifications.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
@@ -206,6 +209,7 @@ def test_broker_restarted_with_sends_queued_every_row_is_sent_once_within_two_mi
 # --- (g) everything at once ---------------------------------------------------------------------------
 
 
+@pytest.mark.broker_restart
 def test_two_dispatchers_three_worker_kills_one_broker_restart_nothing_lost_nothing_twice(proof_queue, tmp_path):
     big = REDIS and connection.vendor == "postgresql"
     count = 10_000 if big else 300
