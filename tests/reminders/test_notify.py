@@ -191,3 +191,27 @@ def test_the_readme_kinds_table_is_the_kinds_table():
         ]
         for kind in KINDS.values()
     ]
+
+
+def test_the_old_sms_backend_path_still_works(settings):
+    from mentoring.notifications.sms import FileSMSBackend, sms_backend
+
+    settings.SMS_BACKEND = "mentoring.sms.FileSMSBackend"
+    assert isinstance(sms_backend(), FileSMSBackend)
+
+
+def test_beat_finds_its_schedule_folder_on_a_fresh_machine_with_redis(tmp_path):
+    """CELERY_BEAT_SCHEDULE_FILENAME lives under WAYPOINT_VAR_DIR, which settings create whatever the broker."""
+    import os
+    import subprocess
+    import sys
+
+    var = tmp_path / "fresh" / "var"
+    env = dict(os.environ, WAYPOINT_VAR_DIR=str(var), CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    code = "from django.conf import settings; print(settings.CELERY_BEAT_SCHEDULE_FILENAME)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == str(var / "celerybeat-schedule")
+    assert var.is_dir()
