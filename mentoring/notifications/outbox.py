@@ -5,8 +5,8 @@
     send_batch(ids, t)  – a Celery task's body: send the rows that token t still holds
     sweep()             – beat: expired claims return (or, if a send started, per kind)
 
-Guarantees (tests/reminders/test_delivery_proofs.py, test_fencing.py):
-- never lost: rows are written before anything is queued; a claim lives
+Guarantees (tests/reminders/test_delivery_proofs.py, test_fencing_proofs.py):
+- not lost: rows are written before anything is queued; a claim lives
   ``LEASE`` (45 s) and is renewed while its batch sends; an expired claim is
   returned by the sweeper (beat, every 30 s), so a lost queue (broker
   restart) holds nothing for more than about a minute and a quarter;
@@ -17,7 +17,8 @@ Guarantees (tests/reminders/test_delivery_proofs.py, test_fencing.py):
   A row whose send started and never finished (the worker died between the
   provider call and "sent") is, per kind (kinds.py ``resend_unfinished``):
   routine — not sent again (at most once; the row becomes dead and
-  coordinators see it); safety alerts — sent again with the same Message-ID
+  coordinators see it: if the worker died inside the provider call before
+  the provider accepted, that one message is lost); safety alerts — sent again with the same Message-ID
   / idempotency key (at least once). In-app notifications are created in the
   same transaction that marks the row sent: exactly once.
 """
