@@ -84,8 +84,9 @@ def _email(row):
         return _invitation_email(row, line, headers)
     user = row.recipient
     link = settings.SITE_URL + (row.url or _path("mentoring:home"))
-    unsubscribe = _unsubscribe_url(settings.SITE_URL, user.pk, row.kind)
+    unsubscribe = ""  # kinds a person may not turn off (safety alerts) offer no unsubscribe link
     if KINDS[row.kind].opt_out:
+        unsubscribe = _unsubscribe_url(settings.SITE_URL, user.pk, row.kind)
         headers.update({"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     context = {"person": user, "line": line, "link": link, "unsubscribe": unsubscribe}
     message = mail.EmailMultiAlternatives(

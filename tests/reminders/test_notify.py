@@ -215,3 +215,11 @@ def test_beat_finds_its_schedule_folder_on_a_fresh_machine_with_redis(tmp_path):
     )
     assert out.stdout.strip() == str(var / "celerybeat-schedule")
     assert var.is_dir()
+
+
+def test_a_safety_alert_email_offers_no_unsubscribe(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(kind=ReminderKind.SAFETY_ALERT, recipients=[personas.coordinator], subject="alert:1", link="/alerts/")
+    [message] = mail.outbox
+    assert "List-Unsubscribe" not in message.extra_headers
+    assert "/unsubscribe/" not in message.body and "/unsubscribe/" not in message.alternatives[0][0]
