@@ -231,7 +231,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waypoint <no-reply@wa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Text messages: console in development, a provider's backend in production.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "mentoring.sms.ConsoleSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "mentoring.notifications.sms.ConsoleSMSBackend")
 
 # Celery. The embedded default is kombu's filesystem transport, so that a
 # laptop needs no Redis; production must use Redis (mentoring.checks).
@@ -261,11 +261,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat writes its schedule file there whatever the broker: a fresh machine has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 # One beat process reads this static schedule (README: run exactly one beat).
+# Dispatch and sweep every 30 s: a claim whose queue was lost returns within
+# the 45 s lease plus one tick (mentoring/notifications/outbox.py).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mentoring.tasks.heartbeat", "schedule": 60.0},
-    "dispatch-reminders": {"task": "mentoring.tasks.dispatch_reminders", "schedule": 60.0},
-    "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 60.0},
+    "dispatch-reminders": {"task": "mentoring.tasks.dispatch_reminders", "schedule": 30.0},
+    "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 30.0},
     # The read audit's retention (mentoring.audit.access_events_prune), once a day.
     "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
 }

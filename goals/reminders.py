@@ -4,8 +4,10 @@ safety alerts (at once, whatever the hour)."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from mentoring.delivery import Due, coordinators_by_program
+from django.db.models import Q
+
 from mentoring.models import Match, ReminderKind
+from mentoring.notifications.outbox import Due, coordinators_by_program, zones_passing
 
 from .adherence import REQUIRED, period_of
 from .models import Goal, GoalProgress, SafetyAlert
@@ -63,17 +65,22 @@ def _earlier(a, b):
     return b if a is None or b < a else a
 
 
-def due(now):
-    yield from _checkins(now)
-    yield from _safety_alerts(now)
+def due(now, since=None):
+    """What is due at ``now``; ``since`` (UTC) narrows to what may have become due after it."""
+    yield from _checkins(now, since)
+    yield from _safety_alerts(now, since)
 
 
-def _checkins(now):
-    goals = list(
-        Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True).select_related(
-            "mentee__user", "mentee__program"
-        )
-    )
+def _checkins(now, since=None):
+    """Every check-in reminder and overdue step falls due at 9:00 local time.
+    With ``since``, only mentees in a zone where 9:00 passed since then, or
+    with a goal created since (its first reminder may be due at once)."""
+    active = Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True)
+    if since is not None:
+        zones = zones_passing(REMIND_AT, since, now)
+        fresh = active.filter(created_at__gt=since).values("mentee_id")
+        active = active.filter(Q(mentee__user__time_zone__in=zones) | Q(mentee_id__in=fresh))
+    goals = list(active.select_related("mentee__user", "mentee__program"))
     by_mentee = {}
     for goal in goals:
         by_mentee.setdefault(goal.mentee, []).append(goal)
@@ -94,9 +101,16 @@ def _checkins(now):
         current, run = checkin_due_since(mentee_goals, days, _zone(mentee.user), now)
         if current is None:
             continue
+        changed = max(goal.created_at for goal in mentee_goals)
         if current <= now:
             yield Due(
-                ReminderKind.CHECKIN_DUE, f"mentee:{mentee.pk}", mentee.user, current, "/checkin/", mentee.program_id
+                ReminderKind.CHECKIN_DUE,
+                f"mentee:{mentee.pk}",
+                mentee.user,
+                current,
+                "/checkin/",
+                mentee.program_id,
+                changed,
             )
         if run <= now and now - run <= MAX_LATENESS:
             yield from _ladder(mentee, run, now, mentors.get(mentee.pk), coordinators.get(mentee.program_id, []))
@@ -125,13 +139,29 @@ def _ladder(mentee, since, now, mentor, coordinators):
                 yield Due(ReminderKind.CHECKIN_OVERDUE, subject, person, since + timedelta(days=days), link, program.pk)
 
 
-def _safety_alerts(now):
+def safety_alert_recipients(alert):
+    """Who hears of a safety alert: the mentee's active or paused mentors and
+    the program's coordinators."""
+    mentors = Match.objects.filter(
+        mentee=alert.mentee_id, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
+    ).select_related("mentor__user")
+    program_id = alert.mentee.program_id
+    return [m.mentor.user for m in mentors] + coordinators_by_program([program_id]).get(program_id, [])
+
+
+def _safety_alerts(now, since):
     alerts = SafetyAlert.objects.filter(
-        acknowledged_at__isnull=True, created_at__gte=now - MAX_LATENESS
-    ).select_related("mentee__program")
+        acknowledged_at__isnull=True, created_at__gte=now - MAX_LATENESS, created_at__lte=now
+    ).select_related("mentee")
+    if since is not None:
+        alerts = alerts.filter(created_at__gt=since)
     for alert in alerts:
-        program = alert.mentee.program
-        mentors = Match.objects.current().filter(mentee=alert.mentee).select_related("mentor__user")
-        people = [m.mentor.user for m in mentors] + coordinators_by_program([program.pk]).get(program.pk, [])
-        for person in people:
-            yield Due(ReminderKind.SAFETY_ALERT, f"alert:{alert.pk}", person, alert.created_at, "/alerts/", program.pk)
+        for person in safety_alert_recipients(alert):
+            yield Due(
+                ReminderKind.SAFETY_ALERT,
+                f"alert:{alert.pk}",
+                person,
+                alert.created_at,
+                "/alerts/",
+                alert.mentee.program_id,
+            )

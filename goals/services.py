@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mentoring.models import Match
+from mentoring.models import Match, ReminderKind
+from mentoring.notifications.notify import notify
 
 from .models import (
     Answer,
@@ -151,7 +152,26 @@ def _raise_alerts(checkin):
         already = SafetyAlert.objects.filter(mentee=mentee, kind=SafetyAlert.Kind.MOOD_DROP, acknowledged_at=None)
         if not already.exists():
             kinds.append(SafetyAlert.Kind.MOOD_DROP)
-    return SafetyAlert.objects.bulk_create([SafetyAlert(mentee=mentee, checkin=checkin, kind=kind) for kind in kinds])
+    alerts = SafetyAlert.objects.bulk_create([SafetyAlert(mentee=mentee, checkin=checkin, kind=kind) for kind in kinds])
+    for alert in alerts:
+        _notify_alert(alert)
+    return alerts
+
+
+def _notify_alert(alert):
+    """Tell the mentors and coordinators at once, through the outbox (the
+    same key as the reminder dispatch's, so a dispatch at the same time adds
+    nothing): in the app, by email and by text message, whatever the hour."""
+    from .reminders import safety_alert_recipients
+
+    notify(
+        kind=ReminderKind.SAFETY_ALERT,
+        recipients=safety_alert_recipients(alert),
+        subject=f"alert:{alert.pk}",
+        link="/alerts/",
+        due_at=alert.created_at,
+        program=alert.mentee.program_id,
+    )
 
 
 def _mood_dropping(mentee, points):

@@ -10,6 +10,7 @@ from .models import (
     AccessEvent,
     ChannelPreference,
     Delivery,
+    DispatchState,
     Erasure,
     Invitation,
     Match,
@@ -116,7 +117,13 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "channel", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     raw_id_fields = ["recipient", "program"]
-    readonly_fields = ["last_error"]
+    readonly_fields = ["last_error", "claim_token", "attempt_started_at"]
+    exclude = ["url"]  # an invitation's one-time link waits here until it is sent
+
+
+@admin.register(DispatchState)
+class DispatchStateAdmin(admin.ModelAdmin):
+    list_display = ["dispatched_until"]
 
 
 @admin.register(Notification)

@@ -440,6 +440,16 @@ class ReminderKind(models.TextChoices):
     READINESS_EXPIRING = "readiness_expiring", "Background check expiring"
     SAFETY_ALERT = "safety_alert", "Safety alert"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    # Sent when something happens (notify() from a service), not found by dispatch.
+    MATCH_PROPOSED = "match_proposed", "Match proposed"
+    MATCH_ACCEPTED = "match_accepted", "Match answered or started"
+    MATCH_PAUSED = "match_paused", "Match paused or resumed"
+    MATCH_CLOSED = "match_closed", "Match closed"
+    SESSION_SCHEDULED = "session_scheduled", "Meeting scheduled"
+    SESSION_MOVED = "session_moved", "Meeting moved"
+    SESSION_CANCELLED = "session_cancelled", "Meeting cancelled"
+    GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
+    INVITATION = "invitation", "Invitation"
 
 
 class Channel(models.TextChoices):
@@ -464,16 +474,31 @@ class Delivery(models.Model):
 
     kind = models.CharField(max_length=24, choices=ReminderKind.choices)
     subject = models.CharField(max_length=64, help_text='What it is about, e.g. "goal:12".')
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
+    address = models.EmailField(
+        blank=True, help_text="For someone without an account yet (an invitation): the email address."
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(
+        null=True, blank=True, help_text="The owner of the current claim; a task holding another token does nothing."
+    )
+    attempt_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="Committed just before the provider is called; cleared when the send ends."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
-    url = models.CharField(max_length=200, blank=True, help_text="Where the details are, after sign-in.")
+    url = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the details are, after sign-in. A secret link (an invitation) is blanked once sent.",
+    )
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -488,10 +513,34 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["status", "lease_expires_at"]),
             models.Index(fields=["program", "status"]),
+            models.Index(fields=["claim_token"]),
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient_id} ({self.channel})"
+        return f"{self.kind} → {self.recipient_id or 'address'} ({self.channel})"
+
+    @property
+    def message_id(self):
+        """The same Message-ID on every attempt, so mail systems collapse a re-send."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(settings.SITE_URL).hostname or "waypoint.invalid"
+        return f"<delivery-{self.pk}@{host}>"
+
+    @property
+    def idempotency_key(self):
+        """Passed to a text-message provider that de-duplicates (the same on every attempt)."""
+        return f"delivery-{self.pk}"
+
+
+class DispatchState(models.Model):
+    """A single row (pk=1): up to which moment dispatch has looked for due
+    reminders, so each run only considers what became due since."""
+
+    dispatched_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"Dispatched until {self.dispatched_until:%Y-%m-%d %H:%M:%S}"
 
 
 class Notification(models.Model):

@@ -4,27 +4,30 @@ matches gone quiet, and the mentors' weekly summary."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 
-from .delivery import Due, coordinators_by_program
 from .models import Match, ReminderKind
+from .notifications.outbox import Due, coordinators_by_program, zones_passing
 
 PROPOSAL_WAIT = timedelta(days=3)
 MAX_LATENESS = timedelta(days=14)
 DIGEST_AT = time(8, 0)  # Monday morning, the mentor's time
 
 
-def due(now):
-    yield from _proposals(now)
-    yield from _first_contact(now)
-    yield from _quiet_matches(now)
-    yield from _weekly_digest(now)
+def due(now, since=None):
+    """What is due at ``now``; ``since`` (UTC) narrows to what may have become due after it."""
+    yield from _proposals(now, since)
+    yield from _first_contact(now, since)
+    yield from _quiet_matches(now, since)
+    yield from _weekly_digest(now, since)
 
 
-def _proposals(now):
+def _proposals(now, since):
     waiting = Match.objects.filter(
         status=Match.Status.PROPOSED, created_at__lte=now - PROPOSAL_WAIT, created_at__gte=now - MAX_LATENESS
     ).select_related("mentor__user", "mentee__user")
+    if since is not None:
+        waiting = waiting.filter(created_at__gt=since - PROPOSAL_WAIT)
     for match in waiting:
         due_at = match.created_at + PROPOSAL_WAIT
         for person, answer in ((match.mentor.user, match.mentor_response), (match.mentee.user, match.mentee_response)):
@@ -39,8 +42,14 @@ def _proposals(now):
                 )
 
 
-def _first_contact(now):
+def _first_contact(now, since=None):
     matches = Match.objects.filter(status=Match.Status.ACTIVE, first_met_at__isnull=True, started_at__isnull=False)
+    if since is not None:  # started the program's N days before a moment in (since, now], or changed since
+        found = Q(status_changed_at__gt=since)
+        for days in matches.order_by().values_list("program__first_contact_days", flat=True).distinct():
+            low, high = since - timedelta(days=days), now - timedelta(days=days)
+            found |= Q(program__first_contact_days=days, started_at__gt=low, started_at__lte=high)
+        matches = matches.filter(found)
     for match in matches.select_related("mentor__user", "mentee__user", "program"):
         due_at = match.started_at + timedelta(days=match.program.first_contact_days)
         if due_at <= now and now - due_at <= MAX_LATENESS:
@@ -52,16 +61,36 @@ def _first_contact(now):
                     due_at,
                     f"/matches/{match.pk}/",
                     match.program_id,
+                    match.status_changed_at,
                 )
 
 
-def _quiet_matches(now):
+def _quiet_candidates(now, since):
+    """Active matches whose last meeting (or start) is N or 2N days before a
+    moment in (since, now], N being the program's quiet days, or that changed
+    status since: the only ones whose quiet reminder can have become due."""
+    from sessions.models import Session
+
+    active = Match.objects.filter(status=Match.Status.ACTIVE, started_at__isnull=False)
+    found = Q(status_changed_at__gt=since)
+    for days in active.order_by().values_list("program__inactivity_days", flat=True).distinct():
+        for quiet in (timedelta(days=days), timedelta(days=2 * days)):
+            low, high = since - quiet, now - quiet
+            met = Session.objects.filter(
+                match=OuterRef("pk"), status=Session.Status.COMPLETED, starts_at__gt=low, starts_at__lte=high
+            )
+            found |= Q(program__inactivity_days=days) & (Q(started_at__gt=low, started_at__lte=high) | Exists(met))
+    return active.filter(found)
+
+
+def _quiet_matches(now, since=None):
     """No meeting for the program's N days: both people; after 2N days, the coordinators."""
-    matches = (
-        Match.objects.filter(status=Match.Status.ACTIVE, started_at__isnull=False)
-        .annotate(last_meeting=Max("sessions__starts_at", filter=Q(sessions__status="completed")))
-        .select_related("mentor__user", "mentee__user", "program")
-    )
+    candidates = Match.objects.filter(status=Match.Status.ACTIVE, started_at__isnull=False)
+    if since is not None:
+        candidates = _quiet_candidates(now, since)
+    matches = candidates.annotate(
+        last_meeting=Max("sessions__starts_at", filter=Q(sessions__status="completed"))
+    ).select_related("mentor__user", "mentee__user", "program")
     coordinators = None
     for match in matches:
         last = max(filter(None, [match.last_meeting, match.started_at]))
@@ -80,8 +109,11 @@ def _quiet_matches(now):
                 )
 
 
-def _weekly_digest(now):
-    mentors = {m.mentor.user for m in Match.objects.filter(status=Match.Status.ACTIVE).select_related("mentor__user")}
+def _weekly_digest(now, since=None):
+    active = Match.objects.filter(status=Match.Status.ACTIVE)
+    if since is not None:  # only mentors in a zone where Monday 8:00 passed since then
+        active = active.filter(mentor__user__time_zone__in=zones_passing(DIGEST_AT, since, now, weekday=0))
+    mentors = {m.mentor.user for m in active.select_related("mentor__user")}
     for mentor in mentors:
         try:
             zone = ZoneInfo(mentor.time_zone)

@@ -7,10 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,10 +20,12 @@ from .models import (
     MatchSurvey,
     MenteeProfile,
     MentorProfile,
+    ReminderKind,
     VolunteerProfile,
     WorkerHeartbeat,
     hash_token,
 )
+from .notifications.notify import notify
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +79,7 @@ def invitation_create(*, program, email, full_name, role, invited_by, new_accoun
         application=application,
     )
     link = invitation_link(raw_token)
-    sets_password = invitation_may_set_password(invitation)
-    transaction.on_commit(lambda: _send_invitation_email(invitation, link, sets_password=sets_password))
+    _send_invitation_email(invitation, link)
     return invitation, link
 
 
@@ -115,26 +114,18 @@ def invitation_resend(*, invitation, sent_by):
     return fresh
 
 
-def _send_invitation_email(invitation, link, *, sets_password):
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "valid_days": settings.INVITATION_VALID_DAYS,
-        "sets_password": sets_password,
-    }
-    message = EmailMultiAlternatives(
-        # Content-neutral subject: the program's purpose is only shown after login.
-        subject="You're invited to Waypoint",
-        body=render_to_string("emails/invitation.txt", context),
-        to=[invitation.email],
+def _send_invitation_email(invitation, link):
+    """Queue the invitation email through the outbox (sent after commit). The
+    one-time link stays in the outbox row only until it is sent, then blanked.
+    Whether the email says "choose your password" or "sign in to accept" is
+    decided when it is sent (``invitation_may_set_password``)."""
+    return notify(
+        kind=ReminderKind.INVITATION,
+        recipients=[invitation.email],
+        subject=invitation,
+        link=link,
+        program=invitation.program_id,
     )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    try:
-        message.send()
-    except OSError:
-        # The coordinator can send it again from the invitations page; never
-        # log the address or the link.
-        logger.warning("Invitation %s could not be emailed", invitation.pk)
 
 
 def invitation_revoke(*, invitation):
@@ -256,24 +247,11 @@ def heartbeat_record():
 # --- matches ---------------------------------------------------------------------
 
 
-def _notify_match_update(match):
+def _notify_match_update(match, kind):
     """Tell both people that something changed, without saying what: the
-    details wait behind sign-in (reminders move to the outbox later)."""
-    people = [match.mentor.user, match.mentee.user]
-
-    def send():
-        for person in people:
-            message = EmailMultiAlternatives(
-                subject="You have an update on Waypoint",
-                body=render_to_string("emails/match_update.txt", {"person": person, "site_url": settings.SITE_URL}),
-                to=[person.email],
-            )
-            try:
-                message.send()
-            except OSError:
-                logger.warning("Match update %s could not be emailed", match.pk)
-
-    transaction.on_commit(send)
+    details wait behind sign-in (the link is the home page, so not even the
+    address says "match"). Through the outbox, sent after commit."""
+    notify(kind=kind, recipients=[match.mentor.user, match.mentee.user], subject=match, program=match.program_id)
 
 
 def _check_pair(mentor, mentee):
@@ -310,7 +288,7 @@ def match_propose(*, mentor, mentee, proposed_by):
         created_at=now,
         status_changed_at=now,
     )
-    _notify_match_update(match)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if starts_now else ReminderKind.MATCH_PROPOSED)
     return match
 
 
@@ -347,7 +325,7 @@ def match_respond(*, match, user, accept):
         _set_status(match, Match.Status.ACTIVE, started_at=timezone.now())
     else:
         match.save()
-    _notify_match_update(match)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if accept else ReminderKind.MATCH_CLOSED)
     return match
 
 
@@ -368,7 +346,9 @@ def match_move(*, match, action):
     if match.status not in allowed:
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
-    return _set_status(match, target, **extra)
+    _set_status(match, target, **extra)
+    _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if action == "activate" else ReminderKind.MATCH_PAUSED)
+    return match
 
 
 @transaction.atomic
@@ -376,7 +356,7 @@ def match_close(*, match, reason, note, closed_by):
     match = _locked(match)
     if not match.is_current:
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
-    return _set_status(
+    _set_status(
         match,
         Match.Status.CLOSED,
         close_reason=reason,
@@ -384,6 +364,8 @@ def match_close(*, match, reason, note, closed_by):
         closed_by=closed_by,
         ended_at=timezone.now(),
     )
+    _notify_match_update(match, ReminderKind.MATCH_CLOSED)
+    return match
 
 
 @transaction.atomic

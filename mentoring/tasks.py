@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from . import audit, delivery
+from . import audit
+from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
 
 
@@ -8,25 +9,6 @@ from .services import heartbeat_record
 def heartbeat():
     """Scheduled by beat every minute: proves beat, broker and worker work."""
     heartbeat_record()
-
-
-@shared_task(name="mentoring.tasks.dispatch_reminders", ignore_result=True)
-def dispatch_reminders():
-    """Beat, every minute: write what is due to the outbox and queue the sends."""
-    delivery.dispatch()
-
-
-@shared_task(name="mentoring.tasks.sweep_reminders", ignore_result=True)
-def sweep_reminders():
-    """Beat, every minute: claims whose worker died go back to pending."""
-    delivery.sweep()
-
-
-@shared_task(name="mentoring.tasks.send_delivery", ignore_result=True, acks_late=True)
-def send_delivery(delivery_id):
-    """Send one outbox row. Safe to run twice: it re-checks the row's claim.
-    Failures are retried through the outbox with backoff and jitter."""
-    delivery.send(delivery_id)
 
 
 @shared_task(name="mentoring.tasks.prune_audit", ignore_result=True)

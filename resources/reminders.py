@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from mentoring.delivery import Due
 from mentoring.models import ReminderKind
+from mentoring.notifications.outbox import Due
 
 from .models import Share
 
@@ -11,10 +11,13 @@ ASK_AFTER = timedelta(days=7)
 MAX_LATENESS = timedelta(days=14)
 
 
-def due(now):
+def due(now, since=None):
+    """Referrals a week old and unanswered; ``since`` (UTC): only those that turned a week old after it."""
     waiting = Share.objects.filter(
         is_referral=True, followup="", created_at__lte=now - ASK_AFTER, created_at__gte=now - ASK_AFTER - MAX_LATENESS
     ).select_related("mentee__user")
+    if since is not None:
+        waiting = waiting.filter(created_at__gt=since - ASK_AFTER)
     for share in waiting:
         yield Due(
             ReminderKind.REFERRAL_FOLLOWUP,

@@ -3,8 +3,10 @@ for both people and group registrants) and meetings not logged."""
 
 from datetime import timedelta
 
-from mentoring.delivery import Due
+from django.db.models import Q
+
 from mentoring.models import ReminderKind
+from mentoring.notifications.outbox import Due
 
 from .models import GroupSession, Registration, Session
 
@@ -15,16 +17,24 @@ LOG_AFTER = timedelta(hours=1)
 MAX_LATENESS = timedelta(days=7)
 
 
-def due(now):
-    yield from _upcoming_sessions(now)
+def due(now, since=None):
+    """What is due at ``now``; ``since`` (UTC) narrows the one-on-one
+    meetings to those whose reminder fell due since (groups and "not logged"
+    look at one day ahead and a week back)."""
+    yield from _upcoming_sessions(now, since)
     yield from _upcoming_groups(now)
     yield from _not_logged(now)
 
 
-def _upcoming_sessions(now):
+def _upcoming_sessions(now, since=None):
     sessions = Session.objects.filter(
         status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW
     ).select_related("match__mentor__user", "match__mentee__user")
+    if since is not None:  # one of its reminders fell due in (since, now], or it was booked since
+        found = Q(created_at__gt=since)
+        for _, ahead in AHEAD:
+            found |= Q(starts_at__gt=since + ahead, starts_at__lte=now + ahead)
+        sessions = sessions.filter(found)
     for session in sessions:
         for label, ahead in AHEAD:
             due_at = session.starts_at - ahead
@@ -38,6 +48,7 @@ def _upcoming_sessions(now):
                         due_at,
                         url,
                         session.match.program_id,
+                        session.created_at,
                     )
                 break  # the nearest reminder only
 

@@ -4,15 +4,13 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentoring.models import Match
+from mentoring.models import Match, ReminderKind
+from mentoring.notifications.notify import notify
 
 from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
 
@@ -25,19 +23,10 @@ class DoubleBooking(ValidationError):
     may override)."""
 
 
-def _notify(users, reason_id):
-    """A content-neutral email after commit; details wait behind sign-in."""
-    users = [u for u in users if u is not None]
-
-    def send():
-        for user in users:
-            body = render_to_string("emails/session_update.txt", {"person": user, "site_url": settings.SITE_URL})
-            try:
-                send_mail("You have an update on Waypoint", body, None, [user.email])
-            except OSError:
-                logger.warning("Session update %s could not be emailed", reason_id)
-
-    transaction.on_commit(send)
+def _notify(users, kind, subject, link):
+    """A content-neutral message through the outbox (sent after commit);
+    details wait behind sign-in."""
+    notify(kind=kind, recipients=[u for u in users if u is not None], subject=subject, link=link)
 
 
 # --- one-on-one sessions ---------------------------------------------------------------
@@ -83,7 +72,8 @@ def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="
         location=location,
         scheduled_by=by,
     )
-    _notify([u for u in (match.mentor.user, match.mentee.user) if u != by], session.pk)
+    people = [u for u in (match.mentor.user, match.mentee.user) if u != by]
+    _notify(people, ReminderKind.SESSION_SCHEDULED, session, f"/sessions/{session.pk}/")
     return session
 
 
@@ -148,7 +138,8 @@ def session_cancel(*, session, by, reason):
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_by", "cancel_reason"])
-    _notify([u for u in (session.match.mentor.user, session.match.mentee.user) if u != by], session.pk)
+    people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
+    _notify(people, ReminderKind.SESSION_CANCELLED, session, f"/sessions/{session.pk}/")
     return session
 
 
@@ -203,7 +194,7 @@ def group_move(*, group_session, starts_at, ends_at, location):
         raise ValidationError({"ends_at": "The end must be after the start."})
     group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
     group_session.save(update_fields=["starts_at", "ends_at", "location"])
-    _notify_registrants(group_session)
+    _notify_registrants(group_session, ReminderKind.SESSION_MOVED)
     return group_session
 
 
@@ -213,13 +204,13 @@ def group_cancel(*, group_session, reason):
     group_session.status = GroupSession.Status.CANCELLED
     group_session.cancel_reason = reason.strip()
     group_session.save(update_fields=["status", "cancel_reason"])
-    _notify_registrants(group_session)
+    _notify_registrants(group_session, ReminderKind.SESSION_CANCELLED)
     return group_session
 
 
-def _notify_registrants(group_session):
+def _notify_registrants(group_session, kind):
     registrants = group_session.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
-    _notify([r.user for r in registrants], group_session.pk)
+    _notify([r.user for r in registrants], kind, group_session, f"/groups/{group_session.pk}/")
 
 
 def _claim_seats(group_session):
@@ -268,7 +259,7 @@ def unregister(*, group_session, user):
         if promoted:
             promoted.status = Registration.Status.REGISTERED
             promoted.save(update_fields=["status"])
-            _notify([promoted.user], group_session.pk)
+            _notify([promoted.user], ReminderKind.GROUP_PROMOTED, group_session, f"/groups/{group_session.pk}/")
     return promoted
 
 

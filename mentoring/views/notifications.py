@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..channels import read_unsubscribe_token
 from ..forms import QuietHoursForm
-from ..models import ChannelPreference, Notification, ReminderKind
+from ..models import Channel, ChannelPreference, Notification, ReminderKind
+from ..notifications.channels import read_unsubscribe_token
+from ..notifications.kinds import choosable
 from .pages import PAGE_SIZE
 
 
@@ -39,12 +40,12 @@ def notification_read(request, pk):
 
 @login_required
 def preferences(request):
-    """Channels per kind of reminder, and quiet hours."""
+    """Channels per kind of message (the kinds table, notifications/kinds.py), and quiet hours."""
     stored = {p.kind: p for p in ChannelPreference.objects.filter(user=request.user)}
     form = QuietHoursForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        for kind in ReminderKind.values:
+        for kind in (k.name for k in choosable()):
             ChannelPreference.objects.update_or_create(
                 user=request.user,
                 kind=kind,
@@ -58,12 +59,13 @@ def preferences(request):
         return redirect("mentoring:preferences")
     rows = [
         {
-            "kind": kind,
-            "label": label,
-            "email": stored[kind].email if kind in stored else True,
-            "sms": stored[kind].sms if kind in stored else kind == ReminderKind.SAFETY_ALERT,
+            "kind": kind.name,
+            "label": kind.label,
+            "always": not kind.opt_out,
+            "email": stored[kind.name].email if kind.name in stored else Channel.EMAIL in kind.channels,
+            "sms": stored[kind.name].sms if kind.name in stored else Channel.SMS in kind.channels,
         }
-        for kind, label in ReminderKind.choices
+        for kind in choosable()
     ]
     return render(
         request, "mentoring/preferences.html", {"rows": rows, "form": form, "can_text": request.user.ok_to_text}

@@ -18,7 +18,7 @@ IN_B = lambda p: {"program": p.other_program.pk}  # noqa: E731
 
 
 def _unsubscribe_token(p):
-    from mentoring.channels import unsubscribe_token
+    from mentoring.notifications.channels import unsubscribe_token
 
     return unsubscribe_token(p.mentee.pk, "checkin_due")
 

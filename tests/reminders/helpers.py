@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from mentoring.delivery import collect_due
+from mentoring.notifications.outbox import collect_due
 
 
 def utc(*args):

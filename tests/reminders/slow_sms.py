@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from mentoring.sms import BaseSMSBackend
+from mentoring.notifications.sms import BaseSMSBackend
 
 HANG_SECONDS = 60
 MARKER = "slow-sms-started"
@@ -22,7 +22,7 @@ def marker_path():
 
 
 class SlowSMSBackend(BaseSMSBackend):
-    def send(self, to, text):
+    def send(self, to, text, *, idempotency_key):
         marker_path().write_text(f"{os.getpid()}\n", encoding="utf-8")
         time.sleep(HANG_SECONDS)
         # Only reached when the test failed to kill the worker: fail loudly

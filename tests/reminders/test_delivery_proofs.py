@@ -42,15 +42,15 @@ from kombu import Exchange, Queue
 
 from config.celery_app import app
 from goals.models import SafetyAlert
-from mentoring.delivery import LEASE, collect_due, dispatch, sweep
 from mentoring.models import Channel, ChannelPreference, Delivery, Notification, ReminderKind
+from mentoring.notifications.outbox import collect_due, dispatch, sweep
 from tests.factories import MatchFactory, MenteeProfileFactory, ProgramFactory, SessionFactory, UserFactory
 from tests.reminders.slow_sms import marker_path
 
 WAIT_SECONDS = 60
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 SLOW_SMS = "tests.reminders.slow_sms.SlowSMSBackend"
-FILE_SMS = "mentoring.sms.FileSMSBackend"
+FILE_SMS = "mentoring.notifications.sms.FileSMSBackend"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,7 +148,7 @@ def this_database_url():
     pytest.fail(f"no DATABASE_URL for a {connection.vendor} test database")
 
 
-def worker_environment(sms_backend):
+def worker_environment(sms_backend, email_backend="django.core.mail.backends.locmem.EmailBackend"):
     """The production settings module, pointed at this test's database, broker
     and var folder. (tests.settings cannot be used here: it gives every process
     a var folder of its own, so a worker would watch another filesystem broker
@@ -162,7 +162,7 @@ def worker_environment(sms_backend):
         CELERY_TASK_ALWAYS_EAGER="false",
         WAYPOINT_VAR_DIR=str(settings.VAR_DIR),
         SMS_BACKEND=sms_backend,
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        EMAIL_BACKEND=email_backend,
         LOG_LEVEL="WARNING",
         CELERY_SKIP_CHECKS="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(settings.BASE_DIR), os.environ.get("PYTHONPATH")])),
@@ -171,7 +171,7 @@ def worker_environment(sms_backend):
 
 
 @contextmanager
-def worker_process(queue, sms_backend, log_path):
+def worker_process(queue, sms_backend, log_path, email_backend="django.core.mail.backends.locmem.EmailBackend"):
     """A real `celery worker` process consuming queue; always killed on exit."""
     command = [
         sys.executable,
@@ -196,7 +196,11 @@ def worker_process(queue, sms_backend, log_path):
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=worker_environment(sms_backend), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=settings.BASE_DIR,
+            env=worker_environment(sms_backend, email_backend),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             yield process
@@ -322,12 +326,15 @@ def test_worker_killed_mid_send_the_reminder_is_delivered_after_the_lease(proof_
         first.send_signal(signal.SIGKILL)
         assert first.wait(timeout=10) == -signal.SIGKILL
 
-    # Killed mid-send: nothing went out, the row still holds its claim.
+    # Killed mid-send: nothing went out, the row still holds its claim, its send had started.
     assert status_of(row.pk) == (Delivery.Status.SENDING, 1)
+    assert Delivery.objects.get(pk=row.pk).attempt_started_at is not None
     assert sms_files(phone) == []
-    # The lease protects the claim until it expires; then the sweeper returns it.
-    assert sweep(now + LEASE - timedelta(seconds=1)) == (0, 0)
-    later = now + LEASE + timedelta(seconds=1)
+    # The lease protects the claim until it expires; then the sweeper returns
+    # it: a safety alert whose send started and never finished is sent again.
+    lease = Delivery.objects.get(pk=row.pk).lease_expires_at
+    assert sweep(lease - timedelta(seconds=1)) == (0, 0)
+    later = lease + timedelta(seconds=1)
     assert sweep(later) == (1, 0)
     assert status_of(row.pk) == (Delivery.Status.PENDING, 1)
 
@@ -377,19 +384,19 @@ def test_broker_down_the_reminder_waits_in_the_outbox_and_is_sent_later(proof_qu
     )
     safety_alert_for(coordinator, now)
 
-    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="mentoring.delivery"):
+    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="mentoring.notifications.outbox"):
         claimed = dispatch(now)  # must not raise
     assert "Broker unavailable" in caplog.text
     row = Delivery.objects.get()
     assert claimed == [row.pk]
-    assert status_of(row.pk) == (Delivery.Status.SENDING, 0)
+    # The claim was given back at once: nothing waits for a lease.
+    assert status_of(row.pk) == (Delivery.Status.PENDING, 0)
+    assert Delivery.objects.get(pk=row.pk).claim_token is None
     assert not Notification.objects.exists()
 
-    # The broker is back. The claim holds until its lease expires, then the
-    # sweeper returns the row and the next dispatch queues it again.
+    # The broker is back: the next dispatch queues it again.
     assert sweep(now) == (0, 0)
-    later = now + LEASE + timedelta(seconds=1)
-    assert sweep(later) == (1, 0)
+    later = now + timedelta(seconds=30)
     with in_thread_worker(proof_queue):
         assert dispatch(later) == [row.pk]
         assert wait_for(lambda: status_of(row.pk)[0] == Delivery.Status.SENT), status_of(row.pk)
@@ -409,4 +416,5 @@ def test_ten_thousand_due_reminders_none_duplicated_none_lost():
     figures = json.loads(out.getvalue())
     redis = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
     assert figures["worker"] == ("celery" if redis else "in-process")
-    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (10_000, 10_000, 0, 0)
+    assert figures["per_channel"] == {"in_app": 10_000, "email": 10_000, "sms": 10_000}
+    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (10_000, 30_000, 0, 0)

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import resolve
 
-from mentoring.delivery import collect_due
 from mentoring.models import Match, ReminderKind
+from mentoring.notifications.outbox import collect_due
 from tests.factories import (
     BackgroundCheckFactory,
     GoalFactory,

@@ -8,6 +8,7 @@ import json
 import re
 import threading
 import traceback
+import uuid
 from datetime import UTC, date, time, timedelta
 
 import pytest
@@ -18,8 +19,11 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from mentoring.channels import LINES
-from mentoring.delivery import (
+from mentoring.models import Channel, ChannelPreference, Delivery, DispatchState, Notification, ReminderKind
+from mentoring.notifications.channels import LINES
+from mentoring.notifications.kinds import KINDS
+from mentoring.notifications.outbox import (
+    INTERRUPTED,
     LEASE,
     MAX_ATTEMPTS,
     Due,
@@ -29,10 +33,10 @@ from mentoring.delivery import (
     in_quiet_hours,
     outbox_rows,
     send,
+    send_batch,
     sweep,
 )
-from mentoring.models import Channel, ChannelPreference, Delivery, Notification, ReminderKind
-from mentoring.sms import BaseSMSBackend
+from mentoring.notifications.sms import BaseSMSBackend
 from tests.factories import (
     DeliveryFactory,
     GoalFactory,
@@ -163,6 +167,7 @@ def test_two_dispatchers_at_once_claim_disjoint_sets_and_create_no_duplicates(tr
     expected = RACING_MENTEES * 2 * 2  # due and overdue, in the app and by email
     for _ in range(RACE_ROUNDS):
         Delivery.objects.all().delete()
+        DispatchState.objects.all().delete()  # each round dispatches NOW afresh
         results, errors = _race(2)
         assert not errors, "\n".join(errors)
         first, second = (set(results[n]) for n in range(2))
@@ -202,11 +207,17 @@ def test_send_leaves_a_row_that_is_not_claimed_alone(db, status):
     assert not Notification.objects.exists()
 
 
-def test_send_leaves_a_row_whose_lease_expired_alone(claimed_row):
-    assert send(claimed_row.pk, NOW + LEASE + timedelta(seconds=1)) is None
-    claimed_row.refresh_from_db()
-    assert (claimed_row.status, claimed_row.attempts) == (Delivery.Status.SENDING, 0)  # the sweeper's to return
+def test_a_late_task_whose_claim_was_swept_and_taken_again_sends_nothing(claimed_row):
+    """Fencing: the token of a claim the sweeper returned no longer holds the row."""
+    stale = Delivery.objects.get(pk=claimed_row.pk).claim_token
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert sweep(later) == (1, 0)
+    fresh = claim(later)
+    assert fresh == [claimed_row.pk] and fresh.token != stale
+    assert send_batch([claimed_row.pk], stale, later) == {}
     assert not Notification.objects.exists()
+    assert send_batch([claimed_row.pk], fresh.token, later) == {claimed_row.pk: Delivery.Status.SENT}
+    assert Notification.objects.count() == 1
 
 
 def test_sending_twice_creates_one_notification(claimed_row):
@@ -246,7 +257,7 @@ def test_a_claim_whose_worker_died_is_sent_once_after_the_sweep(claimed_row):
 class BrokenSMSBackend(BaseSMSBackend):
     """A text-message provider that cannot be reached."""
 
-    def send(self, to, text):
+    def send(self, to, text, *, idempotency_key):
         raise OSError("provider unreachable")
 
 
@@ -287,19 +298,26 @@ def test_after_max_attempts_the_row_is_dead_and_coordinators_see_it(sms_row):
     assert not dead_letters([ProgramFactory()]).exists()
 
 
-def test_sweep_returns_expired_claims_to_pending(db):
+def test_sweep_returns_expired_claims_and_decides_started_sends_per_kind(db):
     expired = DeliveryFactory(status=Delivery.Status.SENDING, lease_expires_at=NOW - timedelta(seconds=1), attempts=1)
     live = DeliveryFactory(status=Delivery.Status.SENDING, lease_expires_at=NOW + timedelta(minutes=1))
-    worn_out = DeliveryFactory(
-        status=Delivery.Status.SENDING, lease_expires_at=NOW - timedelta(seconds=1), attempts=MAX_ATTEMPTS
-    )
-    assert sweep(NOW) == (1, 1)
-    for row in (expired, live, worn_out):
+    started = {"status": Delivery.Status.SENDING, "lease_expires_at": NOW - timedelta(seconds=1)}
+    started |= {"attempt_started_at": NOW - LEASE, "claim_token": uuid.uuid4(), "channel": Channel.EMAIL}
+    routine = DeliveryFactory(**started, attempts=1)
+    alert = DeliveryFactory(**started, kind=ReminderKind.SAFETY_ALERT, attempts=1)
+    worn_out = DeliveryFactory(**started, kind=ReminderKind.SAFETY_ALERT, attempts=MAX_ATTEMPTS)
+    assert sweep(NOW) == (2, 2)
+    for row in (expired, live, routine, alert, worn_out):
         row.refresh_from_db()
     assert (expired.status, expired.lease_expires_at, expired.next_attempt_at) == (Delivery.Status.PENDING, None, NOW)
+    assert expired.claim_token is None
     assert live.status == Delivery.Status.SENDING
+    # A routine send that started and never finished is not sent again (at most once): dead, coordinators see it.
+    assert (routine.status, routine.last_error) == (Delivery.Status.DEAD, INTERRUPTED)
+    # A safety alert is sent again (at least once), unless it is out of attempts.
+    assert (alert.status, alert.attempt_started_at, alert.claim_token) == (Delivery.Status.PENDING, None, None)
     assert worn_out.status == Delivery.Status.DEAD
-    assert claim(NOW) == [expired.pk]
+    assert sorted(claim(NOW)) == sorted([expired.pk, alert.pk])
 
 
 # --- channels ----------------------------------------------------------------------------------------
@@ -307,6 +325,10 @@ def test_sweep_returns_expired_claims_to_pending(db):
 
 def channels(user, kind=ReminderKind.CHECKIN_DUE, now=NOW):
     return {row.channel for row in outbox_rows([Due(kind, "test:1", user, now)], now)}
+
+
+def ready_at(user, kind=ReminderKind.CHECKIN_DUE, now=NOW):
+    return {row.next_attempt_at for row in outbox_rows([Due(kind, "test:1", user, now)], now)}
 
 
 def test_by_default_a_reminder_goes_to_the_app_and_by_email(db):
@@ -358,8 +380,9 @@ def test_quiet_hours_are_read_in_each_persons_own_zone(db):
     new_york = UserFactory(time_zone=NEW_YORK, **hours)
     now = utc(2027, 3, 2, 14, 0)  # 23:00 in Tokyo, 9:00 in New York
     assert in_quiet_hours(tokyo, now) and not in_quiet_hours(new_york, now)
-    assert channels(tokyo) == set() and channels(new_york) == {Channel.IN_APP, Channel.EMAIL}
-    assert channels(tokyo, ReminderKind.SAFETY_ALERT) == {Channel.IN_APP, Channel.EMAIL}
+    assert ready_at(tokyo, now=now) == {local("Asia/Tokyo", 2027, 3, 3, 7, 0)}  # waits for 7:00 in Tokyo
+    assert ready_at(new_york, now=now) == {now}
+    assert ready_at(tokyo, ReminderKind.SAFETY_ALERT, now=now) == {now}
 
 
 def test_quiet_hours_hold_reminders_until_they_end_but_never_safety_alerts(personas, weekly_goal):
@@ -369,26 +392,29 @@ def test_quiet_hours_hold_reminders_until_they_end_but_never_safety_alerts(perso
     late_monday = local(NEW_YORK, 2027, 3, 1, 23, 30)
     SafetyAlertFactory(mentee=personas.match.mentee, created_at=late_monday)
 
-    dispatch(late_monday, enqueue=False)
-    dispatch(local(NEW_YORK, 2027, 3, 2, 0, 30), enqueue=False)  # after midnight, still quiet
+    first = dispatch(late_monday, enqueue=False)
+    second = dispatch(local(NEW_YORK, 2027, 3, 2, 0, 30), enqueue=False)  # after midnight, still quiet
     people = [personas.mentee, personas.mentor, personas.coordinator]
-    assert set(Delivery.objects.filter(recipient__in=people).values_list("kind", "recipient_id")) == {
+    claimed = Delivery.objects.filter(pk__in=first + second, recipient__in=people)
+    assert set(claimed.values_list("kind", "recipient_id")) == {
         (ReminderKind.SAFETY_ALERT, personas.mentor.pk),
         (ReminderKind.SAFETY_ALERT, personas.coordinator.pk),
     }
-
-    dispatch(local(NEW_YORK, 2027, 3, 2, 7, 0), enqueue=False)  # quiet hours are over
+    # The check-in reminders are written, waiting for the end of the quiet hours.
     checkins = Delivery.objects.filter(kind=ReminderKind.CHECKIN_DUE)
-    assert set(checkins.values_list("recipient_id", "channel", "due_at")) == {
-        (personas.mentee.pk, Channel.IN_APP, DUE_SINCE),
-        (personas.mentee.pk, Channel.EMAIL, DUE_SINCE),
+    assert set(checkins.values_list("recipient_id", "channel", "due_at", "status", "next_attempt_at")) == {
+        (personas.mentee.pk, channel, DUE_SINCE, Delivery.Status.PENDING, local(NEW_YORK, 2027, 3, 2, 7, 0))
+        for channel in (Channel.IN_APP, Channel.EMAIL)
     }
+
+    third = dispatch(local(NEW_YORK, 2027, 3, 2, 7, 0), enqueue=False)  # quiet hours are over
+    assert set(checkins.values_list("pk", flat=True)) <= set(third)
 
 
 # --- the email ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ReminderKind.values)
+@pytest.mark.parametrize("kind", [name for name, kind in KINDS.items() if kind.opt_out])
 def test_the_email_subject_is_the_neutral_line_with_one_click_unsubscribe(db, kind):
     user = UserFactory()
     row = DeliveryFactory(recipient=user, kind=kind, channel=Channel.EMAIL, due_at=NOW, url="/sessions/7/")
@@ -419,5 +445,33 @@ def test_bench_reminders_sends_every_reminder_once(transactional_db):
         celery_app.conf.task_always_eager = True  # the command switches it off for a real worker
     figures = json.loads(out.getvalue())
     assert {"reminders", "dispatch_seconds", "send_seconds", "sent", "duplicates", "lost"} <= set(figures)
-    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (200, 200, 0, 0)
+    assert {"per_channel", "drain_per_second"} <= set(figures)
+    # 200 reminders, each in the app, by email and by text message: what each backend accepted.
+    assert figures["per_channel"] == {"in_app": 200, "email": 200, "sms": 200}
+    assert (figures["reminders"], figures["sent"], figures["duplicates"], figures["lost"]) == (200, 600, 0, 0)
     assert not Delivery.objects.exists() and not Notification.objects.exists()  # it cleans up after itself
+
+
+def test_bench_reminders_counts_what_the_backends_accepted_twice(transactional_db, monkeypatch):
+    """The duplicate count is not true by construction: an email backend that
+    accepts each message twice is reported."""
+    from contextlib import contextmanager
+
+    from mentoring.notifications import channels as channel_module
+
+    original = channel_module.email_sender
+
+    @contextmanager
+    def twice():
+        with original() as send_one:
+            yield lambda row: (send_one(row), send_one(row))
+
+    monkeypatch.setattr(channel_module, "email_sender", twice)
+    out = io.StringIO()
+    try:
+        call_command("bench_reminders", "--count", "20", "--json", stdout=out)
+    finally:
+        celery_app.conf.task_always_eager = True
+    figures = json.loads(out.getvalue())
+    assert figures["per_channel"] == {"in_app": 20, "email": 40, "sms": 20}
+    assert (figures["duplicates"], figures["lost"]) == (20, 0)

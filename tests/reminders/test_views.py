@@ -10,9 +10,9 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
-from mentoring.channels import unsubscribe_token
-from mentoring.delivery import Due, claim, outbox_rows, send
 from mentoring.models import Channel, ChannelPreference, Notification, ReminderKind
+from mentoring.notifications.channels import unsubscribe_token
+from mentoring.notifications.outbox import Due, claim, outbox_rows, send
 from tests.factories import DeliveryFactory, NotificationFactory
 
 from .helpers import utc
@@ -113,8 +113,10 @@ def test_the_settings_page_shows_the_defaults(personas, client_for):
     response = client_for(personas.mentee).get(PREFERENCES)
     assert response.status_code == 200
     rows = {row["kind"]: row for row in response.context["rows"]}
-    assert set(rows) == set(ReminderKind.values)
+    # Every kind a person can choose for (the kinds table; an invitation goes to an address only).
+    assert set(rows) == set(ReminderKind.values) - {ReminderKind.INVITATION}
     assert all(row["email"] for row in rows.values())
+    assert [kind for kind, row in rows.items() if row["always"]] == [ReminderKind.SAFETY_ALERT]
     assert [kind for kind, row in rows.items() if row["sms"]] == [ReminderKind.SAFETY_ALERT]
 
 

@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from mentoring.channels import LINES
-from mentoring.delivery import claim, send
 from mentoring.models import Channel, Delivery, ReminderKind
+from mentoring.notifications.channels import LINES
+from mentoring.notifications.kinds import KINDS
+from mentoring.notifications.outbox import claim, send
 from tests.factories import DeliveryFactory, UserFactory
 
 from .helpers import utc
@@ -70,9 +71,12 @@ def test_the_sender_name_is_neutral():
     assert forbidden_in(settings.SERVER_EMAIL) == []
 
 
+PERSONAL_KINDS = [name for name, kind in KINDS.items() if not kind.channels_fixed]
+
+
 def _send_every_kind(channel, **user_fields):
     user = UserFactory(**user_fields)
-    for kind in ReminderKind.values:
+    for kind in PERSONAL_KINDS:
         DeliveryFactory(recipient=user, kind=kind, channel=channel, due_at=NOW)
     claim(NOW)
     for pk in Delivery.objects.values_list("pk", flat=True):
@@ -81,22 +85,22 @@ def _send_every_kind(channel, **user_fields):
 
 def test_every_email_sent_is_neutral(db):
     _send_every_kind(Channel.EMAIL, full_name="Rae Example")
-    assert len(mail.outbox) == len(ReminderKind.values)
+    assert len(mail.outbox) == len(PERSONAL_KINDS)
     for message in mail.outbox:
         parts = [message.subject, message.from_email, message.body, *(body for body, _ in message.alternatives)]
         assert forbidden_in("\n".join(parts)) == [], message.subject
 
 
 def test_every_text_message_sent_is_neutral(db, settings, tmp_path):
-    settings.SMS_BACKEND = "mentoring.sms.FileSMSBackend"
+    settings.SMS_BACKEND = "mentoring.notifications.sms.FileSMSBackend"
     settings.VAR_DIR = tmp_path
     _send_every_kind(Channel.SMS, ok_to_text=True, phone="+1 555 0100")
     texts = sorted((tmp_path / "sms").glob("*.txt"))
-    assert len(texts) == len(ReminderKind.values)
+    assert len(texts) == len(PERSONAL_KINDS)
     sent = set()
     for path in texts:
-        to, text = path.read_text(encoding="utf-8").splitlines()
+        to, text, _key = path.read_text(encoding="utf-8").splitlines()
         assert to == "+1 555 0100"
         assert forbidden_in(text) == [], text
         sent.add(text)
-    assert sent == {f"{line}. Sign in to see it: {settings.SITE_URL}/" for line in LINES.values()}
+    assert sent == {f"{LINES[kind]}. Sign in to see it: {settings.SITE_URL}/" for kind in PERSONAL_KINDS}

@@ -1,0 +1,130 @@
+"""Delivering outbox rows: in the app, by email, by text message.
+
+Every word a message says outside the app is content-neutral: no
+substances, recovery, treatment or cravings in subjects, texts or sender
+names — the details wait behind sign-in (tests scan these templates).
+
+This module and sms.py are the only places that talk to an email or
+text-message provider (tests/reminders/test_no_direct_sends.py)."""
+
+from contextlib import contextmanager
+from functools import lru_cache
+
+from django.conf import settings
+from django.core import mail, signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from ..models import Notification
+from .kinds import KINDS
+from .sms import sms_backend
+
+# Short, neutral lines: the in-app notification, the email subject and the text message.
+LINES = {name: kind.line for name, kind in KINDS.items()}
+UNSUBSCRIBE_SALT = "waypoint.unsubscribe"
+
+
+def unsubscribe_token(user_id, kind):
+    return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token):
+    """(user id, kind) or None for a bad token."""
+    try:
+        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return user_id, kind
+
+
+def reachable(delivery):
+    """False when the row has nowhere to go (no email, no phone or no okay-to-text)."""
+    user = delivery.recipient
+    if delivery.channel == "email":
+        return bool(delivery.address or (user and user.email))
+    if delivery.channel == "sms":
+        return bool(user and user.ok_to_text and user.phone)
+    return user is not None
+
+
+def notifications_for(rows):
+    """Unsaved in-app notifications for rows (bulk-created by the outbox in
+    the same transaction that marks the rows sent)."""
+    return [
+        Notification(user_id=row.recipient_id, delivery_id=row.pk, kind=row.kind, text=LINES[row.kind], url=row.url)
+        for row in rows
+    ]
+
+
+@contextmanager
+def email_sender():
+    """``send(row)`` for email rows, over one connection for the whole batch.
+    Each message carries the row's deterministic Message-ID."""
+    with mail.get_connection() as connection:
+        yield lambda row: connection.send_messages([_email(row)])
+
+
+@contextmanager
+def text_sender():
+    """``send(row)`` for text-message rows. The backend gets the row's
+    idempotency key (the same on every attempt)."""
+    backend = sms_backend()
+
+    def send(row):
+        text = f"{LINES[row.kind]}. Sign in to see it: {settings.SITE_URL}/"
+        backend.send(row.recipient.phone, text, idempotency_key=row.idempotency_key)
+
+    yield send
+
+
+def _email(row):
+    line = LINES[row.kind]
+    headers = {"Message-ID": row.message_id}
+    if row.kind == "invitation":
+        return _invitation_email(row, line, headers)
+    user = row.recipient
+    link = settings.SITE_URL + (row.url or _path("mentoring:home"))
+    unsubscribe = ""  # kinds a person may not turn off (safety alerts) offer no unsubscribe link
+    if KINDS[row.kind].opt_out:
+        unsubscribe = _unsubscribe_url(settings.SITE_URL, user.pk, row.kind)
+        headers.update({"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    context = {"person": user, "line": line, "link": link, "unsubscribe": unsubscribe}
+    message = mail.EmailMultiAlternatives(
+        subject=line, body=render_to_string("emails/reminder.txt", context), to=[user.email], headers=headers
+    )
+    message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
+    return message
+
+
+@lru_cache(maxsize=16)
+def _path(name):
+    return reverse(name)
+
+
+@lru_cache(maxsize=4096)
+def _unsubscribe_url(site_url, user_id, kind):
+    """Signed and reversed once per person and kind (a batch sends many)."""
+    return site_url + reverse("mentoring:unsubscribe", args=[unsubscribe_token(user_id, kind)])
+
+
+def _invitation_email(row, line, headers):
+    from ..models import Invitation
+
+    invitation = Invitation.objects.get(pk=int(row.subject.split(":")[1]))
+    from ..services import invitation_may_set_password
+
+    context = {
+        "invitation": invitation,
+        "link": row.url,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+        # "Choose your password" or "sign in to accept" (mentoring.services).
+        "sets_password": invitation_may_set_password(invitation),
+    }
+    message = mail.EmailMultiAlternatives(
+        subject=line,
+        body=render_to_string("emails/invitation.txt", context),
+        to=[row.address or invitation.email],
+        headers=headers,
+    )
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    return message
