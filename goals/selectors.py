@@ -114,20 +114,23 @@ def bounded_status(goals, today, load):
 
 def checkin_status(profiles, goals):
     """(is a check-in due in any program?, {goal id: Streak}) for a mentee's home, from
-    the goals already loaded: a few queries per profile (a person is a mentee in very
-    few programs), bounded by ``recent_status``. Due as in checkin_due; a streak
-    counts complete periods in a row."""
+    the goals already loaded: one query per profile (a person is a mentee in very
+    few programs). Due as in checkin_due; a streak counts complete periods in a row.
+    (The page keeps one query whatever the streak; the check-in POST uses the
+    bounded ``recent_status`` instead.)"""
     due, streaks = False, {}
     for profile in profiles:
         own = [g for g in goals if g.mentee_id == profile.pk and g.status == Goal.Status.ACTIVE]
         if not own:
             due = due or _no_recent_checkin(profile)
             continue
-        status = recent_status(own, profile)
+        zone = _zone(profile)
+        days, today = _progress_days(own, zone), _today(zone)
         for goal in own:
-            streak, done = status[goal.pk]
+            done = current_period_done(goal.cadence, goal.started_on, days[goal.pk], today)
             due = due or not done
-            streaks[goal.pk] = Streak(streak, PERIOD_WORDS[goal.cadence])
+            figures = adherence(goal.cadence, goal.started_on, days[goal.pk], today)
+            streaks[goal.pk] = Streak(figures.streak, PERIOD_WORDS[goal.cadence])
     return due, streaks
 
 
