@@ -8,12 +8,14 @@ exactly with scipy's `linear_sum_assignment`. A greedy baseline is kept for
 comparison (bench_matching).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment, linprog
 
-from .criteria import AGE_ORDER, CRITERIA, FULL_AT, WEIGHT_POINTS, Weight, weight_total
+from .criteria import AGE_ORDER, CRITERIA, CRITERION_KEYS, FULL_AT, WEIGHT_POINTS, Weight, weight_total
 
 # Added to every eligible pair so that, between equal totals, the solver
 # prefers matching more people. Far below the smallest difference between
@@ -161,8 +163,10 @@ def _unassigned_reason(i, eligible, masks):
     return f"No mentor fits. Most often ruled out by: {worst.lower()}"
 
 
-def assign_whole_pool(mentors, mentees, ctx):
-    """The optimal assignment of mentees to mentors' free places."""
+def assign_whole_pool_dense(mentors, mentees, ctx):
+    """The optimal assignment by the dense solver: one column per free place,
+    every pair scored as float64. Kept as the reference the tests hold
+    ``assign_whole_pool`` to (its memory grows with mentees × places)."""
     scores, eligible, masks = score_matrix(mentors, mentees, ctx)
     slots = [j for j, mentor in enumerate(mentors) for _ in range(max(mentor.capacity_left, 0))]
     pairs = []
@@ -180,19 +184,304 @@ def assign_whole_pool(mentors, mentees, ctx):
     return PoolResult(pairs=pairs, unassigned=unassigned, objective=sum(score for *_, score in pairs))
 
 
+def _score_of(sixths, ctx):
+    total = weight_total(ctx.weights)
+    return 100.0 * sixths / (6 * total) if total else 0.0
+
+
+def _reasons(mentors, mentees, ctx, eligible_anywhere, assigned):
+    """[(mentee index, reason)] for the mentees left out. Those with no eligible
+    mentor are scored again against every mentor (a few rows), to name the filter."""
+    hopeless = [i for i in range(len(mentees)) if i not in assigned and not eligible_anywhere[i]]
+    named = {}
+    if hopeless and mentors:
+        subset = [mentees[i] for i in hopeless]
+        for start in range(0, len(subset), CHUNK_ROWS // 8):
+            part = subset[start : start + CHUNK_ROWS // 8]
+            _, eligible, masks = score_matrix(mentors, part, ctx)
+            for row, i in enumerate(hopeless[start : start + CHUNK_ROWS // 8]):
+                named[i] = _unassigned_reason(row, eligible, masks)
+    elif hopeless:
+        named = dict.fromkeys(hopeless, "No mentor is available")
+    return [
+        (i, named.get(i, "The mentors who fit are all needed for other mentees in this set"))
+        for i in range(len(mentees))
+        if i not in assigned
+    ]
+
+
+def assign_whole_pool(mentors, mentees, ctx):
+    """The optimal assignment of mentees to mentors' free places (exact, as the
+    dense solver; see "the whole pool at scale" below). Mentors who are not ready
+    or have no room are left out of the problem before anything is scored."""
+    columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
+    open_mentors = [mentors[j] for j in columns]
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
+    capacity = np.array([mentor.capacity_left for mentor in open_mentors], dtype=np.int64)
+    chosen, _ = solve_transport(sixths, eligible, capacity)
+    pairs = [(i, columns[j], float(_score_of(int(sixths[i, j]), ctx))) for i, j in chosen]
+    assigned = {i for i, _, _ in pairs}
+    eligible_anywhere = eligible.any(axis=1) if open_mentors else np.zeros(len(mentees), dtype=bool)
+    unassigned = _reasons(mentors, mentees, ctx, eligible_anywhere, assigned)
+    return PoolResult(pairs=pairs, unassigned=unassigned, objective=sum(score for *_, score in pairs))
+
+
 def assign_greedy(mentors, mentees, ctx):
     """Baseline: best-scoring eligible pair first, until places run out."""
-    scores, eligible, _ = score_matrix(mentors, mentees, ctx)
-    room = [max(mentor.capacity_left, 0) for mentor in mentors]
-    order = np.argsort(-np.where(eligible, scores, -1.0), axis=None, kind="stable")
+    columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
+    open_mentors = [mentors[j] for j in columns]
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
+    room = [mentor.capacity_left for mentor in open_mentors]
     taken, pairs = set(), []
-    for flat in order:
-        i, j = divmod(int(flat), len(mentors))
-        if not eligible[i, j]:
-            break  # the rest are ineligible
-        if i in taken or room[j] == 0:
-            continue
-        taken.add(i)
-        room[j] -= 1
-        pairs.append((i, j, float(scores[i, j])))
+    if open_mentors:
+        order = np.argsort(-np.where(eligible, sixths.astype(np.int32), -1), axis=None, kind="stable")
+        for flat in order:
+            i, j = divmod(int(flat), len(open_mentors))
+            if not eligible[i, j]:
+                break  # the rest are ineligible
+            if i in taken or room[j] == 0:
+                continue
+            taken.add(i)
+            room[j] -= 1
+            pairs.append((i, columns[j], float(_score_of(int(sixths[i, j]), ctx))))
     return PoolResult(pairs=pairs, unassigned=[], objective=sum(score for *_, score in pairs))
+
+
+# --- the whole pool at scale ----------------------------------------------------------------------
+#
+# Every fit is a multiple of 1/6 (halves and thirds), so 6 × points × fit is an
+# integer: scores are computed exactly as "sixths" (int16), a chunk of mentees at
+# a time, against the mentors who are ready and have room only. Nothing of size
+# mentees × mentors is held but the int16 sixths and a boolean eligibility table.
+#
+# The assignment is a transportation problem (mentees → mentors' free places).
+# It is solved as a linear program over a few candidate pairs per mentee (its
+# best-scoring mentors), with HiGHS' dual simplex (a vertex: whole numbers, the
+# constraint matrix being totally unimodular), and then *proved* optimal for the
+# whole pool: with the duals u (mentees) and v (mentors) of the restricted
+# program, every eligible pair must have gain ≤ u_i + v_j. A pair that breaks
+# this is added to the candidates and the program solved again, until none does
+# (LP duality: the restricted optimum is then the optimum of the full problem).
+
+CANDIDATES_PER_MENTEE = 12
+CHUNK_ROWS = 2048
+
+
+@dataclass
+class _Encoded:
+    multi: dict
+    gender: np.ndarray
+    wanted: np.ndarray
+    city: np.ndarray
+    post: np.ndarray
+    age: np.ndarray
+
+
+def _encode(people, vocabularies, codes):
+    return _Encoded(
+        multi={attribute: _multi_hot(people, attribute, vocabulary) for attribute, vocabulary in vocabularies.items()},
+        gender=np.array([codes["gender"].get(p.gender or "", 0) for p in people], dtype=np.int16),
+        wanted=np.array([codes["gender"].get(p.preferred_gender or "", 0) for p in people], dtype=np.int16),
+        city=np.array([codes["city"].get(p.city_key, 0) for p in people], dtype=np.int32),
+        post=np.array([codes["post"].get(p.postal_prefix, 0) for p in people], dtype=np.int32),
+        age=np.array([AGE_ORDER.index(p.age_range) if p.age_range in AGE_ORDER else -9 for p in people]),
+    )
+
+
+SET_ATTRIBUTES = ("areas", "languages", "availability", "modes", "interests", "topics")
+
+
+def _encode_pool(mentors, mentees):
+    everyone = (*mentees, *mentors)
+    vocabularies = {}
+    for attribute in SET_ATTRIBUTES:
+        values = {v for p in everyone for v in getattr(p, attribute)}
+        vocabularies[attribute] = {value: index for index, value in enumerate(sorted(values, key=str))}
+    # Pathways and excluded pathways share one vocabulary, so they can be crossed.
+    values = {v for p in everyone for v in p.pathways | p.excluded_pathways}
+    shared = {value: index for index, value in enumerate(sorted(values, key=str))}
+    vocabularies["pathways"] = vocabularies["excluded_pathways"] = shared
+    codes = {"gender": {}, "city": {}, "post": {}}
+    for person in everyone:
+        for name, values in (
+            ("gender", (person.gender, person.preferred_gender)),
+            ("city", (person.city_key,)),
+            ("post", (person.postal_prefix,)),
+        ):
+            for value in values:
+                if value:
+                    codes[name].setdefault(value, len(codes[name]) + 1)
+    return _encode(mentors, vocabularies, codes), _encode(mentees, vocabularies, codes)
+
+
+def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
+    """(sixths int16, eligible bool) for mentees ``rows`` (a slice) × every mentor of ``b``.
+
+    ``blocked``: {mentee index: [mentor indices]} ruled out one by one (exclusions, conflicts)."""
+
+    def overlap(attribute, other=None):
+        return a.multi[attribute][rows] @ b.multi[other or attribute].T
+
+    points = {key: WEIGHT_POINTS[ctx.weights[key]] for key in CRITERION_KEYS}
+    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key != "gender"}
+    size = (rows.stop - rows.start, len(b.gender))
+    sixths = np.zeros(size, dtype=np.int16)
+    eligible = np.ones(size, dtype=bool)
+
+    def add(key, fit6):  # fit6: 0..6, the fit in sixths
+        if points[key]:
+            np.add(sixths, (points[key] * fit6).astype(np.int16), out=sixths)
+        if key in must:
+            np.logical_and(eligible, fit6 > 0, out=eligible)
+
+    for key, attribute, full in (
+        ("experience", "areas", 2),
+        ("availability", "availability", 3),
+        ("interests", "interests", 3),
+        ("topics", "topics", 2),
+    ):
+        if points[key] or key in must:
+            add(key, (np.minimum(overlap(attribute), full) * (6 // full)).astype(np.int16))
+    for key, attribute in (("pathway", "pathways"), ("language", "languages"), ("mode", "modes")):
+        if points[key] or key in must:
+            add(key, (overlap(attribute) > 0).astype(np.int16) * 6)
+    wanted = a.wanted[rows][:, None]
+    gender_ok = (wanted == 0) | (wanted == b.gender[None, :])
+    if points["gender"]:
+        sixths += (points["gender"] * 6 * gender_ok).astype(np.int16)
+    if points["proximity"] or "proximity" in must:
+        near = ((a.city[rows][:, None] == b.city[None, :]) & (b.city[None, :] > 0)) | (
+            (a.post[rows][:, None] == b.post[None, :]) & (b.post[None, :] > 0)
+        )
+        add("proximity", near.astype(np.int16) * 6)
+    if points["age"] or "age" in must:
+        age_a, age_b = a.age[rows][:, None], b.age[None, :]
+        known = (age_a >= 0) & (age_b >= 0)
+        gap = np.abs(age_a - age_b)
+        add("age", np.where(known & (gap == 0), 6, np.where(known & (gap == 1), 3, 0)).astype(np.int16))
+    if points["recovery"] or "recovery" in must:
+        add("recovery", np.broadcast_to(recovery_ok[None, :].astype(np.int16) * 6, size))
+    eligible &= gender_ok
+    eligible &= overlap("excluded_pathways", "pathways") == 0
+    eligible &= overlap("pathways", "excluded_pathways") == 0
+    for i in range(rows.start, rows.stop):
+        for j in blocked.get(i, ()):
+            eligible[i - rows.start, j] = False
+    return sixths, eligible
+
+
+def _blocked_pairs(mentors, mentees, ctx):
+    """{mentee index: [mentor index]}: one asked not to be matched with the other,
+    the same person, or an earlier match closed for a conflict."""
+    mentor_index = {p.user_id: j for j, p in enumerate(mentors)}
+    mentee_index = {p.user_id: i for i, p in enumerate(mentees)}
+    blocked = defaultdict(list)
+    for i, mentee in enumerate(mentees):
+        for user_id in mentee.excluded_users | {mentee.user_id}:
+            if user_id in mentor_index:
+                blocked[i].append(mentor_index[user_id])
+    for j, mentor in enumerate(mentors):
+        for user_id in mentor.excluded_users:
+            if user_id in mentee_index:
+                blocked[mentee_index[user_id]].append(j)
+    for mentor_user, mentee_user in ctx.conflict_pairs:
+        if mentor_user in mentor_index and mentee_user in mentee_index:
+            blocked[mentee_index[mentee_user]].append(mentor_index[mentor_user])
+    return blocked
+
+
+def pool_sixths(mentors, mentees, ctx):
+    """(sixths int16, eligible bool), mentees × mentors, computed in chunks of CHUNK_ROWS mentees."""
+    n, m = len(mentees), len(mentors)
+    sixths = np.zeros((n, m), dtype=np.int16)
+    eligible = np.zeros((n, m), dtype=bool)
+    if not n or not m:
+        return sixths, eligible
+    b, a = _encode_pool(mentors, mentees)
+    recovery_ok = np.array(
+        [p.recovery_months is not None and p.recovery_months >= ctx.min_recovery_months for p in mentors]
+    )
+    ready = np.array([p.ready and p.capacity_left > 0 for p in mentors])
+    blocked = _blocked_pairs(mentors, mentees, ctx)
+    for start in range(0, n, CHUNK_ROWS):
+        rows = slice(start, min(start + CHUNK_ROWS, n))
+        sixths[rows], eligible[rows] = _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked)
+    eligible &= ready[None, :]
+    return sixths, eligible
+
+
+def _solve_restricted(edges_i, edges_j, gain, n, capacity):
+    """The transportation LP over the candidate pairs: (x, u, v), u and v the
+    duals of the mentee (one place each) and mentor (capacity) constraints."""
+    k = len(edges_i)
+    a_ub = sparse.vstack(
+        [
+            sparse.csr_matrix((np.ones(k), (edges_i, np.arange(k))), shape=(n, k)),
+            sparse.csr_matrix((np.ones(k), (edges_j, np.arange(k))), shape=(len(capacity), k)),
+        ]
+    ).tocsc()
+    b_ub = np.concatenate([np.ones(n), capacity.astype(np.float64)])
+    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
+    if result.status != 0:
+        raise RuntimeError(f"The matching program did not solve: {result.message}")
+    duals = -result.ineqlin.marginals
+    return result.x, duals[:n], duals[n:]
+
+
+def _best_columns(values, k):
+    """Per row, the indices of the k largest values (any order)."""
+    if k >= values.shape[1]:
+        return np.tile(np.arange(values.shape[1]), (values.shape[0], 1))
+    return np.argpartition(-values, k - 1, axis=1)[:, :k]
+
+
+def solve_transport(sixths, eligible, capacity, *, candidates=CANDIDATES_PER_MENTEE, added_per_mentee=4):
+    """The optimal assignment of mentees (rows) to mentors (columns, ``capacity``
+    places each): maximises Σ sixths, then the number matched. Returns
+    [(mentee index, mentor index)] and the number of rounds. Exact (see above):
+    the candidate pairs grow only where the duals show a better pair was left out."""
+    n, m = sixths.shape
+    if not n or not m:
+        return [], 0
+    tie = 1.0 / (n + 1)  # one more pair matched never outweighs one sixth
+    open_place = capacity > 0
+
+    def masked(rows):
+        return np.where(eligible[rows] & open_place[None, :], sixths[rows].astype(np.float64) + tie, -1.0)
+
+    chosen = set()
+    k = min(candidates, m)
+    for start in range(0, n, CHUNK_ROWS):
+        rows = slice(start, min(start + CHUNK_ROWS, n))
+        score = masked(rows)
+        best = _best_columns(score, k)
+        picked = np.take_along_axis(score, best, axis=1) > 0
+        i, c = np.nonzero(picked)
+        chosen.update(zip((i + start).tolist(), best[i, c].tolist(), strict=True))
+    if not chosen:
+        return [], 0
+    rounds = 0
+    while True:
+        rounds += 1
+        pairs = np.array(sorted(chosen), dtype=np.int64)
+        gain = sixths[pairs[:, 0], pairs[:, 1]].astype(np.float64) + tie
+        x, u, v = _solve_restricted(pairs[:, 0], pairs[:, 1], gain, n, capacity)
+        # Every eligible pair must have gain − u_i − v_j ≤ 0 (dual feasible).
+        added = 0
+        for start in range(0, n, CHUNK_ROWS):
+            rows = slice(start, min(start + CHUNK_ROWS, n))
+            score = masked(rows)
+            slack = np.where(score > 0, score - u[rows, None] - v[None, :], -1.0)
+            worst = _best_columns(slack, min(added_per_mentee, m))
+            worst_slack = np.take_along_axis(slack, worst, axis=1)
+            i, c = np.nonzero(worst_slack > 1e-6)
+            for pair in zip((i + start).tolist(), worst[i, c].tolist(), strict=True):
+                if pair not in chosen:
+                    chosen.add(pair)
+                    added += 1
+        if not added:
+            break
+    if np.any(np.abs(x - np.round(x)) > 1e-6):
+        raise RuntimeError("The matching program gave a fractional answer.")
+    picked = x > 0.5
+    return list(zip(pairs[picked, 0].tolist(), pairs[picked, 1].tolist(), strict=True)), rounds
