@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linear_sum_assignment, linprog
+from scipy.optimize import linear_sum_assignment
 
 from .criteria import AGE_ORDER, CRITERIA, CRITERION_KEYS, FULL_AT, WEIGHT_POINTS, Weight, weight_total
 
@@ -218,7 +217,7 @@ def assign_whole_pool(mentors, mentees, ctx):
     open_mentors = [mentors[j] for j in columns]
     sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
     capacity = np.array([mentor.capacity_left for mentor in open_mentors], dtype=np.int64)
-    chosen, _ = solve_transport(sixths, eligible, capacity)
+    chosen = solve_places(sixths, eligible, capacity)
     pairs = [(i, columns[j], float(_score_of(int(sixths[i, j]), ctx))) for i, j in chosen]
     assigned = {i for i, _, _ in pairs}
     eligible_anywhere = eligible.any(axis=1) if open_mentors else np.zeros(len(mentees), dtype=bool)
@@ -249,21 +248,13 @@ def assign_greedy(mentors, mentees, ctx):
 
 # --- the whole pool at scale ----------------------------------------------------------------------
 #
-# Every fit is a multiple of 1/6 (halves and thirds), so 6 × points × fit is an
-# integer: scores are computed exactly as "sixths" (int16), a chunk of mentees at
-# a time, against the mentors who are ready and have room only. Nothing of size
-# mentees × mentors is held but the int16 sixths and a boolean eligibility table.
-#
-# The assignment is a transportation problem (mentees → mentors' free places).
-# It is solved as a linear program over a few candidate pairs per mentee (its
-# best-scoring mentors), with HiGHS' dual simplex (a vertex: whole numbers, the
-# constraint matrix being totally unimodular), and then *proved* optimal for the
-# whole pool: with the duals u (mentees) and v (mentors) of the restricted
-# program, every eligible pair must have gain ≤ u_i + v_j. A pair that breaks
-# this is added to the candidates and the program solved again, until none does
-# (LP duality: the restricted optimum is then the optimum of the full problem).
+# Every fit is a multiple of 1/6 (halves and thirds), so 6 × points × fit is a
+# whole number: scores are computed exactly as "sixths" (int16), a chunk of
+# mentees at a time, against the mentors who are ready and have room only.
+# What is kept of size mentees × mentors is the int16 sixths and a boolean
+# eligibility table (3 bytes a pair, against eleven float64 tables before);
+# the assignment is then solved on whole-number costs (``solve_places``).
 
-CANDIDATES_PER_MENTEE = 12
 CHUNK_ROWS = 2048
 
 
@@ -284,7 +275,9 @@ def _encode(people, vocabularies, codes):
         wanted=np.array([codes["gender"].get(p.preferred_gender or "", 0) for p in people], dtype=np.int16),
         city=np.array([codes["city"].get(p.city_key, 0) for p in people], dtype=np.int32),
         post=np.array([codes["post"].get(p.postal_prefix, 0) for p in people], dtype=np.int32),
-        age=np.array([AGE_ORDER.index(p.age_range) if p.age_range in AGE_ORDER else -9 for p in people]),
+        age=np.array(
+            [AGE_ORDER.index(p.age_range) if p.age_range in AGE_ORDER else -99 for p in people], dtype=np.int16
+        ),
     )
 
 
@@ -317,22 +310,24 @@ def _encode_pool(mentors, mentees):
 def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
     """(sixths int16, eligible bool) for mentees ``rows`` (a slice) × every mentor of ``b``.
 
-    ``blocked``: {mentee index: [mentor indices]} ruled out one by one (exclusions, conflicts)."""
+    ``blocked``: {mentee index: [mentor indices]} ruled out one by one (exclusions,
+    conflicts). Sums are kept in float32, exact for these small whole numbers."""
+    points = {key: WEIGHT_POINTS[ctx.weights[key]] for key in CRITERION_KEYS}
+    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key != "gender"}
+    size = (rows.stop - rows.start, len(b.gender))
+    total = np.zeros(size, dtype=np.float32)
+    eligible = np.ones(size, dtype=bool)
 
     def overlap(attribute, other=None):
         return a.multi[attribute][rows] @ b.multi[other or attribute].T
 
-    points = {key: WEIGHT_POINTS[ctx.weights[key]] for key in CRITERION_KEYS}
-    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key != "gender"}
-    size = (rows.stop - rows.start, len(b.gender))
-    sixths = np.zeros(size, dtype=np.int16)
-    eligible = np.ones(size, dtype=bool)
-
-    def add(key, fit6):  # fit6: 0..6, the fit in sixths
-        if points[key]:
-            np.add(sixths, (points[key] * fit6).astype(np.int16), out=sixths)
+    def add(key, fit, per_unit):
+        """fit: float32 table, ``per_unit`` sixths per unit of fit (it is modified in place)."""
         if key in must:
-            np.logical_and(eligible, fit6 > 0, out=eligible)
+            np.logical_and(eligible, fit > 0, out=eligible)
+        if points[key]:
+            np.multiply(fit, np.float32(points[key] * per_unit), out=fit)
+            np.add(total, fit, out=total)
 
     for key, attribute, full in (
         ("experience", "areas", 2),
@@ -341,33 +336,43 @@ def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
         ("topics", "topics", 2),
     ):
         if points[key] or key in must:
-            add(key, (np.minimum(overlap(attribute), full) * (6 // full)).astype(np.int16))
+            fit = overlap(attribute)
+            add(key, np.minimum(fit, np.float32(full), out=fit), 6 // full)
     for key, attribute in (("pathway", "pathways"), ("language", "languages"), ("mode", "modes")):
         if points[key] or key in must:
-            add(key, (overlap(attribute) > 0).astype(np.int16) * 6)
+            add(key, (overlap(attribute) > 0).astype(np.float32), 6)
     wanted = a.wanted[rows][:, None]
     gender_ok = (wanted == 0) | (wanted == b.gender[None, :])
+    np.logical_and(eligible, gender_ok, out=eligible)
     if points["gender"]:
-        sixths += (points["gender"] * 6 * gender_ok).astype(np.int16)
+        add("gender", gender_ok.astype(np.float32), 6)
     if points["proximity"] or "proximity" in must:
-        near = ((a.city[rows][:, None] == b.city[None, :]) & (b.city[None, :] > 0)) | (
-            (a.post[rows][:, None] == b.post[None, :]) & (b.post[None, :] > 0)
-        )
-        add("proximity", near.astype(np.int16) * 6)
+        near = (a.city[rows][:, None] == b.city[None, :]) & (b.city[None, :] > 0)
+        near |= (a.post[rows][:, None] == b.post[None, :]) & (b.post[None, :] > 0)
+        add("proximity", near.astype(np.float32), 6)
     if points["age"] or "age" in must:
         age_a, age_b = a.age[rows][:, None], b.age[None, :]
-        known = (age_a >= 0) & (age_b >= 0)
         gap = np.abs(age_a - age_b)
-        add("age", np.where(known & (gap == 0), 6, np.where(known & (gap == 1), 3, 0)).astype(np.int16))
+        fit = (gap == 0).astype(np.float32)
+        fit += np.float32(0.5) * (gap == 1)
+        fit[age_a[:, 0] < 0, :] = 0  # an unknown age fits nobody
+        fit[:, age_b[0] < 0] = 0
+        add("age", fit, 6)
     if points["recovery"] or "recovery" in must:
-        add("recovery", np.broadcast_to(recovery_ok[None, :].astype(np.int16) * 6, size))
-    eligible &= gender_ok
-    eligible &= overlap("excluded_pathways", "pathways") == 0
-    eligible &= overlap("pathways", "excluded_pathways") == 0
+        add("recovery", np.broadcast_to(recovery_ok[None, :], size).astype(np.float32), 6)
+    # Excluded pathways: only the few people who exclude one need crossing.
+    excluding = np.flatnonzero(a.multi["excluded_pathways"][rows].any(axis=1))
+    if excluding.size:
+        clash = a.multi["excluded_pathways"][rows][excluding] @ b.multi["pathways"].T > 0
+        eligible[excluding] &= ~clash
+    excluded_by = np.flatnonzero(b.multi["excluded_pathways"].any(axis=1))
+    if excluded_by.size:
+        clash = a.multi["pathways"][rows] @ b.multi["excluded_pathways"][excluded_by].T > 0
+        eligible[:, excluded_by] &= ~clash
     for i in range(rows.start, rows.stop):
         for j in blocked.get(i, ()):
             eligible[i - rows.start, j] = False
-    return sixths, eligible
+    return total.astype(np.int16), eligible
 
 
 def _blocked_pairs(mentors, mentees, ctx):
@@ -410,78 +415,38 @@ def pool_sixths(mentors, mentees, ctx):
     return sixths, eligible
 
 
-def _solve_restricted(edges_i, edges_j, gain, n, capacity):
-    """The transportation LP over the candidate pairs: (x, u, v), u and v the
-    duals of the mentee (one place each) and mentor (capacity) constraints."""
-    k = len(edges_i)
-    a_ub = sparse.vstack(
-        [
-            sparse.csr_matrix((np.ones(k), (edges_i, np.arange(k))), shape=(n, k)),
-            sparse.csr_matrix((np.ones(k), (edges_j, np.arange(k))), shape=(len(capacity), k)),
-        ]
-    ).tocsc()
-    b_ub = np.concatenate([np.ones(n), capacity.astype(np.float64)])
-    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
-    if result.status != 0:
-        raise RuntimeError(f"The matching program did not solve: {result.message}")
-    duals = -result.ineqlin.marginals
-    return result.x, duals[:n], duals[n:]
-
-
-def _best_columns(values, k):
-    """Per row, the indices of the k largest values (any order)."""
-    if k >= values.shape[1]:
-        return np.tile(np.arange(values.shape[1]), (values.shape[0], 1))
-    return np.argpartition(-values, k - 1, axis=1)[:, :k]
-
-
-def solve_transport(sixths, eligible, capacity, *, candidates=CANDIDATES_PER_MENTEE, added_per_mentee=4):
+def solve_places(sixths, eligible, capacity, *, mentor_block=256):
     """The optimal assignment of mentees (rows) to mentors (columns, ``capacity``
     places each): maximises Σ sixths, then the number matched. Returns
-    [(mentee index, mentor index)] and the number of rounds. Exact (see above):
-    the candidate pairs grow only where the duals show a better pair was left out."""
+    [(mentee index, mentor index)].
+
+    One row per free place, one column per mentee who fits somebody, integer
+    costs (−(sixths × (n + 1) + 1) for an eligible pair, 0 otherwise: one more
+    pair matched never outweighs one sixth), built a block of mentors at a time
+    straight into the float64 table scipy's linear_sum_assignment solves (no
+    second copy when places ≤ mentees, costs already negated). Memory: places ×
+    mentees × 8 bytes."""
     n, m = sixths.shape
-    if not n or not m:
-        return [], 0
-    tie = 1.0 / (n + 1)  # one more pair matched never outweighs one sixth
-    open_place = capacity > 0
-
-    def masked(rows):
-        return np.where(eligible[rows] & open_place[None, :], sixths[rows].astype(np.float64) + tie, -1.0)
-
-    chosen = set()
-    k = min(candidates, m)
-    for start in range(0, n, CHUNK_ROWS):
-        rows = slice(start, min(start + CHUNK_ROWS, n))
-        score = masked(rows)
-        best = _best_columns(score, k)
-        picked = np.take_along_axis(score, best, axis=1) > 0
-        i, c = np.nonzero(picked)
-        chosen.update(zip((i + start).tolist(), best[i, c].tolist(), strict=True))
-    if not chosen:
-        return [], 0
-    rounds = 0
-    while True:
-        rounds += 1
-        pairs = np.array(sorted(chosen), dtype=np.int64)
-        gain = sixths[pairs[:, 0], pairs[:, 1]].astype(np.float64) + tie
-        x, u, v = _solve_restricted(pairs[:, 0], pairs[:, 1], gain, n, capacity)
-        # Every eligible pair must have gain − u_i − v_j ≤ 0 (dual feasible).
-        added = 0
-        for start in range(0, n, CHUNK_ROWS):
-            rows = slice(start, min(start + CHUNK_ROWS, n))
-            score = masked(rows)
-            slack = np.where(score > 0, score - u[rows, None] - v[None, :], -1.0)
-            worst = _best_columns(slack, min(added_per_mentee, m))
-            worst_slack = np.take_along_axis(slack, worst, axis=1)
-            i, c = np.nonzero(worst_slack > 1e-6)
-            for pair in zip((i + start).tolist(), worst[i, c].tolist(), strict=True):
-                if pair not in chosen:
-                    chosen.add(pair)
-                    added += 1
-        if not added:
-            break
-    if np.any(np.abs(x - np.round(x)) > 1e-6):
-        raise RuntimeError("The matching program gave a fractional answer.")
-    picked = x > 0.5
-    return list(zip(pairs[picked, 0].tolist(), pairs[picked, 1].tolist(), strict=True)), rounds
+    capacity = np.maximum(capacity, 0)
+    people = np.flatnonzero(eligible.any(axis=1)) if n and m else np.array([], dtype=np.int64)
+    places = int(capacity.sum())
+    if not places or not people.size:
+        return []
+    weight = float(n + 1)
+    mentor_of_place = np.repeat(np.arange(m), capacity)
+    cost = np.empty((places, people.size), dtype=np.float64)
+    row = 0
+    for start in range(0, m, mentor_block):
+        block = slice(start, min(start + mentor_block, m))
+        fits = eligible[people, block].T
+        gains = np.where(fits, -(sixths[people, block].T.astype(np.float64) * weight + 1.0), 0.0)
+        repeated = np.repeat(gains, capacity[block], axis=0)
+        cost[row : row + len(repeated)] = repeated
+        row += len(repeated)
+    # With more places than mentees scipy solves the transpose (a copy); that
+    # pool is small by then (places > mentees).
+    rows, columns = linear_sum_assignment(cost)
+    del cost
+    mentees, mentors = people[columns], mentor_of_place[rows]
+    keep = eligible[mentees, mentors]
+    return list(zip(mentees[keep].tolist(), mentors[keep].tolist(), strict=True))
