@@ -162,12 +162,16 @@ def coordinated_people(user):
     if not _signed_in(user):
         return User.objects.none()
     mine = coordinated_programs(user).values("pk")
+    # One correlated EXISTS per role, no joins + DISTINCT (rows multiplied by
+    # every profile and application): asked about one person (the person and
+    # erasure pages), each EXISTS is an index probe.
+    person = OuterRef("pk")
     return User.objects.filter(
-        Q(pk__in=MentorProfile.objects.filter(program__in=mine).values("user"))
-        | Q(pk__in=MenteeProfile.objects.filter(program__in=mine).values("user"))
-        | Q(pk__in=VolunteerProfile.objects.filter(program__in=mine).values("user"))
-        | Q(pk__in=Program.coordinators.through.objects.filter(program__in=mine).values("user"))
-        | Q(pk__in=Application.objects.filter(program__in=mine, person__isnull=False).values("person"))
+        Exists(MentorProfile.objects.filter(user=person, program__in=mine))
+        | Exists(MenteeProfile.objects.filter(user=person, program__in=mine))
+        | Exists(VolunteerProfile.objects.filter(user=person, program__in=mine))
+        | Exists(Program.coordinators.through.objects.filter(user=person, program__in=mine))
+        | Exists(Application.objects.filter(person=person, program__in=mine))
     )
 
 
