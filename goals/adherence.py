@@ -70,3 +70,23 @@ def current_period_done(cadence, start, checkin_days, today):
     current = period_of(cadence, today, start)
     made = sum(1 for day in set(checkin_days) if start <= day <= today and period_of(cadence, day, start) == current)
     return made >= REQUIRED[cadence]
+
+
+def streak_back(cadence, start: date, checkin_days, today: date):
+    """(streak, the period where it broke or None): the streak as ``adherence``
+    counts it, and the index of the incomplete period it stopped at (None when
+    it ran back to the goal's first period). Lets a caller that loaded only
+    recent check-ins tell whether the break it saw is real or only the edge of
+    what it loaded."""
+    if today < start:
+        return 0, None
+    required = REQUIRED[cadence]
+    counts = Counter(period_of(cadence, day, start) for day in set(checkin_days) if start <= day <= today)
+    first, current = period_of(cadence, start, start), period_of(cadence, today, start)
+    streak = 0
+    for period in range(current, first - 1, -1):
+        if counts[period] >= required:
+            streak += 1
+        elif period != current:
+            return streak, period
+    return streak, None

@@ -2,13 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
-from .adherence import adherence, current_period_done
+from .adherence import adherence, current_period_done, period_of, streak_back
 from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
 from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem
 
@@ -54,10 +54,70 @@ class Streak:
     unit: str  # "day", "week" or "fortnight"
 
 
+# The first look back for a streak, in days: covers the current period of
+# every cadence (a fortnight at most) and the one before it.
+STREAK_WINDOW_DAYS = 28
+
+
+def _days_since(goals, mentee, zone, since_day):
+    """{goal id: [local dates]} of check-ins made on or after ``since_day`` (local)."""
+    since = timezone.make_aware(datetime.combine(since_day, time.min), zone)
+    recent = CheckIn.objects.filter(mentee=mentee, created_at__gte=since).values("pk")
+    reports = GoalProgress.objects.filter(goal__in=[g.pk for g in goals], checkin__in=recent).values_list(
+        "goal_id", "checkin__created_at"
+    )
+    days = defaultdict(list)
+    for goal_id, created_at in reports:
+        days[goal_id].append(timezone.localtime(created_at, zone).date())
+    return days
+
+
+def recent_status(goals, mentee):
+    """{goal id: (streak, current period done?)} without reading the whole history.
+
+    Loads the progress rows of the last ``STREAK_WINDOW_DAYS`` days; a goal whose
+    streak runs back to the edge of what was loaded is looked at again with a
+    window twice as long, until its streak breaks inside the window or the
+    window reaches the goal's start. So the rows read grow with the current
+    streak (and the queries with its logarithm), never with older history; the
+    figures equal ``adherence(...).streak`` and ``current_period_done`` on the
+    full history (tests hold them equal). Dates in the mentee's time zone."""
+    zone = _zone(mentee)
+    return bounded_status(goals, _today(zone), lambda pending, since_day: _days_since(pending, mentee, zone, since_day))
+
+
+def bounded_status(goals, today, load):
+    """``recent_status`` on any source: ``load(goals, since_day)`` gives
+    {goal id: [local dates on or after since_day]}."""
+    result = {}
+    for goal in goals:
+        if goal.started_on > today:
+            result[goal.pk] = (0, True)
+    pending = [g for g in goals if g.started_on <= today]
+    window, done = STREAK_WINDOW_DAYS, {}
+    while pending:
+        since_day = today - timedelta(days=window)
+        days = load(pending, since_day)
+        unresolved = []
+        for goal in pending:
+            if goal.pk not in done:  # the first window holds the whole current period
+                done[goal.pk] = current_period_done(goal.cadence, goal.started_on, days[goal.pk], today)
+            streak, broke_at = streak_back(goal.cadence, goal.started_on, days[goal.pk], today)
+            edge = period_of(goal.cadence, since_day, goal.started_on)
+            if goal.started_on >= since_day or (broke_at is not None and broke_at > edge):
+                result[goal.pk] = (streak, done[goal.pk])
+            else:
+                unresolved.append(goal)
+        pending, window = unresolved, window * 2
+    return result
+
+
 def checkin_status(profiles, goals):
     """(is a check-in due in any program?, {goal id: Streak}) for a mentee's home, from
     the goals already loaded: one query per profile (a person is a mentee in very
-    few programs). Due as in checkin_due; a streak counts complete periods in a row."""
+    few programs). Due as in checkin_due; a streak counts complete periods in a row.
+    (The page keeps one query whatever the streak; the check-in POST uses the
+    bounded ``recent_status`` instead.)"""
     due, streaks = False, {}
     for profile in profiles:
         own = [g for g in goals if g.mentee_id == profile.pk and g.status == Goal.Status.ACTIVE]

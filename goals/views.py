@@ -31,6 +31,7 @@ from .selectors import (
     mood_series,
     progress_by_goal,
     progress_series,
+    recent_status,
 )
 from .services import (
     alert_acknowledge,
@@ -181,8 +182,8 @@ def checkin(request):
 
 def _thanks(entry, mentee):
     goals = list(mentee.goals.filter(status=Goal.Status.ACTIVE))
-    streaks = [rate.streak for rate in adherence_for(goals, mentee).values()]
-    best = max(streaks, default=0)
+    # Only the recent check-ins: a POST must not slow down as the history grows.
+    best = max((streak for streak, _ in recent_status(goals, mentee).values()), default=0)
     text = "Thanks for checking in."
     if best > 1:
         text += f" That's {best} in a row — keep it going!"

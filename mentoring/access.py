@@ -79,9 +79,13 @@ def visible_programs(user):
     """Programs the user takes part in, in any role."""
     if not _signed_in(user):
         return Program.objects.none()
+    # One subquery per role, no DISTINCT: OR-ing three left joins built
+    # mentors × mentees rows per program before removing duplicates.
     return Program.objects.filter(
-        Q(coordinators=user) | Q(mentor_profiles__user=user) | Q(mentee_profiles__user=user)
-    ).distinct()
+        Q(pk__in=Program.coordinators.through.objects.filter(user=user).values("program"))
+        | Q(pk__in=MentorProfile.objects.filter(user=user).values("program"))
+        | Q(pk__in=MenteeProfile.objects.filter(user=user).values("program"))
+    )
 
 
 def visible_matches(user):
@@ -158,13 +162,17 @@ def coordinated_people(user):
     if not _signed_in(user):
         return User.objects.none()
     mine = coordinated_programs(user).values("pk")
+    # One correlated EXISTS per role, no joins + DISTINCT (rows multiplied by
+    # every profile and application): asked about one person (the person and
+    # erasure pages), each EXISTS is an index probe.
+    person = OuterRef("pk")
     return User.objects.filter(
-        Q(mentor_profiles__program__in=mine)
-        | Q(mentee_profiles__program__in=mine)
-        | Q(volunteer_profiles__program__in=mine)
-        | Q(coordinated_programs__in=mine)
-        | Q(applications__program__in=mine)
-    ).distinct()
+        Exists(MentorProfile.objects.filter(user=person, program__in=mine))
+        | Exists(MenteeProfile.objects.filter(user=person, program__in=mine))
+        | Exists(VolunteerProfile.objects.filter(user=person, program__in=mine))
+        | Exists(Program.coordinators.through.objects.filter(user=person, program__in=mine))
+        | Exists(Application.objects.filter(person=person, program__in=mine))
+    )
 
 
 def visible_invitations(user):
@@ -285,8 +293,9 @@ def attendance_group_sessions(user):
     if not _signed_in(user):
         return GroupSession.objects.none()
     return GroupSession.objects.filter(
-        Q(facilitators=user) | Q(program__in=coordinated_programs(user).values("pk"))
-    ).distinct()
+        Q(pk__in=GroupSession.facilitators.through.objects.filter(user=user).values("groupsession"))
+        | Q(program__in=coordinated_programs(user).values("pk"))
+    )
 
 
 def _mentee_rows(model, user, *, mentor_q=None):

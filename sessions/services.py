@@ -308,13 +308,14 @@ def upcoming_for(user, *, since=None, until=None):
         .select_related("match__mentor__user", "match__mentee__user")
         .order_by("starts_at")
     )
+    registered = Registration.objects.filter(user=user, status=Registration.Status.REGISTERED)
     groups = (
         GroupSession.objects.filter(
-            Q(registrations__user=user, registrations__status__in=[Registration.Status.REGISTERED])
-            | Q(facilitators=user)
+            # Subqueries, not OR'd joins + DISTINCT (rows multiplied by registrations × facilitators).
+            Q(pk__in=registered.values("group_session"))
+            | Q(pk__in=GroupSession.facilitators.through.objects.filter(user=user).values("groupsession"))
         )
         .filter(status=GroupSession.Status.SCHEDULED, starts_at__gte=since)
-        .distinct()
         .order_by("starts_at")
     )
     if until:

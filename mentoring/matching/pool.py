@@ -8,12 +8,13 @@ exactly with scipy's `linear_sum_assignment`. A greedy baseline is kept for
 comparison (bench_matching).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .criteria import AGE_ORDER, CRITERIA, FULL_AT, WEIGHT_POINTS, Weight, weight_total
+from .criteria import AGE_ORDER, CRITERIA, CRITERION_KEYS, FULL_AT, WEIGHT_POINTS, Weight, weight_total
 
 # Added to every eligible pair so that, between equal totals, the solver
 # prefers matching more people. Far below the smallest difference between
@@ -161,8 +162,10 @@ def _unassigned_reason(i, eligible, masks):
     return f"No mentor fits. Most often ruled out by: {worst.lower()}"
 
 
-def assign_whole_pool(mentors, mentees, ctx):
-    """The optimal assignment of mentees to mentors' free places."""
+def assign_whole_pool_dense(mentors, mentees, ctx):
+    """The optimal assignment by the dense solver: one column per free place,
+    every pair scored as float64. Kept as the reference the tests hold
+    ``assign_whole_pool`` to (its memory grows with mentees × places)."""
     scores, eligible, masks = score_matrix(mentors, mentees, ctx)
     slots = [j for j, mentor in enumerate(mentors) for _ in range(max(mentor.capacity_left, 0))]
     pairs = []
@@ -180,19 +183,270 @@ def assign_whole_pool(mentors, mentees, ctx):
     return PoolResult(pairs=pairs, unassigned=unassigned, objective=sum(score for *_, score in pairs))
 
 
+def _score_of(sixths, ctx):
+    total = weight_total(ctx.weights)
+    return 100.0 * sixths / (6 * total) if total else 0.0
+
+
+def _reasons(mentors, mentees, ctx, eligible_anywhere, assigned):
+    """[(mentee index, reason)] for the mentees left out. Those with no eligible
+    mentor are scored again against every mentor (a few rows), to name the filter."""
+    hopeless = [i for i in range(len(mentees)) if i not in assigned and not eligible_anywhere[i]]
+    named = {}
+    if hopeless and mentors:
+        subset = [mentees[i] for i in hopeless]
+        for start in range(0, len(subset), CHUNK_ROWS // 8):
+            part = subset[start : start + CHUNK_ROWS // 8]
+            _, eligible, masks = score_matrix(mentors, part, ctx)
+            for row, i in enumerate(hopeless[start : start + CHUNK_ROWS // 8]):
+                named[i] = _unassigned_reason(row, eligible, masks)
+    elif hopeless:
+        named = dict.fromkeys(hopeless, "No mentor is available")
+    return [
+        (i, named.get(i, "The mentors who fit are all needed for other mentees in this set"))
+        for i in range(len(mentees))
+        if i not in assigned
+    ]
+
+
+def assign_whole_pool(mentors, mentees, ctx):
+    """The optimal assignment of mentees to mentors' free places (exact, as the
+    dense solver; see "the whole pool at scale" below). Mentors who are not ready
+    or have no room are left out of the problem before anything is scored."""
+    columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
+    open_mentors = [mentors[j] for j in columns]
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
+    capacity = np.array([mentor.capacity_left for mentor in open_mentors], dtype=np.int64)
+    chosen = solve_places(sixths, eligible, capacity)
+    pairs = [(i, columns[j], float(_score_of(int(sixths[i, j]), ctx))) for i, j in chosen]
+    assigned = {i for i, _, _ in pairs}
+    eligible_anywhere = eligible.any(axis=1) if open_mentors else np.zeros(len(mentees), dtype=bool)
+    unassigned = _reasons(mentors, mentees, ctx, eligible_anywhere, assigned)
+    return PoolResult(pairs=pairs, unassigned=unassigned, objective=sum(score for *_, score in pairs))
+
+
 def assign_greedy(mentors, mentees, ctx):
     """Baseline: best-scoring eligible pair first, until places run out."""
-    scores, eligible, _ = score_matrix(mentors, mentees, ctx)
-    room = [max(mentor.capacity_left, 0) for mentor in mentors]
-    order = np.argsort(-np.where(eligible, scores, -1.0), axis=None, kind="stable")
+    columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
+    open_mentors = [mentors[j] for j in columns]
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
+    room = [mentor.capacity_left for mentor in open_mentors]
     taken, pairs = set(), []
-    for flat in order:
-        i, j = divmod(int(flat), len(mentors))
-        if not eligible[i, j]:
-            break  # the rest are ineligible
-        if i in taken or room[j] == 0:
-            continue
-        taken.add(i)
-        room[j] -= 1
-        pairs.append((i, j, float(scores[i, j])))
+    if open_mentors:
+        order = np.argsort(-np.where(eligible, sixths.astype(np.int32), -1), axis=None, kind="stable")
+        for flat in order:
+            i, j = divmod(int(flat), len(open_mentors))
+            if not eligible[i, j]:
+                break  # the rest are ineligible
+            if i in taken or room[j] == 0:
+                continue
+            taken.add(i)
+            room[j] -= 1
+            pairs.append((i, columns[j], float(_score_of(int(sixths[i, j]), ctx))))
     return PoolResult(pairs=pairs, unassigned=[], objective=sum(score for *_, score in pairs))
+
+
+# --- the whole pool at scale ----------------------------------------------------------------------
+#
+# Every fit is a multiple of 1/6 (halves and thirds), so 6 × points × fit is a
+# whole number: scores are computed exactly as "sixths" (int16), a chunk of
+# mentees at a time, against the mentors who are ready and have room only.
+# What is kept of size mentees × mentors is the int16 sixths and a boolean
+# eligibility table (3 bytes a pair, against eleven float64 tables before);
+# the assignment is then solved on whole-number costs (``solve_places``).
+
+CHUNK_ROWS = 2048
+
+
+@dataclass
+class _Encoded:
+    multi: dict
+    gender: np.ndarray
+    wanted: np.ndarray
+    city: np.ndarray
+    post: np.ndarray
+    age: np.ndarray
+
+
+def _encode(people, vocabularies, codes):
+    return _Encoded(
+        multi={attribute: _multi_hot(people, attribute, vocabulary) for attribute, vocabulary in vocabularies.items()},
+        gender=np.array([codes["gender"].get(p.gender or "", 0) for p in people], dtype=np.int16),
+        wanted=np.array([codes["gender"].get(p.preferred_gender or "", 0) for p in people], dtype=np.int16),
+        city=np.array([codes["city"].get(p.city_key, 0) for p in people], dtype=np.int32),
+        post=np.array([codes["post"].get(p.postal_prefix, 0) for p in people], dtype=np.int32),
+        age=np.array(
+            [AGE_ORDER.index(p.age_range) if p.age_range in AGE_ORDER else -99 for p in people], dtype=np.int16
+        ),
+    )
+
+
+SET_ATTRIBUTES = ("areas", "languages", "availability", "modes", "interests", "topics")
+
+
+def _encode_pool(mentors, mentees):
+    everyone = (*mentees, *mentors)
+    vocabularies = {}
+    for attribute in SET_ATTRIBUTES:
+        values = {v for p in everyone for v in getattr(p, attribute)}
+        vocabularies[attribute] = {value: index for index, value in enumerate(sorted(values, key=str))}
+    # Pathways and excluded pathways share one vocabulary, so they can be crossed.
+    values = {v for p in everyone for v in p.pathways | p.excluded_pathways}
+    shared = {value: index for index, value in enumerate(sorted(values, key=str))}
+    vocabularies["pathways"] = vocabularies["excluded_pathways"] = shared
+    codes = {"gender": {}, "city": {}, "post": {}}
+    for person in everyone:
+        for name, values in (
+            ("gender", (person.gender, person.preferred_gender)),
+            ("city", (person.city_key,)),
+            ("post", (person.postal_prefix,)),
+        ):
+            for value in values:
+                if value:
+                    codes[name].setdefault(value, len(codes[name]) + 1)
+    return _encode(mentors, vocabularies, codes), _encode(mentees, vocabularies, codes)
+
+
+def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
+    """(sixths int16, eligible bool) for mentees ``rows`` (a slice) × every mentor of ``b``.
+
+    ``blocked``: {mentee index: [mentor indices]} ruled out one by one (exclusions,
+    conflicts). Sums are kept in float32, exact for these small whole numbers."""
+    points = {key: WEIGHT_POINTS[ctx.weights[key]] for key in CRITERION_KEYS}
+    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key != "gender"}
+    size = (rows.stop - rows.start, len(b.gender))
+    total = np.zeros(size, dtype=np.float32)
+    eligible = np.ones(size, dtype=bool)
+
+    def overlap(attribute, other=None):
+        return a.multi[attribute][rows] @ b.multi[other or attribute].T
+
+    def add(key, fit, per_unit):
+        """fit: float32 table, ``per_unit`` sixths per unit of fit (it is modified in place)."""
+        if key in must:
+            np.logical_and(eligible, fit > 0, out=eligible)
+        if points[key]:
+            np.multiply(fit, np.float32(points[key] * per_unit), out=fit)
+            np.add(total, fit, out=total)
+
+    for key, attribute, full in (
+        ("experience", "areas", 2),
+        ("availability", "availability", 3),
+        ("interests", "interests", 3),
+        ("topics", "topics", 2),
+    ):
+        if points[key] or key in must:
+            fit = overlap(attribute)
+            add(key, np.minimum(fit, np.float32(full), out=fit), 6 // full)
+    for key, attribute in (("pathway", "pathways"), ("language", "languages"), ("mode", "modes")):
+        if points[key] or key in must:
+            add(key, (overlap(attribute) > 0).astype(np.float32), 6)
+    wanted = a.wanted[rows][:, None]
+    gender_ok = (wanted == 0) | (wanted == b.gender[None, :])
+    np.logical_and(eligible, gender_ok, out=eligible)
+    if points["gender"]:
+        add("gender", gender_ok.astype(np.float32), 6)
+    if points["proximity"] or "proximity" in must:
+        near = (a.city[rows][:, None] == b.city[None, :]) & (b.city[None, :] > 0)
+        near |= (a.post[rows][:, None] == b.post[None, :]) & (b.post[None, :] > 0)
+        add("proximity", near.astype(np.float32), 6)
+    if points["age"] or "age" in must:
+        age_a, age_b = a.age[rows][:, None], b.age[None, :]
+        gap = np.abs(age_a - age_b)
+        fit = (gap == 0).astype(np.float32)
+        fit += np.float32(0.5) * (gap == 1)
+        fit[age_a[:, 0] < 0, :] = 0  # an unknown age fits nobody
+        fit[:, age_b[0] < 0] = 0
+        add("age", fit, 6)
+    if points["recovery"] or "recovery" in must:
+        add("recovery", np.broadcast_to(recovery_ok[None, :], size).astype(np.float32), 6)
+    # Excluded pathways: only the few people who exclude one need crossing.
+    excluding = np.flatnonzero(a.multi["excluded_pathways"][rows].any(axis=1))
+    if excluding.size:
+        clash = a.multi["excluded_pathways"][rows][excluding] @ b.multi["pathways"].T > 0
+        eligible[excluding] &= ~clash
+    excluded_by = np.flatnonzero(b.multi["excluded_pathways"].any(axis=1))
+    if excluded_by.size:
+        clash = a.multi["pathways"][rows] @ b.multi["excluded_pathways"][excluded_by].T > 0
+        eligible[:, excluded_by] &= ~clash
+    for i in range(rows.start, rows.stop):
+        for j in blocked.get(i, ()):
+            eligible[i - rows.start, j] = False
+    return total.astype(np.int16), eligible
+
+
+def _blocked_pairs(mentors, mentees, ctx):
+    """{mentee index: [mentor index]}: one asked not to be matched with the other,
+    the same person, or an earlier match closed for a conflict."""
+    mentor_index = {p.user_id: j for j, p in enumerate(mentors)}
+    mentee_index = {p.user_id: i for i, p in enumerate(mentees)}
+    blocked = defaultdict(list)
+    for i, mentee in enumerate(mentees):
+        for user_id in mentee.excluded_users | {mentee.user_id}:
+            if user_id in mentor_index:
+                blocked[i].append(mentor_index[user_id])
+    for j, mentor in enumerate(mentors):
+        for user_id in mentor.excluded_users:
+            if user_id in mentee_index:
+                blocked[mentee_index[user_id]].append(j)
+    for mentor_user, mentee_user in ctx.conflict_pairs:
+        if mentor_user in mentor_index and mentee_user in mentee_index:
+            blocked[mentee_index[mentee_user]].append(mentor_index[mentor_user])
+    return blocked
+
+
+def pool_sixths(mentors, mentees, ctx):
+    """(sixths int16, eligible bool), mentees × mentors, computed in chunks of CHUNK_ROWS mentees."""
+    n, m = len(mentees), len(mentors)
+    sixths = np.zeros((n, m), dtype=np.int16)
+    eligible = np.zeros((n, m), dtype=bool)
+    if not n or not m:
+        return sixths, eligible
+    b, a = _encode_pool(mentors, mentees)
+    recovery_ok = np.array(
+        [p.recovery_months is not None and p.recovery_months >= ctx.min_recovery_months for p in mentors]
+    )
+    ready = np.array([p.ready and p.capacity_left > 0 for p in mentors])
+    blocked = _blocked_pairs(mentors, mentees, ctx)
+    for start in range(0, n, CHUNK_ROWS):
+        rows = slice(start, min(start + CHUNK_ROWS, n))
+        sixths[rows], eligible[rows] = _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked)
+    eligible &= ready[None, :]
+    return sixths, eligible
+
+
+def solve_places(sixths, eligible, capacity, *, mentor_block=256):
+    """The optimal assignment of mentees (rows) to mentors (columns, ``capacity``
+    places each): maximises Σ sixths, then the number matched. Returns
+    [(mentee index, mentor index)].
+
+    One row per free place, one column per mentee who fits somebody, integer
+    costs (−(sixths × (n + 1) + 1) for an eligible pair, 0 otherwise: one more
+    pair matched never outweighs one sixth), built a block of mentors at a time
+    straight into the float64 table scipy's linear_sum_assignment solves (no
+    second copy when places ≤ mentees, costs already negated). Memory: places ×
+    mentees × 8 bytes."""
+    n, m = sixths.shape
+    capacity = np.maximum(capacity, 0)
+    people = np.flatnonzero(eligible.any(axis=1)) if n and m else np.array([], dtype=np.int64)
+    places = int(capacity.sum())
+    if not places or not people.size:
+        return []
+    weight = float(n + 1)
+    mentor_of_place = np.repeat(np.arange(m), capacity)
+    cost = np.empty((places, people.size), dtype=np.float64)
+    row = 0
+    for start in range(0, m, mentor_block):
+        block = slice(start, min(start + mentor_block, m))
+        fits = eligible[people, block].T
+        gains = np.where(fits, -(sixths[people, block].T.astype(np.float64) * weight + 1.0), 0.0)
+        repeated = np.repeat(gains, capacity[block], axis=0)
+        cost[row : row + len(repeated)] = repeated
+        row += len(repeated)
+    # With more places than mentees scipy solves the transpose (a copy); that
+    # pool is small by then (places > mentees).
+    rows, columns = linear_sum_assignment(cost)
+    del cost
+    mentees, mentors = people[columns], mentor_of_place[rows]
+    keep = eligible[mentees, mentors]
+    return list(zip(mentees[keep].tolist(), mentors[keep].tolist(), strict=True))

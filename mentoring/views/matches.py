@@ -20,7 +20,7 @@ from .. import access
 from ..forms import CloseMatchForm, MatchingSettingsForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
 from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
-from ..matching.pool import assign_whole_pool
+from ..matching.solutions import pool_solution
 from ..models import Match, MenteeProfile, MentorProfile
 from ..params import int_param
 from ..services import (
@@ -104,28 +104,41 @@ def propose(request, pk):
     return redirect("mentoring:match_detail", match.pk)
 
 
+POOL_PAGE_SIZE = 50
+
+
 @login_required
 def pool(request, pk):
     """The best set of matches for all waiting mentees at once. The
-    coordinator unticks pairs they disagree with and approves the rest."""
+    coordinator unticks pairs they disagree with and approves the rest.
+
+    Solved once per change of the pool (``matching.solutions``), shown a page
+    of pairs at a time (``?page=``; the mentees left out: ``?left_page=``), with
+    the reasons of a score worked out for the pairs on the page only."""
     program = _program(request, pk)
     if request.method == "POST":
         return _approve_pool(request, program)
     mentors, mentees, ctx = load_pool(program)
-    result = assign_whole_pool(mentors, mentees, ctx)
-    rows = [
-        {"mentor": mentors[j], "mentee": mentees[i], "score": score_pair(mentors[j], mentees[i], ctx)}
-        for i, j, _ in sorted(result.pairs, key=lambda pair: -pair[2])
-    ]
-    unassigned = [{"mentee": mentees[i], "reason": reason} for i, reason in result.unassigned]
+    solution = pool_solution(program, mentors, mentees, ctx)
+    mentor_by_pk, mentee_by_pk = {p.pk: p for p in mentors}, {p.pk: p for p in mentees}
+    page = Paginator(solution.pairs, POOL_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for mentee_pk, mentor_pk, _ in page.object_list:
+        mentor, mentee = mentor_by_pk[mentor_pk], mentee_by_pk[mentee_pk]
+        rows.append({"mentor": mentor, "mentee": mentee, "score": score_pair(mentor, mentee, ctx)})
+    left_page = Paginator(solution.unassigned, POOL_PAGE_SIZE).get_page(request.GET.get("left_page"))
+    unassigned = [{"mentee": mentee_by_pk[pk], "reason": reason} for pk, reason in left_page.object_list]
     return render(
         request,
         "mentoring/pool.html",
         {
             "program": program,
             "rows": rows,
+            "page": page,
             "unassigned": unassigned,
-            "objective": result.objective,
+            "left_page": left_page,
+            "pair_count": len(solution.pairs),
+            "objective": solution.objective,
             "waiting_count": len(mentees),
         },
     )

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -298,3 +299,73 @@ def test_mentees_left_over_when_places_run_out_are_told_why():
     # One reason for all four: a mentor fits them, but the places went to others.
     [reason] = {reason for _, reason in result.unassigned}
     assert reason.strip() and not reason.startswith("No mentor")
+
+
+# --- at scale: integer scores in chunks, the fast solver against the dense one (issue 18) --------
+
+
+def _with_missing_data(mentees, mentors, rng):
+    """Blank ages, cities and postal codes here and there (unknowns must fit nobody)."""
+
+    def blank(person):
+        return replace(
+            person,
+            age_range="" if rng.random() < 0.2 else person.age_range,
+            city="" if rng.random() < 0.2 else person.city,
+            postal_code="" if rng.random() < 0.2 else person.postal_code,
+        )
+
+    return [blank(p) for p in mentees], [blank(p) for p in mentors]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("weights", [None, OTHER_WEIGHTS, dict.fromkeys(CRITERION_KEYS, "must")])
+def test_integer_scores_in_chunks_equal_score_pair_for_every_pair(seed, weights, monkeypatch):
+    from mentoring.matching import pool
+
+    monkeypatch.setattr(pool, "CHUNK_ROWS", 7)  # several chunks, one of them short
+    mentors, mentees, ctx = random_pool(40, 15, seed=seed)
+    mentees, mentors = _with_missing_data(mentees, mentors, random.Random(seed))
+    if weights is not None:
+        ctx = with_weights(ctx, weights)
+    sixths, eligible = pool.pool_sixths(mentors, mentees, ctx)
+    assert sixths.dtype == np.int16
+    for i, mentee in enumerate(mentees):
+        for j, mentor in enumerate(mentors):
+            expected = score_pair(mentor, mentee, ctx)
+            assert pool._score_of(int(sixths[i, j]), ctx) == pytest.approx(exact_total(expected), abs=1e-9), (i, j)
+            assert bool(eligible[i, j]) is expected.eligible, (i, j, expected.blockers)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_fast_solver_matches_the_dense_solver_on_random_pools(seed):
+    """The dense reference: every pair scored as float64, one column per free place,
+    scipy's linear_sum_assignment. Same total, same number matched, nothing broken."""
+    from mentoring.matching.pool import assign_whole_pool_dense
+
+    rng = random.Random(seed)
+    mentors, mentees, ctx = random_pool(rng.randint(5, 120), rng.randint(2, 40), seed=seed)
+    if seed % 3 == 1:
+        ctx = with_weights(ctx, OTHER_WEIGHTS)
+    fast = assign_whole_pool(mentors, mentees, ctx)
+    dense = assign_whole_pool_dense(mentors, mentees, ctx)
+    # The dense scores carry float32 rounding (~1e-8 a pair); two distinct totals differ by ≥ 0.5.
+    assert fast.objective == pytest.approx(dense.objective, abs=1e-4)
+    assert len(fast.pairs) == len(dense.pairs)
+    assert_valid(fast, mentors, mentees, ctx)
+    assert {i for i, _ in fast.unassigned} == set(range(len(mentees))) - {i for i, _, _ in fast.pairs}
+    hopeless = {i: reason for i, reason in dense.unassigned if not reason.startswith("The mentors who fit")}
+    assert {i: reason for i, reason in fast.unassigned if i in hopeless} == hopeless
+
+
+def test_mentors_who_are_not_ready_are_left_out_of_the_scored_table(monkeypatch):
+    from mentoring.matching import pool
+
+    mentors, mentees, ctx = random_pool(30, 12, seed=9)
+    mentors = [replace(m, ready=j % 2 == 0) for j, m in enumerate(mentors)]
+    seen = []
+    real = pool.pool_sixths
+    monkeypatch.setattr(pool, "pool_sixths", lambda ms, es, c: seen.append(len(ms)) or real(ms, es, c))
+    result = pool.assign_whole_pool(mentors, mentees, ctx)
+    assert seen == [sum(1 for m in mentors if m.ready and m.capacity_left > 0)]
+    assert all(mentors[j].ready for _, j, _ in result.pairs)

@@ -345,3 +345,100 @@ def test_bench_matching_prints_json_figures():
     assert figures["hard_filter_violations"] == 0
     assert figures["objective"] >= figures["greedy_objective"] > 0
     assert figures["seconds"] >= 0
+
+
+# --- the whole pool solved once per change, a page at a time (issue 18) ------------------------
+
+
+@pytest.fixture
+def solves(monkeypatch):
+    """Counts the whole-pool solves behind the pool page."""
+    from django.core.cache import cache
+
+    from mentoring.matching import solutions
+
+    cache.clear()
+    calls = []
+    real = solutions.assign_whole_pool
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(solutions, "assign_whole_pool", counted)
+    yield calls
+    cache.clear()
+
+
+def test_the_pool_is_solved_once_and_again_only_when_it_changes(program, personas, client_for, solves):
+    """The pool page solved the whole pool on every GET (2.5 s at 2,500 × 625).
+    Now a solution is kept for as long as the pool is the same."""
+    mentors, mentees, lonely = build_pool(program)
+    client = client_for(personas.coordinator)
+    first, _ = page(client, "mentoring:pool", program.pk)
+    second, _ = page(client, "mentoring:pool", program.pk)
+    assert len(solves) == 1
+    assert [(r["mentor"].pk, r["mentee"].pk) for r in first.context["rows"]] == [
+        (r["mentor"].pk, r["mentee"].pk) for r in second.context["rows"]
+    ]
+    # A mentee edits an answer matching reads: a new pool, solved again.
+    lonely.languages = ["en", "es"]
+    lonely.save(update_fields=["languages"])
+    page(client, "mentoring:pool", program.pk)
+    assert len(solves) == 2
+    # A mentor gets one more free place: solved again; then nothing changes.
+    mentors[0].capacity = 2
+    mentors[0].save(update_fields=["capacity"])
+    third, _ = page(client, "mentoring:pool", program.pk)
+    page(client, "mentoring:pool", program.pk)
+    assert len(solves) == 3
+    assert len(third.context["rows"]) == 3
+
+
+def test_the_pool_page_shows_a_page_of_pairs_and_scores_only_those(program, personas, client_for, solves, monkeypatch):
+    from mentoring.views import matches
+
+    monkeypatch.setattr(matches, "POOL_PAGE_SIZE", 2)
+    for index in range(5):
+        mentor(program, f"Mentor {index}", capacity=1)
+        mentee(program, f"Mentee {index}")
+    scored = []
+    real = matches.score_pair
+    monkeypatch.setattr(matches, "score_pair", lambda *a: scored.append(1) or real(*a))
+    client = client_for(personas.coordinator)
+    seen = []
+    for number in (1, 2, 3):
+        response, body = page(client, "mentoring:pool", program.pk, page=number)
+        assert response.context["pair_count"] == 5
+        seen += [(r["mentor"].pk, r["mentee"].pk) for r in response.context["rows"]]
+        assert body.count('type="checkbox" name="pair"') == len(response.context["rows"])
+    assert len(seen) == len(set(seen)) == 5
+    assert len(scored) == 5  # the reasons of the shown pairs only
+    assert len(solves) == 1
+    scores = [
+        r["score"].total
+        for n in (1, 2, 3)
+        for r in page(client, "mentoring:pool", program.pk, page=n)[0].context["rows"]
+    ]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_pool_fingerprint_ignores_order_and_sees_every_answer():
+    from dataclasses import replace
+
+    from mentoring.matching.solutions import pool_fingerprint
+    from mentoring.matching.synthetic import random_pool
+
+    mentors, mentees, ctx = random_pool(30, 10, seed=4)
+    base = pool_fingerprint(mentors, mentees, ctx)
+    assert pool_fingerprint(list(reversed(mentors)), list(reversed(mentees)), ctx) == base
+    changed = [
+        ([replace(mentors[0], ready=not mentors[0].ready), *mentors[1:]], mentees, ctx),
+        ([replace(mentors[0], capacity_left=mentors[0].capacity_left + 1), *mentors[1:]], mentees, ctx),
+        ([*mentors[1:]], mentees, ctx),
+        (mentors, [replace(mentees[0], topics=mentees[0].topics ^ {"housing"}), *mentees[1:]], ctx),
+        (mentors, mentees, replace(ctx, min_recovery_months=ctx.min_recovery_months + 1)),
+        (mentors, mentees, replace(ctx, conflict_pairs=frozenset())),
+    ]
+    for pool in changed:
+        assert pool_fingerprint(*pool) != base
