@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mentoring.delivery import Due, coordinators_by_program
-from mentoring.models import Match, ReminderKind
+from mentoring.models import Match, MenteeProfile, ReminderKind
 
 from .adherence import REQUIRED, period_of
 from .models import Goal, GoalProgress, SafetyAlert
@@ -70,7 +70,11 @@ def due(now):
 
 def _checkins(now):
     goals = list(
-        Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True).select_related(
+        # Mentees who left the program, withdrew consent or whose program is
+        # archived are not asked to check in (MenteeProfile.objects.taking_part()).
+        Goal.objects.filter(
+            status=Goal.Status.ACTIVE, mentee__in=MenteeProfile.objects.taking_part().values("pk")
+        ).select_related(
             "mentee__user", "mentee__program"
         )
     )

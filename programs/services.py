@@ -59,12 +59,12 @@ def program_create(*, created_by, **fields):
     return program
 
 
-def program_archive(*, program):
-    if program.status == Program.Status.ARCHIVED:
-        raise ValidationError("This program is already archived.")
-    program.status = Program.Status.ARCHIVED
-    program.save(update_fields=["status"])
-    return program
+def program_archive(*, program, by=None):
+    """Archive a program and release what it held: see
+    ``mentoring.endings.program_archive``."""
+    from mentoring.endings import program_archive as archive
+
+    return archive(program=program, by=by)
 
 
 @transaction.atomic
@@ -309,10 +309,16 @@ def consent_record(*, program, person, kind, statement, recorded_by, document=No
     )
 
 
+@transaction.atomic
 def consent_revoke(*, consent, revoked_by):
+    """Withdraw a consent; what that releases (participation: matches,
+    meetings, seats, matching) is ``mentoring.endings.consent_withdrawn``."""
+    from mentoring.endings import consent_withdrawn
+
     if consent.revoked_at:
         raise ValidationError("This consent was already withdrawn.")
     consent.revoked_at = timezone.now()
     consent.revoked_by = revoked_by
     consent.save(update_fields=["revoked_at", "revoked_by"])
+    consent_withdrawn(consent=consent, by=revoked_by)
     return consent

@@ -4,7 +4,7 @@ for both people and group registrants) and meetings not logged."""
 from datetime import timedelta
 
 from mentoring.delivery import Due
-from mentoring.models import ReminderKind
+from mentoring.models import Match, ReminderKind
 
 from .models import GroupSession, Registration, Session
 
@@ -22,8 +22,10 @@ def due(now):
 
 
 def _upcoming_sessions(now):
+    # Only meetings of a current match: an ended match releases its meetings
+    # (mentoring/endings.py), and this keeps a missed one from being reminded.
     sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW
+        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW, match__status__in=Match.CURRENT
     ).select_related("match__mentor__user", "match__mentee__user")
     for session in sessions:
         for label, ahead in AHEAD:
@@ -70,7 +72,10 @@ def _upcoming_groups(now):
 
 def _not_logged(now):
     sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, starts_at__lt=now, starts_at__gte=now - MAX_LATENESS
+        status=Session.Status.SCHEDULED,
+        starts_at__lt=now,
+        starts_at__gte=now - MAX_LATENESS,
+        match__status__in=Match.CURRENT,
     ).select_related("match__mentor__user")
     for session in sessions:
         due_at = session.ends_at + LOG_AFTER

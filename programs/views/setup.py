@@ -72,7 +72,7 @@ def program_archive_view(request, pk):
     program = _coordinated_program(request, pk)
     if request.method == "POST":
         try:
-            program_archive(program=program)
+            program_archive(program=program, by=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
