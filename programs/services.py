@@ -64,21 +64,80 @@ def program_archive(*, program, by=None):
     ``mentoring.endings.program_archive``."""
     from mentoring.endings import program_archive as archive
 
-    return archive(program=program, by=by)
+    archived = archive(program=program, by=by)
+    program.status = archived.status  # the caller's object too
+    return program
+
+
+def _same_text(a, b):
+    """Equal but for spacing and line breaks."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def mentors_to_resign(program):
+    """The program's mentors (active accounts) whose boundaries agreement
+    counts now: each must sign again when a new version is not a minor edit."""
+    from .readiness import with_readiness
+
+    return with_readiness(program.mentor_profiles.filter(user__is_active=True)).filter(agreement_ok=True)
 
 
 @transaction.atomic
-def document_publish(*, program, kind, body, by):
+def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=None):
     """Publish the next version of a program's privacy notice or boundaries
-    agreement. Earlier versions stay, with everything agreed to them."""
+    agreement (any versioned text). Earlier versions stay, with everything
+    agreed to them.
+
+    Refuses (ValidationError on ``body``) an empty text and a text equal to
+    the current version but for spacing: republishing would make every
+    mentor sign again for nothing. For the boundaries agreement:
+    ``minor_edit`` keeps every signature that counted (nobody re-signs);
+    otherwise the mentors must sign again, and ``grace_until`` (a date in the
+    program's zone, from today on) keeps them ready until then. The mentors
+    who must sign again are told through the outbox (``_tell_mentors_to_sign``)."""
     body = body.strip()
     if not body:
-        raise ValidationError("The text cannot be empty.")
+        raise ValidationError({"body": "The text cannot be empty."})
+    if grace_until is not None and (minor_edit or grace_until < timezone.localdate()):
+        raise ValidationError({"grace_until": "Give a date from today on, or choose another option."})
     # Lock the program row so two coordinators publishing at once get
     # consecutive versions instead of a clash.
     Program.objects.select_for_update().filter(pk=program.pk).first()
+    current = PolicyDocument.objects.filter(program=program, kind=kind).order_by("-version").first()
+    if current is not None and _same_text(current.body, body):
+        raise ValidationError({"body": f"This is the text of version {current.version}; change it to publish."})
+    resign = []
+    if kind == PolicyDocument.Kind.BOUNDARIES and current is not None and not minor_edit:
+        resign = list(mentors_to_resign(program).select_related("user"))
     latest = PolicyDocument.objects.filter(program=program, kind=kind).aggregate(v=Max("version"))["v"] or 0
-    return PolicyDocument.objects.create(program=program, kind=kind, version=latest + 1, body=body, published_by=by)
+    version = latest + 1
+    fields = {"signatures_from": version}
+    if current is not None and minor_edit:
+        fields = {
+            "signatures_from": current.signatures_from or current.version,
+            "minor_edit": True,
+            "grace_until": current.grace_until,
+            "grace_from": current.grace_from,
+        }
+    elif current is not None and grace_until is not None:
+        fields["grace_until"] = grace_until
+        fields["grace_from"] = current.signatures_count_from(timezone.localdate())
+    document = PolicyDocument.objects.create(
+        program=program, kind=kind, version=version, body=body, published_by=by, **fields
+    )
+    if resign:
+        _tell_mentors_to_sign([mentor.user for mentor in resign], document)
+    document.resign_count = len(resign)
+    return document
+
+
+def _tell_mentors_to_sign(users, document):
+    """The one place that tells mentors a new agreement waits for their
+    signature (content-neutral, through the existing update email; the
+    integrator reroutes it through notify())."""
+    from sessions.services import _notify
+
+    _notify(users, f"document-{document.pk}")
 
 
 # --- applications -----------------------------------------------------------
@@ -168,9 +227,7 @@ def _accept(application, decided_by):
         invitation_create(**invitation, application=application)
         return None
     contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
-    user = User.objects.create_user(
-        email=application.email, password=None, full_name=application.full_name, **contact
-    )
+    user = User.objects.create_user(email=application.email, password=None, full_name=application.full_name, **contact)
     application_join(application=application, user=user)
     invitation_create(**invitation, new_account=user)
     return user
