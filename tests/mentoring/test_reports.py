@@ -632,8 +632,9 @@ def test_an_export_with_bad_input_is_refused_and_not_recorded(personas, client_f
 def read_csv(response):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so Excel reads UTF-8 (issue 17)
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 def as_csv_cells(row):
