@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from mentoring.models import MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.services import invitation_create
 from sessions.models import Skill
 
@@ -216,6 +216,20 @@ def _accept(application, decided_by):
     and the profile, answers and consents are attached only when they accept
     it signed in as themselves (``application_join``)."""
     User = get_user_model()
+    pending = Invitation.objects.filter(
+        program=application.program,
+        email__iexact=application.email,
+        role=application.kind,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if pending is not None:
+        # A repeat application (same email, any case) of someone already
+        # invited: the first link keeps working; no second invitation.
+        if pending.new_account_id is not None:
+            application_join(application=application, user=pending.new_account)
+        return pending.new_account
     invitation = {
         "program": application.program,
         "email": application.email,
