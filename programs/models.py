@@ -182,6 +182,11 @@ class Application(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
     )
+    # A repeat application (same email, any case) merged into another one
+    # (programs.services.application_merge); it is declined and no longer flagged.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_repeats"
+    )
 
     class Meta:
         ordering = ["-submitted_at"]

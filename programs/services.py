@@ -305,6 +305,37 @@ def _record_application_consents(application, user):
         )
 
 
+@transaction.atomic
+def application_merge(*, duplicate, into, by):
+    """Merge a repeat application into the one kept: the repeat (same
+    program, same email ignoring case, not accepted) is declined with the
+    reason "merged", points to ``into`` and is no longer flagged; its
+    experience areas are added to ``into`` and a note on ``into`` records the
+    merge. Nobody is emailed. Raises ValidationError otherwise."""
+    duplicate = Application.objects.select_for_update().get(pk=duplicate.pk)
+    if duplicate.pk == into.pk or duplicate.program_id != into.program_id:
+        raise ValidationError("Only another application to the same program can be merged.")
+    if duplicate.email.casefold() != into.email.casefold():
+        raise ValidationError("Only an application with the same email can be merged.")
+    if duplicate.status == Application.Status.ACCEPTED or duplicate.merged_into_id:
+        raise ValidationError("This application was already accepted or merged.")
+    if into.merged_into_id:
+        raise ValidationError("Keep an application that was not merged itself.")
+    duplicate.status = Application.Status.DECLINED
+    duplicate.merged_into = into
+    duplicate.decision_reason = f"Repeat of application #{into.pk}: merged."
+    duplicate.decided_at = timezone.now()
+    duplicate.decided_by = by
+    duplicate.save(update_fields=["status", "merged_into", "decision_reason", "decided_at", "decided_by"])
+    into.experience_areas.add(*duplicate.experience_areas.all())
+    ApplicationNote.objects.create(
+        application=into,
+        author=by,
+        body=f"Merged the repeat application #{duplicate.pk} (sent {duplicate.submitted_at:%Y-%m-%d}) into this one.",
+    )
+    return duplicate
+
+
 def application_note_add(*, application, author, body):
     body = body.strip()
     if not body:
