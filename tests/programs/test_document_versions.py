@@ -145,25 +145,3 @@ def test_minor_edit_keeps_every_signature(client, setup, django_capture_on_commi
     # A later real change asks everyone again.
     document_publish(program=program, kind=BOUNDARIES, body="Clause one, fixed typo. Clause two.", by=coordinator)
     assert ready_count(program) == 0
-
-
-# --- issue 17.3: a repeat application does not revoke the first invitation -----------------------
-
-
-def test_accepting_a_repeat_application_keeps_the_first_link(django_capture_on_commit_callbacks):
-    from mentoring.models import Invitation
-    from programs.models import Application
-    from programs.services import application_decide
-    from tests.factories import ApplicationFactory
-
-    coordinator = UserFactory()
-    program = ProgramFactory(coordinators=[coordinator])
-    first = ApplicationFactory(program=program, email="alex@example.org", kind="mentee")
-    second = ApplicationFactory(program=program, email="Alex@Example.org", kind="mentee")
-    with django_capture_on_commit_callbacks(execute=True):
-        application_decide(application=first, decision=Application.Status.ACCEPTED, reason="", decided_by=coordinator)
-        application_decide(application=second, decision=Application.Status.ACCEPTED, reason="", decided_by=coordinator)
-    invitations = Invitation.objects.filter(program=program, email__iexact="alex@example.org")
-    assert invitations.count() == 1
-    assert invitations.get().is_usable
-    assert len(mail.outbox) == 1
