@@ -63,6 +63,9 @@ def _error(request, error):
 def suggestions(request, pk):
     """Ranked mentors for one mentee, each with the reasons behind the score."""
     mentee = _coordinated_mentee(request, pk)
+    if not MenteeProfile.objects.taking_part().filter(pk=mentee.pk).exists():
+        # Left the program, withdrew consent or deactivated: nobody is suggested.
+        return render(request, "mentoring/suggestions.html", {"mentee": mentee, "not_taking_part": True})
     mentors, [person], ctx = load_pool(mentee.program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
     scored = [(mentor, score_pair(mentor, person, ctx)) for mentor in mentors]
     eligible = sorted((row for row in scored if row[1].eligible), key=lambda row: -row[1].total)

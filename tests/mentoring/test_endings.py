@@ -171,6 +171,18 @@ def test_exited_mentee_cannot_be_proposed_and_reentry_puts_them_back():
     assert mentee in waiting_mentees(program)
 
 
+def test_suggestions_page_suggests_nobody_for_an_exited_mentee(client):
+    world = World()
+    MatchableMentorFactory(program=world.program)
+    client.force_login(world.coordinator)
+    url = reverse("mentoring:suggestions", args=[world.mentee.pk])
+    endings.mentee_exit(mentee=world.mentee, reason=MenteeProfile.ExitReason.WITHDREW, by=world.coordinator)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not page.context.get("suggestions")
+    assert "not taking part" in page.content.decode()
+
+
 def test_exited_mentee_is_not_asked_to_check_in():
     world = World()
     GoalFactory(mentee=world.mentee, created_at=timezone.now() - timedelta(days=30))
