@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from mentoring.models import Match, ReminderKind
+from mentoring.models import Match, MenteeProfile, ReminderKind
 from mentoring.notifications.outbox import Due, coordinators_by_program, zones_passing
 
 from .adherence import REQUIRED, period_of
@@ -75,7 +75,11 @@ def _checkins(now, since=None):
     """Every check-in reminder and overdue step falls due at 9:00 local time.
     With ``since``, only mentees in a zone where 9:00 passed since then, or
     with a goal created since (its first reminder may be due at once)."""
-    active = Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__user__is_active=True)
+    # Mentees who left the program, withdrew consent or whose program is
+    # archived are not asked to check in (MenteeProfile.objects.taking_part()).
+    active = Goal.objects.filter(
+        status=Goal.Status.ACTIVE, mentee__in=MenteeProfile.objects.taking_part().values("pk")
+    )
     if since is not None:
         zones = zones_passing(REMIND_AT, since, now)
         fresh = active.filter(created_at__gt=since).values("mentee_id")

@@ -16,10 +16,15 @@ def unguard(cell):
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
+BOM = "\ufeff"
+
+
 def csv_lines(header, rows):
     """Yield one encoded CSV line at a time (header first) for a StreamingHttpResponse,
-    so a large export never sits in memory."""
-    buffer = io.StringIO()
+    so a large export never sits in memory. The first line starts with a UTF-8
+    byte-order mark, so that Excel reads the file as UTF-8 (accents, "›")."""
+    buffer = io.StringIO(BOM)
+    buffer.seek(len(BOM))
     writer = csv.writer(buffer)
     for cells in _chain(header, rows):
         writer.writerow(safe_cells(list(cells)))

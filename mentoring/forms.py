@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
-from .models import AccessEvent, Invitation, Match, canonical_email
+from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email
 
 
 def add_service_error(form, error):
@@ -146,6 +146,19 @@ class CloseMatchForm(forms.Form):
     reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note (coordinators only)", max_length=2000
+    )
+
+
+class MenteeExitForm(forms.Form):
+    """Why and when a mentee leaves the program (mentoring.endings.mentee_exit)."""
+
+    reason = forms.ChoiceField(
+        choices=MenteeProfile.ExitReason.choices, widget=forms.RadioSelect, label="Why is the mentee leaving?"
+    )
+    on = forms.DateField(
+        label="Left on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day they left (not later than today).",
     )
 
 

@@ -162,7 +162,39 @@ class MentorProfile(MatchingProfile):
         default_related_name = "mentor_profiles"
 
 
+class MenteeProfileQuerySet(models.QuerySet):
+    def taking_part(self):
+        """Mentees who are in the program now: not exited (graduated, moved,
+        withdrew, lost contact), account active, program not archived, and
+        their "Taking part in peer mentoring" consent not withdrawn (a
+        withdrawn one with no newer active one). The one rule for the
+        waiting list, "Match everyone", suggestions and check-in reminders."""
+        from programs.models import ConsentRecord  # programs imports this module
+
+        participation = ConsentRecord.objects.filter(
+            program=models.OuterRef("program"), person=models.OuterRef("user"), kind=ConsentRecord.Kind.PARTICIPATION
+        )
+        return (
+            self.filter(exited_on__isnull=True, user__is_active=True)
+            .exclude(program__status="archived")
+            .exclude(
+                models.Exists(participation.filter(revoked_at__isnull=False))
+                & ~models.Exists(participation.filter(revoked_at__isnull=True))
+            )
+        )
+
+
+class MenteeExitReason(models.TextChoices):
+    GRADUATED = "graduated", "Graduated"
+    MOVED = "moved", "Moved away"
+    WITHDREW = "withdrew", "Withdrew"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    OTHER = "other", "Other"
+
+
 class MenteeProfile(MatchingProfile):
+    ExitReason = MenteeExitReason
+
     preferred_mentor_gender = models.CharField(
         max_length=16,
         choices=Gender.choices,
@@ -174,6 +206,11 @@ class MenteeProfile(MatchingProfile):
     emergency_contact_name = models.CharField(max_length=120, blank=True)
     emergency_contact_phone = models.CharField(max_length=32, blank=True)
     emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    # Leaving the program (mentoring/endings.py mentee_exit); cleared on re-entry.
+    exit_reason = models.CharField(max_length=16, choices=MenteeExitReason.choices, blank=True)
+    exited_on = models.DateField(null=True, blank=True, help_text="The day the mentee left the program.")
+
+    objects = MenteeProfileQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_mentee_per_program")]

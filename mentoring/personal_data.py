@@ -965,6 +965,11 @@ def person_erase(*, person, by):
     blockers = erasure_blockers(person=person, by=by)
     if blockers:
         raise ValidationError(blockers[0])
+    # Erasure is the strongest deactivation: release the person's group seats
+    # (waiting lists promoted) and everything else a deactivation releases.
+    from .endings import person_deactivate
+
+    person_deactivate(person=person, by=by)
     now = timezone.now()
     programs = sorted(person_programs(person))
     applications = _applications(person)

@@ -234,10 +234,29 @@ def matches_report(scope):
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
         rows.append([f"Still together after {days} days (of {eligible} old enough)", stayed, percent(stayed, eligible)])
+    rows += _exit_rows(scope)
     reason_rows = slice(4, 4 + len(Match.CloseReason.choices))
     return Table(
         ["Measure", "Matches", "Percent"], rows, chart_rows=reason_rows, notes=["The chart shows why matches closed."]
     )
+
+
+def _exit_rows(scope):
+    """Mentees who left the program on a day in the range, by reason (one
+    grouped query; re-entered mentees no longer count). The percent is of
+    all who left."""
+    exits = MenteeProfile.objects.filter(
+        program__in=scope.programs, exited_on__gte=scope.start, exited_on__lte=scope.end
+    )
+    exits = _for_mentees(exits, scope, path="pk")
+    by_reason = dict(exits.values_list("exit_reason").annotate(n=Count("pk")).order_by())
+    total = sum(by_reason.values())
+    rows = [["Mentees who left the program", total, None]]
+    rows += [
+        [f"Left: {label}", by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
+        for value, label in MenteeProfile.ExitReason.choices
+    ]
+    return rows
 
 
 # --- goals --------------------------------------------------------------------------------------------
@@ -563,7 +582,8 @@ REPORTS = {
             "Match outcomes",
             "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
             "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
-            "matches old enough to tell).",
+            "matches old enough to tell); then the mentees who left the program in the range, by reason "
+            "(graduated, moved, withdrew, lost contact; a mentee who came back is not counted).",
             matches_report,
         ),
         Report(

@@ -254,6 +254,15 @@ def _notify_match_update(match, kind):
     notify(kind=kind, recipients=[match.mentor.user, match.mentee.user], subject=match, program=match.program_id)
 
 
+def _check_taking_part(mentor, mentee):
+    """Refuse a mentee who left the program (or withdrew consent, or whose
+    account is deactivated) and a deactivated mentor."""
+    if not MenteeProfile.objects.taking_part().filter(pk=mentee.pk).exists():
+        raise ValidationError(f"{mentee.user} is not taking part in the program now.")
+    if not mentor.user.is_active:
+        raise ValidationError(f"{mentor.user}'s account is deactivated.")
+
+
 def _check_pair(mentor, mentee):
     """Refuse a pair that breaks a hard filter; return its score."""
     if mentor.program_id != mentee.program_id:
@@ -274,6 +283,7 @@ def match_propose(*, mentor, mentee, proposed_by):
     MentorProfile.objects.select_for_update().filter(pk=mentor.pk).first()
     if Match.objects.open().filter(mentee=mentee).exists():
         raise ValidationError(f"{mentee.user} already has an open match.")
+    _check_taking_part(mentor, mentee)
     score = _check_pair(mentor, mentee)
     now = timezone.now()
     starts_now = not mentor.program.match_requires_acceptance
@@ -353,10 +363,15 @@ def match_move(*, match, action):
 
 @transaction.atomic
 def match_close(*, match, reason, note, closed_by):
+    """Close a current match with a reason; its future meetings, seats and
+    reminders are released by ``mentoring.endings.match_closed`` (a
+    "graduated" close also makes the mentee exit the program)."""
+    from .endings import match_closed
+
     match = _locked(match)
     if not match.is_current:
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
-    _set_status(
+    match = _set_status(
         match,
         Match.Status.CLOSED,
         close_reason=reason,
@@ -364,7 +379,7 @@ def match_close(*, match, reason, note, closed_by):
         closed_by=closed_by,
         ended_at=timezone.now(),
     )
-    _notify_match_update(match, ReminderKind.MATCH_CLOSED)
+    match_closed(match=match, by=closed_by)
     return match
 
 
@@ -378,6 +393,7 @@ def match_reopen(*, match):
         raise ValidationError("A match closed for a conflict or boundary concern cannot be reopened.")
     if Match.objects.open().filter(mentee=match.mentee).exists():
         raise ValidationError(f"{match.mentee.user} already has another open match.")
+    _check_taking_part(match.mentor, match.mentee)
     _check_pair(match.mentor, match.mentee)
     return _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
 

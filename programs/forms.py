@@ -53,11 +53,50 @@ class ExperienceAreaForm(forms.ModelForm):
 
 
 class DocumentForm(forms.Form):
+    """A new version of a versioned text; for the boundaries agreement, also
+    whether mentors must sign again (now, by a date, or not: minor edit)."""
+
+    RESIGN_CHOICES = [
+        ("now", "Everyone signs again now (mentors are not ready until they sign)"),
+        ("grace", "Everyone signs again by a date (mentors stay ready until then)"),
+        ("minor", "Minor edit: no one signs again"),
+    ]
+
     body = forms.CharField(
         label="Text of the new version",
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Publishing creates a new version. Mentors are asked to sign a new boundaries agreement again.",
+        help_text="Publishing creates a new version. The text must differ from the current one.",
     )
+    resign = forms.ChoiceField(
+        label="Who signs again?", choices=RESIGN_CHOICES, widget=forms.RadioSelect, initial="grace", required=False
+    )
+    grace_until = forms.DateField(
+        label="Sign again by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only for “by a date”: mentors who signed stay ready until the end of this day.",
+    )
+
+    def __init__(self, *args, signatures=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not signatures:
+            del self.fields["resign"], self.fields["grace_until"]
+
+    def clean(self):
+        data = super().clean()
+        if "resign" in self.fields:
+            data["resign"] = data.get("resign") or "now"
+            if data["resign"] == "grace" and not data.get("grace_until"):
+                self.add_error("grace_until", "Give the date by which mentors sign again.")
+        return data
+
+    def publish_options(self):
+        """Keyword arguments for programs.services.document_publish."""
+        resign = self.cleaned_data.get("resign", "now")
+        return {
+            "minor_edit": resign == "minor",
+            "grace_until": self.cleaned_data.get("grace_until") if resign == "grace" else None,
+        }
 
 
 class TrainingModuleForm(forms.ModelForm):

@@ -118,6 +118,16 @@ class PolicyDocument(models.Model):
     body = models.TextField()
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # Which signatures count for this version (boundaries agreement; see
+    # programs/readiness.py): a signature of version ``signatures_from`` or
+    # later (empty: this version). A minor edit keeps the previous version's
+    # value, so nobody signs again. Until ``grace_until`` (a date in the
+    # program's zone, inclusive) a signature of version ``grace_from`` or later
+    # still counts, so mentors stay ready while they re-sign.
+    signatures_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    minor_edit = models.BooleanField(default=False, help_text="Published as a minor edit: no one signs again.")
+    grace_until = models.DateField(null=True, blank=True)
+    grace_from = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["program", "kind", "-version"]
@@ -125,6 +135,12 @@ class PolicyDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} v{self.version}"
+
+    def signatures_count_from(self, today):
+        """The lowest version whose signature counts for this one on ``today``."""
+        if self.grace_until and self.grace_until >= today and self.grace_from:
+            return self.grace_from
+        return self.signatures_from or self.version
 
 
 class Application(models.Model):
@@ -165,6 +181,11 @@ class Application(models.Model):
     decision_reason = models.TextField(blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    # A repeat application (same email, any case) merged into another one
+    # (programs.services.application_merge); it is declined and no longer flagged.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_repeats"
     )
 
     class Meta:

@@ -3,7 +3,11 @@
 A mentor is ready when every required (not archived) training module of the
 program is confirmed by a coordinator, the background check is cleared and not
 expired where the program requires one, and the current boundaries agreement
-(if the program has one) is signed.
+(if the program has one) is signed. "Signed" means a signature of a version
+that counts for the current one: the current version itself, an earlier one
+when the current version was published as a minor edit, or, until the grace
+date a new version gave, the version signed before it
+(``PolicyDocument.signatures_count_from``).
 
 Two views of the same rule: ``with_readiness`` annotates a queryset in the
 database (lists, matching), ``checklist`` explains one mentor item by item
@@ -29,6 +33,23 @@ def current_document_subquery(kind, program_ref):
     return PolicyDocument.objects.filter(program=program_ref, kind=kind).order_by("-version").values("pk")[:1]
 
 
+def signatures_from_subquery(kind, program_ref, today):
+    """The lowest version whose signature counts for the current document,
+    in SQL (PolicyDocument.signatures_count_from)."""
+    return (
+        PolicyDocument.objects.filter(program=program_ref, kind=kind)
+        .order_by("-version")
+        .annotate(
+            counts_from=Case(
+                When(grace_until__gte=today, grace_from__isnull=False, then=F("grace_from")),
+                default=Coalesce(F("signatures_from"), F("version")),
+                output_field=IntegerField(),
+            )
+        )
+        .values("counts_from")[:1]
+    )
+
+
 def with_readiness(mentors):
     """Annotate MentorProfile rows with required_modules, confirmed_modules,
     check_ok, agreement_ok and is_ready, all computed in SQL."""
@@ -43,7 +64,10 @@ def with_readiness(mentors):
     boundaries = PolicyDocument.Kind.BOUNDARIES
     has_agreement = PolicyDocument.objects.filter(program=OuterRef("program"), kind=boundaries)
     signed_current = AgreementSignature.objects.filter(
-        mentor=OuterRef("pk"), document=Subquery(current_document_subquery(boundaries, OuterRef(OuterRef("program"))))
+        mentor=OuterRef("pk"),
+        document__program=OuterRef("program"),
+        document__kind=boundaries,
+        document__version__gte=Subquery(signatures_from_subquery(boundaries, OuterRef(OuterRef("program")), today)),
     )
     return mentors.annotate(
         required_modules=_count(required, "program"),
@@ -118,6 +142,14 @@ class Checklist:
         return self.agreement is None or self.signature is not None
 
     @property
+    def in_grace(self):
+        """Signed an earlier version that counts only until the grace date:
+        ready now, asked to sign the new version."""
+        if self.agreement is None or self.signature is None:
+            return False
+        return self.signature.document.version < (self.agreement.signatures_from or self.agreement.version)
+
+    @property
     def is_ready(self):
         return self.modules_ok and self.check_ok and self.agreement_ok
 
@@ -132,7 +164,18 @@ def checklist(mentor):
     modules = program.training_modules.filter(is_archived=False)
     completions = {c.module_id: c for c in mentor.completions.filter(module__in=modules)}
     agreement = current_document(program, PolicyDocument.Kind.BOUNDARIES)
-    signature = mentor.signatures.filter(document=agreement).first() if agreement else None
+    signature = None
+    if agreement:
+        signature = (
+            mentor.signatures.filter(
+                document__program=program,
+                document__kind=agreement.kind,
+                document__version__gte=agreement.signatures_count_from(timezone.localdate()),
+            )
+            .select_related("document")
+            .order_by("-document__version")
+            .first()
+        )
     return Checklist(
         mentor=mentor,
         modules=[ModuleStep(module, completions.get(module.pk)) for module in modules],

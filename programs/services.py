@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from mentoring.models import MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.services import invitation_create
 from sessions.models import Skill
 
@@ -59,26 +59,92 @@ def program_create(*, created_by, **fields):
     return program
 
 
-def program_archive(*, program):
-    if program.status == Program.Status.ARCHIVED:
-        raise ValidationError("This program is already archived.")
-    program.status = Program.Status.ARCHIVED
-    program.save(update_fields=["status"])
+def program_archive(*, program, by=None):
+    """Archive a program and release what it held: see
+    ``mentoring.endings.program_archive``."""
+    from mentoring.endings import program_archive as archive
+
+    archived = archive(program=program, by=by)
+    program.status = archived.status  # the caller's object too
     return program
 
 
+def _same_text(a, b):
+    """Equal but for spacing and line breaks."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def mentors_to_resign(program):
+    """The program's mentors (active accounts) whose boundaries agreement
+    counts now: each must sign again when a new version is not a minor edit."""
+    from .readiness import with_readiness
+
+    return with_readiness(program.mentor_profiles.filter(user__is_active=True)).filter(agreement_ok=True)
+
+
 @transaction.atomic
-def document_publish(*, program, kind, body, by):
+def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=None):
     """Publish the next version of a program's privacy notice or boundaries
-    agreement. Earlier versions stay, with everything agreed to them."""
+    agreement (any versioned text). Earlier versions stay, with everything
+    agreed to them.
+
+    Refuses (ValidationError on ``body``) an empty text and a text equal to
+    the current version but for spacing: republishing would make every
+    mentor sign again for nothing. For the boundaries agreement:
+    ``minor_edit`` keeps every signature that counted (nobody re-signs);
+    otherwise the mentors must sign again, and ``grace_until`` (a date in the
+    program's zone, from today on) keeps them ready until then. The mentors
+    who must sign again are told through the outbox (``_tell_mentors_to_sign``)."""
     body = body.strip()
     if not body:
-        raise ValidationError("The text cannot be empty.")
+        raise ValidationError({"body": "The text cannot be empty."})
+    if grace_until is not None and (minor_edit or grace_until < timezone.localdate()):
+        raise ValidationError({"grace_until": "Give a date from today on, or choose another option."})
     # Lock the program row so two coordinators publishing at once get
     # consecutive versions instead of a clash.
     Program.objects.select_for_update().filter(pk=program.pk).first()
+    current = PolicyDocument.objects.filter(program=program, kind=kind).order_by("-version").first()
+    if current is not None and _same_text(current.body, body):
+        raise ValidationError({"body": f"This is the text of version {current.version}; change it to publish."})
+    resign = []
+    if kind == PolicyDocument.Kind.BOUNDARIES and current is not None and not minor_edit:
+        resign = list(mentors_to_resign(program).select_related("user"))
     latest = PolicyDocument.objects.filter(program=program, kind=kind).aggregate(v=Max("version"))["v"] or 0
-    return PolicyDocument.objects.create(program=program, kind=kind, version=latest + 1, body=body, published_by=by)
+    version = latest + 1
+    fields = {"signatures_from": version}
+    if current is not None and minor_edit:
+        fields = {
+            "signatures_from": current.signatures_from or current.version,
+            "minor_edit": True,
+            "grace_until": current.grace_until,
+            "grace_from": current.grace_from,
+        }
+    elif current is not None and grace_until is not None:
+        fields["grace_until"] = grace_until
+        fields["grace_from"] = current.signatures_count_from(timezone.localdate())
+    document = PolicyDocument.objects.create(
+        program=program, kind=kind, version=version, body=body, published_by=by, **fields
+    )
+    if resign:
+        _tell_mentors_to_sign([mentor.user for mentor in resign], document)
+    document.resign_count = len(resign)
+    return document
+
+
+def _tell_mentors_to_sign(users, document):
+    """The one place that tells mentors a new agreement waits for their
+    signature: through the outbox as "something in your profile needs
+    renewing" (content-neutral; the readiness checklist says what)."""
+    from mentoring.models import ReminderKind
+    from mentoring.notifications.notify import notify
+
+    notify(
+        kind=ReminderKind.READINESS_EXPIRING,
+        recipients=users,
+        subject=document,
+        link="/home/mentor/",
+        program=document.program_id,
+    )
 
 
 # --- applications -----------------------------------------------------------
@@ -157,6 +223,20 @@ def _accept(application, decided_by):
     and the profile, answers and consents are attached only when they accept
     it signed in as themselves (``application_join``)."""
     User = get_user_model()
+    pending = Invitation.objects.filter(
+        program=application.program,
+        email__iexact=application.email,
+        role=application.kind,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if pending is not None:
+        # A repeat application (same email, any case) of someone already
+        # invited: the first link keeps working; no second invitation.
+        if pending.new_account_id is not None:
+            application_join(application=application, user=pending.new_account)
+        return pending.new_account
     invitation = {
         "program": application.program,
         "email": application.email,
@@ -168,9 +248,7 @@ def _accept(application, decided_by):
         invitation_create(**invitation, application=application)
         return None
     contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
-    user = User.objects.create_user(
-        email=application.email, password=None, full_name=application.full_name, **contact
-    )
+    user = User.objects.create_user(email=application.email, password=None, full_name=application.full_name, **contact)
     application_join(application=application, user=user)
     invitation_create(**invitation, new_account=user)
     return user
@@ -232,6 +310,37 @@ def _record_application_consents(application, user):
             document=application.privacy_notice,
             **base,
         )
+
+
+@transaction.atomic
+def application_merge(*, duplicate, into, by):
+    """Merge a repeat application into the one kept: the repeat (same
+    program, same email ignoring case, not accepted) is declined with the
+    reason "merged", points to ``into`` and is no longer flagged; its
+    experience areas are added to ``into`` and a note on ``into`` records the
+    merge. Nobody is emailed. Raises ValidationError otherwise."""
+    duplicate = Application.objects.select_for_update().get(pk=duplicate.pk)
+    if duplicate.pk == into.pk or duplicate.program_id != into.program_id:
+        raise ValidationError("Only another application to the same program can be merged.")
+    if duplicate.email.casefold() != into.email.casefold():
+        raise ValidationError("Only an application with the same email can be merged.")
+    if duplicate.status == Application.Status.ACCEPTED or duplicate.merged_into_id:
+        raise ValidationError("This application was already accepted or merged.")
+    if into.merged_into_id:
+        raise ValidationError("Keep an application that was not merged itself.")
+    duplicate.status = Application.Status.DECLINED
+    duplicate.merged_into = into
+    duplicate.decision_reason = f"Repeat of application #{into.pk}: merged."
+    duplicate.decided_at = timezone.now()
+    duplicate.decided_by = by
+    duplicate.save(update_fields=["status", "merged_into", "decision_reason", "decided_at", "decided_by"])
+    into.experience_areas.add(*duplicate.experience_areas.all())
+    ApplicationNote.objects.create(
+        application=into,
+        author=by,
+        body=f"Merged the repeat application #{duplicate.pk} (sent {duplicate.submitted_at:%Y-%m-%d}) into this one.",
+    )
+    return duplicate
 
 
 def application_note_add(*, application, author, body):
@@ -309,10 +418,16 @@ def consent_record(*, program, person, kind, statement, recorded_by, document=No
     )
 
 
+@transaction.atomic
 def consent_revoke(*, consent, revoked_by):
+    """Withdraw a consent; what that releases (participation: matches,
+    meetings, seats, matching) is ``mentoring.endings.consent_withdrawn``."""
+    from mentoring.endings import consent_withdrawn
+
     if consent.revoked_at:
         raise ValidationError("This consent was already withdrawn.")
     consent.revoked_at = timezone.now()
     consent.revoked_by = revoked_by
     consent.save(update_fields=["revoked_at", "revoked_by"])
+    consent_withdrawn(consent=consent, by=revoked_by)
     return consent

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -111,10 +112,27 @@ def share_followup(*, share, by, answer):
 # --- CSV import and export ----------------------------------------------------------------------
 
 
+def _header_key(name):
+    """ "Text number", " NAME " and "text_number" are the same column."""
+    return "_".join((name or "").strip().casefold().replace("-", " ").replace("_", " ").split())
+
+
+def _delimiter(text):
+    """Comma, semicolon (spreadsheets in many locales) or tab, from the header line."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def parse_csv(text, *, program):
     """Validate every row. Returns (valid rows as field dicts, errors as
-    [(row number, [messages])]); row 1 is the header, data starts at row 2."""
-    reader = csv.DictReader(io.StringIO(text))
+    [(row number, [messages])]); row 1 is the header, data starts at row 2.
+    A byte-order mark is ignored; the delimiter (comma, semicolon or tab) is
+    read from the header; header names match ignoring case, spaces and order."""
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
+    reader.fieldnames = [_header_key(name) for name in (reader.fieldnames or [])]
     missing = [c for c in ("name", "category") if c not in (reader.fieldnames or [])]
     if missing:
         return [], [(1, [f"The header must include: {', '.join(missing)}."])]
@@ -149,23 +167,77 @@ def _category_lookup():
     return lookup
 
 
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: int = 0
+    global_rows: int = 0  # rows of listings everyone sees (crisis lines): never copied
+
+    def summary(self):
+        parts = [f"{len(self.created)} listing{'s' if len(self.created) != 1 else ''} imported"]
+        if self.updated:
+            parts.append(f"{len(self.updated)} updated")
+        if self.unchanged:
+            parts.append(f"{self.unchanged} already up to date")
+        if self.global_rows:
+            parts.append(f"{self.global_rows} shared listing{'s' if self.global_rows != 1 else ''} left as they are")
+        return ", ".join(parts) + "."
+
+
+def _listing_key(name, city):
+    return (" ".join(name.split()).casefold(), " ".join((city or "").split()).casefold())
+
+
 @transaction.atomic
 def import_rows(*, program, rows, by):
-    """Create the listings of already-validated rows, all or nothing."""
+    """Import already-validated rows, all or nothing. Returns an ImportResult.
+
+    A row matches an existing listing of the program by name and city
+    (ignoring case and spacing): a changed one is updated, an unchanged one
+    skipped, so re-importing an export imports nothing twice. A row that
+    matches a listing shared by every program (no program: the national
+    crisis lines) is never copied into the program."""
     today = timezone.localdate()
-    resources = [
-        Resource(
-            program=program,
-            status=Resource.Status.APPROVED,
-            verified_by=by if row.get("verified_on") else None,
-            **{**row, "verified_on": row.get("verified_on") or None},
-        )
-        for row in rows
-    ]
-    for resource in resources:
-        if resource.verified_on and resource.verified_on > today:
-            resource.verified_on = today
-    return Resource.objects.bulk_create(resources, batch_size=500)
+    result = ImportResult()
+    existing = {}
+    for resource in Resource.objects.filter(program=program).exclude(status=Resource.Status.ARCHIVED):
+        existing.setdefault(_listing_key(resource.name, resource.city), resource)
+    shared = {_listing_key(n, c) for n, c in Resource.objects.filter(program__isnull=True).values_list("name", "city")}
+    new = []
+    for row in rows:
+        fields = {**row, "verified_on": row.get("verified_on") or None}
+        if fields["verified_on"] and fields["verified_on"] > today:
+            fields["verified_on"] = today
+        key = _listing_key(row["name"], row.get("city"))
+        if key in shared:
+            result.global_rows += 1
+            continue
+        current = existing.get(key)
+        if current is None:
+            resource = Resource(
+                program=program,
+                status=Resource.Status.APPROVED,
+                verified_by=by if fields["verified_on"] else None,
+                **fields,
+            )
+            existing[key] = resource
+            new.append(resource)
+            continue
+        changed = [name for name, value in fields.items() if getattr(current, name) != value]
+        if fields["verified_on"] is None and "verified_on" in changed:
+            changed.remove("verified_on")  # an empty cell never clears a verification
+        if not changed:
+            result.unchanged += 1
+            continue
+        for name in changed:
+            setattr(current, name, fields[name])
+        if current.pk is None:
+            continue  # a repeated row of the same file: the last one wins
+        current.save(update_fields=changed)
+        result.updated.append(current)
+    result.created = Resource.objects.bulk_create(new, batch_size=500)
+    return result
 
 
 def export_rows(resources):

@@ -247,13 +247,13 @@ def csv_import(request, pk):
         valid, errors = parse_csv(form.cleaned_data["content"], program=program)
         import_valid = request.POST.get("import_valid") == "1"
         if valid and (not errors or import_valid):
-            created = import_rows(program=program, rows=valid, by=request.user)
+            result = import_rows(program=program, rows=valid, by=request.user)
             skipped = ""
             if errors:
                 skipped = (
                     f" {len(errors)} row{' with errors was' if len(errors) == 1 else 's with errors were'} skipped."
                 )
-            messages.success(request, f"{len(created)} listing{'s' if len(created) != 1 else ''} imported.{skipped}")
+            messages.success(request, f"{result.summary()}{skipped}")
             return redirect("resources:directory")
         report = {"valid": len(valid), "errors": errors, "content": form.cleaned_data["content"]}
     return render(request, "resources/import.html", {"program": program, "form": form, "report": report})

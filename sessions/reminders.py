@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from mentoring.models import ReminderKind
+from mentoring.models import Match, ReminderKind
 from mentoring.notifications.outbox import Due
 
 from .models import GroupSession, Registration, Session
@@ -27,8 +27,10 @@ def due(now, since=None):
 
 
 def _upcoming_sessions(now, since=None):
+    # Only meetings of a current match: an ended match releases its meetings
+    # (mentoring/endings.py), and this keeps a missed one from being reminded.
     sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW
+        status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW, match__status__in=Match.CURRENT
     ).select_related("match__mentor__user", "match__mentee__user")
     if since is not None:  # one of its reminders fell due in (since, now], or it was booked since
         found = Q(created_at__gt=since)
@@ -81,7 +83,10 @@ def _upcoming_groups(now):
 
 def _not_logged(now):
     sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, starts_at__lt=now, starts_at__gte=now - MAX_LATENESS
+        status=Session.Status.SCHEDULED,
+        starts_at__lt=now,
+        starts_at__gte=now - MAX_LATENESS,
+        match__status__in=Match.CURRENT,
     ).select_related("match__mentor__user")
     for session in sessions:
         due_at = session.ends_at + LOG_AFTER

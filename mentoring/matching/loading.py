@@ -22,8 +22,10 @@ def program_context(program):
 
 
 def without_open_match(mentees):
-    """The mentees (a MenteeProfile queryset) who wait: no open match."""
-    return mentees.exclude(pk__in=Match.objects.open().values("mentee"))
+    """The mentees (a MenteeProfile queryset) who wait: taking part in the
+    program (not exited, consent not withdrawn, account active; see
+    ``MenteeProfileQuerySet.taking_part``) and no open match."""
+    return mentees.taking_part().exclude(pk__in=Match.objects.open().values("mentee"))
 
 
 def waiting_mentees(program):
@@ -33,7 +35,7 @@ def waiting_mentees(program):
 
 def mentors_with_room(program):
     """Mentors annotated with readiness and open matches (capacity_left)."""
-    return with_readiness(program.mentor_profiles.all()).annotate(
+    return with_readiness(program.mentor_profiles.filter(user__is_active=True)).annotate(
         open_matches=Count("matches", filter=Q(matches__status__in=Match.OPEN), distinct=True)
     )
 

@@ -11,13 +11,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sessions.models import Session
 
 from .. import access
-from ..forms import CloseMatchForm, MatchingSettingsForm, SurveyForm
+from ..endings import mentee_exit, mentee_reenter
+from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
 from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
 from ..matching.solutions import pool_solution
@@ -61,6 +63,9 @@ def _error(request, error):
 def suggestions(request, pk):
     """Ranked mentors for one mentee, each with the reasons behind the score."""
     mentee = _coordinated_mentee(request, pk)
+    if not MenteeProfile.objects.taking_part().filter(pk=mentee.pk).exists():
+        # Left the program, withdrew consent or deactivated: nobody is suggested.
+        return render(request, "mentoring/suggestions.html", {"mentee": mentee, "not_taking_part": True})
     mentors, [person], ctx = load_pool(mentee.program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
     scored = [(mentor, score_pair(mentor, person, ctx)) for mentor in mentors]
     eligible = sorted((row for row in scored if row[1].eligible), key=lambda row: -row[1].total)
@@ -241,6 +246,55 @@ def waiting(request, pk):
         since = max(filter(None, [mentee.joined_at, mentee.last_match_end]))
         mentee.days_waiting = (now - since).days
     return render(request, "mentoring/waiting.html", {"program": program, "page": page, "count": rows.count()})
+
+
+# --- a mentee leaves the program, or comes back ---------------------------------------------------
+
+
+@login_required
+def mentee_exit_view(request, pk):
+    """Record that a mentee left (graduated, moved, withdrew, lost contact):
+    releases their match, meetings and seats (mentoring/endings.py)."""
+    mentee = _coordinated_mentee(request, pk)
+    if mentee.exited_on is not None:
+        messages.info(request, f"{mentee.user} already left the program on {mentee.exited_on:%b %-d, %Y}.")
+        return redirect(_roster(mentee))
+    form = MenteeExitForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentee_exit(mentee=mentee, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{mentee.user} has left the program. Their meetings and seats are released.")
+            return redirect(_roster(mentee))
+    open_match = mentee.matches.open().select_related("mentor__user").first()
+    return render(request, "mentoring/mentee_exit.html", {"mentee": mentee, "form": form, "open_match": open_match})
+
+
+@login_required
+@require_POST
+def mentee_reenter_view(request, pk):
+    mentee = _coordinated_mentee(request, pk)
+    try:
+        mentee_reenter(mentee=mentee, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, f"{mentee.user} takes part again and is back on the waiting list.")
+    return redirect(_roster(mentee))
+
+
+def _roster(mentee):
+    return f"{reverse('programs:detail', args=[mentee.program_id])}?tab=mentees"
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 # --- one match ---------------------------------------------------------------------------------------

@@ -11,12 +11,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.client_address import client_network
+from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from ..forms import APPLICATION_FORMS, ApplicationFilterForm, DecisionForm, NoteForm, answers_for_display
 from ..models import Application, PolicyDocument, Program
 from ..readiness import current_document
-from ..services import application_decide, application_note_add, application_submit, source_fingerprint
+from ..selectors import repeats_of, with_repeat_count
+from ..services import (
+    application_decide,
+    application_merge,
+    application_note_add,
+    application_submit,
+    source_fingerprint,
+)
 
 
 def _open_programs():
@@ -72,7 +80,7 @@ def apply_thanks(request):
 def application_list(request, pk):
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
     filters = ApplicationFilterForm(request.GET or None)
-    rows = access.visible_applications(request.user).filter(program=program)
+    rows = with_repeat_count(access.visible_applications(request.user).filter(program=program))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"]:
@@ -108,6 +116,17 @@ def application_detail(request, pk):
         else:
             messages.success(request, _decision_message(decided))
             return redirect("programs:application_detail", application.pk)
+    if action == "merge":
+        repeat = repeats_of(application).filter(pk=int_param(request.POST.get("repeat"))).first()
+        try:
+            if repeat is None:
+                raise ValidationError("Choose one of the repeat applications listed.")
+            application_merge(duplicate=repeat, into=application, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Application #{repeat.pk} is merged into this one.")
+        return redirect("programs:application_detail", application.pk)
     if action == "note" and note_form.is_valid():
         application_note_add(application=application, author=request.user, body=note_form.cleaned_data["body"])
         messages.success(request, "Your note is added.")
@@ -123,6 +142,7 @@ def application_detail(request, pk):
             "notes": application.notes.select_related("author"),
             "areas": application.experience_areas.all(),
             "answers": answers_for_display(application),
+            "repeats": repeats_of(application),
             "decision_form": decision_form,
             "note_form": note_form,
         },

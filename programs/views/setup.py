@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from mentoring.views import PAGE_SIZE, require_role
 from ..forms import DocumentForm, ExperienceAreaForm, ProgramForm, TrainingModuleForm
 from ..models import Application, PolicyDocument, Program
 from ..readiness import with_readiness
-from ..services import document_publish, program_archive, program_create
+from ..services import document_publish, mentors_to_resign, program_archive, program_create
 
 
 def _coordinated_program(request, pk):
@@ -72,7 +73,7 @@ def program_archive_view(request, pk):
     program = _coordinated_program(request, pk)
     if request.method == "POST":
         try:
-            program_archive(program=program)
+            program_archive(program=program, by=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -153,17 +154,37 @@ def document_versions(request, pk, kind):
     program = _coordinated_program(request, pk)
     if kind not in PolicyDocument.Kind.values:
         raise Http404
-    versions = program.documents.filter(kind=kind).annotate(signature_count=Count("signatures"))
+    # A grouped query ignores Meta.ordering: order explicitly, newest first.
+    versions = program.documents.filter(kind=kind).annotate(signature_count=Count("signatures")).order_by("-version")
     current = versions.first()
-    form = DocumentForm(request.POST or None, initial={"body": current.body if current else ""})
+    signed = kind == PolicyDocument.Kind.BOUNDARIES and current is not None
+    form = DocumentForm(request.POST or None, initial={"body": current.body if current else ""}, signatures=signed)
     if request.method == "POST" and form.is_valid():
-        document = document_publish(program=program, kind=kind, body=form.cleaned_data["body"], by=request.user)
-        messages.success(request, f"Version {document.version} is published.")
-        return redirect("programs:documents", program.pk, kind)
+        try:
+            document = document_publish(
+                program=program, kind=kind, body=form.cleaned_data["body"], by=request.user, **form.publish_options()
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            told = ""
+            if document.resign_count:
+                by_when = f" by {document.grace_until:%b %-d, %Y}" if document.grace_until else ""
+                told = f" {document.resign_count} mentor{pluralize(document.resign_count)} must sign again{by_when}"
+                told += " and were told."
+            messages.success(request, f"Version {document.version} is published.{told}")
+            return redirect("programs:documents", program.pk, kind)
     return render(
         request,
         "programs/document_versions.html",
-        {"program": program, "kind": PolicyDocument.Kind(kind), "versions": versions, "form": form},
+        {
+            "program": program,
+            "kind": PolicyDocument.Kind(kind),
+            "versions": versions,
+            "form": form,
+            "resign_count": mentors_to_resign(program).count() if signed else 0,
+        },
     )
 
 

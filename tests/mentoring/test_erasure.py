@@ -50,7 +50,15 @@ def test_reports_and_dashboard_are_the_same_after_an_erasure(personas, whom):
     assert before[0]["sessions"] and before[0]["goals"] and before[0]["referrals"]  # there is something to count
     assert any(row[1] for row in before[0]["sessions"])
     person_erase(person=getattr(personas, whom), by=personas.coordinator)
-    assert _figures(personas) == before
+    after = _figures(personas)
+    if whom == "mentee":
+        # The one figure that is a state, not history: an erased (deactivated) mentee no longer
+        # waits for a mentor (issue 17, mentoring/endings.py person_deactivate).
+        pk = personas.program.pk
+        assert after[2][pk]["waiting"] == before[2][pk]["waiting"] - 1
+        for figures in (before, after):
+            figures[2][pk].pop("waiting"), figures[2][pk].pop("waiting_since")
+    assert after == before
 
 
 def test_what_erasure_removes_and_what_it_keeps(personas):

@@ -150,6 +150,9 @@ MATRIX = [
         method="post",
         data=lambda p: {"mentor": p.other_match.mentor.pk},
     ),
+    # A mentee leaves the program / comes back: the program's coordinators only.
+    Row("mentoring:mentee_exit", expect(ok=ONLY_A), args=lambda p: [p.match.mentee.pk]),
+    Row("mentoring:mentee_reenter", expect(redirect=ONLY_A), args=lambda p: [p.match.mentee.pk], method="post"),
     # One match: its two people and the program's coordinators, from the proposal on;
     # a closed match stays with its two people (the former mentor's history).
     Row("mentoring:match_detail", expect(ok=["coordinator", "mentor", "mentee", "proposed_mentor"]), args=MATCH),

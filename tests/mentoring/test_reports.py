@@ -159,6 +159,11 @@ def test_match_outcomes_reasons_length_and_retention():
     MatchFactory(program=program, mentor=ann, status=PROPOSED)
     started(500, CLOSED, ended=450, reason="moved")
     MatchFactory(program=ProgramFactory(), started_at=now - timedelta(days=100))
+    # Mentees who left the program (issue 17): two in the range; one before it, one elsewhere.
+    MenteeProfileFactory(program=program, exit_reason="graduated", exited_on=(now - timedelta(days=20)).date())
+    MenteeProfileFactory(program=program, exit_reason="moved", exited_on=(now - timedelta(days=3)).date())
+    MenteeProfileFactory(program=program, exit_reason="withdrew", exited_on=(now - timedelta(days=450)).date())
+    MenteeProfileFactory(exit_reason="lost_contact", exited_on=(now - timedelta(days=3)).date())
     report_scope = scope(program, start=(now - timedelta(days=400)).date(), end=now.date())
 
     table = build("matches", report_scope)
@@ -182,6 +187,12 @@ def test_match_outcomes_reasons_length_and_retention():
         ["Still together after 90 days (of 4 old enough)", 2, 50],
         # Old enough for 180 days: 300 and 200 (ended on day 180 exactly).
         ["Still together after 180 days (of 2 old enough)", 2, 100],
+        ["Mentees who left the program", 2, None],
+        ["Left: Graduated", 1, 50],
+        ["Left: Moved away", 1, 50],
+        ["Left: Withdrew", 0, 0],
+        ["Left: Lost contact", 0, 0],
+        ["Left: Other", 0, 0],
     ]
     labels, series = table.chart_data()
     assert labels[0] == "Closed: Goals met / graduated" and series == [("Matches", [1, 2, 0, 0, 0, 0])]
@@ -621,8 +632,9 @@ def test_an_export_with_bad_input_is_refused_and_not_recorded(personas, client_f
 def read_csv(response):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so Excel reads UTF-8 (issue 17)
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 def as_csv_cells(row):

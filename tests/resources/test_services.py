@@ -384,7 +384,7 @@ def test_import_rows_creates_exactly_the_valid_rows(personas):
     )
     valid, errors = parse_csv(text, program=personas.program)
     assert [number for number, _ in errors] == [3]
-    created = import_rows(program=personas.program, rows=valid, by=personas.coordinator)
+    created = import_rows(program=personas.program, rows=valid, by=personas.coordinator).created
     assert len(created) == 3
     listings = {r.name: r for r in Resource.objects.all()}
     assert sorted(listings) == ["Food Bank", "From the future", "Harbor House"]
@@ -399,15 +399,18 @@ def test_import_rows_creates_exactly_the_valid_rows(personas):
 
 
 def test_import_rows_with_no_rows_creates_nothing(personas):
-    assert import_rows(program=personas.program, rows=[], by=personas.coordinator) == []
+    assert import_rows(program=personas.program, rows=[], by=personas.coordinator).created == []
     assert not Resource.objects.exists()
 
 
 # --- exporting -----------------------------------------------------------------------------------------
 
 
-def _export(resources):
-    return "".join(export_rows(resources))
+def _export(resources, *, bom=False):
+    """The export as text; as a spreadsheet reads it (without the byte-order mark) unless ``bom``."""
+    text = "".join(export_rows(resources))
+    assert text.startswith("\ufeff")
+    return text if bom else text[1:]
 
 
 def test_export_starts_with_the_header_and_has_a_row_per_listing(personas):

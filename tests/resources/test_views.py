@@ -347,7 +347,7 @@ def test_csv_export_is_text_csv_with_a_header_row(personas, client_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == f'attachment; filename="resources-{personas.program.slug}.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == CSV_COLUMNS
     cells = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows[1:]]
     assert [c["name"] for c in cells] == ["Harbor House", "National Text Line"]
