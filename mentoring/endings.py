@@ -254,6 +254,7 @@ def program_archive(*, program, by=None):
     from sessions.models import GroupSession
     from sessions.services import group_cancel
 
+    started = timezone.now()
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status == Program.Status.ARCHIVED:
         raise ValidationError("This program is already archived.")
@@ -266,7 +267,8 @@ def program_archive(*, program, by=None):
     )
     for group in future:
         group_cancel(group_session=group, reason="Program archived")
-    Delivery.objects.filter(program=program, status__in=WAITING_DELIVERY).update(
+    # Reminders written before the archive; the "it ended" messages written above stay.
+    Delivery.objects.filter(program=program, status__in=WAITING_DELIVERY, created_at__lt=started).update(
         status=Delivery.Status.SKIPPED, last_error="released: the program was archived"
     )
     return program
