@@ -312,7 +312,12 @@ def upcoming_for(user, *, since=None, until=None):
     """(one-on-one sessions, group sessions) in the user's calendar."""
     since = since or timezone.now()
     sessions = (
-        Session.objects.filter(Q(match__mentor__user=user) | Q(match__mentee__user=user))
+        # One subquery per side: OR-ing the joins to both profiles hashed every
+        # match, mentor and mentee of the site (60 ms at 10,000 mentees).
+        Session.objects.filter(
+            Q(match__in=Match.objects.filter(mentor__user=user).values("pk"))
+            | Q(match__in=Match.objects.filter(mentee__user=user).values("pk"))
+        )
         .filter(status=Session.Status.SCHEDULED, starts_at__gte=since)
         .select_related("match__mentor__user", "match__mentee__user")
         .order_by("starts_at")
