@@ -34,6 +34,7 @@ POST,sign in,10,0,400,400,300,500,100,0.3,0.0,400,400,400,400,500,500,500,500,50
 """
 )
 
+
 def test_locust_figures_are_read_per_page_with_the_ratio_to_the_floor(tmp_path):
     (tmp_path / "run_stats.csv").write_text(STATS)
     rows = read_stats(tmp_path / "run")
