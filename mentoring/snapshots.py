@@ -210,6 +210,13 @@ def attention_of(programs, *, kind=None, now=None):
     return rows.order_by("a_rank", "a_since"), computed_at
 
 
+def attention_count(programs, *, open_alerts):
+    """How many rows ``attention_of(programs)`` has, without running its union:
+    ``open_alerts`` (the live count the caller already has, e.g.
+    Figures.open_alerts) plus the stored rows (one index-only count)."""
+    return open_alerts + AttentionSignal.objects.filter(program__in=[program.pk for program in programs]).count()
+
+
 # --- the beat task ------------------------------------------------------------------------------------------
 
 

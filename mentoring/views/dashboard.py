@@ -34,6 +34,7 @@ def home_coordinator(request):
     # Aggregates come from the snapshot (beat, every minute); open alerts are live.
     figures, month_rows, figures_at = snapshots.figures_of(in_view)
     per_program = [(program, figures[program.pk]) for program in in_view]
+    overall = total(figures.values())
     # The chart is the sessions report's, over the last six months.
     months = sessions_table(month_rows)
     chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
@@ -49,14 +50,15 @@ def home_coordinator(request):
             "programs": programs,
             "chosen": chosen,
             "per_program": per_program,
-            "overall": total(figures.values()),
+            "overall": overall,
             "figures_age": snapshots.seconds_ago(figures_at),
             "months": months.rows,
             "chart": chart,
             "alerts": alerts,
             "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],
             "attention": attention.load(signals[:ATTENTION_PREVIEW]),
-            "attention_count": signals.count(),
+            # The live alerts already counted above plus the stored rows: no second union.
+            "attention_count": snapshots.attention_count(in_view, open_alerts=overall.open_alerts),
             "attention_age": snapshots.seconds_ago(signals_at),
             "pending_invitations": pending_invitations.count(),
         },
