@@ -152,6 +152,8 @@ def attention_refresh(*, programs, now=None):
     for program in programs:
         rows = list(attention.signals([program], now=now, of=attention.STORED_SIGNALS))
         with transaction.atomic():
+            # Beat and a page may refresh the same program at once: one at a time.
+            list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk", flat=True))
             AttentionSnapshot.objects.filter(program=program).delete()
             snapshot = AttentionSnapshot.objects.create(program=program, computed_at=now)
             AttentionSignal.objects.bulk_create(
