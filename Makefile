@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-e2e lint setup migrate clean
+.PHONY: run test test-unit test-e2e lint setup migrate clean bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test-e2e: setup
 	else \
 		echo "Browser tests not run: $(CHROMIUM) is missing. Install Debian's chromium package, then: make test-e2e"; \
 	fi
+
+# Load benchmark (needs seed_scale data): gunicorn on 127.0.0.1 over the
+# configured database, locust headless at 10 then 50 users, LOAD_SECONDS each.
+LOAD_SECONDS ?= 60
+bench-load: migrate
+	$(BIN)/python manage.py bench_load --users 10,50 --run-time $(LOAD_SECONDS)
 
 lint: setup
 	$(BIN)/ruff check .

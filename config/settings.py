@@ -272,7 +272,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 30.0},
     # The read audit's retention (mentoring.audit.access_events_prune), once a day.
     "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
+    # The coordinator home's figures and the needs-attention signals (mentoring.snapshots).
+    "refresh-snapshots": {"task": "mentoring.tasks.refresh_snapshots", "schedule": 60.0},
 }
+
+# Stored figures and attention signals older than this are recomputed by the
+# page that reads them (beat refreshes them every minute; this bounds their age
+# when beat is not running). Open safety alerts are always read live.
+FIGURES_MAX_AGE_SECONDS = int(os.environ.get("FIGURES_MAX_AGE_SECONDS", "300"))
 
 # The read audit (mentoring.audit): rows older than this many days are deleted
 # daily. Default six years, the HIPAA documentation retention period

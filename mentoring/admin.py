@@ -8,10 +8,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     AccessEvent,
+    AttentionSignal,
+    AttentionSnapshot,
     ChannelPreference,
     Delivery,
     DispatchState,
     Erasure,
+    FiguresSnapshot,
     Invitation,
     Match,
     MatchSurvey,
@@ -110,6 +113,33 @@ class InvitationAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["last_seen", "beats"]
+
+
+class SnapshotAdmin(admin.ModelAdmin):
+    """Computed by mentoring.snapshots (beat, every minute): read-only here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FiguresSnapshot)
+class FiguresSnapshotAdmin(SnapshotAdmin):
+    list_display = ["program", "zone", "computed_at"]
+
+
+@admin.register(AttentionSnapshot)
+class AttentionSnapshotAdmin(SnapshotAdmin):
+    list_display = ["program", "computed_at"]
+
+
+@admin.register(AttentionSignal)
+class AttentionSignalAdmin(SnapshotAdmin):
+    list_display = ["kind", "program", "rank", "since"]
+    list_filter = ["kind"]
+    raw_id_fields = ["mentee"]
 
 
 @admin.register(Delivery)

@@ -266,12 +266,16 @@ def _proposals(programs, now):
 
 
 SIGNALS = (_alerts, _trends, _capital, _contact, _missed_checkins, _missed_sessions, _low_ratings, _proposals)
+# Computed ahead (mentoring.snapshots): every signal but the open safety alerts, which are always live.
+STORED_SIGNALS = SIGNALS[1:]
+LIVE_SIGNALS = SIGNALS[:1]
 
 
-def signals(programs, *, kind=None, now=None):
-    """The ranked rows (tuples in COLUMNS order) of ``programs`` (a list), as one queryset."""
+def signals(programs, *, kind=None, now=None, of=SIGNALS):
+    """The ranked rows (tuples in COLUMNS order) of ``programs`` (a list), as one
+    queryset, computed from the source tables (``of``: which signal functions)."""
     now = now or timezone.now()
-    parts = [rows for signal in SIGNALS for name, rows in signal(programs, now) if kind in (None, name)]
+    parts = [rows for signal in of for name, rows in signal(programs, now) if kind in (None, name)]
     if not parts:
         return MenteeProfile.objects.none().values_list("pk")
     first, *rest = parts

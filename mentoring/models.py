@@ -465,6 +465,61 @@ class WorkerHeartbeat(models.Model):
         return f"Heartbeat at {self.last_seen:%Y-%m-%d %H:%M:%S}"
 
 
+class FiguresSnapshot(models.Model):
+    """One program's key figures for the coordinator home, as computed in one
+    time zone (months and weeks are the viewer's), refreshed every minute by
+    beat (``mentoring.snapshots.snapshots_refresh``) and on demand when missing
+    or older than FIGURES_MAX_AGE_SECONDS. Written by mentoring.snapshots only.
+
+    ``figures``: the fields of mentoring.dashboard.Figures (``waiting_since``
+    as ISO 8601 UTC or null). ``months``: the last six months of meetings, one
+    [first day ISO, held, minutes, missed, cancelled, mentors, mentees] each."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    zone = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+    figures = models.JSONField()
+    months = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "zone"], name="figures_snapshot_one_per_zone")]
+
+    def __str__(self):
+        return f"Figures of program {self.program_id} ({self.zone}) at {self.computed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AttentionSnapshot(models.Model):
+    """When the stored needs-attention signals of a program were last computed
+    (one row per program; its AttentionSignal rows go with it)."""
+
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Attention of program {self.program_id} at {self.computed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AttentionSignal(models.Model):
+    """One stored row of mentoring.attention (every kind except open safety
+    alerts, which are always read live). Columns as attention.COLUMNS."""
+
+    snapshot = models.ForeignKey(AttentionSnapshot, on_delete=models.CASCADE, related_name="signals")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    since = models.DateTimeField(null=True)
+    kind = models.CharField(max_length=32)
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
+    match_id = models.BigIntegerField(null=True)
+    ref_id = models.BigIntegerField(null=True)
+    amount = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "rank", "since"], name="attention_signal_order")]
+
+    def __str__(self):
+        return f"{self.kind} about mentee {self.mentee_id}"
+
+
 class ReminderKind(models.TextChoices):
     CHECKIN_DUE = "checkin_due", "Check-in due"
     CHECKIN_OVERDUE = "checkin_overdue", "Check-in overdue"

@@ -692,6 +692,8 @@ NOT_EXPORTED = {
     ("mentoring.ReportExport", "mentor"): "a coordinator's report filter; the download is in the coordinator's export",
     ("mentoring.Erasure", "person"): "made when the account is closed, so there is no one to download it",
     ("mentoring.Erasure", "erased_by"): IN_A_ROLE,
+    ("mentoring.AttentionSignal", "mentee"): "a signal of the coordinators' needs-attention list, recomputed "
+    "every minute from the check-ins, meetings, assessments and surveys that are in the export",
     ("mentoring.AccessEvent", "subject"): "the read audit of the person's record; the person reads it on "
     "'Who viewed my information' (/accounts/who-viewed/)",
     ("mentoring.AccessEvent", "viewer"): "the read audit of what this person was shown in a role (security log)",
@@ -852,10 +854,12 @@ ERASURE_PLAN = (
             "mentoring.ReportExport",
             "resources.Resource",
             "peer_sessions.Session",
+            "mentoring.AttentionSignal",
         ),
         KEPT,
         "Group registrations and attendance, group facilitation, coordinator roles, directory suggestions and "
-        "report downloads stay as they are: they hold no personal details beyond the (now nameless) account.",
+        "report downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
+        "The coordinators' needs-attention list is recomputed every minute from the rows above.",
     ),
 )
 

@@ -131,7 +131,11 @@ def _month_starts(scope):
     return months
 
 
-def sessions_report(scope):
+def sessions_by_month(scope):
+    """[[first day of the month (date), held, minutes, missed, cancelled, mentors, mentees]]
+    for every month the range touches (zeros for a quiet month). Mentors and
+    mentees are distinct per program (profiles belong to one program), so rows
+    of several programs add up to the rows of all of them together."""
     rows = (
         _one_on_ones(scope)
         .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
@@ -148,18 +152,26 @@ def sessions_report(scope):
     )
     by_month = {r["month"].date(): r for r in rows}
     empty = {"completed": 0, "minutes": 0, "missed": 0, "cancelled": 0, "mentors": 0, "mentees": 0}
-    table = []
+    result = []
     for month in _month_starts(scope):
         r = by_month.get(month, empty)
-        hours = round((r["minutes"] or 0) / 60, 1)
-        table.append(
-            [month_label(month), r["completed"], hours, r["missed"], r["cancelled"], r["mentors"], r["mentees"]]
+        result.append(
+            [month, r["completed"], r["minutes"] or 0, r["missed"], r["cancelled"], r["mentors"], r["mentees"]]
         )
+    return result
+
+
+def sessions_table(months):
+    """The sessions report's table from ``sessions_by_month`` rows (minutes become hours)."""
     return Table(
         ["Month", "Sessions held", "Hours", "Missed", "Cancelled", "Mentors meeting", "Mentees met"],
-        table,
+        [[month_label(month), held, round(minutes / 60, 1), *rest] for month, held, minutes, *rest in months],
         chart=(0, [1, 2]),
     )
+
+
+def sessions_report(scope):
+    return sessions_table(sessions_by_month(scope))
 
 
 def sessions_by_mentor(scope):

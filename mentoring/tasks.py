@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import audit
+from . import audit, snapshots
 from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
 
@@ -15,3 +15,10 @@ def heartbeat():
 def prune_audit():
     """Beat, daily: delete read-audit rows older than AUDIT_RETENTION_DAYS."""
     audit.access_events_prune()
+
+
+@shared_task(name="mentoring.tasks.refresh_snapshots", ignore_result=True)
+def refresh_snapshots():
+    """Beat, every minute: recompute the coordinator home's figures and the
+    needs-attention signals (mentoring.snapshots.snapshots_refresh)."""
+    snapshots.snapshots_refresh()

@@ -75,6 +75,11 @@ class Session(models.Model):
             models.Index(fields=["status", "starts_at"]),
             # Reports count meetings of every outcome in a date range.
             models.Index(fields=["starts_at"]),
+            # A match's meetings of one status by time: the last one held and the next
+            # one scheduled (a mentor's caseload), a person's completed meetings (the
+            # skills toolkit). Without it SQLite started from every meeting of that
+            # status through (status, starts_at): 0.1 s per home at 10,000 mentees.
+            models.Index(fields=["match", "status", "starts_at"], name="session_match_status"),
         ]
 
     def __str__(self):

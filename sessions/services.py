@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mentoring.models import Match, ReminderKind
+from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
 from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
@@ -299,11 +299,24 @@ def calendar_feed_reset(*, user):
     return feed
 
 
+def _matches_of(user):
+    """Ids of every match (any status) where ``user`` is the mentor or the mentee."""
+    return Match.objects.filter(
+        Q(mentor__in=MentorProfile.objects.filter(user=user).values("pk"))
+        | Q(mentee__in=MenteeProfile.objects.filter(user=user).values("pk"))
+    ).values_list("pk", flat=True)
+
+
 def upcoming_for(user, *, since=None, until=None):
     """(one-on-one sessions, group sessions) in the user's calendar."""
     since = since or timezone.now()
     sessions = (
-        Session.objects.filter(Q(match__mentor__user=user) | Q(match__mentee__user=user))
+        # The person's matches first, as a list of ids (one small query): OR-ing
+        # joins to both profiles hashed every match, mentor and mentee of the site
+        # (60 ms at 10,000 mentees), and with a subquery the planners walked every
+        # scheduled meeting in time order. With the ids each match's next meetings
+        # come from the (match, status, starts_at) index.
+        Session.objects.filter(match__in=list(_matches_of(user)))
         .filter(status=Session.Status.SCHEDULED, starts_at__gte=since)
         .select_related("match__mentor__user", "match__mentee__user")
         .order_by("starts_at")

@@ -6,14 +6,13 @@ from django.shortcuts import get_object_or_404, render
 
 from goals.charts import bar_chart
 
-from .. import access, attention
-from ..dashboard import program_figures, recent_alerts, total
+from .. import access, attention, snapshots
+from ..dashboard import recent_alerts, total
 from ..params import int_param
-from ..reports import REPORTS, Scope, last_months
+from ..reports import sessions_table
 from .pages import PAGE_SIZE, require_role
 
 ATTENTION_PREVIEW = 5
-CHART_MONTHS = 6
 
 
 def programs_in_view(request):
@@ -32,12 +31,14 @@ def home_coordinator(request):
     if chosen is None and len(programs) == 1:
         chosen = programs[0]  # one program: its own page, with its links
     in_view = [chosen] if chosen else list(programs)
-    figures = program_figures(in_view)
+    # Aggregates come from the snapshot (beat, every minute); open alerts are live.
+    figures, month_rows, figures_at = snapshots.figures_of(in_view)
     per_program = [(program, figures[program.pk]) for program in in_view]
+    overall = total(figures.values())
     # The chart is the sessions report's, over the last six months.
-    months = REPORTS["sessions"].build(Scope([p.pk for p in in_view], *last_months(CHART_MONTHS)))
+    months = sessions_table(month_rows)
     chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
-    signals = attention.signals(in_view)
+    signals, signals_at = snapshots.attention_of(in_view)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
@@ -49,13 +50,16 @@ def home_coordinator(request):
             "programs": programs,
             "chosen": chosen,
             "per_program": per_program,
-            "overall": total(figures.values()),
+            "overall": overall,
+            "figures_age": snapshots.seconds_ago(figures_at),
             "months": months.rows,
             "chart": chart,
             "alerts": alerts,
             "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],
             "attention": attention.load(signals[:ATTENTION_PREVIEW]),
-            "attention_count": signals.count(),
+            # The live alerts already counted above plus the stored rows: no second union.
+            "attention_count": snapshots.attention_count(in_view, open_alerts=overall.open_alerts),
+            "attention_age": snapshots.seconds_ago(signals_at),
             "pending_invitations": pending_invitations.count(),
         },
     )
@@ -66,7 +70,7 @@ def needs_attention(request):
     require_role(request, "coordinator")
     programs, chosen = programs_in_view(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in attention.KINDS else None
-    rows = attention.signals([chosen] if chosen else list(programs), kind=kind)
+    rows, computed_at = snapshots.attention_of([chosen] if chosen else list(programs), kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -81,5 +85,6 @@ def needs_attention(request):
             "page": page,
             "items": attention.load(page.object_list),
             "query": query.urlencode(),
+            "attention_age": snapshots.seconds_ago(computed_at),
         },
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from goals.models import Assessment, Goal, Instrument
 from mentoring.attention import KINDS, load, signals
 from mentoring.models import Match, MatchSurvey
+from mentoring.snapshots import snapshots_refresh
 from mentoring.views.pages import PAGE_SIZE
 from tests.factories import (
     CheckInFactory,
@@ -462,11 +463,13 @@ def test_the_attention_page_does_not_query_more_with_more_rows(personas, client_
     url = reverse("mentoring:attention")
     for days in (10, 11):
         active_match(personas.program, now, started=days)
+    snapshots_refresh()
     with CaptureQueriesContext(connection) as few:
         assert len(client.get(url).context["items"]) == 2
     for days in range(12, 30):
         active_match(personas.program, now, started=days)
         SafetyAlertFactory(mentee=MenteeProfileFactory(program=personas.program))
+    snapshots_refresh()
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(url).context["items"]) == PAGE_SIZE
     assert len(many) == len(few)

@@ -12,11 +12,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from mentoring.notifications.outbox import collect_due
 
 from mentoring import endings
 from mentoring.matching.loading import load_pool, waiting_mentees
 from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
+from mentoring.notifications.outbox import collect_due
 from mentoring.personal_data import person_erase
 from mentoring.services import match_close, match_propose
 from programs.models import ConsentRecord, Program

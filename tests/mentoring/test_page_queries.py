@@ -26,8 +26,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.management.scale import COORDINATOR_EMAIL, SLUG_PREFIX
-from mentoring.models import Match
+from mentoring.models import AttentionSnapshot, FiguresSnapshot, Match
 from mentoring.reports import REPORTS
+from mentoring.snapshots import snapshots_refresh
 from resources.models import Resource
 
 SMALL, LARGE = 20, 200  # mentees at 1× and 10×
@@ -43,6 +44,9 @@ class Page:
     shown: Callable
     stream: bool = False  # a streamed download (the CSV exports)
     audited: bool = False  # writes one read-audit row (mentoring.audit.audit_read)
+    # Requested with no stored figures or signals (mentoring.snapshots): the
+    # page computes and stores them, as when beat has not run yet.
+    cold: bool = False
 
 
 def listed(key):
@@ -66,6 +70,20 @@ def pages():
     found = [
         Page("coordinator home", "coordinator", reverse("mentoring:home_coordinator"), counted("attention")),
         Page("needs attention", "coordinator", reverse("mentoring:attention"), counted("items")),
+        Page(
+            "coordinator home, cold",
+            "coordinator",
+            reverse("mentoring:home_coordinator"),
+            counted("attention"),
+            cold=True,
+        ),
+        Page("needs attention, cold", "coordinator", reverse("mentoring:attention"), counted("items"), cold=True),
+        Page(
+            "needs attention, one kind",
+            "coordinator",
+            reverse("mentoring:attention") + "?kind=missed_checkins",
+            counted("items"),
+        ),
     ]
     for slug in REPORTS:
         found.append(Page(f"report {slug}", "coordinator", reverse("mentoring:report", args=[slug]), table_rows))
@@ -144,10 +162,14 @@ def people():
 def measure(found):
     clients = {role: signed_in(user) for role, user in found.items()}
     measured = {}
+    snapshots_refresh()  # what beat does every minute
     for page in pages():
         client = clients[page.role]
         url = page.url(found) if callable(page.url) else page.url
         client.get(url)  # warm-up: caches and first-use rows
+        if page.cold:
+            FiguresSnapshot.objects.all().delete()
+            AttentionSnapshot.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             if page.stream:  # a streamed response runs its queries while it is read

@@ -2,6 +2,9 @@
 
     python manage.py bench_pages [--json] [--runs R]
 
+``--json`` prints {"floor_ms", "floor_p95_ms", "pages": [{"name", "median_ms",
+"p95_ms", "queries", "ratio"}]} (ratio: page median / floor median).
+
 Each page is requested as the person it is for (the coordinator of the most
 programs, the mentor with the most active matches, the mentee in an active
 match with the most check-ins): once to warm up, then R timed runs, then once
@@ -24,9 +27,11 @@ from django.shortcuts import render
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from mentoring.models import Match
 from mentoring.reports import REPORTS
+from mentoring.twofactor import app_device
 
 FLOOR = "floor"
 
@@ -65,6 +70,7 @@ class Command(BaseCommand):
             {
                 "name": name,
                 "median_ms": round(statistics.median(figures["ms"]), 2),
+                "p95_ms": round(p95(figures["ms"]), 2),
                 "queries": figures["queries"],
                 "ratio": round(statistics.median(figures["ms"]) / floor_ms, 2),
             }
@@ -72,7 +78,8 @@ class Command(BaseCommand):
             if name != FLOOR
         ]
         if as_json:
-            self.stdout.write(json.dumps({"floor_ms": round(floor_ms, 2), "pages": results}))
+            floor_p95 = round(p95(timings[FLOOR]["ms"]), 2)
+            self.stdout.write(json.dumps({"floor_ms": round(floor_ms, 2), "floor_p95_ms": floor_p95, "pages": results}))
         else:
             self.print_table(floor_ms, timings[FLOOR]["queries"], results, runs)
 
@@ -102,11 +109,12 @@ class Command(BaseCommand):
     def print_table(self, floor_ms, floor_queries, results, runs):
         width = max(len(row["name"]) for row in results + [{"name": FLOOR}])
         self.stdout.write(f"Median of {runs} run(s) after one warm-up; ratio = page median / floor median.\n")
-        self.stdout.write(f"{'page':<{width}}  {'median ms':>10}  {'queries':>7}  {'ratio':>6}")
-        self.stdout.write(f"{FLOOR:<{width}}  {floor_ms:>10.1f}  {floor_queries:>7}  {1:>6.2f}")
+        self.stdout.write(f"{'page':<{width}}  {'median ms':>10}  {'p95 ms':>8}  {'queries':>7}  {'ratio':>6}")
+        self.stdout.write(f"{FLOOR:<{width}}  {floor_ms:>10.1f}  {'':>8}  {floor_queries:>7}  {1:>6.2f}")
         for row in results:
             self.stdout.write(
-                f"{row['name']:<{width}}  {row['median_ms']:>10.1f}  {row['queries']:>7}  {row['ratio']:>6.2f}"
+                f"{row['name']:<{width}}  {row['median_ms']:>10.1f}  {row['p95_ms']:>8.1f}  {row['queries']:>7}"
+                f"  {row['ratio']:>6.2f}"
             )
 
 
@@ -130,6 +138,13 @@ def time_pages(pages, runs):
     return timings
 
 
+def p95(values):
+    """The 95th percentile (inclusive method: within the values measured; one value is its own)."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
 def get_ok(name, url, client):
     # secure=True: with DEBUG off the settings may redirect plain HTTP to HTTPS.
     response = client.get(url, secure=True)
@@ -139,8 +154,16 @@ def get_ok(name, url, client):
 
 
 def signed_in(user):
+    """A client signed in as ``user``. A person with an authenticator app (every
+    coordinator must have one; seed_scale gives its coordinator one) gets the
+    session the second step leaves: django-otp's verified device in it."""
     client = Client()
     client.force_login(user)
+    device = app_device(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

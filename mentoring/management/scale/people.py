@@ -5,8 +5,10 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mentoring.choices import AVAILABILITY_CHOICES, AgeRange, Gender, MeetingMode, Pathway, Topic
+from mentoring.management.commands.seed_demo import demo_totp_key
 from mentoring.management.scale.constants import (
     CITIES,
     COORDINATOR_EMAIL,
@@ -17,6 +19,7 @@ from mentoring.management.scale.constants import (
     TIME_ZONES,
 )
 from mentoring.models import Match, MatchSurvey, MenteeProfile, MentorProfile
+from mentoring.twofactor import APP_DEVICE_NAME
 from programs.models import (
     AgreementSignature,
     BackgroundCheck,
@@ -48,6 +51,10 @@ class PeopleMixin:
         overseer = self._user(COORDINATOR_EMAIL, self._ago(600, 700))
         coordinators = [self._user(f"scale-coordinator-{i + 1}@example.org", self._ago(450, 600)) for i in range(count)]
         self._insert(get_user_model(), [overseer, *coordinators])
+        # Coordinators must pass two-factor: the overseer gets an authenticator
+        # app with the demo's documented key (seed_demo.DEMO_TOTP_SECRET), so
+        # the load benchmark (locustfile.py) can compute its codes.
+        self._insert(TOTPDevice, [TOTPDevice(user=overseer, name=APP_DEVICE_NAME, key=demo_totp_key(), confirmed=True)])
         self.programs = [
             program_create(
                 created_by=coordinator,

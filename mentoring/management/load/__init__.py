@@ -1,0 +1,1 @@
+"""What ``bench_load`` serves: the app plus bench_pages' floor page."""

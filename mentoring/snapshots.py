@@ -1,0 +1,237 @@
+"""Program-wide figures and needs-attention signals computed ahead of the request.
+
+The coordinator home and the needs-attention list aggregate hundreds of
+thousands of rows (sessions, check-ins, assessments). Recomputing them on
+every request made those pages 50-100 times slower than a plain page at
+10,000 mentees. Instead:
+
+- ``FiguresSnapshot``: per (program, time zone), the fields of
+  ``mentoring.dashboard.Figures`` and the last six months of meetings.
+- ``AttentionSnapshot`` + ``AttentionSignal``: per program, the rows of every
+  needs-attention signal except open safety alerts.
+
+``snapshots_refresh`` (Celery beat, every minute; ``make run`` runs beat) recomputes
+every program and every zone already asked for. A page that finds no snapshot,
+or one older than ``settings.FIGURES_MAX_AGE_SECONDS`` (beat not running),
+computes and stores it on the spot, so the embedded default works with no
+extra service. What stays LIVE on every request: open safety alerts (the
+count, the list and their rows in needs attention) and undelivered reminders.
+Pages show "updated N seconds ago" for the rest.
+
+Tests refresh explicitly (``snapshots_refresh()``) after changing data."""
+
+from dataclasses import asdict, fields
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, FloatField, IntegerField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from programs.models import Program
+
+from . import attention, dashboard
+from .models import AttentionSignal, AttentionSnapshot, FiguresSnapshot
+from .reports import Scope, last_months, sessions_by_month
+
+CHART_MONTHS = 6
+LIVE_FIGURES = ("open_alerts", "dead_reminders")
+
+
+def seconds_ago(at, now=None):
+    """Whole seconds since ``at`` (for "updated N seconds ago"), or None."""
+    return None if at is None else max(0, int(((now or timezone.now()) - at).total_seconds()))
+
+
+def max_age():
+    return timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
+
+
+# --- key figures ----------------------------------------------------------------------------------------
+
+
+def _encode_figures(figures):
+    data = asdict(figures)
+    data["waiting_since"] = figures.waiting_since.isoformat() if figures.waiting_since else None
+    return data
+
+
+def _decode_figures(data):
+    known = {field.name for field in fields(dashboard.Figures)}
+    values = {name: value for name, value in data.items() if name in known}
+    if values.get("waiting_since"):
+        values["waiting_since"] = datetime.fromisoformat(values["waiting_since"])
+    return dashboard.Figures(**values)
+
+
+def figures_refresh(*, programs, zone_name=None, now=None):
+    """Compute and store the figures of ``programs`` (a list) in ``zone_name``
+    (default: the active zone). Returns {program id: FiguresSnapshot}."""
+    now = now or timezone.now()
+    zone_name = zone_name or timezone.get_current_timezone_name()
+    if not programs:
+        return {}
+    with timezone.override(zone_name):
+        figures = dashboard.program_figures(programs, now=now)
+        start, end = last_months(CHART_MONTHS, today=timezone.localdate(now))
+        months = {
+            program.pk: [
+                [month.isoformat(), *rest] for month, *rest in sessions_by_month(Scope([program.pk], start, end))
+            ]
+            for program in programs
+        }
+    rows = [
+        FiguresSnapshot(
+            program_id=program.pk,
+            zone=zone_name,
+            computed_at=now,
+            figures=_encode_figures(figures[program.pk]),
+            months=months[program.pk],
+        )
+        for program in programs
+    ]
+    FiguresSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["program", "zone"],
+        update_fields=["computed_at", "figures", "months"],
+    )
+    return {row.program_id: row for row in rows}
+
+
+def figures_of(programs, *, now=None):
+    """({program id: Figures}, months, computed_at) for ``programs`` (a list) in
+    the active zone: the stored snapshot (computed now if missing or stale)
+    with the live figures (open alerts, dead reminders) read now.
+
+    ``months``: [[first day (date), held, minutes, missed, cancelled, mentors,
+    mentees]] summed over the programs; ``computed_at``: the oldest snapshot's
+    time (aware, UTC) or None without programs."""
+    now = now or timezone.now()
+    zone_name = timezone.get_current_timezone_name()
+    ids = [program.pk for program in programs]
+    stored = {
+        row.program_id: row
+        for row in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name, computed_at__gte=now - max_age())
+    }
+    missing = [program for program in programs if program.pk not in stored]
+    if missing:
+        stored.update(figures_refresh(programs=missing, zone_name=zone_name, now=now))
+    figures = {pk: _decode_figures(stored[pk].figures) for pk in ids}
+    for pk in ids:
+        for name in LIVE_FIGURES:
+            setattr(figures[pk], name, 0)
+    periods = dashboard.Periods.around(now)
+    for collect in (dashboard._alerts, dashboard._dead_reminders):
+        for program_id, values in collect(ids, periods):
+            for name, value in values.items():
+                setattr(figures[program_id], name, value or 0)
+    months = _sum_months([stored[pk].months for pk in ids])
+    computed_at = min((stored[pk].computed_at for pk in ids), default=None)
+    return figures, months, computed_at
+
+
+def _sum_months(per_program):
+    by_month = {}
+    for months in per_program:
+        for month, *values in months:
+            total = by_month.setdefault(month, [0] * len(values))
+            by_month[month] = [a + b for a, b in zip(total, values, strict=True)]
+    return [[date.fromisoformat(month), *values] for month, values in sorted(by_month.items())]
+
+
+# --- needs attention --------------------------------------------------------------------------------------
+
+
+def attention_refresh(*, programs, now=None):
+    """Recompute and store the stored signals (every kind but open alerts) of
+    ``programs`` (a list), one program at a time. Returns {program id: AttentionSnapshot}."""
+    now = now or timezone.now()
+    result = {}
+    for program in programs:
+        rows = list(attention.signals([program], now=now, of=attention.STORED_SIGNALS))
+        with transaction.atomic():
+            # Beat and a page may refresh the same program at once: one at a time.
+            list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk", flat=True))
+            AttentionSnapshot.objects.filter(program=program).delete()
+            snapshot = AttentionSnapshot.objects.create(program=program, computed_at=now)
+            AttentionSignal.objects.bulk_create(
+                AttentionSignal(
+                    snapshot=snapshot,
+                    program=program,
+                    rank=rank,
+                    since=since,
+                    kind=kind,
+                    mentee_id=mentee_id,
+                    match_id=match_id,
+                    ref_id=ref_id,
+                    amount=amount,
+                )
+                for rank, since, kind, mentee_id, match_id, ref_id, amount in rows
+            )
+        result[program.pk] = snapshot
+    return result
+
+
+def attention_of(programs, *, kind=None, now=None):
+    """(rows, computed_at): the needs-attention rows of ``programs`` (a list) as
+    one queryset of tuples in attention.COLUMNS order, ranked like
+    ``attention.signals``: open safety alerts read live, the other kinds from
+    the stored snapshot (computed now if missing or stale). ``computed_at``:
+    the oldest snapshot's time, or None without programs."""
+    now = now or timezone.now()
+    ids = [program.pk for program in programs]
+    stored = dict(
+        AttentionSnapshot.objects.filter(program__in=ids, computed_at__gte=now - max_age()).values_list(
+            "program", "computed_at"
+        )
+    )
+    missing = [program for program in programs if program.pk not in stored]
+    if missing:
+        stored.update({pk: row.computed_at for pk, row in attention_refresh(programs=missing, now=now).items()})
+    computed_at = min(stored.values(), default=None)
+    live = [rows for signal in attention.LIVE_SIGNALS for name, rows in signal(programs, now) if kind in (None, name)]
+    signals = AttentionSignal.objects.filter(program__in=ids)
+    if kind:
+        signals = signals.filter(kind=kind)
+    names = ("a_rank", "a_since", "a_kind", "a_mentee", "a_match", "a_ref", "a_amount")
+    types = (IntegerField(), DateTimeField(), CharField(), BigIntegerField(), BigIntegerField(), BigIntegerField())
+    sources = ("rank", "since", "kind", "mentee_id", "match_id", "ref_id", "amount")
+    stored_rows = (
+        signals.order_by()
+        .annotate(
+            **{
+                name: Cast(F(source), kind_of)
+                for name, source, kind_of in zip(names, sources, (*types, FloatField()), strict=True)
+            }
+        )
+        .values_list(*names)
+    )
+    rows = live[0].union(stored_rows, all=True) if live else stored_rows
+    return rows.order_by("a_rank", "a_since"), computed_at
+
+
+def attention_count(programs, *, open_alerts):
+    """How many rows ``attention_of(programs)`` has, without running its union:
+    ``open_alerts`` (the live count the caller already has, e.g.
+    Figures.open_alerts) plus the stored rows (one index-only count)."""
+    return open_alerts + AttentionSignal.objects.filter(program__in=[program.pk for program in programs]).count()
+
+
+# --- the beat task ------------------------------------------------------------------------------------------
+
+
+def snapshots_refresh(*, now=None):
+    """Beat, every minute: recompute the figures of every program in every zone
+    already asked for (and the site's zone), and every program's attention
+    signals. Returns (figure snapshots, attention snapshots) written."""
+    now = now or timezone.now()
+    programs = list(Program.objects.order_by("pk"))
+    zones = set(FiguresSnapshot.objects.values_list("zone", flat=True).distinct())
+    zones |= {settings.TIME_ZONE, settings.DEFAULT_USER_TIME_ZONE}
+    written = 0
+    for zone_name in sorted(zones):
+        written += len(figures_refresh(programs=programs, zone_name=zone_name, now=now))
+    FiguresSnapshot.objects.exclude(program__in=programs).delete()
+    return written, len(attention_refresh(programs=programs, now=now))

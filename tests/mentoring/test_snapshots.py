@@ -1,0 +1,163 @@
+"""Stored figures and attention signals (mentoring.snapshots) stay exact.
+
+The coordinator home and the needs-attention list read what beat stored
+(``snapshots_refresh``, every minute). After every kind of change (a meeting
+logged, a check-in, a match closed, a safety alert) and a refresh, every
+figure the page shows equals the live computation and a direct count on the
+same data; open safety alerts show at once, without a refresh."""
+
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import CheckIn, Goal, SafetyAlert
+from mentoring import attention
+from mentoring.dashboard import Periods, program_figures, total
+from mentoring.models import AttentionSignal, AttentionSnapshot, FiguresSnapshot, Match, MenteeProfile
+from mentoring.services import match_close
+from mentoring.snapshots import snapshots_refresh
+from sessions.models import Session
+from sessions.services import session_log
+from tests.factories import (
+    CheckInFactory,
+    GoalFactory,
+    MatchFactory,
+    SafetyAlertFactory,
+    SessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def home(client, program=None):
+    url = reverse("mentoring:home_coordinator") + (f"?program={program.pk}" if program else "")
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def direct(programs):
+    """Key figures counted straight from the rows, in the active zone."""
+    periods = Periods.around()
+    matches = Match.objects.filter(program__in=programs)
+    completed = Session.objects.filter(match__program__in=programs, status=Session.Status.COMPLETED)
+    this_month = completed.filter(starts_at__gte=periods.this_month, starts_at__lt=periods.next_month)
+    mentees = MenteeProfile.objects.filter(program__in=programs)
+    return {
+        "active_matches": matches.filter(status=Match.Status.ACTIVE).count(),
+        "paused_matches": matches.filter(status=Match.Status.PAUSED).count(),
+        "proposed_matches": matches.filter(status=Match.Status.PROPOSED).count(),
+        "sessions_this_month": this_month.count(),
+        "minutes_this_month": sum(this_month.values_list("duration_minutes", flat=True)),
+        "goals_achieved": Goal.objects.filter(mentee__in=mentees, status=Goal.Status.ACHIEVED).count(),
+        "open_alerts": SafetyAlert.objects.filter(mentee__in=mentees, acknowledged_at__isnull=True).count(),
+        "waiting": mentees.exclude(matches__status__in=Match.OPEN).count(),
+    }
+
+
+def assert_exact(client, personas):
+    """The page's figures = the live computation = direct counts; its attention
+    rows = the live signals."""
+    programs = [personas.program]
+    response = home(client, personas.program)
+    shown = response.context["overall"]
+    live = total(program_figures(programs).values())
+    assert asdict(shown) == asdict(live)
+    for name, count in direct(programs).items():
+        assert getattr(shown, name) == count, name
+    stored = client.get(reverse("mentoring:attention") + f"?program={personas.program.pk}").context["page"]
+    expected = list(attention.signals(programs))
+    assert sorted(stored.paginator.object_list, key=repr) == sorted(expected, key=repr)
+    assert response.context["attention_count"] == len(expected)
+
+
+def test_figures_and_signals_equal_direct_counts_after_every_kind_of_change(personas, client_for):
+    client = client_for(personas.coordinator)
+    now = timezone.now()
+    match = personas.match
+    MatchFactory(program=personas.program, started_at=now - timedelta(days=40))  # quiet: no meeting yet
+    snapshots_refresh()
+    assert_exact(client, personas)
+
+    # A meeting logged.
+    meeting = SessionFactory(match=match, status="scheduled", starts_at=now - timedelta(hours=1))
+    session_log(session=meeting, by=personas.mentor, outcome=Session.Status.COMPLETED, duration_minutes=75)
+    snapshots_refresh()
+    assert_exact(client, personas)
+    assert home(client, personas.program).context["overall"].sessions_this_month >= 1
+
+    # Check-ins, a goal achieved.
+    for days in (1, 2, 3):
+        CheckInFactory(mentee=match.mentee, created_at=now - timedelta(days=days), mood=2)
+    GoalFactory(mentee=match.mentee, status=Goal.Status.ACHIEVED, closed_at=now)
+    snapshots_refresh()
+    assert_exact(client, personas)
+    assert CheckIn.objects.filter(mentee=match.mentee).count() == 3
+
+    # A match closed: the mentee waits again.
+    waiting_before = home(client, personas.program).context["overall"].waiting
+    match_close(match=match, reason="completed", note="", closed_by=personas.coordinator)
+    snapshots_refresh()
+    assert_exact(client, personas)
+    assert home(client, personas.program).context["overall"].waiting == waiting_before + 1
+
+
+def test_a_safety_alert_shows_at_once_without_waiting_for_the_refresh(personas, client_for):
+    client = client_for(personas.coordinator)
+    snapshots_refresh()
+    assert home(client, personas.program).context["overall"].open_alerts == 0
+    alert = SafetyAlertFactory(mentee=personas.match.mentee)
+    response = home(client, personas.program)  # no refresh in between
+    assert response.context["overall"].open_alerts == 1
+    assert [item.kind for item in response.context["attention"]][:1] == ["alert"]
+    assert response.context["attention_count"] >= 1
+    page = client.get(reverse("mentoring:attention") + "?kind=alert")
+    assert [item.ref_id for item in page.context["items"]] == [alert.pk]
+
+
+def test_other_figures_wait_for_the_refresh_and_say_how_old_they_are(personas, client_for):
+    client = client_for(personas.coordinator)
+    snapshots_refresh()
+    before = home(client, personas.program).context["overall"].proposed_matches
+    MatchFactory(program=personas.program, status=Match.Status.PROPOSED, started_at=None)
+    response = home(client, personas.program)
+    assert response.context["overall"].proposed_matches == before  # stored a moment ago
+    assert "Figures updated" in response.content.decode()
+    assert "second" in response.content.decode()
+    snapshots_refresh()
+    assert home(client, personas.program).context["overall"].proposed_matches == before + 1
+
+
+def test_missing_or_stale_snapshots_are_computed_by_the_page(personas, client_for):
+    """With no beat (no snapshot yet, or one older than the maximum age) the page computes and stores them."""
+    client = client_for(personas.coordinator)
+    assert not FiguresSnapshot.objects.exists()
+    MatchFactory(program=personas.program, started_at=timezone.now() - timedelta(days=40))
+    response = home(client, personas.program)
+    assert FiguresSnapshot.objects.filter(program=personas.program).exists()
+    assert AttentionSnapshot.objects.filter(program=personas.program).exists()
+    assert response.context["overall"].active_matches == direct([personas.program])["active_matches"]
+
+    MatchFactory(program=personas.program, started_at=timezone.now() - timedelta(days=40))
+    FiguresSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=6))
+    AttentionSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=6))
+    with override_settings(FIGURES_MAX_AGE_SECONDS=300):
+        response = home(client, personas.program)
+    assert response.context["overall"].active_matches == direct([personas.program])["active_matches"]
+    first_contact = AttentionSignal.objects.filter(program=personas.program, kind="first_contact").count()
+    assert first_contact == len(list(attention.signals([personas.program], kind="first_contact")))
+
+
+def test_figures_follow_the_viewers_zone(personas, client_for):
+    """A snapshot per zone: months and weeks are the viewer's."""
+    personas.coordinator.time_zone = "Pacific/Auckland"
+    personas.coordinator.save()
+    client = client_for(personas.coordinator)
+    home(client, personas.program)
+    assert set(FiguresSnapshot.objects.values_list("zone", flat=True)) == {"Pacific/Auckland"}
+    snapshots_refresh()
+    assert "Pacific/Auckland" in set(FiguresSnapshot.objects.values_list("zone", flat=True))
