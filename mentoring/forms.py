@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from . import dates
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import AccessEvent, Invitation, Match, canonical_email
 
@@ -186,8 +187,8 @@ class ReportFilterForm(forms.Form):
     """Program, date range and mentor of a report (read from the query string)."""
 
     program = forms.ModelChoiceField(queryset=None, required=False, empty_label="All your programs")
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateField(window=dates.NEAR, years=25, label="From")
+    end = dates.DateField(window=dates.NEAR, years=25, label="To")
     mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label="All mentors")
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
@@ -224,8 +225,8 @@ class AuditFilterForm(forms.Form):
     string; every field optional). Dates are days in the viewer's zone."""
 
     what = forms.ChoiceField(label="What", required=False)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateField(window=dates.PAST, years=25, label="From", required=False)
+    end = dates.DateField(window=dates.PAST, years=25, label="To", required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -1,14 +1,16 @@
 from django import forms
 
+from mentoring import dates
 from mentoring.choices import ContactChannel
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
 from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, Program, TrainingModule
 
-DATE = forms.DateInput(attrs={"type": "date"})
-
 
 class ProgramForm(forms.ModelForm):
+    start_date = dates.DateField(window=dates.NEAR, required=False, label="Start date")
+    end_date = dates.DateField(window=dates.NEAR, required=False, label="End date")
+
     class Meta:
         model = Program
         fields = [
@@ -25,7 +27,7 @@ class ProgramForm(forms.ModelForm):
             "min_recovery_months",
             "background_check_required",
         ]
-        widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
         cleaned = super().clean()
@@ -188,10 +190,12 @@ class NoteForm(forms.Form):
 
 
 class BackgroundCheckForm(forms.ModelForm):
+    checked_on = dates.DateField(window=dates.PAST, required=False, label="Checked on")
+    expires_on = dates.DateField(window=dates.NEAR, years=10, required=False, label="Expires on")
+
     class Meta:
         model = BackgroundCheck
         fields = ["status", "checked_on", "expires_on"]
-        widgets = {"checked_on": DATE, "expires_on": DATE}
 
 
 class AgreementSignForm(forms.Form):

@@ -5,12 +5,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from mentoring import dates
 from mentoring.choices import MeetingMode, Topic
 from mentoring.profile_forms import choice_list
 
 from .models import GroupSession, Session
 
-DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DURATIONS = [
     (15, "15 minutes"),
@@ -28,7 +28,7 @@ def aware(day, time):
 
 
 class WhenFields(forms.Form):
-    day = forms.DateField(label="Date", widget=DATE)
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     time = forms.TimeField(label="Start time", widget=TIME)
     duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label="Length")
     mode = forms.ChoiceField(choices=MeetingMode.choices, label="How")
@@ -123,7 +123,7 @@ class GroupForm(forms.Form):
     title = forms.CharField(max_length=120)
     skill = forms.ModelChoiceField(queryset=None, required=False, label="Skill or topic")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    day = forms.DateField(label="Date", widget=DATE)
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
@@ -135,9 +135,10 @@ class GroupForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="Mentors, volunteers or coordinators who lead it and take attendance.",
     )
-    weekly_until = forms.DateField(
+    weekly_until = dates.DateField(
+        window=dates.FUTURE,
+        years=1,
         required=False,
-        widget=DATE,
         label="Repeat every week until",
         help_text="Leave empty for a one-off. Each date of a series can be moved or cancelled on its own.",
     )
@@ -182,7 +183,7 @@ def _program_people(program):
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label="Date", widget=DATE)
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
