@@ -93,7 +93,20 @@ class DateValidator:
         return ("mentoring.dates.DateValidator", (self.window, self.years), {})
 
 
-DATE_INPUT = {"type": "date"}
+class WindowDateInput(forms.DateInput):
+    """``<input type="date">`` with min/max of its window, computed when the
+    page is drawn (not when the form class is imported: today moves)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, *, window=NEAR, years=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+        self.window, self.years = window, years
+
+    def get_context(self, name, value, attrs):
+        earliest, latest = window_bounds(self.window, self.years)
+        attrs = {**(attrs or {}), "min": earliest.isoformat(), "max": latest.isoformat()}
+        return super().get_context(name, value, attrs)
 
 
 class DateField(forms.DateField):
@@ -103,7 +116,7 @@ class DateField(forms.DateField):
 
     def __init__(self, *, window, years=None, **kwargs):
         self.window, self.years = window, years
-        kwargs.setdefault("widget", forms.DateInput(attrs=dict(DATE_INPUT)))
+        kwargs.setdefault("widget", WindowDateInput(window=window, years=years))
         super().__init__(**kwargs)
         self.validators.append(DateValidator(window, years))
 
@@ -112,29 +125,6 @@ class DateField(forms.DateField):
             return super().to_python(value)
         except (OverflowError, ValueError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        earliest, latest = window_bounds(self.window, self.years)
-        attrs.update({"min": earliest.isoformat(), "max": latest.isoformat()})
-        return attrs
-
-
-def date_formfield(window, years=None):
-    """A ``formfield_callback``-style helper for ModelForms: the model's date
-    field as a windowed DateField (label, help text and required kept)."""
-
-    def build(model_field, **kwargs):
-        defaults = {
-            "label": kwargs.pop("label", None) or model_field.verbose_name.capitalize(),
-            "required": not model_field.blank,
-            "help_text": model_field.help_text,
-        }
-        defaults.update(kwargs)
-        defaults.pop("form_class", None)
-        return DateField(window=window, years=years, **defaults)
-
-    return build
 
 
 def is_far(value, *, now=None):
