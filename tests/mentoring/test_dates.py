@@ -93,7 +93,10 @@ def test_the_window_of_each_kind():
     today = dt.date(2026, 6, 15)
     assert dates.window_bounds(dates.PAST, 10, today=today) == (dt.date(2016, 6, 15), today)
     assert dates.window_bounds(dates.FUTURE, 1, today=today) == (today, dt.date(2027, 6, 15))
-    assert dates.window_bounds(dates.NEAR, 5, today=dt.date(2028, 2, 29)) == (dt.date(2023, 2, 28), dt.date(2033, 2, 28))
+    assert dates.window_bounds(dates.NEAR, 5, today=dt.date(2028, 2, 29)) == (
+        dt.date(2023, 2, 28),
+        dt.date(2033, 2, 28),
+    )
 
 
 def test_the_date_input_offers_only_its_window():
@@ -126,7 +129,14 @@ def _project_forms():
     import resources.forms
     import sessions.forms
 
-    for module in (goals.forms, mentoring.forms, mentoring.profile_forms, programs.forms, resources.forms, sessions.forms):
+    for module in (
+        goals.forms,
+        mentoring.forms,
+        mentoring.profile_forms,
+        programs.forms,
+        resources.forms,
+        sessions.forms,
+    ):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                 yield cls
@@ -144,6 +154,8 @@ def test_every_date_field_of_every_form_follows_the_one_rule():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [p for app in ("mentoring", "programs", "sessions", "goals", "resources") for p in (root / app).rglob("*.py")]
+    sources = [
+        p for app in ("mentoring", "programs", "sessions", "goals", "resources") for p in (root / app).rglob("*.py")
+    ]
     plain = [str(p) for p in sources if "forms.DateField(" in p.read_text() or "forms.DateTimeField(" in p.read_text()]
     assert plain == []
