@@ -62,6 +62,15 @@ def mentor_conflicts(mentor_user, starts_at, ends_at, exclude_session=None):
     return overlapping + list(groups)
 
 
+def event_changed(event):
+    """Mark a Session or GroupSession as changed for calendars: raise its
+    SEQUENCE and stamp LAST-MODIFIED (UTC). Returns the field names to add to
+    ``save(update_fields=...)``. Call on every change of time, place or status."""
+    event.sequence += 1
+    event.changed_at = timezone.now()
+    return ["sequence", "changed_at"]
+
+
 def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="", allow_double_booking=False):
     """Schedule a meeting of an active match, in the future."""
     _participant_side(match, by)
@@ -112,6 +121,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
             setattr(session, name, notes[name])
     session.logged_at = timezone.now()
     session.logged_by = by
+    event_changed(session)
     session.save()
     session.skills.set(skills)
     if outcome == Session.Status.COMPLETED:
@@ -147,7 +157,7 @@ def session_cancel(*, session, by, reason):
     session.status = Session.Status.CANCELLED
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
-    session.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+    session.save(update_fields=["status", "cancelled_by", "cancel_reason", *event_changed(session)])
     _notify([u for u in (session.match.mentor.user, session.match.mentee.user) if u != by], session.pk)
     return session
 
@@ -202,7 +212,7 @@ def group_move(*, group_session, starts_at, ends_at, location):
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "The end must be after the start."})
     group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
-    group_session.save(update_fields=["starts_at", "ends_at", "location"])
+    group_session.save(update_fields=["starts_at", "ends_at", "location", *event_changed(group_session)])
     _notify_registrants(group_session)
     return group_session
 
@@ -212,7 +222,7 @@ def group_cancel(*, group_session, reason):
         raise ValidationError("This session is already cancelled.")
     group_session.status = GroupSession.Status.CANCELLED
     group_session.cancel_reason = reason.strip()
-    group_session.save(update_fields=["status", "cancel_reason"])
+    group_session.save(update_fields=["status", "cancel_reason", *event_changed(group_session)])
     _notify_registrants(group_session)
     return group_session
 
