@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from . import dates
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
-from .models import AccessEvent, Invitation, Match, canonical_email
+from .models import AccessEvent, Invitation, Match, canonical_email, time_zone_choices
 
 
 def add_service_error(form, error):
@@ -99,10 +99,19 @@ class SetPasswordForm(forms.Form):
     password2 = forms.CharField(
         label="Type it again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Your time zone",
+        help_text="Reminders and meeting times use it. It starts as your program's; change it if you live elsewhere.",
+    )
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        field = self.fields["time_zone"]
+        field.choices = time_zone_choices()
+        existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
+        field.initial = existing.time_zone if existing else invitation.program.time_zone
 
     def clean_password2(self):
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
