@@ -148,3 +148,29 @@ def show_year_if_far(value, fmt="M j"):
     if "Y" not in fmt and "y" not in fmt and is_far(value):
         fmt = fmt.replace("j", "j, Y", 1) if "j" in fmt else fmt + " Y"
     return date_filter(value, fmt)
+
+
+def _zone_of(user):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(user.time_zone)
+    except (AttributeError, ValueError, KeyError):
+        return None
+
+
+def times_for_both(value, *, viewer, other, label):
+    """"9:30 a.m. your time · 12:30 p.m. your mentor's time" when ``viewer``
+    and ``other`` (users) live in different zones; else the viewer's time
+    alone ("9:30 a.m."). ``value`` is an aware datetime; ``label`` names the
+    other person ("your mentor")."""
+    if value is None:
+        return ""
+    mine, theirs = _zone_of(viewer), _zone_of(other) if other is not None else None
+    mine = mine or timezone.get_current_timezone()
+    here = date_filter(timezone.localtime(value, mine), "g:i a")
+    if theirs is None or theirs.key == getattr(mine, "key", None):
+        return here
+    there = timezone.localtime(value, theirs)
+    day = "" if there.date() == timezone.localtime(value, mine).date() else date_filter(there, "D ")
+    return f"{here} your time · {day}{date_filter(there, 'g:i a')} {label}’s time"

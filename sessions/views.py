@@ -160,6 +160,17 @@ def _visible_session(request, pk):
     )
 
 
+def _other_person(match, user):
+    """(user, "your mentor"/"your mentee") of the other side, for times shown
+    in both zones; (None, "") for a coordinator."""
+    side = match.side_of(user)
+    if side == "mentor":
+        return match.mentee.user, "your mentee"
+    if side == "mentee":
+        return match.mentor.user, "your mentor"
+    return None, ""
+
+
 @login_required
 def session_detail(request, pk):
     session = _visible_session(request, pk)
@@ -178,6 +189,7 @@ def session_detail(request, pk):
             "show_private": show_private,
             "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
             "can_cancel": session.status == Session.Status.SCHEDULED,
+            "other_person": _other_person(match, request.user),
         },
     )
 

@@ -76,3 +76,21 @@ def test_an_invited_newcomer_who_keeps_the_default_lives_in_the_programs_zone(cl
     url = reverse("mentoring:invitation_accept", args=[link.rstrip("/").rsplit("/", 1)[-1]])
     assert client.post(url, {"password1": PASSWORD, "password2": PASSWORD}).status_code == 302
     assert get_user_model().objects.get(email="kim@test.example").time_zone == "America/Los_Angeles"
+
+
+def test_a_meeting_shows_both_times_with_zone_labels_when_the_zones_differ(personas, client_for):
+    from tests.factories import SessionFactory
+
+    personas.mentor.time_zone = "America/Los_Angeles"
+    personas.mentor.save(update_fields=["time_zone"])
+    starts = datetime(2030, 1, 15, 17, 30, tzinfo=ZoneInfo("UTC"))  # 9:30 Pacific, 12:30 Eastern
+    session = SessionFactory(match=personas.match, starts_at=starts)
+    url = reverse("peer_sessions:session_detail", args=[session.pk])
+    mentor_page = client_for(personas.mentor).get(url).content.decode()
+    assert "9:30 a.m. your time · 12:30 p.m. your mentee’s time" in mentor_page
+    mentee_page = client_for(personas.mentee).get(url).content.decode()
+    assert "12:30 p.m. your time · 9:30 a.m. your mentor’s time" in mentee_page
+    # Same zone: no labels.
+    personas.mentor.time_zone = personas.mentee.time_zone
+    personas.mentor.save(update_fields=["time_zone"])
+    assert "your time" not in client_for(personas.mentor).get(url).content.decode()
