@@ -183,9 +183,71 @@ class QuietHoursForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
-            self.add_error("quiet_until", "Give both times, or neither.")
+        start, end = cleaned.get("quiet_from"), cleaned.get("quiet_until")
+        if bool(start) != bool(end):
+            missing = "quiet_until" if start else "quiet_from"
+            self.add_error(missing, "Give both times, or neither.")
+        elif start and start == end:
+            # start == end reads as "quiet all day": every reminder would wait forever.
+            self.add_error("quiet_until", "The end must differ from the start (clear both for no quiet hours).")
         return cleaned
+
+
+class ReminderChannelsForm(forms.Form):
+    """Email and text message per kind of reminder ("<kind>-email",
+    "<kind>-sms" checkboxes; in-app is always on). Refuses the combinations
+    that would silently switch something off: safety alerts with no way to
+    reach the person outside the app, and text messages for someone who has
+    not said texting is okay or has no phone number."""
+
+    def __init__(self, *args, user, stored, **kwargs):
+        from .models import ReminderKind
+
+        super().__init__(*args, **kwargs)
+        self.user, self.kinds = user, ReminderKind
+        self.can_text = bool(user.ok_to_text and user.phone)
+        for kind, label in ReminderKind.choices:
+            pref = stored.get(kind)
+            self.fields[f"{kind}-email"] = forms.BooleanField(
+                required=False, label=f"{label} by email", initial=pref.email if pref else True
+            )
+            self.fields[f"{kind}-sms"] = forms.BooleanField(
+                required=False,
+                label=f"{label} by text message",
+                initial=pref.sms if pref else kind == ReminderKind.SAFETY_ALERT,
+                disabled=not self.can_text,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        alert = self.kinds.SAFETY_ALERT
+        if not cleaned.get(f"{alert}-email") and not (self.can_text and cleaned.get(f"{alert}-sms")):
+            self.add_error(
+                f"{alert}-email",
+                "Safety alerts cannot be switched off: keep email"
+                + (" or text messages" if self.can_text else "")
+                + " on for them.",
+            )
+        return cleaned
+
+    def rows(self):
+        """One row per kind for the table: label, the two bound fields and
+        whether each box is ticked (as posted, or as stored)."""
+        rows = []
+        for kind, label in self.kinds.choices:
+            email, sms = self[f"{kind}-email"], self[f"{kind}-sms"]
+            rows.append(
+                {"kind": kind, "label": label, "email_field": email, "sms_field": sms}
+                | {"email": bool(email.value()), "sms": bool(sms.value())}
+            )
+        return rows
+
+    def channels(self):
+        """{kind: (email, sms)} as chosen (sms False when texting is not okay)."""
+        return {
+            kind: (self.cleaned_data[f"{kind}-email"], self.can_text and self.cleaned_data[f"{kind}-sms"])
+            for kind in self.kinds.values
+        }
 
 
 MAX_REPORT_DAYS = 3 * 366

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ..channels import read_unsubscribe_token
-from ..forms import QuietHoursForm
+from ..forms import QuietHoursForm, ReminderChannelsForm
 from ..models import ChannelPreference, Notification, ReminderKind
 from .pages import PAGE_SIZE
 
@@ -41,33 +41,33 @@ def notification_read(request, pk):
 def preferences(request):
     """Channels per kind of reminder, and quiet hours."""
     stored = {p.kind: p for p in ChannelPreference.objects.filter(user=request.user)}
-    form = QuietHoursForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = QuietHoursForm(data, instance=request.user)
+    channels = ReminderChannelsForm(data, user=request.user, stored=stored)
+    # Both forms are checked before anything is saved; an error in one keeps
+    # what was typed in the other (the page is drawn from the posted data).
+    if request.method == "POST" and all([form.is_valid(), channels.is_valid()]):
         form.save()
-        for kind in ReminderKind.values:
+        for kind, (email, sms) in channels.channels().items():
             ChannelPreference.objects.update_or_create(
                 user=request.user,
                 kind=kind,
-                defaults={
-                    "in_app": True,  # the notification centre always keeps a copy
-                    "email": f"{kind}-email" in request.POST,
-                    "sms": f"{kind}-sms" in request.POST,
-                },
+                # The notification centre always keeps a copy; texting that is not
+                # okay keeps the stored choice (the box is disabled, so not posted).
+                defaults={"in_app": True, "email": email, "sms": sms if channels.can_text else _sms(stored, kind)},
             )
         messages.success(request, "Your reminder settings are saved.")
         return redirect("mentoring:preferences")
-    rows = [
-        {
-            "kind": kind,
-            "label": label,
-            "email": stored[kind].email if kind in stored else True,
-            "sms": stored[kind].sms if kind in stored else kind == ReminderKind.SAFETY_ALERT,
-        }
-        for kind, label in ReminderKind.choices
-    ]
     return render(
-        request, "mentoring/preferences.html", {"rows": rows, "form": form, "can_text": request.user.ok_to_text}
+        request,
+        "mentoring/preferences.html",
+        {"rows": channels.rows(), "channels": channels, "form": form, "can_text": channels.can_text},
     )
+
+
+def _sms(stored, kind):
+    pref = stored.get(kind)
+    return pref.sms if pref else kind == ReminderKind.SAFETY_ALERT
 
 
 @csrf_exempt  # mail clients post one-click unsubscribes without a session; the signed token is the key
