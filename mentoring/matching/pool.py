@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .criteria import AGE_ORDER, CRITERIA, FULL_AT, WEIGHT_POINTS, Weight, weight_total
+from .criteria import AGE_ORDER, CRITERIA, FULL_AT, NEVER_BLOCKS, WEIGHT_POINTS, Weight, weight_total
 
 # Added to every eligible pair so that, between equal totals, the solver
 # prefers matching more people. Far below the smallest difference between
@@ -92,6 +92,8 @@ def fit_matrices(mentors, mentees, ctx):
     fits["age"] = np.where(known & (gap == 0), 1.0, np.where(known & (gap == 1), 0.5, 0.0))
     meets = np.array([p.recovery_months is not None and p.recovery_months >= ctx.min_recovery_months for p in mentors])
     fits["recovery"] = np.broadcast_to(meets[None, :], (n, m)).astype(np.float64)
+    waited = np.array([min(max(p.waiting_days, 0), FULL_AT["waiting"]) for p in mentees], dtype=np.float64)
+    fits["waiting"] = np.broadcast_to((waited / FULL_AT["waiting"])[:, None], (n, m)).astype(np.float64)
     return fits
 
 
@@ -125,7 +127,7 @@ def filter_masks(mentors, mentees, ctx, fits):
             conflicts[mentee_index[mentee_user], mentor_index[mentor_user]] = False
     masks["An earlier match between them closed for a conflict"] = conflicts
     for key, label, _, _ in CRITERIA:
-        if ctx.weights[key] == Weight.MUST and key != "gender":
+        if ctx.weights[key] == Weight.MUST and key not in NEVER_BLOCKS:
             masks[f"Must: {label.lower()}"] = fits[key] > 0
     return masks
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from sessions.models import Session
 from .. import access
 from ..forms import CloseMatchForm, MatchingSettingsForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
-from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
+from ..matching.loading import days_waiting, load_pool, mentors_with_room, waiting_mentees, with_waiting_since
 from ..matching.pool import assign_whole_pool
 from ..models import Match, MenteeProfile, MentorProfile
 from ..params import int_param
@@ -117,7 +117,11 @@ def pool(request, pk):
         {"mentor": mentors[j], "mentee": mentees[i], "score": score_pair(mentors[j], mentees[i], ctx)}
         for i, j, _ in sorted(result.pairs, key=lambda pair: -pair[2])
     ]
-    unassigned = [{"mentee": mentees[i], "reason": reason} for i, reason in result.unassigned]
+    # Who is left out, longest wait first, with the reason.
+    unassigned = sorted(
+        ({"mentee": mentees[i], "reason": reason} for i, reason in result.unassigned),
+        key=lambda row: -row["mentee"].waiting_days,
+    )
     return render(
         request,
         "mentoring/pool.html",
@@ -216,17 +220,12 @@ def caseload(request, pk):
 @login_required
 def waiting(request, pk):
     program = _program(request, pk)
-    rows = (
-        waiting_mentees(program)
-        .select_related("user")
-        .annotate(last_match_end=Max("matches__ended_at"))
-        .order_by("joined_at")
-    )
+    # Longest wait first (since joining, or since their last match ended).
+    rows = with_waiting_since(waiting_mentees(program)).select_related("user").order_by("waiting_since", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for mentee in page:
-        since = max(filter(None, [mentee.joined_at, mentee.last_match_end]))
-        mentee.days_waiting = (now - since).days
+        mentee.days_waiting = days_waiting(mentee, now)
     return render(request, "mentoring/waiting.html", {"program": program, "page": page, "count": rows.count()})
 
 
