@@ -238,3 +238,29 @@ def backoff(attempt):
 def dead_letters(programs):
     """Rows that gave up, for coordinators' homes."""
     return Delivery.objects.filter(status=Delivery.Status.DEAD, program__in=programs)
+
+
+# --- coordinators' undelivered-reminders page -------------------------------------------------------
+
+
+def delivery_retry(*, delivery, now=None):
+    """Send a dead reminder again: back to pending with a fresh count of
+    attempts, due now; the next dispatch claims and sends it. Only a row that
+    gave up (status dead) is changed; returns True when it was. The one place
+    a coordinator's "retry" touches the outbox (point it at the new outbox
+    module when it moves)."""
+    now = now or timezone.now()
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DEAD).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, lease_expires_at=None
+    )
+    return bool(changed)
+
+
+def delivery_mark_handled(*, delivery):
+    """A coordinator dealt with a dead reminder another way (a call, a fixed
+    address and a new reminder later): it leaves the list as skipped, keeping
+    its last error. Returns True when a dead row was changed."""
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DEAD).update(
+        status=Delivery.Status.SKIPPED
+    )
+    return bool(changed)

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .. import access
 from ..channels import read_unsubscribe_token
+from ..delivery import dead_letters, delivery_mark_handled, delivery_retry
 from ..forms import QuietHoursForm, ReminderChannelsForm
 from ..models import ChannelPreference, Notification, ReminderKind
 from .pages import PAGE_SIZE
@@ -85,3 +87,38 @@ def unsubscribe(request, token):
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "mentoring/unsubscribed.html", {"label": ReminderKind(kind).label})
     return render(request, "mentoring/unsubscribe.html", {"label": ReminderKind(kind).label})
+
+
+# --- undelivered reminders (coordinators) ----------------------------------------------------------
+
+
+def _dead_letters(user):
+    return dead_letters(access.coordinated_programs(user)).select_related("recipient", "program")
+
+
+@login_required
+def undelivered(request):
+    """Reminders that gave up, in the programs the user coordinates: what,
+    for whom, by which channel, why (the provider's last error), with
+    "retry" and "mark handled". Others see an empty list."""
+    rows = _dead_letters(request.user).order_by("-due_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mentoring/undelivered.html", {"page": page})
+
+
+@login_required
+@require_POST
+def undelivered_retry(request, pk):
+    delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
+    delivery_retry(delivery=delivery)
+    messages.success(request, f"The reminder to {delivery.recipient} will be sent again in a minute.")
+    return redirect("mentoring:undelivered")
+
+
+@login_required
+@require_POST
+def undelivered_handled(request, pk):
+    delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
+    delivery_mark_handled(delivery=delivery)
+    messages.success(request, f"The reminder to {delivery.recipient} is marked as handled.")
+    return redirect("mentoring:undelivered")
