@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -12,6 +12,7 @@ from mentoring.profile_forms import choice_list
 from .models import GroupSession, Session
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MAX_SERIES_DATES = 52  # a weekly series ends within a year of its first date
 DURATIONS = [
     (15, "15 minutes"),
     (30, "30 minutes"),
@@ -20,6 +21,11 @@ DURATIONS = [
     (90, "1½ hours"),
     (120, "2 hours"),
 ]
+
+
+def series_dates(first_day, until):
+    """How many weekly dates from ``first_day`` up to ``until`` (both dates)."""
+    return (until - first_day).days // 7 + 1 if until >= first_day else 0
 
 
 def aware(day, time):
@@ -137,10 +143,17 @@ class GroupForm(forms.Form):
     )
     weekly_until = dates.DateField(
         window=dates.FUTURE,
-        years=1,
+        years=3,  # within a year of the first date: checked in clean()
         required=False,
         label="Repeat every week until",
         help_text="Leave empty for a one-off. Each date of a series can be moved or cancelled on its own.",
+    )
+    weekly_count = forms.IntegerField(
+        required=False,
+        min_value=2,
+        max_value=MAX_SERIES_DATES,
+        label="Or: how many weekly dates",
+        help_text=f"A series ends within a year: at most {MAX_SERIES_DATES} dates.",
     )
 
     def __init__(self, *args, program, **kwargs):
@@ -159,7 +172,32 @@ class GroupForm(forms.Form):
                 self.add_error("end", "The end must be after the start.")
             elif cleaned["starts_at"] <= timezone.now():
                 self.add_error("day", "Choose a date and time in the future.")
+        self._clean_series(cleaned)
         return cleaned
+
+    def _clean_series(self, cleaned):
+        """A weekly series needs an end: a date or a number of dates, not
+        both, at most a year (MAX_SERIES_DATES) from its first date. Sets
+        ``weekly_until`` from the count and ``series_dates`` for the message."""
+        day, until, count = cleaned.get("day"), cleaned.get("weekly_until"), cleaned.get("weekly_count")
+        if until and count:
+            self.add_error("weekly_count", "Choose an end date or a number of dates, not both.")
+            return
+        if not day:
+            return
+        if count:
+            cleaned["weekly_until"] = until = day + timedelta(weeks=count - 1)
+        if until:
+            dates_in_series = series_dates(day, until)
+            if until < day:
+                self.add_error("weekly_until", "The series must end on or after its first date.")
+            elif dates_in_series > MAX_SERIES_DATES:
+                self.add_error(
+                    "weekly_until",
+                    f"A weekly series ends within a year: this would create {dates_in_series} dates "
+                    f"(at most {MAX_SERIES_DATES}).",
+                )
+            cleaned["series_dates"] = dates_in_series
 
     def group_data(self):
         keys = ("kind", "title", "skill", "description", "location", "online_link", "capacity", "starts_at", "ends_at")

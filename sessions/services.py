@@ -17,7 +17,7 @@ from mentoring.models import Match
 from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
 
 logger = logging.getLogger(__name__)
-MAX_SERIES_WEEKS = 104
+MAX_SERIES_WEEKS = 52  # a weekly series ends within a year (sessions.forms.MAX_SERIES_DATES)
 
 
 class DoubleBooking(ValidationError):
@@ -179,8 +179,12 @@ def group_create(*, program, facilitators=(), weekly_until=None, **fields):
     if weekly_until:
         if weekly_until < timezone.localtime(starts_at, ZoneInfo(program.time_zone)).date():
             raise ValidationError({"weekly_until": "The series must end on or after its first date."})
-        series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
         occurrences = _weekly(starts_at, ends_at, weekly_until, ZoneInfo(program.time_zone))
+        last_day = timezone.localtime(occurrences[-1][0], ZoneInfo(program.time_zone)).date()
+        if last_day + timedelta(weeks=1) <= weekly_until:  # _weekly stopped at the cap
+            message = f"A weekly series ends within a year (at most {MAX_SERIES_WEEKS} dates)."
+            raise ValidationError({"weekly_until": message})
+        series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
     created = GroupSession.objects.bulk_create(
         [
             GroupSession(program=program, series=series, **{**fields, "starts_at": s, "ends_at": e})

@@ -20,7 +20,7 @@ from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .calendar import build_feed
-from .forms import CancelForm, GroupForm, LogForm, MoveForm, RecordPastForm, ScheduleForm
+from .forms import MAX_SERIES_DATES, CancelForm, GroupForm, LogForm, MoveForm, RecordPastForm, ScheduleForm
 from .models import CalendarFeed, GroupSession, Registration, Session, Skill
 from .selectors import hours_per_mentor_per_month
 from .services import (
@@ -280,7 +280,12 @@ def group_new(request, pk):
             count = len(created)
             messages.success(request, f"{count} date{'s' if count != 1 else ''} created.")
             return redirect("peer_sessions:group_list", program.pk)
-    return render(request, "sessions/group_form.html", {"program": program, "form": form})
+    series = form.cleaned_data.get("series_dates") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "sessions/group_form.html",
+        {"program": program, "form": form, "series_dates": series, "max_series_dates": MAX_SERIES_DATES},
+    )
 
 
 def _visible_group(request, pk):
