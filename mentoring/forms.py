@@ -148,6 +148,17 @@ class MatchingSettingsForm(forms.Form):
             )
         self.fields["weight_gender"].help_text = "When a mentee states a preference it is always respected."
 
+    def clean(self):
+        cleaned = super().clean()
+        # Every criterion off leaves every pair at 0: suggestions and "match
+        # everyone waiting" would silently pick at random.
+        chosen = [cleaned.get(f"weight_{key}") for key in CRITERION_KEYS]
+        if all(chosen) and all(weight == Weight.OFF for weight in chosen):
+            self.add_error(
+                f"weight_{CRITERION_KEYS[0]}", "Keep at least one criterion on, or matches are picked at random."
+            )
+        return cleaned
+
     def weights(self):
         return {key: self.cleaned_data[f"weight_{key}"] for key in CRITERION_KEYS}
 

@@ -10,6 +10,15 @@ from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea,
 class ProgramForm(forms.ModelForm):
     start_date = dates.DateField(window=dates.NEAR, required=False, label="Start date")
     end_date = dates.DateField(window=dates.NEAR, required=False, label="End date")
+    # Numbers within reason: 0 days of inactivity would flag every match at
+    # once, a capacity of 0 silently stops matching.
+    inactivity_days = forms.IntegerField(
+        min_value=1, max_value=365, initial=14, help_text="Days without contact before a match is flagged as quiet."
+    )
+    default_mentor_capacity = forms.IntegerField(min_value=1, max_value=10, initial=3)
+    min_recovery_months = forms.IntegerField(
+        min_value=0, max_value=600, initial=12, label="Minimum time in recovery for mentors (months)"
+    )
 
     class Meta:
         model = Program

@@ -68,3 +68,48 @@ def test_valid_settings_save_together(personas, client_for):
     assert client_for(personas.mentee).post(PREFERENCES, data).status_code == 302
     personas.mentee.refresh_from_db()
     assert (personas.mentee.quiet_from, personas.mentee.quiet_until) == (time(22, 0), time(7, 0))
+
+
+# --- other settings forms: combinations that would silently switch something off ----------------
+
+
+def _program_data(program, **changes):
+    data = {
+        "name": program.name,
+        "description": "",
+        "status": program.status,
+        "mode": program.mode,
+        "start_date": "",
+        "end_date": "",
+        "time_zone": program.time_zone,
+        "checkin_cadence": program.checkin_cadence,
+        "inactivity_days": "14",
+        "default_mentor_capacity": "3",
+        "min_recovery_months": "12",
+        "background_check_required": "on",
+    }
+    return data | changes
+
+
+def test_program_numbers_that_switch_things_off_are_refused_and_the_rest_is_kept(personas, client_for):
+    program = personas.program
+    url = reverse("programs:edit", args=[program.pk])
+    data = _program_data(program, name="Renamed", inactivity_days="0", default_mentor_capacity="0")
+    response = client_for(personas.coordinator).post(url, data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"inactivity_days", "default_mentor_capacity"}
+    assert 'value="Renamed"' in response.content.decode()
+    program.refresh_from_db()
+    assert program.inactivity_days == 14 and program.name != "Renamed"
+
+
+def test_matching_with_every_criterion_off_is_refused(personas, client_for):
+    from mentoring.matching.criteria import CRITERION_KEYS
+
+    url = reverse("mentoring:matching_settings", args=[personas.program.pk])
+    data = {f"weight_{key}": "off" for key in CRITERION_KEYS} | {"first_contact_days": "7"}
+    response = client_for(personas.coordinator).post(url, data)
+    assert response.status_code == 200
+    assert "Keep at least one criterion on" in response.content.decode()
+    personas.program.refresh_from_db()
+    assert personas.program.matching_weights == {}
