@@ -234,3 +234,20 @@ class MoveForm(forms.Form):
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("end", "The end must be after the start.")
         return cleaned
+
+
+class BookForm(forms.Form):
+    """A coordinator or facilitator books a person of the program in (or adds
+    a walk-in while attendance is open)."""
+
+    person = forms.ModelChoiceField(queryset=None, label="Person", empty_label="Choose a person")
+    walk_in = forms.BooleanField(required=False, label="They are here now (walk-in): give a seat and mark attended")
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            get_user_model()
+            .objects.filter(Q(pk__in=_program_people(program)) | Q(mentee_profiles__program=program), is_active=True)
+            .distinct()
+            .order_by("full_name")
+        )

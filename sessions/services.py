@@ -262,6 +262,39 @@ def register(*, group_session, user):
 
 
 @transaction.atomic
+def group_book(*, group_session, user, walk_in=False):
+    """A coordinator or facilitator books ``user`` in: a seat if one is free,
+    else the waiting list (as ``register``). ``walk_in``: the person is at
+    the door while attendance is open, so they get a seat whatever the
+    capacity and are marked attended. Returns the registration."""
+    if not walk_in:
+        return register(group_session=group_session, user=user)
+    if not attendance_open(group_session):
+        raise ValidationError("Walk-ins are added while attendance is open (from 30 minutes before the start).")
+    _claim_seats(group_session)
+    registration, _ = Registration.objects.update_or_create(
+        group_session=group_session,
+        user=user,
+        defaults={"status": Registration.Status.REGISTERED, "attendance": Registration.Attendance.ATTENDED},
+    )
+    return registration
+
+
+@transaction.atomic
+def series_cancel(*, series, reason, now=None):
+    """Cancel every date of a weekly series still to come, in one step (each
+    one as ``group_cancel``: registrants are told, calendars updated).
+    Returns how many dates were cancelled."""
+    now = now or timezone.now()
+    upcoming = series.occurrences.filter(status=GroupSession.Status.SCHEDULED, starts_at__gt=now)
+    count = 0
+    for occurrence in upcoming.select_for_update():
+        group_cancel(group_session=occurrence, reason=reason)
+        count += 1
+    return count
+
+
+@transaction.atomic
 def unregister(*, group_session, user):
     """Give up a seat or a waiting place; a freed seat goes to the first on
     the waiting list, who is told."""

@@ -20,7 +20,16 @@ from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .calendar import build_feed
-from .forms import MAX_SERIES_DATES, CancelForm, GroupForm, LogForm, MoveForm, RecordPastForm, ScheduleForm
+from .forms import (
+    MAX_SERIES_DATES,
+    BookForm,
+    CancelForm,
+    GroupForm,
+    LogForm,
+    MoveForm,
+    RecordPastForm,
+    ScheduleForm,
+)
 from .models import CalendarFeed, GroupSession, Registration, Session, Skill
 from .selectors import hours_per_mentor_per_month
 from .services import (
@@ -29,10 +38,12 @@ from .services import (
     attendance_open,
     calendar_feed_for,
     calendar_feed_reset,
+    group_book,
     group_cancel,
     group_create,
     group_move,
     register,
+    series_cancel,
     session_cancel,
     session_log,
     session_record_past,
@@ -297,6 +308,7 @@ def group_detail(request, pk):
     group = _visible_group(request, pk)
     registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     mine = next((r for r in registrations if r.user_id == request.user.pk), None)
+    can_take_attendance = access.attendance_group_sessions(request.user).filter(pk=group.pk).exists()
     return render(
         request,
         "sessions/group_detail.html",
@@ -306,7 +318,15 @@ def group_detail(request, pk):
             "seats_taken": sum(r.status == Registration.Status.REGISTERED for r in registrations),
             "waiting": sum(r.status == Registration.Status.WAITLISTED for r in registrations),
             "mine": mine,
-            "can_take_attendance": access.attendance_group_sessions(request.user).filter(pk=group.pk).exists(),
+            "can_take_attendance": can_take_attendance,
+            # Who is booked and waiting: for those who run it (coordinators, facilitators) only.
+            "booked": [r for r in registrations if r.status == Registration.Status.REGISTERED]
+            if can_take_attendance
+            else [],
+            "waitlist": [r for r in registrations if r.status == Registration.Status.WAITLISTED]
+            if can_take_attendance
+            else [],
+            "book_form": BookForm(program=group.program) if can_take_attendance else None,
             "can_manage": access.can_manage_program(request.user, group.program),
             "is_open": group.status == GroupSession.Status.SCHEDULED and group.starts_at > timezone.now(),
         },
@@ -349,8 +369,18 @@ def group_edit(request, pk):
         "location": group.location,
     }
     move_form = MoveForm(request.POST if request.POST.get("action") == "move" else None, initial=initial)
-    cancel_form = CancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    cancel_form = CancelForm(request.POST if request.POST.get("action") in ("cancel", "cancel_series") else None)
     try:
+        if cancel_form.is_bound and request.POST.get("action") == "cancel_series" and group.series_id:
+            if cancel_form.is_valid():
+                count = series_cancel(series=group.series, reason=cancel_form.cleaned_data["reason"])
+                messages.success(request, f"{count} date{'s' if count != 1 else ''} of the series cancelled.")
+                return redirect("peer_sessions:group_detail", group.pk)
+            return render(
+                request,
+                "sessions/group_edit.html",
+                {"group": group, "move_form": move_form, "cancel_form": cancel_form},
+            )
         if move_form.is_bound and move_form.is_valid():
             data = move_form.cleaned_data
             group_move(
@@ -367,6 +397,29 @@ def group_edit(request, pk):
     return render(
         request, "sessions/group_edit.html", {"group": group, "move_form": move_form, "cancel_form": cancel_form}
     )
+
+
+@login_required
+@require_POST
+def group_book_view(request, pk):
+    """Coordinators and facilitators book a person in, or add a walk-in."""
+    group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
+    form = BookForm(request.POST, program=group.program)
+    if not form.is_valid():
+        messages.error(request, "Choose a person of the program to book in.")
+        return redirect("peer_sessions:group_detail", group.pk)
+    person, walk_in = form.cleaned_data["person"], form.cleaned_data["walk_in"]
+    try:
+        registration = group_book(group_session=group, user=person, walk_in=walk_in)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("peer_sessions:group_detail", group.pk)
+    if walk_in:
+        messages.success(request, f"{person} is added as a walk-in and marked attended.")
+        return redirect("peer_sessions:attendance", group.pk)
+    where = "has a seat" if registration.status == Registration.Status.REGISTERED else "is on the waiting list"
+    messages.success(request, f"{person} {where}.")
+    return redirect("peer_sessions:group_detail", group.pk)
 
 
 @login_required

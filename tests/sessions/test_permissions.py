@@ -105,6 +105,14 @@ MATRIX = [
         method="post",
         data=lambda p: {f"attendance-{Registration.objects.get().pk}": "attended"},
     ),
+    # Booking a person in: those who take attendance (facilitator, coordinators).
+    Row(
+        "peer_sessions:group_book",
+        expect(redirect=["coordinator", "other_mentor"]),
+        args=lambda p: [_group(p).pk],
+        method="post",
+        data=lambda p: {"person": p.mentee.pk},
+    ),
     Row("peer_sessions:skills", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("peer_sessions:figures", expect(ok=ONLY_A), args=PROGRAM_A),
 ]

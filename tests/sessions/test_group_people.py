@@ -1,0 +1,88 @@
+"""Issue 17.7: groups. The event page lists who is booked and waiting (for
+those who run it); coordinators and facilitators book a person in and add a
+walk-in at attendance time; a whole series is cancelled in one step."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import GroupSeries, GroupSession, Registration
+from tests.factories import GroupSessionFactory, RegistrationFactory, UserFactory
+
+
+def _group(personas, *, starts_in=timedelta(days=2), capacity=1):
+    start = timezone.now() + starts_in
+    group = GroupSessionFactory(
+        program=personas.program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=capacity
+    )
+    group.facilitators.add(personas.other_mentor)
+    return group
+
+
+def test_the_event_page_lists_booked_and_waiting_for_those_who_run_it_only(personas, client_for):
+    group = _group(personas)
+    RegistrationFactory(group_session=group, user=personas.mentee, status=Registration.Status.REGISTERED)
+    RegistrationFactory(group_session=group, user=personas.other_mentee, status=Registration.Status.WAITLISTED)
+    url = reverse("peer_sessions:group_detail", args=[group.pk])
+    for runner in (personas.coordinator, personas.other_mentor):
+        response = client_for(runner).get(url)
+        assert [r.user for r in response.context["booked"]] == [personas.mentee]
+        assert [r.user for r in response.context["waitlist"]] == [personas.other_mentee]
+        assert str(personas.other_mentee) in response.content.decode()
+    # A participant does not see who else comes.
+    response = client_for(personas.mentee).get(url)
+    assert response.context["booked"] == [] and str(personas.other_mentee) not in response.content.decode()
+
+
+def test_a_facilitator_books_a_person_in_and_the_next_goes_to_the_waiting_list(personas, client_for):
+    group = _group(personas, capacity=1)
+    url = reverse("peer_sessions:group_book", args=[group.pk])
+    client = client_for(personas.other_mentor)
+    assert client.post(url, {"person": personas.mentee.pk}).status_code == 302
+    assert client.post(url, {"person": personas.other_mentee.pk}).status_code == 302
+    statuses = dict(Registration.objects.values_list("user", "status"))
+    assert statuses == {personas.mentee.pk: "registered", personas.other_mentee.pk: "waitlisted"}
+
+
+def test_a_walk_in_gets_a_seat_and_is_marked_attended_even_when_full(personas, client_for):
+    group = _group(personas, starts_in=timedelta(minutes=10), capacity=1)
+    RegistrationFactory(group_session=group, user=personas.mentor, status=Registration.Status.REGISTERED)
+    url = reverse("peer_sessions:group_book", args=[group.pk])
+    response = client_for(personas.coordinator).post(url, {"person": personas.mentee.pk, "walk_in": "on"})
+    assert response.url == reverse("peer_sessions:attendance", args=[group.pk])
+    walk_in = Registration.objects.get(user=personas.mentee)
+    assert (walk_in.status, walk_in.attendance) == ("registered", "attended")
+
+
+def test_a_walk_in_before_attendance_opens_is_refused(personas, client_for):
+    group = _group(personas, starts_in=timedelta(days=2))
+    url = reverse("peer_sessions:group_book", args=[group.pk])
+    client_for(personas.coordinator).post(url, {"person": personas.mentee.pk, "walk_in": "on"})
+    assert not Registration.objects.exists()
+
+
+def test_someone_outside_the_program_cannot_be_booked(personas, client_for):
+    group = _group(personas)
+    url = reverse("peer_sessions:group_book", args=[group.pk])
+    client_for(personas.coordinator).post(url, {"person": UserFactory().pk})
+    assert not Registration.objects.exists()
+
+
+def test_a_whole_series_is_cancelled_in_one_step(personas, client_for):
+    series = GroupSeries.objects.create(program=personas.program, title="Weekly", weekly_until=timezone.localdate())
+    start = timezone.now() + timedelta(days=1)
+    dates = [
+        GroupSessionFactory(
+            program=personas.program,
+            series=series,
+            starts_at=start + timedelta(weeks=w),
+            ends_at=start + timedelta(weeks=w, hours=1),
+        )
+        for w in range(4)
+    ]
+    url = reverse("peer_sessions:group_edit", args=[dates[1].pk])
+    response = client_for(personas.coordinator).post(url, {"action": "cancel_series", "reason": "Room closed"})
+    assert response.status_code == 302
+    assert set(GroupSession.objects.filter(series=series).values_list("status", flat=True)) == {"cancelled"}
+    assert GroupSession.objects.get(pk=dates[0].pk).sequence == 1
