@@ -221,6 +221,8 @@ def _program_people(program):
 
 
 class MoveForm(forms.Form):
+    title = forms.CharField(max_length=120, required=False, label="Title")
+    capacity = forms.IntegerField(min_value=1, max_value=500, required=False, label="Seats")
     day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)

@@ -211,13 +211,30 @@ def _weekly(starts_at, ends_at, until, zone):
     return occurrences
 
 
-def group_move(*, group_session, starts_at, ends_at, location):
-    """Move or relocate one occurrence; the rest of its series stays."""
+@transaction.atomic
+def group_move(*, group_session, starts_at, ends_at, location, title=None, capacity=None):
+    """Move, relocate, rename or resize one occurrence; the rest of its
+    series stays. Fewer seats than people holding one is refused; more seats
+    go to the waiting list in order (each promoted person is told)."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "The end must be after the start."})
+    promoted = []
+    if capacity is not None and capacity != group_session.capacity:
+        _claim_seats(group_session)
+        seated = group_session.registrations.filter(status=Registration.Status.REGISTERED).count()
+        if capacity < seated:
+            raise ValidationError({"capacity": f"{seated} people have a seat: choose at least {seated} seats."})
+        waiting = group_session.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk")
+        promoted = list(waiting[: capacity - seated])
+        Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(status=Registration.Status.REGISTERED)
+        group_session.capacity = capacity
     group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
-    group_session.save(update_fields=["starts_at", "ends_at", "location", *event_changed(group_session)])
+    group_session.title = title or group_session.title
+    fields = ["starts_at", "ends_at", "location", "title", "capacity"]
+    group_session.save(update_fields=[*fields, *event_changed(group_session)])
     _notify_registrants(group_session)
+    if promoted:
+        _notify([r.user for r in promoted], group_session.pk)
     return group_session
 
 

@@ -353,8 +353,8 @@ def group_register(request, pk):
 
 
 def _managed_group(request, pk):
-    programs = access.coordinated_programs(request.user).values("pk")
-    return get_object_or_404(GroupSession.objects.filter(program__in=programs), pk=pk)
+    """A date the user runs: coordinators of its program and its facilitators."""
+    return get_object_or_404(access.attendance_group_sessions(request.user), pk=pk)
 
 
 @login_required
@@ -367,6 +367,8 @@ def group_edit(request, pk):
         "start": local_start.time(),
         "end": local_end.time(),
         "location": group.location,
+        "title": group.title,
+        "capacity": group.capacity,
     }
     move_form = MoveForm(request.POST if request.POST.get("action") == "move" else None, initial=initial)
     cancel_form = CancelForm(request.POST if request.POST.get("action") in ("cancel", "cancel_series") else None)
@@ -384,7 +386,12 @@ def group_edit(request, pk):
         if move_form.is_bound and move_form.is_valid():
             data = move_form.cleaned_data
             group_move(
-                group_session=group, starts_at=data["starts_at"], ends_at=data["ends_at"], location=data["location"]
+                group_session=group,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                title=data["title"],
+                capacity=data["capacity"],
             )
             messages.success(request, "This date is moved; registrants are told.")
             return redirect("peer_sessions:group_detail", group.pk)

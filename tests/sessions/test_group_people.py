@@ -86,3 +86,37 @@ def test_a_whole_series_is_cancelled_in_one_step(personas, client_for):
     assert response.status_code == 302
     assert set(GroupSession.objects.filter(series=series).values_list("status", flat=True)) == {"cancelled"}
     assert GroupSession.objects.get(pk=dates[0].pk).sequence == 1
+
+
+def _edit_data(group, **changes):
+    start, end = timezone.localtime(group.starts_at), timezone.localtime(group.ends_at)
+    data = {
+        "action": "move",
+        "title": group.title,
+        "capacity": str(group.capacity),
+        "day": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "location": "Room 2",
+    }
+    return data | changes
+
+
+def test_a_facilitator_renames_and_adds_seats_and_the_first_waiting_gets_one(personas, client_for):
+    group = _group(personas, capacity=1)
+    RegistrationFactory(group_session=group, user=personas.mentee, status=Registration.Status.REGISTERED)
+    RegistrationFactory(group_session=group, user=personas.other_mentee, status=Registration.Status.WAITLISTED)
+    url = reverse("peer_sessions:group_edit", args=[group.pk])
+    client = client_for(personas.other_mentor)
+    response = client.post(url, _edit_data(group, title="Evening circle", capacity="2"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.title, group.capacity, group.location) == ("Evening circle", 2, "Room 2")
+    assert Registration.objects.get(user=personas.other_mentee).status == Registration.Status.REGISTERED
+    # Fewer seats than people holding one: refused next to the field, the rest kept.
+    response = client.post(url, _edit_data(group, title="Renamed again", capacity="1"))
+    assert response.status_code == 200
+    assert "capacity" in response.context["move_form"].errors
+    assert 'value="Renamed again"' in response.content.decode()
+    group.refresh_from_db()
+    assert (group.title, group.capacity) == ("Evening circle", 2)

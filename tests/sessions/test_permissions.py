@@ -95,7 +95,8 @@ MATRIX = [
         method="post",
         data=lambda p: {"action": "join"},
     ),
-    Row("peer_sessions:group_edit", expect(ok=ONLY_A), args=lambda p: [_group(p).pk]),
+    # Changing a date: coordinators and its facilitators (other_mentor here).
+    Row("peer_sessions:group_edit", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
     # Attendance: the facilitator (other_mentor here) and coordinators.
     Row("peer_sessions:attendance", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
     Row(
