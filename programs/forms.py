@@ -35,6 +35,7 @@ class ProgramForm(forms.ModelForm):
             "default_mentor_capacity",
             "min_recovery_months",
             "background_check_required",
+            "mentors_create_groups",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

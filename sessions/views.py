@@ -274,17 +274,21 @@ def group_list(request, pk):
             "past": past,
             "query": "when=past" if past else "",
             "can_manage": access.can_manage_program(request.user, program),
+            "can_create": access.group_creatable_programs(request.user).filter(pk=program.pk).exists(),
         },
     )
 
 
 @login_required
 def group_new(request, pk):
-    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    program = get_object_or_404(access.group_creatable_programs(request.user), pk=pk)
     form = GroupForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
+        data = form.group_data()
+        if not access.can_manage_program(request.user, program) and request.user not in data["facilitators"]:
+            data["facilitators"].append(request.user)  # a mentor who creates a group runs it
         try:
-            created = group_create(program=program, **form.group_data())
+            created = group_create(program=program, **data)
         except ValidationError as error:
             add_service_error(form, error)
         else:

@@ -120,3 +120,19 @@ def test_a_facilitator_renames_and_adds_seats_and_the_first_waiting_gets_one(per
     assert 'value="Renamed again"' in response.content.decode()
     group.refresh_from_db()
     assert (group.title, group.capacity) == ("Evening circle", 2)
+
+
+def test_mentors_create_groups_only_when_the_program_allows_it_and_then_facilitate_them(personas, client_for):
+    url = reverse("peer_sessions:group_new", args=[personas.program.pk])
+    client = client_for(personas.mentor)
+    assert client.get(url).status_code == 404
+    personas.program.mentors_create_groups = True
+    personas.program.save(update_fields=["mentors_create_groups"])
+    assert client.get(url).status_code == 200
+    day = (timezone.localtime(timezone.now()) + timedelta(days=5)).date().isoformat()
+    data = {"kind": "group", "title": "Walk and talk", "day": day, "start": "18:00", "end": "19:00", "capacity": "8"}
+    assert client.post(url, data).status_code == 302
+    group = GroupSession.objects.get(title="Walk and talk")
+    assert list(group.facilitators.all()) == [personas.mentor]
+    listing = client.get(reverse("peer_sessions:group_list", args=[personas.program.pk])).content.decode()
+    assert f'href="{url}"' in listing
