@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentoring.context_processors.navigation",
             ],
+            "builtins": ["mentoring.templatetags.waypoint_dates"],
         },
     },
 ]

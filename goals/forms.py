@@ -1,19 +1,22 @@
 from django import forms
 
+from mentoring import dates
+
 from .models import Goal
 
 MILESTONE_ROWS = 4
-DATE = forms.DateInput(attrs={"type": "date"})
 SWITCH = forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
 
 
 class GoalForm(forms.ModelForm):
     """A goal and up to four milestones (more can be added later)."""
 
+    target_date = dates.DateField(window=dates.FUTURE, years=5, required=False, label="By when (optional)")
+
     class Meta:
         model = Goal
         fields = ["title", "why", "category", "target", "target_date", "cadence", "is_private"]
-        widgets = {"why": forms.Textarea(attrs={"rows": 2}), "target_date": DATE}
+        widgets = {"why": forms.Textarea(attrs={"rows": 2})}
         labels = {"title": "Your goal", "target_date": "By when (optional)", "cadence": "How often to check in"}
 
     def __init__(self, *args, suggesting=False, **kwargs):
@@ -24,7 +27,9 @@ class GoalForm(forms.ModelForm):
             self.fields[f"milestone_{i}"] = forms.CharField(
                 max_length=120, required=False, label=f"Milestone {i}" + (" (optional)" if i > 1 else "")
             )
-            self.fields[f"milestone_{i}_due"] = forms.DateField(required=False, widget=DATE, label=f"Milestone {i} due")
+            self.fields[f"milestone_{i}_due"] = dates.DateField(
+                window=dates.NEAR, required=False, label=f"Milestone {i} due"
+            )
 
     def clean(self):
         cleaned = super().clean()

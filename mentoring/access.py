@@ -75,6 +75,17 @@ def coordinated_programs(user):
     return Program.objects.filter(coordinators=user)
 
 
+def group_creatable_programs(user):
+    """Programs in which the user may create group sessions: the ones they
+    coordinate, and the ones that let their mentors create groups where the
+    user is a mentor."""
+    if not _signed_in(user):
+        return Program.objects.none()
+    return Program.objects.filter(
+        Q(coordinators=user) | Q(mentors_create_groups=True, mentor_profiles__user=user)
+    ).distinct()
+
+
 def visible_programs(user):
     """Programs the user takes part in, in any role."""
     if not _signed_in(user):

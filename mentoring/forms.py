@@ -2,8 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from . import dates
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
-from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email
+from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email, time_zone_choices
 
 
 def add_service_error(form, error):
@@ -98,10 +99,19 @@ class SetPasswordForm(forms.Form):
     password2 = forms.CharField(
         label="Type it again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Your time zone",
+        help_text="Reminders and meeting times use it. It starts as your program's; change it if you live elsewhere.",
+    )
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        field = self.fields["time_zone"]
+        field.choices = time_zone_choices()
+        existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
+        field.initial = existing.time_zone if existing else invitation.program.time_zone
 
     def clean_password2(self):
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
@@ -137,6 +147,17 @@ class MatchingSettingsForm(forms.Form):
                 label=label, choices=[(w.value, WEIGHT_LABELS[w]) for w in Weight]
             )
         self.fields["weight_gender"].help_text = "When a mentee states a preference it is always respected."
+
+    def clean(self):
+        cleaned = super().clean()
+        # Every criterion off leaves every pair at 0: suggestions and "match
+        # everyone waiting" would silently pick at random.
+        chosen = [cleaned.get(f"weight_{key}") for key in CRITERION_KEYS]
+        if all(chosen) and all(weight == Weight.OFF for weight in chosen):
+            self.add_error(
+                f"weight_{CRITERION_KEYS[0]}", "Keep at least one criterion on, or matches are picked at random."
+            )
+        return cleaned
 
     def weights(self):
         return {key: self.cleaned_data[f"weight_{key}"] for key in CRITERION_KEYS}
@@ -186,9 +207,75 @@ class QuietHoursForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
-            self.add_error("quiet_until", "Give both times, or neither.")
+        start, end = cleaned.get("quiet_from"), cleaned.get("quiet_until")
+        if bool(start) != bool(end):
+            missing = "quiet_until" if start else "quiet_from"
+            self.add_error(missing, "Give both times, or neither.")
+        elif start and start == end:
+            # start == end reads as "quiet all day": every reminder would wait forever.
+            self.add_error("quiet_until", "The end must differ from the start (clear both for no quiet hours).")
         return cleaned
+
+
+class ReminderChannelsForm(forms.Form):
+    """Email and text message per kind of reminder ("<kind>-email",
+    "<kind>-sms" checkboxes; in-app is always on). Refuses the combinations
+    that would silently switch something off: safety alerts with no way to
+    reach the person outside the app, and text messages for someone who has
+    not said texting is okay or has no phone number."""
+
+    def __init__(self, *args, user, stored, **kwargs):
+        from .models import Channel, ReminderKind
+        from .notifications.kinds import choosable
+
+        super().__init__(*args, **kwargs)
+        self.user, self.kinds, self.choosable = user, ReminderKind, choosable()
+        self.can_text = bool(user.ok_to_text and user.phone)
+        for kind in self.choosable:
+            pref = stored.get(kind.name)
+            self.fields[f"{kind.name}-email"] = forms.BooleanField(
+                required=False,
+                label=f"{kind.label} by email",
+                initial=pref.email if pref else Channel.EMAIL in kind.channels,
+            )
+            self.fields[f"{kind.name}-sms"] = forms.BooleanField(
+                required=False,
+                label=f"{kind.label} by text message",
+                initial=pref.sms if pref else Channel.SMS in kind.channels,
+                disabled=not self.can_text,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        alert = self.kinds.SAFETY_ALERT
+        if not cleaned.get(f"{alert}-email") and not (self.can_text and cleaned.get(f"{alert}-sms")):
+            self.add_error(
+                f"{alert}-email",
+                "Safety alerts cannot be switched off: keep email"
+                + (" or text messages" if self.can_text else "")
+                + " on for them.",
+            )
+        return cleaned
+
+    def rows(self):
+        """One row per kind for the table: label, the two bound fields and
+        whether each box is ticked (as posted, or as stored)."""
+        rows = []
+        for kind in self.choosable:
+            email, sms = self[f"{kind.name}-email"], self[f"{kind.name}-sms"]
+            rows.append(
+                {"kind": kind.name, "label": kind.label, "always": not kind.opt_out}
+                | {"email_field": email, "sms_field": sms, "email": bool(email.value()), "sms": bool(sms.value())}
+            )
+        return rows
+
+    def channels(self):
+        """{kind: (email, sms)} as chosen (sms False when texting is not okay)."""
+        data = self.cleaned_data
+        return {
+            kind.name: (data[f"{kind.name}-email"], self.can_text and data[f"{kind.name}-sms"])
+            for kind in self.choosable
+        }
 
 
 MAX_REPORT_DAYS = 3 * 366
@@ -199,8 +286,8 @@ class ReportFilterForm(forms.Form):
     """Program, date range and mentor of a report (read from the query string)."""
 
     program = forms.ModelChoiceField(queryset=None, required=False, empty_label="All your programs")
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateField(window=dates.NEAR, years=25, label="From")
+    end = dates.DateField(window=dates.NEAR, years=25, label="To")
     mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label="All mentors")
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
@@ -237,8 +324,8 @@ class AuditFilterForm(forms.Form):
     string; every field optional). Dates are days in the viewer's zone."""
 
     what = forms.ChoiceField(label="What", required=False)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateField(window=dates.PAST, years=25, label="From", required=False)
+    end = dates.DateField(window=dates.PAST, years=25, label="To", required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

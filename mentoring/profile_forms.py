@@ -4,6 +4,7 @@ application forms and the profile edit forms so both ask the same way."""
 from django import forms
 from django.contrib.auth import get_user_model
 
+from . import dates
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
 from .models import MenteeProfile, MentorProfile, VolunteerProfile
 
@@ -155,10 +156,11 @@ class VolunteerProfileForm(VolunteerFields, forms.ModelForm):
 class MenteeIntakeForm(forms.ModelForm):
     """Coordinator-side intake details of a mentee."""
 
+    intake_date = dates.DateField(window=dates.NEAR, years=1, required=False, label="Intake date")
+
     class Meta:
         model = MenteeProfile
         fields = ["intake_date", "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship"]
-        widgets = {"intake_date": forms.DateInput(attrs={"type": "date"})}
         labels = {
             "emergency_contact_name": "Emergency contact (optional)",
             "emergency_contact_phone": "Their phone",

@@ -174,14 +174,16 @@ SIGN_IN_TO_ACCEPT = "An account with this email already exists. Sign in to accep
 
 
 @transaction.atomic
-def invitation_accept(*, invitation, password=None, user=None):
+def invitation_accept(*, invitation, password=None, user=None, time_zone=None):
     """Give the invited person their role; returns the account.
 
     Either ``user``: the signed-in person, whose email must be the invited
     one; or ``password``: the first password of a new account, allowed only
     when ``invitation_may_set_password`` says so (otherwise ValidationError,
-    and nothing changes). An invitation that carries an accepted application
-    attaches that application's profile, answers and consents now.
+    and nothing changes). A new account lives in ``time_zone`` (an IANA name
+    the person confirmed on the invitation page), else in the program's zone;
+    an account choosing its first password here takes ``time_zone`` if given.
+    An invitation that carries an accepted application attaches that application's profile, answers and consents now.
     The row is locked so a link can be used once, even by two quick clicks."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
@@ -196,14 +198,18 @@ def invitation_accept(*, invitation, password=None, user=None):
             try:
                 with transaction.atomic():
                     user = User.objects.create_user(
-                        email=invitation.email, password=password, full_name=invitation.full_name
+                        email=invitation.email,
+                        password=password,
+                        full_name=invitation.full_name,
+                        time_zone=time_zone or invitation.program.time_zone,
                     )
             except IntegrityError:
                 # Someone else's flow created the account a moment ago.
                 raise ValidationError(SIGN_IN_TO_ACCEPT) from None
         elif _sets_first_password_of(invitation, user):
             user.set_password(password)
-            user.save(update_fields=["password"])
+            user.time_zone = time_zone or user.time_zone
+            user.save(update_fields=["password", "time_zone"])
         else:
             raise ValidationError(SIGN_IN_TO_ACCEPT)
     elif user.email.lower() != invitation.email.lower():

@@ -38,6 +38,9 @@ urlpatterns = [
     path("accounts/two-factor/backup-codes/new/", twofactor.regenerate, name="twofactor_regenerate"),
     path("accounts/two-factor/turn-off/", twofactor.disable, name="twofactor_disable"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    path("reminders/undelivered/", notifications.undelivered, name="undelivered"),
+    path("reminders/undelivered/<int:pk>/retry/", notifications.undelivered_retry, name="undelivered_retry"),
+    path("reminders/undelivered/<int:pk>/handled/", notifications.undelivered_handled, name="undelivered_handled"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     # Matching (coordinators) and the life of a match.

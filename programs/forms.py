@@ -1,14 +1,25 @@
 from django import forms
 
+from mentoring import dates
 from mentoring.choices import ContactChannel
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
 from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, Program, TrainingModule
 
-DATE = forms.DateInput(attrs={"type": "date"})
-
 
 class ProgramForm(forms.ModelForm):
+    start_date = dates.DateField(window=dates.NEAR, required=False, label="Start date")
+    end_date = dates.DateField(window=dates.NEAR, required=False, label="End date")
+    # Numbers within reason: 0 days of inactivity would flag every match at
+    # once, a capacity of 0 silently stops matching.
+    inactivity_days = forms.IntegerField(
+        min_value=1, max_value=365, initial=14, help_text="Days without contact before a match is flagged as quiet."
+    )
+    default_mentor_capacity = forms.IntegerField(min_value=1, max_value=10, initial=3)
+    min_recovery_months = forms.IntegerField(
+        min_value=0, max_value=600, initial=12, label="Minimum time in recovery for mentors (months)"
+    )
+
     class Meta:
         model = Program
         fields = [
@@ -24,8 +35,9 @@ class ProgramForm(forms.ModelForm):
             "default_mentor_capacity",
             "min_recovery_months",
             "background_check_required",
+            "mentors_create_groups",
         ]
-        widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
         cleaned = super().clean()
@@ -227,10 +239,12 @@ class NoteForm(forms.Form):
 
 
 class BackgroundCheckForm(forms.ModelForm):
+    checked_on = dates.DateField(window=dates.PAST, required=False, label="Checked on")
+    expires_on = dates.DateField(window=dates.NEAR, years=10, required=False, label="Expires on")
+
     class Meta:
         model = BackgroundCheck
         fields = ["status", "checked_on", "expires_on"]
-        widgets = {"checked_on": DATE, "expires_on": DATE}
 
 
 class AgreementSignForm(forms.Form):

@@ -36,6 +36,11 @@ class Program(models.Model):
     default_mentor_capacity = models.PositiveSmallIntegerField(default=3)
     min_recovery_months = models.PositiveSmallIntegerField("Minimum time in recovery for mentors (months)", default=12)
     background_check_required = models.BooleanField(default=True)
+    mentors_create_groups = models.BooleanField(
+        "Mentors may create groups and events",
+        default=False,
+        help_text="When on, the program's mentors can add group sessions, workshops and events (they facilitate them).",
+    )
     matching_weights = models.JSONField(
         default=dict, blank=True, help_text="Weight of each matching criterion; missing ones use the defaults."
     )

@@ -248,7 +248,15 @@ def _accept(application, decided_by):
         invitation_create(**invitation, application=application)
         return None
     contact = {name: getattr(application, name) for name in CONTACT_FIELDS}
-    user = User.objects.create_user(email=application.email, password=None, full_name=application.full_name, **contact)
+    # A newcomer lives in their program's zone until they say otherwise (the
+    # invitation page asks them to confirm it).
+    user = User.objects.create_user(
+        email=application.email,
+        password=None,
+        full_name=application.full_name,
+        time_zone=application.program.time_zone,
+        **contact,
+    )
     application_join(application=application, user=user)
     invitation_create(**invitation, new_account=user)
     return user

@@ -1,5 +1,6 @@
 from django import forms
 
+from mentoring import dates
 from mentoring.choices import Language
 from mentoring.profile_forms import TagListField, choice_list
 
@@ -53,7 +54,7 @@ class ResourceRowForm(forms.Form):
     eligibility = forms.CharField(max_length=240, required=False)
     tags = forms.CharField(required=False)
     is_crisis = forms.CharField(required=False)
-    verified_on = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    verified_on = dates.DateField(window=dates.NEAR, years=25, required=False, input_formats=["%Y-%m-%d"])
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

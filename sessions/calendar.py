@@ -2,6 +2,7 @@
 every event is "Waypoint meeting", with the details behind sign-in."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,13 +15,23 @@ NEUTRAL_TITLE = "Waypoint meeting"
 FEED_HISTORY = timedelta(days=30)
 
 
-def _event(uid, starts_at, ends_at, path, stamp):
+def uid_domain():
+    """The site's host (from SITE_URL): event UIDs of two Waypoint sites never collide."""
+    return urlsplit(settings.SITE_URL).hostname or "waypoint.invalid"
+
+
+def _event(uid, starts_at, ends_at, path, row):
+    """One VEVENT. ``row`` is the Session or GroupSession: its ``sequence``
+    and ``changed_at`` (UTC) become SEQUENCE, LAST-MODIFIED and DTSTAMP, so a
+    moved meeting replaces the subscribed calendar's copy."""
     event = Event()
-    event.add("uid", f"{uid}@waypoint")
+    event.add("uid", f"{uid}@{uid_domain()}")
     event.add("summary", NEUTRAL_TITLE)
     event.add("dtstart", starts_at)
     event.add("dtend", ends_at)
-    event.add("dtstamp", stamp)
+    event.add("dtstamp", row.changed_at)
+    event.add("last-modified", row.changed_at)
+    event.add("sequence", row.sequence)
     event.add("description", f"Details after signing in: {settings.SITE_URL}{path}")
     return event
 
@@ -35,8 +46,8 @@ def build_feed(user):
     sessions, groups = upcoming_for(user, since=now - FEED_HISTORY)
     for session in sessions:
         path = reverse("peer_sessions:session_detail", args=[session.pk])
-        calendar.add_component(_event(f"session-{session.pk}", session.starts_at, session.ends_at, path, now))
+        calendar.add_component(_event(f"session-{session.pk}", session.starts_at, session.ends_at, path, session))
     for group in groups:
         path = reverse("peer_sessions:group_detail", args=[group.pk])
-        calendar.add_component(_event(f"group-{group.pk}", group.starts_at, group.ends_at, path, now))
+        calendar.add_component(_event(f"group-{group.pk}", group.starts_at, group.ends_at, path, group))
     return calendar.to_ical()

@@ -1,17 +1,18 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from mentoring import dates
 from mentoring.choices import MeetingMode, Topic
 from mentoring.profile_forms import choice_list
 
 from .models import GroupSession, Session
 
-DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MAX_SERIES_DATES = 52  # a weekly series ends within a year of its first date
 DURATIONS = [
     (15, "15 minutes"),
     (30, "30 minutes"),
@@ -22,13 +23,18 @@ DURATIONS = [
 ]
 
 
+def series_dates(first_day, until):
+    """How many weekly dates from ``first_day`` up to ``until`` (both dates)."""
+    return (until - first_day).days // 7 + 1 if until >= first_day else 0
+
+
 def aware(day, time):
     """A date and a time typed in the user's own zone, as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time), timezone.get_current_timezone())
 
 
 class WhenFields(forms.Form):
-    day = forms.DateField(label="Date", widget=DATE)
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     time = forms.TimeField(label="Start time", widget=TIME)
     duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label="Length")
     mode = forms.ChoiceField(choices=MeetingMode.choices, label="How")
@@ -123,7 +129,7 @@ class GroupForm(forms.Form):
     title = forms.CharField(max_length=120)
     skill = forms.ModelChoiceField(queryset=None, required=False, label="Skill or topic")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    day = forms.DateField(label="Date", widget=DATE)
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
@@ -135,11 +141,19 @@ class GroupForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="Mentors, volunteers or coordinators who lead it and take attendance.",
     )
-    weekly_until = forms.DateField(
+    weekly_until = dates.DateField(
+        window=dates.FUTURE,
+        years=3,  # within a year of the first date: checked in clean()
         required=False,
-        widget=DATE,
         label="Repeat every week until",
         help_text="Leave empty for a one-off. Each date of a series can be moved or cancelled on its own.",
+    )
+    weekly_count = forms.IntegerField(
+        required=False,
+        min_value=2,
+        max_value=MAX_SERIES_DATES,
+        label="Or: how many weekly dates",
+        help_text=f"A series ends within a year: at most {MAX_SERIES_DATES} dates.",
     )
 
     def __init__(self, *args, program, **kwargs):
@@ -158,7 +172,32 @@ class GroupForm(forms.Form):
                 self.add_error("end", "The end must be after the start.")
             elif cleaned["starts_at"] <= timezone.now():
                 self.add_error("day", "Choose a date and time in the future.")
+        self._clean_series(cleaned)
         return cleaned
+
+    def _clean_series(self, cleaned):
+        """A weekly series needs an end: a date or a number of dates, not
+        both, at most a year (MAX_SERIES_DATES) from its first date. Sets
+        ``weekly_until`` from the count and ``series_dates`` for the message."""
+        day, until, count = cleaned.get("day"), cleaned.get("weekly_until"), cleaned.get("weekly_count")
+        if until and count:
+            self.add_error("weekly_count", "Choose an end date or a number of dates, not both.")
+            return
+        if not day:
+            return
+        if count:
+            cleaned["weekly_until"] = until = day + timedelta(weeks=count - 1)
+        if until:
+            dates_in_series = series_dates(day, until)
+            if until < day:
+                self.add_error("weekly_until", "The series must end on or after its first date.")
+            elif dates_in_series > MAX_SERIES_DATES:
+                self.add_error(
+                    "weekly_until",
+                    f"A weekly series ends within a year: this would create {dates_in_series} dates "
+                    f"(at most {MAX_SERIES_DATES}).",
+                )
+            cleaned["series_dates"] = dates_in_series
 
     def group_data(self):
         keys = ("kind", "title", "skill", "description", "location", "online_link", "capacity", "starts_at", "ends_at")
@@ -182,7 +221,9 @@ def _program_people(program):
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label="Date", widget=DATE)
+    title = forms.CharField(max_length=120, required=False, label="Title")
+    capacity = forms.IntegerField(min_value=1, max_value=500, required=False, label="Seats")
+    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
@@ -195,3 +236,20 @@ class MoveForm(forms.Form):
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("end", "The end must be after the start.")
         return cleaned
+
+
+class BookForm(forms.Form):
+    """A coordinator or facilitator books a person of the program in (or adds
+    a walk-in while attendance is open)."""
+
+    person = forms.ModelChoiceField(queryset=None, label="Person", empty_label="Choose a person")
+    walk_in = forms.BooleanField(required=False, label="They are here now (walk-in): give a seat and mark attended")
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            get_user_model()
+            .objects.filter(Q(pk__in=_program_people(program)) | Q(mentee_profiles__program=program), is_active=True)
+            .distinct()
+            .order_by("full_name")
+        )

@@ -67,6 +67,10 @@ class Session(models.Model):
     # Shared with the mentee.
     shared_summary = models.TextField(blank=True)
     follow_up = models.TextField(blank=True, help_text="Next steps agreed together.")
+    # Calendar feed: every change raises the sequence and stamps the time, so
+    # subscribed calendars replace their copy (RFC 5545 SEQUENCE, LAST-MODIFIED).
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -134,6 +138,9 @@ class GroupSession(models.Model):
     # Bumped by every registration change: the write that serialises
     # concurrent registrations for the last seat (see services.register).
     seats_version = models.PositiveIntegerField(default=0)
+    # Calendar feed: see Session.sequence.
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["starts_at"]

@@ -15,7 +15,7 @@ from mentoring.notifications.notify import notify
 from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
 
 logger = logging.getLogger(__name__)
-MAX_SERIES_WEEKS = 104
+MAX_SERIES_WEEKS = 52  # a weekly series ends within a year (sessions.forms.MAX_SERIES_DATES)
 
 
 class DoubleBooking(ValidationError):
@@ -49,6 +49,15 @@ def mentor_conflicts(mentor_user, starts_at, ends_at, exclude_session=None):
         facilitators=mentor_user, status=GroupSession.Status.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
     return overlapping + list(groups)
+
+
+def event_changed(event):
+    """Mark a Session or GroupSession as changed for calendars: raise its
+    SEQUENCE and stamp LAST-MODIFIED (UTC). Returns the field names to add to
+    ``save(update_fields=...)``. Call on every change of time, place or status."""
+    event.sequence += 1
+    event.changed_at = timezone.now()
+    return ["sequence", "changed_at"]
 
 
 def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="", allow_double_booking=False):
@@ -102,6 +111,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
             setattr(session, name, notes[name])
     session.logged_at = timezone.now()
     session.logged_by = by
+    event_changed(session)
     session.save()
     session.skills.set(skills)
     if outcome == Session.Status.COMPLETED:
@@ -137,7 +147,7 @@ def session_cancel(*, session, by, reason):
     session.status = Session.Status.CANCELLED
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
-    session.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+    session.save(update_fields=["status", "cancelled_by", "cancel_reason", *event_changed(session)])
     people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
     _notify(people, ReminderKind.SESSION_CANCELLED, session, f"/sessions/{session.pk}/")
     return session
@@ -160,8 +170,12 @@ def group_create(*, program, facilitators=(), weekly_until=None, **fields):
     if weekly_until:
         if weekly_until < timezone.localtime(starts_at, ZoneInfo(program.time_zone)).date():
             raise ValidationError({"weekly_until": "The series must end on or after its first date."})
-        series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
         occurrences = _weekly(starts_at, ends_at, weekly_until, ZoneInfo(program.time_zone))
+        last_day = timezone.localtime(occurrences[-1][0], ZoneInfo(program.time_zone)).date()
+        if last_day + timedelta(weeks=1) <= weekly_until:  # _weekly stopped at the cap
+            message = f"A weekly series ends within a year (at most {MAX_SERIES_WEEKS} dates)."
+            raise ValidationError({"weekly_until": message})
+        series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
     created = GroupSession.objects.bulk_create(
         [
             GroupSession(program=program, series=series, **{**fields, "starts_at": s, "ends_at": e})
@@ -188,13 +202,30 @@ def _weekly(starts_at, ends_at, until, zone):
     return occurrences
 
 
-def group_move(*, group_session, starts_at, ends_at, location):
-    """Move or relocate one occurrence; the rest of its series stays."""
+@transaction.atomic
+def group_move(*, group_session, starts_at, ends_at, location, title=None, capacity=None):
+    """Move, relocate, rename or resize one occurrence; the rest of its
+    series stays. Fewer seats than people holding one is refused; more seats
+    go to the waiting list in order (each promoted person is told)."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "The end must be after the start."})
+    promoted = []
+    if capacity is not None and capacity != group_session.capacity:
+        _claim_seats(group_session)
+        seated = group_session.registrations.filter(status=Registration.Status.REGISTERED).count()
+        if capacity < seated:
+            raise ValidationError({"capacity": f"{seated} people have a seat: choose at least {seated} seats."})
+        waiting = group_session.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk")
+        promoted = list(waiting[: capacity - seated])
+        Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(status=Registration.Status.REGISTERED)
+        group_session.capacity = capacity
     group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
-    group_session.save(update_fields=["starts_at", "ends_at", "location"])
+    group_session.title = title or group_session.title
+    fields = ["starts_at", "ends_at", "location", "title", "capacity"]
+    group_session.save(update_fields=[*fields, *event_changed(group_session)])
     _notify_registrants(group_session, ReminderKind.SESSION_MOVED)
+    if promoted:
+        _notify([r.user for r in promoted], ReminderKind.GROUP_PROMOTED, group_session, f"/groups/{group_session.pk}/")
     return group_session
 
 
@@ -203,7 +234,7 @@ def group_cancel(*, group_session, reason):
         raise ValidationError("This session is already cancelled.")
     group_session.status = GroupSession.Status.CANCELLED
     group_session.cancel_reason = reason.strip()
-    group_session.save(update_fields=["status", "cancel_reason"])
+    group_session.save(update_fields=["status", "cancel_reason", *event_changed(group_session)])
     _notify_registrants(group_session, ReminderKind.SESSION_CANCELLED)
     return group_session
 
@@ -236,6 +267,39 @@ def register(*, group_session, user):
     registration.status, registration.created_at, registration.attendance = status, timezone.now(), ""
     registration.save(update_fields=["status", "created_at", "attendance"])
     return registration
+
+
+@transaction.atomic
+def group_book(*, group_session, user, walk_in=False):
+    """A coordinator or facilitator books ``user`` in: a seat if one is free,
+    else the waiting list (as ``register``). ``walk_in``: the person is at
+    the door while attendance is open, so they get a seat whatever the
+    capacity and are marked attended. Returns the registration."""
+    if not walk_in:
+        return register(group_session=group_session, user=user)
+    if not attendance_open(group_session):
+        raise ValidationError("Walk-ins are added while attendance is open (from 30 minutes before the start).")
+    _claim_seats(group_session)
+    registration, _ = Registration.objects.update_or_create(
+        group_session=group_session,
+        user=user,
+        defaults={"status": Registration.Status.REGISTERED, "attendance": Registration.Attendance.ATTENDED},
+    )
+    return registration
+
+
+@transaction.atomic
+def series_cancel(*, series, reason, now=None):
+    """Cancel every date of a weekly series still to come, in one step (each
+    one as ``group_cancel``: registrants are told, calendars updated).
+    Returns how many dates were cancelled."""
+    now = now or timezone.now()
+    upcoming = series.occurrences.filter(status=GroupSession.Status.SCHEDULED, starts_at__gt=now)
+    count = 0
+    for occurrence in upcoming.select_for_update():
+        group_cancel(group_session=occurrence, reason=reason)
+        count += 1
+    return count
 
 
 @transaction.atomic

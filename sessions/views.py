@@ -20,7 +20,16 @@ from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .calendar import build_feed
-from .forms import CancelForm, GroupForm, LogForm, MoveForm, RecordPastForm, ScheduleForm
+from .forms import (
+    MAX_SERIES_DATES,
+    BookForm,
+    CancelForm,
+    GroupForm,
+    LogForm,
+    MoveForm,
+    RecordPastForm,
+    ScheduleForm,
+)
 from .models import CalendarFeed, GroupSession, Registration, Session, Skill
 from .selectors import hours_per_mentor_per_month
 from .services import (
@@ -29,10 +38,12 @@ from .services import (
     attendance_open,
     calendar_feed_for,
     calendar_feed_reset,
+    group_book,
     group_cancel,
     group_create,
     group_move,
     register,
+    series_cancel,
     session_cancel,
     session_log,
     session_record_past,
@@ -160,6 +171,17 @@ def _visible_session(request, pk):
     )
 
 
+def _other_person(match, user):
+    """(user, "your mentor"/"your mentee") of the other side, for times shown
+    in both zones; (None, "") for a coordinator."""
+    side = match.side_of(user)
+    if side == "mentor":
+        return match.mentee.user, "your mentee"
+    if side == "mentee":
+        return match.mentor.user, "your mentor"
+    return None, ""
+
+
 @login_required
 def session_detail(request, pk):
     session = _visible_session(request, pk)
@@ -178,6 +200,7 @@ def session_detail(request, pk):
             "show_private": show_private,
             "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
             "can_cancel": session.status == Session.Status.SCHEDULED,
+            "other_person": _other_person(match, request.user),
         },
     )
 
@@ -251,24 +274,33 @@ def group_list(request, pk):
             "past": past,
             "query": "when=past" if past else "",
             "can_manage": access.can_manage_program(request.user, program),
+            "can_create": access.group_creatable_programs(request.user).filter(pk=program.pk).exists(),
         },
     )
 
 
 @login_required
 def group_new(request, pk):
-    program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
+    program = get_object_or_404(access.group_creatable_programs(request.user), pk=pk)
     form = GroupForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
+        data = form.group_data()
+        if not access.can_manage_program(request.user, program) and request.user not in data["facilitators"]:
+            data["facilitators"].append(request.user)  # a mentor who creates a group runs it
         try:
-            created = group_create(program=program, **form.group_data())
+            created = group_create(program=program, **data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
             count = len(created)
             messages.success(request, f"{count} date{'s' if count != 1 else ''} created.")
             return redirect("peer_sessions:group_list", program.pk)
-    return render(request, "sessions/group_form.html", {"program": program, "form": form})
+    series = form.cleaned_data.get("series_dates") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "sessions/group_form.html",
+        {"program": program, "form": form, "series_dates": series, "max_series_dates": MAX_SERIES_DATES},
+    )
 
 
 def _visible_group(request, pk):
@@ -280,6 +312,7 @@ def group_detail(request, pk):
     group = _visible_group(request, pk)
     registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     mine = next((r for r in registrations if r.user_id == request.user.pk), None)
+    can_take_attendance = access.attendance_group_sessions(request.user).filter(pk=group.pk).exists()
     return render(
         request,
         "sessions/group_detail.html",
@@ -289,7 +322,15 @@ def group_detail(request, pk):
             "seats_taken": sum(r.status == Registration.Status.REGISTERED for r in registrations),
             "waiting": sum(r.status == Registration.Status.WAITLISTED for r in registrations),
             "mine": mine,
-            "can_take_attendance": access.attendance_group_sessions(request.user).filter(pk=group.pk).exists(),
+            "can_take_attendance": can_take_attendance,
+            # Who is booked and waiting: for those who run it (coordinators, facilitators) only.
+            "booked": [r for r in registrations if r.status == Registration.Status.REGISTERED]
+            if can_take_attendance
+            else [],
+            "waitlist": [r for r in registrations if r.status == Registration.Status.WAITLISTED]
+            if can_take_attendance
+            else [],
+            "book_form": BookForm(program=group.program) if can_take_attendance else None,
             "can_manage": access.can_manage_program(request.user, group.program),
             "is_open": group.status == GroupSession.Status.SCHEDULED and group.starts_at > timezone.now(),
         },
@@ -316,8 +357,8 @@ def group_register(request, pk):
 
 
 def _managed_group(request, pk):
-    programs = access.coordinated_programs(request.user).values("pk")
-    return get_object_or_404(GroupSession.objects.filter(program__in=programs), pk=pk)
+    """A date the user runs: coordinators of its program and its facilitators."""
+    return get_object_or_404(access.attendance_group_sessions(request.user), pk=pk)
 
 
 @login_required
@@ -330,14 +371,31 @@ def group_edit(request, pk):
         "start": local_start.time(),
         "end": local_end.time(),
         "location": group.location,
+        "title": group.title,
+        "capacity": group.capacity,
     }
     move_form = MoveForm(request.POST if request.POST.get("action") == "move" else None, initial=initial)
-    cancel_form = CancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    cancel_form = CancelForm(request.POST if request.POST.get("action") in ("cancel", "cancel_series") else None)
     try:
+        if cancel_form.is_bound and request.POST.get("action") == "cancel_series" and group.series_id:
+            if cancel_form.is_valid():
+                count = series_cancel(series=group.series, reason=cancel_form.cleaned_data["reason"])
+                messages.success(request, f"{count} date{'s' if count != 1 else ''} of the series cancelled.")
+                return redirect("peer_sessions:group_detail", group.pk)
+            return render(
+                request,
+                "sessions/group_edit.html",
+                {"group": group, "move_form": move_form, "cancel_form": cancel_form},
+            )
         if move_form.is_bound and move_form.is_valid():
             data = move_form.cleaned_data
             group_move(
-                group_session=group, starts_at=data["starts_at"], ends_at=data["ends_at"], location=data["location"]
+                group_session=group,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                title=data["title"],
+                capacity=data["capacity"],
             )
             messages.success(request, "This date is moved; registrants are told.")
             return redirect("peer_sessions:group_detail", group.pk)
@@ -350,6 +408,29 @@ def group_edit(request, pk):
     return render(
         request, "sessions/group_edit.html", {"group": group, "move_form": move_form, "cancel_form": cancel_form}
     )
+
+
+@login_required
+@require_POST
+def group_book_view(request, pk):
+    """Coordinators and facilitators book a person in, or add a walk-in."""
+    group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
+    form = BookForm(request.POST, program=group.program)
+    if not form.is_valid():
+        messages.error(request, "Choose a person of the program to book in.")
+        return redirect("peer_sessions:group_detail", group.pk)
+    person, walk_in = form.cleaned_data["person"], form.cleaned_data["walk_in"]
+    try:
+        registration = group_book(group_session=group, user=person, walk_in=walk_in)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("peer_sessions:group_detail", group.pk)
+    if walk_in:
+        messages.success(request, f"{person} is added as a walk-in and marked attended.")
+        return redirect("peer_sessions:attendance", group.pk)
+    where = "has a seat" if registration.status == Registration.Status.REGISTERED else "is on the waiting list"
+    messages.success(request, f"{person} {where}.")
+    return redirect("peer_sessions:group_detail", group.pk)
 
 
 @login_required

@@ -199,3 +199,43 @@ def test_every_url_id_refuses_numbers_no_id_can_hold(row, personas, client_for):
         else:
             response = client.get(url)
         assert response.status_code < 500, url
+
+
+# --- Dates and numbers out of any reason (issue 17.6) ------------------------
+# Every date, time and number field of every form on every page of the
+# matrices gets the far ends of the calendar and numbers no column holds: the
+# answer is the form again (or a redirect), never a 500.
+
+BAD_VALUES = {
+    "date": ["9999-12-31", "0001-01-01", "1900-01-01", "2099-01-01", "31/12/9999"],
+    "datetime-local": ["9999-12-31T23:30", "0001-01-01T00:00", "1900-01-01T12:00"],
+    "time": ["23:30", "25:99", "99999999999"],
+    "number": ["99999999999999999999", "-99999999999999999999", "-1", "0", "1e400", "NaN"],
+    "range": ["99999999999999999999", "-5", "1e400"],
+}
+
+
+@pytest.mark.parametrize("row", PAGES)
+def test_every_date_and_number_field_refuses_values_out_of_reason(row, personas, client_for):
+    client = client_for(personas.user(_first_persona(row)))
+    url = row.url(personas)
+    page = client.get(url)
+    if page.status_code != 200 or not page["Content-Type"].startswith("text/html"):
+        return
+    parser = FormParser()
+    parser.feed(page.content.decode())
+    for form in parser.forms:
+        data, _ = _as_rendered(form)
+        target = urljoin(url, form["action"])
+        typed = [f for f in form["fields"] if f["tag"] == "input" and f.get("type") in BAD_VALUES]
+        for field in typed:
+            for bad in BAD_VALUES[field["type"]]:
+                sent = {**data, field["name"]: [bad]}
+                if field["type"] == "date" and bad == "9999-12-31":
+                    # The worst case of the issue: the last day with a late time.
+                    sent.update({f["name"]: ["23:30"] for f in form["fields"] if f.get("type") == "time"})
+                if form["method"] == "post":
+                    response = client.post(target, sent)
+                else:
+                    response = client.get(target, sent)
+                assert response.status_code < 500, f"{target} {field['name']}={bad}"

@@ -38,7 +38,10 @@ WEIGHT_LABELS = {
 
 AGE_ORDER = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 # How many shared items make a full fit, per criterion with counts.
-FULL_AT = {"experience": 2, "availability": 3, "interests": 3, "topics": 2}
+FULL_AT = {"experience": 2, "availability": 3, "interests": 3, "topics": 2, "waiting": 180}
+# Criteria whose weight "Must" never blocks a pair: the gender preference is a
+# hard filter of its own, and time waiting is a priority, not a condition.
+NEVER_BLOCKS = {"gender", "waiting"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Person:
     excluded_users: frozenset = frozenset()
     capacity_left: int = 0  # mentors only
     ready: bool = True  # mentors only
+    waiting_days: int = 0  # mentees only: whole days since they joined or their last match ended
 
     @property
     def postal_prefix(self):
@@ -223,6 +227,24 @@ def recovery_time(mentor, mentee, ctx):
     return 0.0, "Below the program's minimum time in recovery, or not given"
 
 
+def waiting_sixths(days):
+    """A wait of ``days`` as whole sixths of a full fit (0-6): one sixth per
+    FULL_AT["waiting"] / 6 = 30 days. Whole sixths keep every pair's score an
+    exact multiple of 1/6, which the whole-pool scoring stores as int16."""
+    return min(max(days, 0), FULL_AT["waiting"]) * 6 // FULL_AT["waiting"]
+
+
+def waiting(mentor, mentee, ctx):
+    """Time waiting (the mentee's, same for every mentor): a sixth of a fit
+    per 30 days, full at FULL_AT["waiting"] days, so the whole-pool
+    assignment prefers people who have waited longest when places are short."""
+    days = mentee.waiting_days
+    fit = waiting_sixths(days) / 6
+    if days <= 0:
+        return fit, "The mentee joined today"
+    return fit, f"The mentee has waited {days} day{'s' if days != 1 else ''}"
+
+
 # (key, label, function, default weight), in the order a coordinator reads them.
 CRITERIA = [
     ("experience", "Shared lived experience", experience, Weight.HIGH),
@@ -236,6 +258,7 @@ CRITERIA = [
     ("age", "Age range", age, Weight.LOW),
     ("topics", "Topics the mentor can help with", topics, Weight.MEDIUM),
     ("recovery", "Mentor's time in recovery", recovery_time, Weight.MUST),
+    ("waiting", "Time the mentee has waited", waiting, Weight.MEDIUM),
 ]
 CRITERION_KEYS = [key for key, *_ in CRITERIA]
 DEFAULT_WEIGHTS = {key: weight for key, _, _, weight in CRITERIA}
@@ -284,7 +307,7 @@ def score_pair(mentor, mentee, ctx):
         fit, sentence = criterion(mentor, mentee, ctx)
         reasons.append(Reason(key, label, weight, fit, sentence))
         earned += WEIGHT_POINTS[weight] * fit
-        if weight == Weight.MUST and fit == 0 and key != "gender":
+        if weight == Weight.MUST and fit == 0 and key not in NEVER_BLOCKS:
             blockers.append(f"Must: {label.lower()}")
     total = 100.0 * earned / total_weight if total_weight else 0.0
     return Score(total=round(total, 6), reasons=reasons, blockers=blockers)

@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from programs.readiness import with_readiness
 
@@ -53,8 +55,27 @@ def _related(model, field, profile_ids):
     return result
 
 
+def with_waiting_since(mentees):
+    """Mentee profiles annotated with ``waiting_since``: when they started
+    waiting, the later of joining the program and the end of their last match
+    (aware UTC). The one rule for "how long has this person waited"; order
+    by it for the longest waits first."""
+    return mentees.annotate(
+        waiting_since=Greatest(F("joined_at"), Coalesce(Max("matches__ended_at"), F("joined_at")))
+    )
+
+
+def days_waiting(profile, now=None):
+    """Whole days since ``profile.waiting_since`` (0 when not annotated)."""
+    since = getattr(profile, "waiting_since", None)
+    return max(((now or timezone.now()) - since).days, 0) if since else 0
+
+
 def _people(model, queryset, area_names, *, mentor):
+    if not mentor:
+        queryset = with_waiting_since(queryset)
     profiles = list(queryset.select_related("user"))
+    now = timezone.now()
     ids = [p.pk for p in profiles]
     areas = _related(model, "experience_areas", ids)
     excluded = _related(model, "excluded_people", ids)
@@ -83,6 +104,7 @@ def _people(model, queryset, area_names, *, mentor):
                 excluded_users=frozenset(excluded[p.pk]),
                 capacity_left=(p.capacity - p.open_matches) if mentor else 0,
                 ready=p.is_ready if mentor else True,
+                waiting_days=0 if mentor else days_waiting(p, now),
             )
         )
     return people

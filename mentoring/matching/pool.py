@@ -14,7 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .criteria import AGE_ORDER, CRITERIA, CRITERION_KEYS, FULL_AT, WEIGHT_POINTS, Weight, weight_total
+from .criteria import (
+    AGE_ORDER,
+    CRITERIA,
+    CRITERION_KEYS,
+    FULL_AT,
+    NEVER_BLOCKS,
+    WEIGHT_POINTS,
+    Weight,
+    waiting_sixths,
+    weight_total,
+)
 
 # Added to every eligible pair so that, between equal totals, the solver
 # prefers matching more people. Far below the smallest difference between
@@ -93,6 +103,8 @@ def fit_matrices(mentors, mentees, ctx):
     fits["age"] = np.where(known & (gap == 0), 1.0, np.where(known & (gap == 1), 0.5, 0.0))
     meets = np.array([p.recovery_months is not None and p.recovery_months >= ctx.min_recovery_months for p in mentors])
     fits["recovery"] = np.broadcast_to(meets[None, :], (n, m)).astype(np.float64)
+    waited = np.array([waiting_sixths(p.waiting_days) for p in mentees], dtype=np.float64)
+    fits["waiting"] = np.broadcast_to((waited / 6)[:, None], (n, m)).astype(np.float64)
     return fits
 
 
@@ -126,7 +138,7 @@ def filter_masks(mentors, mentees, ctx, fits):
             conflicts[mentee_index[mentee_user], mentor_index[mentor_user]] = False
     masks["An earlier match between them closed for a conflict"] = conflicts
     for key, label, _, _ in CRITERIA:
-        if ctx.weights[key] == Weight.MUST and key != "gender":
+        if ctx.weights[key] == Weight.MUST and key not in NEVER_BLOCKS:
             masks[f"Must: {label.lower()}"] = fits[key] > 0
     return masks
 
@@ -307,13 +319,13 @@ def _encode_pool(mentors, mentees):
     return _encode(mentors, vocabularies, codes), _encode(mentees, vocabularies, codes)
 
 
-def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
+def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked, waited):
     """(sixths int16, eligible bool) for mentees ``rows`` (a slice) × every mentor of ``b``.
 
     ``blocked``: {mentee index: [mentor indices]} ruled out one by one (exclusions,
     conflicts). Sums are kept in float32, exact for these small whole numbers."""
     points = {key: WEIGHT_POINTS[ctx.weights[key]] for key in CRITERION_KEYS}
-    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key != "gender"}
+    must = {key for key in CRITERION_KEYS if ctx.weights[key] == Weight.MUST and key not in NEVER_BLOCKS}
     size = (rows.stop - rows.start, len(b.gender))
     total = np.zeros(size, dtype=np.float32)
     eligible = np.ones(size, dtype=bool)
@@ -360,6 +372,8 @@ def _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked):
         add("age", fit, 6)
     if points["recovery"] or "recovery" in must:
         add("recovery", np.broadcast_to(recovery_ok[None, :], size).astype(np.float32), 6)
+    if points["waiting"]:  # already in sixths (criteria.waiting_sixths); never blocks
+        add("waiting", np.broadcast_to(waited[rows][:, None], size).astype(np.float32), 1)
     # Excluded pathways: only the few people who exclude one need crossing.
     excluding = np.flatnonzero(a.multi["excluded_pathways"][rows].any(axis=1))
     if excluding.size:
@@ -408,9 +422,10 @@ def pool_sixths(mentors, mentees, ctx):
     )
     ready = np.array([p.ready and p.capacity_left > 0 for p in mentors])
     blocked = _blocked_pairs(mentors, mentees, ctx)
+    waited = np.array([waiting_sixths(p.waiting_days) for p in mentees], dtype=np.float32)
     for start in range(0, n, CHUNK_ROWS):
         rows = slice(start, min(start + CHUNK_ROWS, n))
-        sixths[rows], eligible[rows] = _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked)
+        sixths[rows], eligible[rows] = _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked, waited)
     eligible &= ready[None, :]
     return sixths, eligible
 

@@ -46,6 +46,9 @@ def random_pool(mentees, mentors, seed=2026):
     rng = random.Random(seed)
     mentor_people = [_person(rng, j, 100_000 + j, mentor=True) for j in range(mentors)]
     mentee_people = [_person(rng, i, 200_000 + i, mentor=False) for i in range(mentees)]
+    # Time waiting from a stream of its own, so the rest of the pool stays as it was.
+    waits = random.Random(seed + 1)
+    mentee_people = [replace(p, waiting_days=waits.randint(0, 400)) for p in mentee_people]
     conflicts = set()
     if mentors and mentees:
         for _ in range(max(1, mentees // 50)):

@@ -548,3 +548,34 @@ def backoff(attempt):
 def dead_letters(programs):
     """Rows that gave up, for coordinators' homes."""
     return Delivery.objects.filter(status=S.DEAD, program__in=programs)
+
+
+# --- coordinators' undelivered-reminders page -------------------------------------------------------
+
+
+def delivery_retry(*, delivery, now=None):
+    """Send a dead row again: back to pending with a fresh count of attempts,
+    no claim and no started attempt, due now; the next dispatch (within
+    30 s) claims and sends it. Only a row that gave up (status dead) is
+    changed; returns True when it was. The one place a coordinator's "retry"
+    touches the outbox."""
+    now = now or timezone.now()
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DEAD).update(
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        lease_expires_at=None,
+        claim_token=None,
+        attempt_started_at=None,
+    )
+    return bool(changed)
+
+
+def delivery_mark_handled(*, delivery):
+    """A coordinator dealt with a dead row another way (a call, a fixed
+    address): it leaves the list as skipped, keeping its last error. Returns
+    True when a dead row was changed."""
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DEAD).update(
+        status=Delivery.Status.SKIPPED
+    )
+    return bool(changed)

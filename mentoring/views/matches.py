@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from .. import access
 from ..endings import mentee_exit, mentee_reenter
 from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
-from ..matching.loading import load_pool, mentors_with_room, waiting_mentees
+from ..matching.loading import days_waiting, load_pool, mentors_with_room, waiting_mentees, with_waiting_since
 from ..matching.solutions import pool_solution
 from ..models import Match, MenteeProfile, MentorProfile
 from ..params import int_param
@@ -131,7 +131,9 @@ def pool(request, pk):
     for mentee_pk, mentor_pk, _ in page.object_list:
         mentor, mentee = mentor_by_pk[mentor_pk], mentee_by_pk[mentee_pk]
         rows.append({"mentor": mentor, "mentee": mentee, "score": score_pair(mentor, mentee, ctx)})
-    left_page = Paginator(solution.unassigned, POOL_PAGE_SIZE).get_page(request.GET.get("left_page"))
+    # Who is left out, longest wait first, with the reason.
+    left_out = sorted(solution.unassigned, key=lambda item: -mentee_by_pk[item[0]].waiting_days)
+    left_page = Paginator(left_out, POOL_PAGE_SIZE).get_page(request.GET.get("left_page"))
     unassigned = [{"mentee": mentee_by_pk[pk], "reason": reason} for pk, reason in left_page.object_list]
     return render(
         request,
@@ -234,17 +236,12 @@ def caseload(request, pk):
 @login_required
 def waiting(request, pk):
     program = _program(request, pk)
-    rows = (
-        waiting_mentees(program)
-        .select_related("user")
-        .annotate(last_match_end=Max("matches__ended_at"))
-        .order_by("joined_at")
-    )
+    # Longest wait first (since joining, or since their last match ended).
+    rows = with_waiting_since(waiting_mentees(program)).select_related("user").order_by("waiting_since", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for mentee in page:
-        since = max(filter(None, [mentee.joined_at, mentee.last_match_end]))
-        mentee.days_waiting = (now - since).days
+        mentee.days_waiting = days_waiting(mentee, now)
     return render(request, "mentoring/waiting.html", {"program": program, "page": page, "count": rows.count()})
 
 

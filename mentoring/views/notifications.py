@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..forms import QuietHoursForm
-from ..models import Channel, ChannelPreference, Notification, ReminderKind
+from .. import access
+from ..forms import QuietHoursForm, ReminderChannelsForm
+from ..models import ChannelPreference, Notification, ReminderKind
 from ..notifications.channels import read_unsubscribe_token
-from ..notifications.kinds import choosable
+from ..notifications.outbox import dead_letters, delivery_mark_handled, delivery_retry
 from .pages import PAGE_SIZE
 
 
@@ -42,34 +43,33 @@ def notification_read(request, pk):
 def preferences(request):
     """Channels per kind of message (the kinds table, notifications/kinds.py), and quiet hours."""
     stored = {p.kind: p for p in ChannelPreference.objects.filter(user=request.user)}
-    form = QuietHoursForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = QuietHoursForm(data, instance=request.user)
+    channels = ReminderChannelsForm(data, user=request.user, stored=stored)
+    # Both forms are checked before anything is saved; an error in one keeps
+    # what was typed in the other (the page is drawn from the posted data).
+    if request.method == "POST" and all([form.is_valid(), channels.is_valid()]):
         form.save()
-        for kind in (k.name for k in choosable()):
+        for kind, (email, sms) in channels.channels().items():
             ChannelPreference.objects.update_or_create(
                 user=request.user,
                 kind=kind,
-                defaults={
-                    "in_app": True,  # the notification centre always keeps a copy
-                    "email": f"{kind}-email" in request.POST,
-                    "sms": f"{kind}-sms" in request.POST,
-                },
+                # The notification centre always keeps a copy; texting that is not
+                # okay keeps the stored choice (the box is disabled, so not posted).
+                defaults={"in_app": True, "email": email, "sms": sms if channels.can_text else _sms(stored, kind)},
             )
         messages.success(request, "Your reminder settings are saved.")
         return redirect("mentoring:preferences")
-    rows = [
-        {
-            "kind": kind.name,
-            "label": kind.label,
-            "always": not kind.opt_out,
-            "email": stored[kind.name].email if kind.name in stored else Channel.EMAIL in kind.channels,
-            "sms": stored[kind.name].sms if kind.name in stored else Channel.SMS in kind.channels,
-        }
-        for kind in choosable()
-    ]
     return render(
-        request, "mentoring/preferences.html", {"rows": rows, "form": form, "can_text": request.user.ok_to_text}
+        request,
+        "mentoring/preferences.html",
+        {"rows": channels.rows(), "channels": channels, "form": form, "can_text": channels.can_text},
     )
+
+
+def _sms(stored, kind):
+    pref = stored.get(kind)
+    return pref.sms if pref else kind == ReminderKind.SAFETY_ALERT
 
 
 @csrf_exempt  # mail clients post one-click unsubscribes without a session; the signed token is the key
@@ -87,3 +87,38 @@ def unsubscribe(request, token):
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "mentoring/unsubscribed.html", {"label": ReminderKind(kind).label})
     return render(request, "mentoring/unsubscribe.html", {"label": ReminderKind(kind).label})
+
+
+# --- undelivered reminders (coordinators) ----------------------------------------------------------
+
+
+def _dead_letters(user):
+    return dead_letters(access.coordinated_programs(user)).select_related("recipient", "program")
+
+
+@login_required
+def undelivered(request):
+    """Reminders that gave up, in the programs the user coordinates: what,
+    for whom, by which channel, why (the provider's last error), with
+    "retry" and "mark handled". Others see an empty list."""
+    rows = _dead_letters(request.user).order_by("-due_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mentoring/undelivered.html", {"page": page})
+
+
+@login_required
+@require_POST
+def undelivered_retry(request, pk):
+    delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
+    delivery_retry(delivery=delivery)
+    messages.success(request, f"The reminder to {delivery.recipient} will be sent again in a minute.")
+    return redirect("mentoring:undelivered")
+
+
+@login_required
+@require_POST
+def undelivered_handled(request, pk):
+    delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
+    delivery_mark_handled(delivery=delivery)
+    messages.success(request, f"The reminder to {delivery.recipient} is marked as handled.")
+    return redirect("mentoring:undelivered")

@@ -311,7 +311,11 @@ def invitation_accept_view(request, token):
     form = SetPasswordForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
-            user = invitation_accept(invitation=invitation, password=form.cleaned_data["password2"])
+            user = invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password2"],
+                time_zone=form.cleaned_data["time_zone"] or None,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -61,6 +61,7 @@ def mentee_person(**changes):
         postal_code="12405",
         interests=frozenset({"hiking", "cooking", "music"}),
         topics=frozenset({Topic.WORK, Topic.HOUSING}),
+        waiting_days=200,  # past a full fit for time waiting
     )
     return replace(person, **changes)
 

@@ -35,6 +35,16 @@ def _pending_invitation(p, email="new.person@test.example"):
     return invitation, link.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _dead_letter(p):
+    """A dead email reminder to the mentee in program A."""
+    from tests.factories import DeliveryFactory
+
+    row = DeliveryFactory(
+        recipient=p.mentee, program=p.program, channel="email", status="dead", attempts=5, last_error="550 mailbox"
+    )
+    return [row.pk]
+
+
 def _erasable_other_mentee(p):
     """The other mentee, their match closed so that nothing blocks an erasure."""
     Match.objects.filter(pk=p.other_match.pk).update(status=Match.Status.CLOSED)
@@ -177,6 +187,10 @@ MATRIX = [
     # Notifications and reminder settings: everyone their own.
     Row("mentoring:notifications", expect(ok=SIGNED_IN)),
     Row("mentoring:notification_read", expect(redirect=SIGNED_IN), args=lambda p: [0], method="post"),
+    # Undelivered reminders: every coordinator sees their own programs' list; retry/handled only in program A.
+    Row("mentoring:undelivered", expect(ok=SIGNED_IN)),
+    Row("mentoring:undelivered_retry", expect(redirect=ONLY_A), args=_dead_letter, method="post"),
+    Row("mentoring:undelivered_handled", expect(redirect=ONLY_A), args=_dead_letter, method="post"),
     Row("mentoring:preferences", expect(ok=SIGNED_IN)),
     Row("mentoring:unsubscribe", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: [_unsubscribe_token(p)]),
     Row("mentoring:unsubscribe", expect(anonymous=404), args=lambda p: ["forged-token"]),

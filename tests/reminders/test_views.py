@@ -160,7 +160,7 @@ def test_quiet_hours_can_be_cleared(personas, client_for):
     user = personas.mentee
     user.quiet_from, user.quiet_until = time(22, 0), time(7, 0)
     user.save()
-    client_for(user).post(PREFERENCES, {"quiet_from": "", "quiet_until": ""})
+    client_for(user).post(PREFERENCES, {"quiet_from": "", "quiet_until": "", "safety_alert-email": "on"})
     user.refresh_from_db()
     assert (user.quiet_from, user.quiet_until) == (None, None)
 

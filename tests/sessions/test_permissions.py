@@ -35,6 +35,12 @@ def _former_session(p):
     return _session(p, hours=-24 * 60, match=p.former_match)
 
 
+def _mentors_create_groups(p):
+    p.program.mentors_create_groups = True
+    p.program.save(update_fields=["mentors_create_groups"])
+    return [p.program.pk]
+
+
 def _group(p):
     start = timezone.now() + timedelta(days=2)
     group = GroupSession.objects.create(
@@ -87,6 +93,12 @@ MATRIX = [
     # Groups: members of the program see them; coordinators manage them.
     Row("peer_sessions:group_list", expect(ok=MEMBERS_OF_A), args=PROGRAM_A),
     Row("peer_sessions:group_new", expect(ok=ONLY_A), args=PROGRAM_A),
+    # A program that lets its mentors create groups: its mentors too.
+    Row(
+        "peer_sessions:group_new",
+        expect(ok=["coordinator", "mentor", "other_mentor"]),
+        args=lambda p: _mentors_create_groups(p),
+    ),
     Row("peer_sessions:group_detail", expect(ok=MEMBERS_OF_A), args=lambda p: [_group(p).pk]),
     Row(
         "peer_sessions:group_register",
@@ -95,7 +107,8 @@ MATRIX = [
         method="post",
         data=lambda p: {"action": "join"},
     ),
-    Row("peer_sessions:group_edit", expect(ok=ONLY_A), args=lambda p: [_group(p).pk]),
+    # Changing a date: coordinators and its facilitators (other_mentor here).
+    Row("peer_sessions:group_edit", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
     # Attendance: the facilitator (other_mentor here) and coordinators.
     Row("peer_sessions:attendance", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
     Row(
@@ -104,6 +117,14 @@ MATRIX = [
         args=lambda p: [reg.group_session_id, reg.pk] if (reg := _registration(p)[1]) else None,
         method="post",
         data=lambda p: {f"attendance-{Registration.objects.get().pk}": "attended"},
+    ),
+    # Booking a person in: those who take attendance (facilitator, coordinators).
+    Row(
+        "peer_sessions:group_book",
+        expect(redirect=["coordinator", "other_mentor"]),
+        args=lambda p: [_group(p).pk],
+        method="post",
+        data=lambda p: {"person": p.mentee.pk},
     ),
     Row("peer_sessions:skills", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("peer_sessions:figures", expect(ok=ONLY_A), args=PROGRAM_A),

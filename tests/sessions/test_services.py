@@ -18,7 +18,7 @@ from icalendar import Calendar
 
 from mentoring.choices import MeetingMode, Topic
 from mentoring.models import Match
-from sessions.calendar import NEUTRAL_TITLE, build_feed
+from sessions.calendar import NEUTRAL_TITLE, build_feed, uid_domain
 from sessions.models import CalendarFeed, GroupSeries, GroupSession, Registration, Session
 from sessions.selectors import hours_per_mentor_per_month, toolkit, toolkit_of_user
 from sessions.services import (
@@ -30,6 +30,7 @@ from sessions.services import (
     group_create,
     group_move,
     register,
+    session_cancel,
     session_log,
     session_record_past,
     session_schedule,
@@ -778,14 +779,14 @@ def test_feed_has_the_users_meetings_under_a_neutral_title(personas):
     ics = build_feed(personas.mentor)
     events = _events(ics)
     assert set(events) == {
-        f"session-{one_on_one.pk}@waypoint",
-        f"group-{facilitated.pk}@waypoint",
-        f"group-{attended.pk}@waypoint",
+        f"session-{one_on_one.pk}@{uid_domain()}",
+        f"group-{facilitated.pk}@{uid_domain()}",
+        f"group-{attended.pk}@{uid_domain()}",
     }
     expected = {
-        f"session-{one_on_one.pk}@waypoint": (one_on_one.starts_at, one_on_one.ends_at),
-        f"group-{facilitated.pk}@waypoint": (facilitated.starts_at, facilitated.ends_at),
-        f"group-{attended.pk}@waypoint": (attended.starts_at, attended.ends_at),
+        f"session-{one_on_one.pk}@{uid_domain()}": (one_on_one.starts_at, one_on_one.ends_at),
+        f"group-{facilitated.pk}@{uid_domain()}": (facilitated.starts_at, facilitated.ends_at),
+        f"group-{attended.pk}@{uid_domain()}": (attended.starts_at, attended.ends_at),
     }
     for uid, event in events.items():
         assert str(event["SUMMARY"]) == NEUTRAL_TITLE == "Waypoint meeting"
@@ -813,7 +814,7 @@ def test_feed_has_the_users_meetings_under_a_neutral_title(personas):
 def test_feed_of_the_mentee_has_the_one_on_one_without_the_mentors_name(personas):
     session = SessionFactory(match=personas.match, starts_at=in_days(2))
     ics = build_feed(personas.mentee)
-    assert list(_events(ics)) == [f"session-{session.pk}@waypoint"]
+    assert list(_events(ics)) == [f"session-{session.pk}@{uid_domain()}"]
     assert b"Morgan" not in ics.replace(b"\r\n ", b"")
 
 
@@ -904,3 +905,32 @@ def test_toolkit_counts_skills_of_completed_sessions_only(personas):
     assert [(s.name, s.times) for s in toolkit(personas.match.mentee)] == expected
     assert [(s.name, s.times) for s in toolkit_of_user(personas.mentee)] == expected
     assert [(s.name, s.times) for s in toolkit_of_user(personas.other_mentee)] == [("Breathing", 1), ("Planning", 1)]
+
+
+# --- calendar feed: moved meetings replace the subscribed copy (issue 17.4) ---------------
+
+
+def test_moving_a_group_raises_its_sequence_and_last_modified_in_the_feed(personas):
+    group = GroupSessionFactory(program=personas.program, starts_at=in_days(3), facilitators=[personas.mentor])
+    before = _events(build_feed(personas.mentor))[f"group-{group.pk}@{uid_domain()}"]
+    assert int(before["SEQUENCE"]) == 0
+    first_stamp = before.decoded("LAST-MODIFIED")
+    group_move(group_session=group, starts_at=in_days(4), ends_at=in_days(4, hour=17), location="Room 5")
+    after = _events(build_feed(personas.mentor))[f"group-{group.pk}@{uid_domain()}"]
+    assert int(after["SEQUENCE"]) == 1
+    assert after.decoded("LAST-MODIFIED") >= first_stamp
+    assert after.decoded("DTSTAMP") == after.decoded("LAST-MODIFIED")
+    assert after.decoded("DTSTART") == in_days(4)
+
+
+def test_cancelling_a_session_raises_its_sequence(personas):
+    session = SessionFactory(match=personas.match, starts_at=in_days(2))
+    session_cancel(session=session, by=personas.mentor, reason="Sick")
+    session.refresh_from_db()
+    assert session.sequence == 1
+
+
+def test_event_uids_carry_the_sites_host(personas, settings):
+    settings.SITE_URL = "https://peer.example.org"
+    session = SessionFactory(match=personas.match, starts_at=in_days(2))
+    assert list(_events(build_feed(personas.mentee))) == [f"session-{session.pk}@peer.example.org"]

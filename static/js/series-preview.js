@@ -1,0 +1,38 @@
+// "Creates N dates" under a weekly series, before saving (sessions/group_form.html).
+// The form carries data-series-preview; the count is recomputed on every change.
+(function () {
+  "use strict";
+  function parse(value) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value || "")) return null;
+    var d = new Date(value + "T00:00:00Z");
+    return isNaN(d.getTime()) ? null : d;
+  }
+  function update(form) {
+    var out = form.querySelector("[data-series-count]");
+    if (!out) return;
+    var day = parse((form.querySelector("[name=day]") || {}).value);
+    var until = parse((form.querySelector("[name=weekly_until]") || {}).value);
+    var count = parseInt((form.querySelector("[name=weekly_count]") || {}).value, 10);
+    var max = parseInt(out.getAttribute("data-max"), 10) || 52;
+    var n = 0;
+    if (count > 0) {
+      n = count;
+    } else if (day && until && until >= day) {
+      n = Math.floor((until - day) / (7 * 86400000)) + 1;
+    }
+    if (!n) {
+      out.textContent = "A one-off date.";
+    } else if (n > max) {
+      out.textContent = "This would create " + n + " dates: a series ends within a year (at most " + max + ").";
+    } else {
+      out.textContent = "Creates " + n + " date" + (n === 1 ? "" : "s") + ".";
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-series-preview]").forEach(function (form) {
+      form.addEventListener("input", function () { update(form); });
+      form.addEventListener("change", function () { update(form); });
+      update(form);
+    });
+  });
+})();
