@@ -229,7 +229,7 @@ def help_now_said(alert, told):
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     how = [words for channel, words in CHANNEL_WORDS if channel in told["channels"]]
     ways = how[0] if len(how) == 1 else ", ".join(how[:-1]) + " and " + how[-1]
-    at = time_format(timezone.localtime(alert.created_at), "g:i a")
+    at = time_format(timezone.localtime(alert.created_at), "g:i A")
     return f"We let {who} know at {at}. They will see it {ways}."
 
 
