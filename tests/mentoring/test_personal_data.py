@@ -85,7 +85,10 @@ def build_history(p, *, months_back=2, rounds=1):
         checkin = CheckInFactory(mentee=mentee, created_at=when, mood=4, craving=2, reflection=REFLECTION)
         GoalProgressFactory(goal=achieved, checkin=checkin, progress=100)
         CheckInComment.objects.create(checkin=checkin, author=p.mentor, body="Well done this week")
-        SafetyAlertFactory(mentee=mentee, checkin=checkin, note="Called them back")
+        # One open alert per mentee at a time (issue 15): earlier rounds' are acknowledged.
+        SafetyAlertFactory(
+            mentee=mentee, checkin=checkin, note="Called them back", acknowledged_at=when if n < rounds - 1 else None
+        )
         for days in (40, 5):
             assessment = Assessment.objects.create(
                 mentee=mentee, instrument=instrument, score=40 + days, taken_at=now - timedelta(days=days + n)
