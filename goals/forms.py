@@ -57,7 +57,8 @@ class CheckInForm(forms.Form):
         choices=MOODS,
         widget=forms.RadioSelect,
         label="How are you feeling?",
-        error_messages={"required": "Choose how you are feeling."},
+        required=False,
+        empty_value=None,
     )
     craving = forms.TypedChoiceField(
         coerce=int,
@@ -95,6 +96,13 @@ class CheckInForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                     label=f"{goal.title}: milestones reached",
                 )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Asking for help needs nothing else; a check-in needs a mood.
+        if cleaned.get("mood") is None and not cleaned.get("needs_help") and "mood" not in self.errors:
+            self.add_error("mood", "Choose how you are feeling.")
+        return cleaned
 
     def progress(self):
         return {goal.pk: self.cleaned_data.get(f"progress_{goal.pk}") for goal in self.goals}

@@ -123,15 +123,42 @@ class CheckInComment(models.Model):
         return f"Comment on {self.checkin_id}"
 
 
+class SafetyAlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+    def open_first(self):
+        """Open alerts first (newest first), then acknowledged ones (newest
+        first). Explicit: NULLs sort differently on SQLite and PostgreSQL."""
+        return self.annotate(
+            closed_rank=models.Case(
+                models.When(acknowledged_at__isnull=True, then=models.Value(0)),
+                default=models.Value(1),
+                output_field=models.IntegerField(),
+            )
+        ).order_by("closed_rank", "-created_at", "-pk")
+
+
 class SafetyAlert(models.Model):
+    """One open alert per mentee at a time (a partial unique index): a tap,
+    a check-in asking for help, a strong craving and a falling mood at the
+    same moment are one event, with every reason in ``reasons``."""
+
     class Kind(models.TextChoices):
         HELP_NOW = "help_now", "Asked for help now"
         CRAVING = "craving", "Strong craving"
         MOOD_DROP = "mood_drop", "Mood dropping"
 
+    class Source(models.TextChoices):
+        TAP = "tap", "The help-now button"
+        CHECKIN = "checkin", "A check-in"
+
     mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="safety_alerts")
     checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    # The first reason; ``reasons`` lists them all (Kind values, in the order they came).
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.CHECKIN)
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -139,9 +166,16 @@ class SafetyAlert(models.Model):
     )
     note = models.TextField(blank=True)
 
+    objects = SafetyAlertQuerySet.as_manager()
+
     class Meta:
-        ordering = ["acknowledged_at", "-created_at"]
+        ordering = [models.F("acknowledged_at").asc(nulls_first=True), "-created_at"]
         indexes = [models.Index(fields=["mentee", "acknowledged_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee"], condition=models.Q(acknowledged_at__isnull=True), name="one_open_alert_per_mentee"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.mentee})"
@@ -149,6 +183,12 @@ class SafetyAlert(models.Model):
     @property
     def is_open(self):
         return self.acknowledged_at is None
+
+    @property
+    def reason_labels(self):
+        """Every reason, as words: ["Asked for help now", "Mood dropping"]."""
+        labels = dict(self.Kind.choices)
+        return [labels.get(r, r) for r in (self.reasons or [self.kind])]
 
 
 class Instrument(models.Model):

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
+
 from .adherence import adherence, current_period_done, period_of, streak_back
 from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
-from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem
+from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem, SafetyAlert
 
 
 def _zone(mentee):
@@ -216,3 +218,79 @@ def open_alerts(alerts, limit=10):
         .select_related("mentee__user", "mentee__program")
         .order_by("-created_at")[:limit]
     )
+
+
+# --- help now -------------------------------------------------------------------------------------
+
+
+def safety_alert_told(alert):
+    """Who the outbox was asked to tell of ``alert``, and how, from its rows:
+    {"mentors": [user, ...], "team": [user, ...], "channels": {"in_app", "email", "sms"}}.
+    "mentors" are the mentee's mentors (of any current match) among the
+    recipients; "team" the other recipients (coordinators, on call)."""
+    rows = list(
+        Delivery.objects.filter(
+            kind=ReminderKind.SAFETY_ALERT, subject=f"alert:{alert.pk}", recipient__isnull=False
+        ).select_related("recipient")
+    )
+    mentor_ids = set(Match.objects.current().filter(mentee=alert.mentee_id).values_list("mentor__user_id", flat=True))
+    people = {row.recipient_id: row.recipient for row in rows}
+    return {
+        "mentors": [u for pk, u in people.items() if pk in mentor_ids],
+        "team": [u for pk, u in people.items() if pk not in mentor_ids],
+        "channels": {row.channel for row in rows},
+    }
+
+
+def help_now_state(user, mentee_pk=None):
+    """What the crisis page offers a signed-in person, or None (not a mentee).
+
+    Returns {"mentee": MenteeProfile, "audience": "mentor"|"team", "mentor": User|None,
+    "paused": bool, "alert": open SafetyAlert|None, "told": safety_alert_told(alert)|None}.
+    "mentor" when the mentee has an active match; a paused match, a proposed
+    one or none: "team" (the program team answers; a paused mentor may be told too,
+    which the confirmation says when the outbox wrote to them)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    profiles = MenteeProfile.objects.filter(user=user).select_related("program")
+    profile = (profiles.filter(pk=mentee_pk).first() if mentee_pk is not None else None) or profiles.first()
+    if profile is None:
+        return None
+    match = Match.objects.current().filter(mentee=profile).select_related("mentor__user").order_by("-pk").first()
+    active = match is not None and match.status == Match.Status.ACTIVE
+    alert = SafetyAlert.objects.open().filter(mentee=profile).first()
+    told = safety_alert_told(alert) if alert else None
+    return {
+        "mentee": profile,
+        "audience": "mentor" if active else "team",
+        "mentor": match.mentor.user if active else None,
+        "paused": match is not None and not active,
+        "alert": alert,
+        "told": told,
+        "said": help_now_said(alert, told) if alert else "",
+    }
+
+
+CHANNEL_WORDS = (("in_app", "in Waypoint"), ("email", "by email"), ("sms", "by text message"))
+
+
+def help_now_said(alert, told):
+    """The sentence the mentee reads after asking for help, built only from the
+    outbox rows written for ``alert`` (see safety_alert_told), e.g. "We let Morgan
+    (your mentor) and the program team know at 7:42 pm. They will see it in
+    Waypoint, by email and by text message." Empty string when nobody could be told."""
+    from django.utils.formats import time_format
+
+    names = [f"{user.get_short_name()} (your mentor)" for user in told["mentors"]]
+    if told["team"]:
+        names.append("the program team")
+    if not names:
+        return ""
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    how = [words for channel, words in CHANNEL_WORDS if channel in told["channels"]]
+    ways = how[0] if len(how) == 1 else ", ".join(how[:-1]) + " and " + how[-1]
+    at = time_format(timezone.localtime(alert.created_at), "g:i A")
+    return f"We let {who} know at {at}. They will see it {ways}."
+
+
+# --- recovery capital and progress --------------------------------------------------------------------------

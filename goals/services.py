@@ -1,7 +1,8 @@
 """Writes for goals, check-ins, safety alerts and assessments."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Match, ReminderKind
@@ -142,33 +143,84 @@ def checkin_submit(
 
 
 def _raise_alerts(checkin):
+    """The check-in's reasons for concern, raised as ONE alert (or added to
+    the mentee's open one). Returns [alert] when there was a reason, else []."""
     mentee, program = checkin.mentee, checkin.mentee.program
-    kinds = []
+    reasons = []
     if checkin.needs_help:
-        kinds.append(SafetyAlert.Kind.HELP_NOW)
+        reasons.append(SafetyAlert.Kind.HELP_NOW)
     if checkin.craving is not None and checkin.craving >= program.craving_alert_threshold:
-        kinds.append(SafetyAlert.Kind.CRAVING)
+        reasons.append(SafetyAlert.Kind.CRAVING)
     if _mood_dropping(mentee, program.mood_drop_alert):
-        already = SafetyAlert.objects.filter(mentee=mentee, kind=SafetyAlert.Kind.MOOD_DROP, acknowledged_at=None)
-        if not already.exists():
-            kinds.append(SafetyAlert.Kind.MOOD_DROP)
-    alerts = SafetyAlert.objects.bulk_create([SafetyAlert(mentee=mentee, checkin=checkin, kind=kind) for kind in kinds])
-    for alert in alerts:
-        _notify_alert(alert)
-    return alerts
+        reasons.append(SafetyAlert.Kind.MOOD_DROP)
+    if not reasons:
+        return []
+    alert, _created = safety_alert_raise(
+        mentee=mentee, reasons=reasons, source=SafetyAlert.Source.CHECKIN, checkin=checkin
+    )
+    return [alert]
 
 
-def _notify_alert(alert):
-    """Tell the mentors and coordinators at once, through the outbox (the
-    same key as the reminder dispatch's, so a dispatch at the same time adds
-    nothing): in the app, by email and by text message, whatever the hour."""
+def safety_alert_raise(*, mentee, reasons, source, checkin=None):
+    """Raise a safety alert for ``mentee`` (a MenteeProfile), or add
+    ``reasons`` (SafetyAlert.Kind values) to the one already open.
+
+    ``source`` is a SafetyAlert.Source value ("tap" for the help-now button,
+    "checkin"). A mentee has at most one open alert (the partial unique index
+    ``one_open_alert_per_mentee``): when two requests race, the loser's insert
+    fails, its savepoint rolls back and it joins the winner's alert. The team is
+    told once per alert (safety_alert_notify, keyed by the alert); a second
+    reason tells nobody again. Returns (alert, created)."""
+    reasons = list(dict.fromkeys(SafetyAlert.Kind(r) for r in reasons))
+    if not reasons:
+        raise ValueError("A safety alert needs at least one reason.")
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                alert = SafetyAlert.objects.select_for_update().open().filter(mentee=mentee).first()
+                if alert is None:
+                    alert = SafetyAlert.objects.create(
+                        mentee=mentee,
+                        checkin=checkin,
+                        kind=reasons[0],
+                        reasons=[str(r) for r in reasons],
+                        source=source,
+                    )
+                    safety_alert_notify(alert)
+                    return alert, True
+                added = [str(r) for r in reasons if str(r) not in alert.reasons]
+                fields = []
+                if added:
+                    alert.reasons = list(alert.reasons) + added
+                    fields.append("reasons")
+                if checkin is not None and alert.checkin_id is None:
+                    alert.checkin = checkin
+                    fields.append("checkin")
+                if fields:
+                    alert.save(update_fields=fields)
+                return alert, False
+        except IntegrityError:
+            continue  # another request opened the alert first: join it.
+    raise RuntimeError("Could not raise the safety alert.")
+
+
+def safety_alert_notify(alert):
+    """Tell the people who must hear of ``alert`` at once, through the outbox:
+    in the app, by email and by text message, whatever the hour (the
+    safety_alert kind has no quiet hours and no opt-out).
+
+    The ONE place alerts are sent from; who is told is
+    reminders.safety_alert_recipients(alert). The key (``alert:<pk>`` at the
+    alert's creation time) is the reminder dispatch's too, so each person gets
+    one message per channel per alert. Returns the outbox row ids."""
     from .reminders import safety_alert_recipients
 
-    notify(
+    return notify(
         kind=ReminderKind.SAFETY_ALERT,
         recipients=safety_alert_recipients(alert),
         subject=f"alert:{alert.pk}",
-        link="/alerts/",
+        link=reverse("goals:alert_acknowledge", args=[alert.pk]),
+        urgency="now",
         due_at=alert.created_at,
         program=alert.mentee.program_id,
     )
@@ -197,10 +249,14 @@ def alert_acknowledge(*, alert, by, note):
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say what you did or will do; it helps whoever looks next."})
-    if alert.acknowledged_at:
+    with transaction.atomic():
+        # Two people acknowledging at once: the second is told, not overwritten.
+        done = SafetyAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=by, note=note
+        )
+    if not done:
         raise ValidationError("This alert was already acknowledged.")
-    alert.acknowledged_at, alert.acknowledged_by, alert.note = timezone.now(), by, note
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    alert.refresh_from_db()
     return alert
 
 

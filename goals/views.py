@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from sessions.selectors import toolkit
 
 from .charts import Series, line_chart
 from .forms import AcknowledgeForm, AssessmentForm, CheckInForm, CommentForm, GoalForm
-from .models import Category, CheckInComment, Goal, GoalProgress, Milestone
+from .models import Category, CheckInComment, Goal, GoalProgress, Milestone, SafetyAlert
 from .selectors import (
     adherence_for,
     assessment_due,
@@ -42,6 +42,7 @@ from .services import (
     goal_create,
     goal_set_status,
     milestone_set_done,
+    safety_alert_raise,
 )
 
 GOAL_COLORS = ["#0b5d6b", "#b35c00", "#5c4d7d", "#2d6a2e"]
@@ -170,11 +171,15 @@ def checkin(request):
     goals = mentee.goals.filter(status=Goal.Status.ACTIVE).prefetch_related("milestones")
     form = CheckInForm(request.POST or None, goals=goals)
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["mood"] is None:
+            # "I need help now" on its own: nothing else is asked for.
+            safety_alert_raise(mentee=mentee, reasons=[SafetyAlert.Kind.HELP_NOW], source=SafetyAlert.Source.CHECKIN)
+            return redirect(reverse("mentoring:crisis") + f"?from=checkin&mentee={mentee.pk}")
         entry, alerts = checkin_submit(
             mentee=mentee, progress=form.progress(), milestones_done=form.milestones_done(), **form.answers()
         )
         if alerts:
-            return redirect(reverse("mentoring:crisis") + "?from=checkin")
+            return redirect(reverse("mentoring:crisis") + f"?from=checkin&mentee={mentee.pk}")
         messages.success(request, _thanks(entry, mentee))
         return redirect("mentoring:home_mentee")
     return render(request, "goals/checkin.html", {"mentee": mentee, "form": form})
@@ -239,13 +244,15 @@ def checkin_comment_view(request, pk):
 @login_required
 def alert_list(request):
     alerts = access.visible_alerts(request.user).select_related("mentee__user", "mentee__program", "acknowledged_by")
-    page = Paginator(alerts.order_by("-acknowledged_at", "-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(alerts.open_first(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "goals/alert_list.html", {"page": page})
 
 
 @login_required
 def alert_acknowledge_view(request, pk):
-    alert = get_object_or_404(access.visible_alerts(request.user).select_related("mentee__user", "checkin"), pk=pk)
+    alert = get_object_or_404(
+        access.visible_alerts(request.user).select_related("mentee__user", "mentee__program", "checkin"), pk=pk
+    )
     form = AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,10 +263,46 @@ def alert_acknowledge_view(request, pk):
             messages.success(request, "The alert is acknowledged.")
             return redirect("goals:alerts")
     audit_read(request, subject=alert.mentee.user, what="alert", obj=alert, program=alert.mentee.program_id)
-    return render(request, "goals/alert_acknowledge.html", {"alert": alert, "form": form})
+    mentee = alert.mentee
+    recent = access.visible_checkins(request.user).filter(mentee=mentee).order_by("-created_at", "-pk")[:5]
+    context = {
+        "alert": alert,
+        "form": form,
+        "phone": mentee.user.phone,
+        # The emergency contact is for the program team, not the mentor.
+        "show_emergency_contact": access.coordinated_programs(request.user).filter(pk=mentee.program_id).exists(),
+        "recent_checkins": recent,
+    }
+    return render(request, "goals/alert_acknowledge.html", context)
 
 
-# --- recovery capital and progress --------------------------------------------------------------------------
+@login_required
+def alert_live(request):
+    """The staff banner, polled by htmx every 10 s from every page: the open
+    alerts this person may see (their current mentees', their programs'),
+    newest first, at most 5. Blank (200, empty body, so htmx clears an old
+    banner) when there is none or the person is not a mentor/coordinator.
+    Reads only; no audit row (it is polled, and shows only a first name)."""
+    roles = access.roles_of(request.user)
+    if "mentor" not in roles and "coordinator" not in roles:
+        return HttpResponse("")
+    alerts = list(
+        access.visible_alerts(request.user).open().select_related("mentee__user").order_by("-created_at", "-pk")[:5]
+    )
+    if not alerts:
+        return HttpResponse("")
+    return render(request, "goals/includes/alert_live.html", {"live_alerts": alerts})
+
+
+@login_required
+@require_POST
+def help_now(request):
+    """The one-tap "Let my mentor/the program team know now" on the crisis
+    page: raise (or join) the mentee's open help-now alert and show, on the
+    crisis page, who was told and how. Not a mentee: 404."""
+    mentee = _own_mentee(request)
+    safety_alert_raise(mentee=mentee, reasons=[SafetyAlert.Kind.HELP_NOW], source=SafetyAlert.Source.TAP)
+    return redirect(reverse("mentoring:crisis") + f"?mentee={mentee.pk}")
 
 
 @login_required

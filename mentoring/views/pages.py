@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from goals.models import Goal
-from goals.selectors import checkin_status, open_alerts
+from goals.selectors import checkin_status, help_now_state, open_alerts
 from programs.readiness import with_readiness
 from resources.models import Resource
 from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user, with_contact_figures
@@ -59,7 +59,10 @@ def crisis(request):
         .exclude(phone__in=NATIONAL_LINES_ON_PAGE)  # already in the cards above the list
         .order_by("name")[:20]
     )
-    return render(request, "mentoring/crisis.html", {"crisis_resources": resources})
+    # A signed-in mentee is offered one tap to a person (goals.views.help_now);
+    # an anonymous visitor sees the lines only.
+    help_now = help_now_state(request.user, int_param(request.GET.get("mentee")))
+    return render(request, "mentoring/crisis.html", {"crisis_resources": resources, "help_now": help_now})
 
 
 @login_required

@@ -37,6 +37,11 @@ MATRIX = [
     # Everyone sees their own (possibly empty) list; test_access checks what is in it.
     Row("goals:alerts", expect(ok=SIGNED_IN + STAGES)),
     Row("goals:alert_acknowledge", expect(ok=["coordinator", "mentor"], stages=True), args=lambda p: [_alert(p).pk]),
+    # The live banner answers every signed-in person (blank unless they may see
+    # an open alert; test_help_now checks what is in it).
+    Row("goals:alert_live", expect(ok=SIGNED_IN + STAGES)),
+    # One tap for help: mentees only (everyone else has no mentee profile: 404).
+    Row("goals:help_now", expect(redirect=MENTEES, stages=True), method="post"),
     Row("goals:mentee_goals", expect(ok=PAIR, stages=True), args=MENTEE),
     Row("goals:new", expect(ok=PAIR, stages=True), args=MENTEE),
     Row("goals:checkins", expect(ok=PAIR, stages=True), args=MENTEE),

@@ -97,16 +97,17 @@ def _ask_for_help(personas, client_for):
 
 def test_asking_for_help_goes_to_the_crisis_page_which_says_who_can_see_it(personas, client_for):
     response = _ask_for_help(personas, client_for)
-    assert response["Location"] == "/crisis/?from=checkin"
+    assert response["Location"] == f"/crisis/?from=checkin&mentee={personas.match.mentee.pk}"
     body = client_for(personas.mentee).get(response["Location"]).content.decode()
-    assert "Your mentor and your program coordinator can see your check-in now." in body
+    # Who was told, from the outbox rows written for the alert (issue 15).
+    assert "We let Morgan (your mentor) and the program team know at" in body
     assert 'href="tel:988"' in body
     assert SafetyAlert.objects.get().kind == SafetyAlert.Kind.HELP_NOW
 
 
 def test_a_strong_craving_also_goes_to_the_crisis_page(personas, client_for):
     response = client_for(personas.mentee).post(reverse("goals:checkin"), {"mood": 3, "craving": 9})
-    assert response["Location"] == "/crisis/?from=checkin"
+    assert response["Location"] == f"/crisis/?from=checkin&mentee={personas.match.mentee.pk}"
     assert SafetyAlert.objects.get().kind == SafetyAlert.Kind.CRAVING
 
 

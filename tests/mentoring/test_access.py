@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.models import Assessment
+from goals.models import Assessment, SafetyAlert
 from goals.selectors import default_instrument
 from mentoring import access
 from mentoring.models import Match
@@ -102,7 +102,10 @@ def _record_everything(mentee, *, shared_by):
         "checkin": CheckInFactory(mentee=mentee, mood=2, craving=8, reflection="A hard evening"),
         "assessment": Assessment.objects.create(mentee=mentee, instrument=default_instrument(), score=41),
         "share": ShareFactory(mentee=mentee, shared_by=shared_by, resource__name="Harbor House"),
-        "alert": SafetyAlertFactory(mentee=mentee),
+        # One open alert per mentee at a time (issue 15): a second record set's is acknowledged.
+        "alert": SafetyAlertFactory(
+            mentee=mentee, acknowledged_at=timezone.now() if SafetyAlert.objects.open().filter(mentee=mentee) else None
+        ),
     }
 
 

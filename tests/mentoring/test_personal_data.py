@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from goals.models import Answer, Assessment, CheckInComment, Instrument, InstrumentItem
+from goals.models import Answer, Assessment, CheckInComment, Instrument, InstrumentItem, SafetyAlert
 from mentoring.models import MatchSurvey, MenteeProfile, Notification, User
 from mentoring.personal_data import (
     JSON_NAME,
@@ -85,7 +85,11 @@ def build_history(p, *, months_back=2, rounds=1):
         checkin = CheckInFactory(mentee=mentee, created_at=when, mood=4, craving=2, reflection=REFLECTION)
         GoalProgressFactory(goal=achieved, checkin=checkin, progress=100)
         CheckInComment.objects.create(checkin=checkin, author=p.mentor, body="Well done this week")
-        SafetyAlertFactory(mentee=mentee, checkin=checkin, note="Called them back")
+        # One open alert per mentee at a time (issue 15): later ones here are acknowledged.
+        already_open = SafetyAlert.objects.open().filter(mentee=mentee).exists()
+        SafetyAlertFactory(
+            mentee=mentee, checkin=checkin, note="Called them back", acknowledged_at=when if already_open else None
+        )
         for days in (40, 5):
             assessment = Assessment.objects.create(
                 mentee=mentee, instrument=instrument, score=40 + days, taken_at=now - timedelta(days=days + n)

@@ -531,7 +531,11 @@ class DemoSeeder:
             self.created += 1
         if open_alert:
             SafetyAlert.objects.create(
-                mentee=mentee, checkin=checkin, kind=SafetyAlert.Kind.CRAVING, created_at=checkin.created_at
+                mentee=mentee,
+                checkin=checkin,
+                kind=SafetyAlert.Kind.CRAVING,
+                reasons=[SafetyAlert.Kind.CRAVING],
+                created_at=checkin.created_at,
             )
         instrument = default_instrument()
         for taken_at, base in ((mentee.joined_at, 2), (mentee.joined_at + timedelta(days=90), 4)):
