@@ -162,12 +162,12 @@ def _notify_alert(alert):
     """Tell the mentors and coordinators at once, through the outbox (the
     same key as the reminder dispatch's, so a dispatch at the same time adds
     nothing): in the app, by email and by text message, whatever the hour."""
-    from .reminders import safety_alert_recipients
+    from .reminders import safety_alert_recipients, safety_alert_subject
 
     notify(
         kind=ReminderKind.SAFETY_ALERT,
         recipients=safety_alert_recipients(alert),
-        subject=f"alert:{alert.pk}",
+        subject=safety_alert_subject(alert, 0),
         link="/alerts/",
         due_at=alert.created_at,
         program=alert.mentee.program_id,

@@ -708,6 +708,9 @@ NOT_EXPORTED = {
     ("goals.Goal", "suggested_by"): IN_A_ROLE,
     ("goals.CheckInComment", "author"): IN_A_ROLE,
     ("goals.SafetyAlert", "acknowledged_by"): IN_A_ROLE,
+    ("programs.Program", "safety_staff"): IN_A_ROLE,
+    ("programs.Program", "on_call_fallback"): IN_A_ROLE,
+    ("programs.OnCallShift", "person"): IN_A_ROLE,
     ("resources.Resource", "verified_by"): IN_A_ROLE,
     ("resources.Share", "shared_by"): IN_A_ROLE,
 }
@@ -848,14 +851,16 @@ ERASURE_PLAN = (
             "peer_sessions.Registration",
             "peer_sessions.GroupSession",
             "programs.Program",
+            "programs.OnCallShift",
             "programs.PolicyDocument",
             "mentoring.ReportExport",
             "resources.Resource",
             "peer_sessions.Session",
         ),
         KEPT,
-        "Group registrations and attendance, group facilitation, coordinator roles, directory suggestions and "
-        "report downloads stay as they are: they hold no personal details beyond the (now nameless) account.",
+        "Group registrations and attendance, group facilitation, coordinator and on-call roles (an erased "
+        "account is inactive, so it is never on call), directory suggestions and report "
+        "downloads stay as they are: they hold no personal details beyond the (now nameless) account.",
     ),
 )
 
