@@ -21,7 +21,8 @@ class ProgramAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["coordinators"]
+    filter_horizontal = ["coordinators", "safety_staff"]
+    raw_id_fields = ["on_call_fallback"]
 
 
 @admin.register(ExperienceArea)
