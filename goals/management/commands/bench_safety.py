@@ -7,7 +7,9 @@ Path: a Django test client signs in as one of N bench mentees and POSTs the
 check-in form with "I need help now" → goals.services (checkin_submit →
 the alert → notify(urgency="now")) → outbox rows → claimed and queued when
 the transaction commits → sent by a real Celery worker (started in this
-process, 4 threads) when the broker is Redis, in-process (eager) otherwise.
+process, 4 threads) when the broker is Redis, in-process (eager) otherwise;
+``--external-worker``: a running ``celery -A config worker`` does the sends
+(for a broker restart: the in-process test worker does not reconnect).
 
 "Accepted" is when the backend took the message: the in-app Notification
 row's ``created_at``; for email and texts, the moment Django's locmem email
@@ -29,6 +31,7 @@ import time
 from collections import defaultdict
 from datetime import time as clock
 from datetime import timedelta
+from pathlib import Path
 
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -56,19 +59,42 @@ CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
 ACCEPTED = {}  # email Message-ID or text idempotency key -> [wall-clock seconds, ...]
 
 
+def _accepted_log():
+    return Path(settings.VAR_DIR) / "bench-safety-accepted.tsv"
+
+
+def _note(key):
+    """Note that a backend accepted the message ``key`` now: in this process's
+    ``ACCEPTED`` and in a file (an external worker's backends write there too)."""
+    now = time.time()
+    ACCEPTED.setdefault(key, []).append(now)
+    with _accepted_log().open("a") as log:
+        log.write(f"{key}\t{now}\n")
+
+
+def _read_accepted():
+    ACCEPTED.clear()
+    if _accepted_log().exists():
+        for line in _accepted_log().read_text().splitlines():
+            key, _, when = line.partition("\t")
+            ACCEPTED.setdefault(key, []).append(float(when))
+
+
 class TimedEmailBackend(EmailBackend):
-    """Django's locmem backend that notes when each message was accepted."""
+    """Django's locmem backend that notes when each message was accepted (for
+    an external worker: EMAIL_BACKEND=goals.management.commands.bench_safety.TimedEmailBackend)."""
 
     def send_messages(self, messages):
-        now = time.time()
         for message in messages:
-            ACCEPTED.setdefault(message.extra_headers.get("Message-ID"), []).append(now)
+            _note(message.extra_headers.get("Message-ID"))
         return super().send_messages(messages)
 
 
 class TimedSMSBackend(LocmemSMSBackend):
+    """(SMS_BACKEND=goals.management.commands.bench_safety.TimedSMSBackend for an external worker.)"""
+
     def send(self, to, text, *, idempotency_key):
-        ACCEPTED.setdefault(idempotency_key, []).append(time.time())
+        _note(idempotency_key)
         super().send(to, text, idempotency_key=idempotency_key)
 
 
@@ -79,10 +105,16 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=100)
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object.")
         parser.add_argument("--timeout", type=int, default=120, help="Seconds to wait for the sends.")
+        parser.add_argument(
+            "--external-worker",
+            action="store_true",
+            help="Do not start a worker: a running `celery -A config worker` (Redis broker) sends.",
+        )
 
-    def handle(self, *args, count, as_json, timeout, **options):
+    def handle(self, *args, count, as_json, timeout, external_worker=False, **options):
         self._cleanup()
         ACCEPTED.clear()
+        _accepted_log().unlink(missing_ok=True)
         real_worker = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
         eager = app.conf.task_always_eager
         try:
@@ -94,7 +126,9 @@ class Command(BaseCommand):
                 mail.outbox = []
                 program, mentees = self._setup(count)
                 app.conf.task_always_eager = not real_worker
-                if real_worker:
+                if real_worker and external_worker:
+                    figures = self._run(program, mentees, timeout)
+                elif real_worker:
                     with start_worker(
                         app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30
                     ):
@@ -105,8 +139,9 @@ class Command(BaseCommand):
             app.conf.task_always_eager = eager
             mail.outbox = []
             LocmemSMSBackend.outbox.clear()
+            _accepted_log().unlink(missing_ok=True)
             self._cleanup()
-        figures["worker"] = "celery" if real_worker else "in-process"
+        figures["worker"] = ("external celery" if external_worker else "celery") if real_worker else "in-process"
         self.stdout.write(json.dumps(figures) if as_json else self._text(figures))
 
     # --- the run ---------------------------------------------------------------------------------------
@@ -122,11 +157,13 @@ class Command(BaseCommand):
                 raise RuntimeError(f"the check-in answered {response.status_code}")
         alerts = list(SafetyAlert.objects.filter(mentee__program=program, kind=SafetyAlert.Kind.HELP_NOW))
         first = self._wait(alerts, timeout)
+        _read_accepted()
         per_channel = self._latency(first, {a.pk: taps[a.mentee_id] for a in alerts})
 
         later = timezone.now() + timedelta(minutes=program.escalate_after_minutes)
         steps = self._escalate(alerts, later)
         escalated = self._wait(alerts, timeout)
+        _read_accepted()
         for alert in alerts:
             alert_acknowledge(alert=alert, by=program.coordinators.first(), note="Bench: answered.")
         after_ack = self._escalation_dues(alerts, later + timedelta(minutes=program.escalate_after_minutes))
