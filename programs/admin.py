@@ -8,6 +8,7 @@ from .models import (
     BackgroundCheck,
     ConsentRecord,
     ExperienceArea,
+    OnCallShift,
     PolicyDocument,
     Program,
     TrainingCompletion,
@@ -23,6 +24,13 @@ class ProgramAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["coordinators", "safety_staff"]
     raw_id_fields = ["on_call_fallback"]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(admin.ModelAdmin):
+    list_display = ["program", "weekday", "starts_at", "ends_at", "person"]
+    list_filter = ["program", "weekday"]
+    raw_id_fields = ["person"]
 
 
 @admin.register(ExperienceArea)
