@@ -143,29 +143,143 @@ def _ladder(mentee, since, now, mentor, coordinators):
                 yield Due(ReminderKind.CHECKIN_OVERDUE, subject, person, since + timedelta(days=days), link, program.pk)
 
 
-def safety_alert_recipients(alert):
-    """Who hears of a safety alert: the mentee's active or paused mentors and
-    the program's coordinators."""
-    mentors = Match.objects.filter(
-        mentee=alert.mentee_id, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    ).select_related("mentor__user")
-    program_id = alert.mentee.program_id
-    return [m.mentor.user for m in mentors] + coordinators_by_program([program_id]).get(program_id, [])
+def safety_alert_subject(alert, step):
+    """The outbox subject of one ladder step: "alert:<id>:step:<n>" (each step is sent once)."""
+    return f"alert:{getattr(alert, 'pk', alert)}:step:{step}"
+
+
+def _ladder_rungs(program, at):
+    """The escalation ladder of a help-now alert at ``at``: [on call, fallback,
+    all coordinators], leaving out an empty rung and one that repeats the rung
+    before it. Never empty unless the program has no coordinator at all."""
+    from programs.oncall import who_is_on_call
+
+    coordinators = coordinators_by_program([program.pk]).get(program.pk, [])
+    fallback = program.on_call_fallback
+    candidates = [who_is_on_call(program, at), [fallback] if fallback and fallback.is_active else [], coordinators]
+    rungs = []
+    for people in candidates:
+        if people and (not rungs or {p.pk for p in people} != {p.pk for p in rungs[-1]}):
+            rungs.append(people)
+    return rungs
+
+
+def safety_alert_recipients(alert, *, step=0, at=None):
+    """Who is told of a safety alert at ladder ``step`` (0 = when it is raised).
+
+    A help-now alert, step 0: the mentee's current mentors and whoever is on
+    call at ``at`` (default: when the alert was raised) by the program's rota;
+    nobody on call: the program's fallback person; no fallback: all the
+    program's coordinators. Step n (after n × ``Program.escalate_after_minutes``
+    unanswered): the next rung of on call → fallback → all coordinators; once
+    the ladder is exhausted, all coordinators again at each later step.
+
+    Other alerts (a strong craving, a falling mood), step 0: the current
+    mentors and all coordinators, as before; they do not escalate (step > 0
+    returns []). Returns a list of users, each once."""
+    program = alert.mentee.program
+    at = at or alert.created_at
+    if alert.kind != SafetyAlert.Kind.HELP_NOW and SafetyAlert.Kind.HELP_NOW not in (alert.reasons or []):
+        if step:
+            return []
+        people = _mentors(alert) + coordinators_by_program([program.pk]).get(program.pk, [])
+    else:
+        rungs = _ladder_rungs(program, at) or [[]]
+        people = (_mentors(alert) if step == 0 else []) + rungs[min(step, len(rungs) - 1)]
+    unique = []
+    for person in people:
+        if person not in unique:
+            unique.append(person)
+    return unique
+
+
+def _mentors(alert):
+    matches = Match.objects.current().filter(mentee=alert.mentee_id).select_related("mentor__user")
+    return [m.mentor.user for m in matches]
+
+
+def escalation_due_at(alert, step, dead_at=None):
+    """When ladder ``step`` of an unanswered help-now alert falls due (UTC):
+    ``step`` × ``escalate_after_minutes`` after the alert was raised, or at
+    once (``dead_at``, when a delivery of the step before became dead, but
+    not before that step) if that is earlier."""
+    every = timedelta(minutes=max(alert.mentee.program.escalate_after_minutes, 1))
+    regular = alert.created_at + step * every
+    if dead_at is not None:
+        return max(min(regular, dead_at), alert.created_at + (step - 1) * every)
+    return regular
+
+
+def _dead_steps(alert_ids):
+    """{(alert id, step): earliest time a delivery of that step became dead}.
+    The old subject "alert:<id>" (before steps) counts as step 0."""
+    from mentoring.models import Delivery
+
+    dead = Delivery.objects.filter(
+        kind=ReminderKind.SAFETY_ALERT, status=Delivery.Status.DEAD, subject__startswith="alert:"
+    ).values_list("subject", "next_attempt_at")
+    result = {}
+    wanted = set(alert_ids)
+    for subject, when in dead:
+        parts = subject.split(":")
+        try:
+            alert_id, step = int(parts[1]), int(parts[3]) if len(parts) == 4 else 0
+        except (ValueError, IndexError):
+            continue
+        if alert_id in wanted:
+            key = (alert_id, step)
+            result[key] = when if key not in result else min(result[key], when)
+    return result
 
 
 def _safety_alerts(now, since):
-    alerts = SafetyAlert.objects.filter(
-        acknowledged_at__isnull=True, created_at__gte=now - MAX_LATENESS, created_at__lte=now
-    ).select_related("mentee")
-    if since is not None:
-        alerts = alerts.filter(created_at__gt=since)
+    """Open alerts: step 0 (the notify() at raise time already wrote it; the
+    same key adds nothing) and, for help-now alerts, the latest escalation
+    step that is due — a dead delivery of a step brings the next one forward
+    to now. Acknowledged alerts yield nothing, so acknowledging stops the
+    ladder for everyone. Alerts older than ``MAX_LATENESS`` stop repeating."""
+    alerts = list(
+        SafetyAlert.objects.filter(
+            acknowledged_at__isnull=True, created_at__gte=now - MAX_LATENESS, created_at__lte=now
+        ).select_related("mentee__program__on_call_fallback")
+    )
+    dead = _dead_steps([a.pk for a in alerts if a.kind == SafetyAlert.Kind.HELP_NOW])
     for alert in alerts:
-        for person in safety_alert_recipients(alert):
+        program_id = alert.mentee.program_id
+        if since is None or alert.created_at > since:
+            for person in safety_alert_recipients(alert):
+                yield Due(
+                    ReminderKind.SAFETY_ALERT,
+                    safety_alert_subject(alert, 0),
+                    person,
+                    alert.created_at,
+                    "/alerts/",
+                    program_id,
+                )
+        if alert.kind != SafetyAlert.Kind.HELP_NOW:
+            continue
+        step, when = _latest_step(alert, now, dead)
+        if step == 0:
+            continue
+        for person in safety_alert_recipients(alert, step=step, at=when):
             yield Due(
                 ReminderKind.SAFETY_ALERT,
-                f"alert:{alert.pk}",
+                safety_alert_subject(alert, step),
                 person,
-                alert.created_at,
+                when,
                 "/alerts/",
-                alert.mentee.program_id,
+                program_id,
+                changed_at=now if (alert.pk, step - 1) in dead else None,
             )
+
+
+def _latest_step(alert, now, dead):
+    """(step, due at) of the latest ladder step due at ``now`` (0 = none yet)."""
+    every = timedelta(minutes=max(alert.mentee.program.escalate_after_minutes, 1))
+    step = max(int((now - alert.created_at) / every), 0)  # dead deliveries only bring steps forward
+    when = escalation_due_at(alert, step, dead.get((alert.pk, step - 1))) if step else alert.created_at
+    while True:
+        nxt = escalation_due_at(alert, step + 1, dead.get((alert.pk, step)))
+        if nxt > now:
+            return step, when
+        step, when = step + 1, nxt

@@ -13,6 +13,7 @@ from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
 from .adherence import adherence, current_period_done, period_of, streak_back
 from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
 from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem, SafetyAlert
+from .reminders import safety_alert_subject
 
 
 def _zone(mentee):
@@ -230,7 +231,7 @@ def safety_alert_told(alert):
     recipients; "team" the other recipients (coordinators, on call)."""
     rows = list(
         Delivery.objects.filter(
-            kind=ReminderKind.SAFETY_ALERT, subject=f"alert:{alert.pk}", recipient__isnull=False
+            kind=ReminderKind.SAFETY_ALERT, subject=safety_alert_subject(alert, 0), recipient__isnull=False
         ).select_related("recipient")
     )
     mentor_ids = set(Match.objects.current().filter(mentee=alert.mentee_id).values_list("mentor__user_id", flat=True))

@@ -210,15 +210,16 @@ def safety_alert_notify(alert):
     safety_alert kind has no quiet hours and no opt-out).
 
     The ONE place alerts are sent from; who is told is
-    reminders.safety_alert_recipients(alert). The key (``alert:<pk>`` at the
-    alert's creation time) is the reminder dispatch's too, so each person gets
+    reminders.safety_alert_recipients(alert) (the mentor and whoever is on call). The
+    key (``safety_alert_subject(alert, 0)`` at the alert's creation time) is the
+    reminder dispatch's step 0 too, so each person gets
     one message per channel per alert. Returns the outbox row ids."""
-    from .reminders import safety_alert_recipients
+    from .reminders import safety_alert_recipients, safety_alert_subject
 
     return notify(
         kind=ReminderKind.SAFETY_ALERT,
         recipients=safety_alert_recipients(alert),
-        subject=f"alert:{alert.pk}",
+        subject=safety_alert_subject(alert, 0),
         link=reverse("goals:alert_acknowledge", args=[alert.pk]),
         urgency="now",
         due_at=alert.created_at,

@@ -710,6 +710,9 @@ NOT_EXPORTED = {
     ("goals.Goal", "suggested_by"): IN_A_ROLE,
     ("goals.CheckInComment", "author"): IN_A_ROLE,
     ("goals.SafetyAlert", "acknowledged_by"): IN_A_ROLE,
+    ("programs.Program", "safety_staff"): IN_A_ROLE,
+    ("programs.Program", "on_call_fallback"): IN_A_ROLE,
+    ("programs.OnCallShift", "person"): IN_A_ROLE,
     ("resources.Resource", "verified_by"): IN_A_ROLE,
     ("resources.Share", "shared_by"): IN_A_ROLE,
 }
@@ -850,6 +853,7 @@ ERASURE_PLAN = (
             "peer_sessions.Registration",
             "peer_sessions.GroupSession",
             "programs.Program",
+            "programs.OnCallShift",
             "programs.PolicyDocument",
             "mentoring.ReportExport",
             "resources.Resource",
@@ -857,8 +861,9 @@ ERASURE_PLAN = (
             "mentoring.AttentionSignal",
         ),
         KEPT,
-        "Group registrations and attendance, group facilitation, coordinator roles, directory suggestions and "
-        "report downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
+        "Group registrations and attendance, group facilitation, coordinator and on-call roles (an erased "
+        "account is inactive, so it is never on call), directory suggestions and report "
+        "downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
         "The coordinators' needs-attention list is recomputed every minute from the rows above.",
     ),
 )

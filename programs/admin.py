@@ -8,6 +8,7 @@ from .models import (
     BackgroundCheck,
     ConsentRecord,
     ExperienceArea,
+    OnCallShift,
     PolicyDocument,
     Program,
     TrainingCompletion,
@@ -21,7 +22,15 @@ class ProgramAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["coordinators"]
+    filter_horizontal = ["coordinators", "safety_staff"]
+    raw_id_fields = ["on_call_fallback"]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(admin.ModelAdmin):
+    list_display = ["program", "weekday", "starts_at", "ends_at", "person"]
+    list_filter = ["program", "weekday"]
+    raw_id_fields = ["person"]
 
 
 @admin.register(ExperienceArea)

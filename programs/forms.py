@@ -4,7 +4,7 @@ from mentoring import dates
 from mentoring.choices import ContactChannel
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
-from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, Program, TrainingModule
+from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, OnCallShift, Program, TrainingModule
 
 
 class ProgramForm(forms.ModelForm):
@@ -273,3 +273,67 @@ def answers_for_display(application):
         text = ", ".join(str(choices.get(v, v)) for v in values)
         answers.append((field.label or name.replace("_", " ").capitalize(), text))
     return answers
+
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class OnCallShiftForm(forms.Form):
+    """One weekly shift: who, which day, from and to (the program's local
+    time; an end before the start runs past midnight into the next day)."""
+
+    person = forms.ModelChoiceField(
+        queryset=None,
+        label="Who is on call",
+        error_messages={"invalid_choice": "Choose a coordinator or designated staff member of this program."},
+    )
+    weekday = forms.TypedChoiceField(label="Day", choices=OnCallShift.Weekday.choices, coerce=int)
+    starts_at = forms.TimeField(label="From", widget=TIME, error_messages={"invalid": "Enter a time like 18:00."})
+    ends_at = forms.TimeField(
+        label="To",
+        widget=TIME,
+        help_text="Earlier than “From”: the shift runs past midnight into the next day.",
+        error_messages={"invalid": "Enter a time like 08:00."},
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .oncall import rota_people
+
+        self.fields["person"].queryset = rota_people(program)
+        self.fields["person"].label_from_instance = lambda user: user.full_name or f"Person #{user.pk}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["starts_at"] == data["ends_at"]:
+            self.add_error("ends_at", "The shift must end at another time than it starts.")
+        return data
+
+
+class OnCallSettingsForm(forms.ModelForm):
+    """The fallback person and how long an unanswered alert waits before the
+    next person on the ladder is told."""
+
+    class Meta:
+        model = Program
+        fields = ["on_call_fallback", "escalate_after_minutes"]
+        error_messages = {
+            "on_call_fallback": {"invalid_choice": "Choose a coordinator or designated staff member of this program."},
+            "escalate_after_minutes": {"min_value": "At least 1 minute."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .oncall import rota_people
+
+        field = self.fields["on_call_fallback"]
+        field.queryset = rota_people(self.instance)
+        field.empty_label = "Nobody: all coordinators"
+        field.label_from_instance = lambda user: user.full_name or f"Person #{user.pk}"
+        self.fields["escalate_after_minutes"].widget.attrs.update({"min": 1, "max": 240})
+
+    def clean_escalate_after_minutes(self):
+        minutes = self.cleaned_data["escalate_after_minutes"]
+        if minutes is not None and minutes > 240:
+            raise forms.ValidationError("At most 240 minutes (4 hours).")
+        return minutes

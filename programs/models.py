@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -72,6 +73,28 @@ class Program(models.Model):
         default=7, help_text="Days after a match starts by which the pair should have met."
     )
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coordinated_programs", blank=True)
+    safety_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="safety_staff_programs",
+        blank=True,
+        verbose_name="Designated staff for safety alerts",
+        help_text="Staff who are not coordinators but may be on call for safety alerts.",
+    )
+    on_call_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Fallback when nobody is on call",
+        help_text="Told of a help-now alert when no shift covers the moment, and next on the ladder.",
+    )
+    escalate_after_minutes = models.PositiveSmallIntegerField(
+        "Escalate an unanswered safety alert after (minutes)",
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="The next person on the ladder is told after this long, and again each time it passes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,6 +114,41 @@ class Program(models.Model):
     @property
     def accepts_applications(self):
         return self.status == self.Status.ACTIVE
+
+
+class OnCallShift(models.Model):
+    """One weekly shift of the on-call rota: ``person`` answers safety alerts
+    of ``program`` every ``weekday`` (0 = Monday) from ``starts_at`` to
+    ``ends_at``, wall-clock times in the program's time zone. A shift whose
+    end is earlier than its start crosses midnight and ends the next day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="on_call_shifts")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_shifts")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["program", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(starts_at=models.F("ends_at")), name="shift_end_is_not_start")
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def crosses_midnight(self):
+        return self.ends_at < self.starts_at
 
 
 class ExperienceArea(models.Model):

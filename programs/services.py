@@ -23,6 +23,7 @@ from .models import (
     BackgroundCheck,
     ConsentRecord,
     ExperienceArea,
+    OnCallShift,
     PolicyDocument,
     Program,
     TrainingCompletion,
@@ -439,3 +440,43 @@ def consent_revoke(*, consent, revoked_by):
     consent.save(update_fields=["revoked_at", "revoked_by"])
     consent_withdrawn(consent=consent, by=revoked_by)
     return consent
+
+
+def _check_rota_person(program, person, field):
+    from .oncall import rota_people
+
+    if person is not None and not rota_people(program).filter(pk=person.pk).exists():
+        raise ValidationError({field: "Choose a coordinator or designated staff member of this program."})
+
+
+def on_call_shift_add(*, program, person, weekday, starts_at, ends_at):
+    """Add a weekly shift to ``program``'s on-call rota: ``weekday`` 0–6
+    (Monday first), ``starts_at``/``ends_at`` local times (``datetime.time``) in
+    ``program.time_zone``; an end before the start crosses midnight. Raises
+    ValidationError (by field) when ``person`` is not a coordinator or designated
+    staff of the program, or the end equals the start. Returns the shift."""
+    _check_rota_person(program, person, "person")
+    if starts_at == ends_at:
+        raise ValidationError({"ends_at": "The shift must end at another time than it starts."})
+    return OnCallShift.objects.create(
+        program=program, person=person, weekday=weekday, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+def on_call_shift_remove(*, shift):
+    """Remove one shift from the rota."""
+    shift.delete()
+
+
+def on_call_settings_update(*, program, fallback, escalate_after_minutes):
+    """Set the program's fallback person (None: all coordinators) and the
+    minutes an unanswered help-now alert waits before the next step of the
+    ladder. Raises ValidationError when the fallback is not a coordinator or
+    designated staff of the program, or the minutes are below 1."""
+    _check_rota_person(program, fallback, "on_call_fallback")
+    if escalate_after_minutes is None or escalate_after_minutes < 1:
+        raise ValidationError({"escalate_after_minutes": "At least 1 minute."})
+    program.on_call_fallback = fallback
+    program.escalate_after_minutes = escalate_after_minutes
+    program.save(update_fields=["on_call_fallback", "escalate_after_minutes"])
+    return program

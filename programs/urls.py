@@ -19,6 +19,8 @@ urlpatterns = [
     path("programs/<int:pk>/documents/<str:kind>/", setup.document_versions, name="documents"),
     path("programs/<int:pk>/training/", setup.training_list, name="training"),
     path("programs/<int:pk>/training/<int:module_pk>/", setup.training_edit, name="training_edit"),
+    path("programs/<int:pk>/on-call/", setup.on_call, name="on_call"),
+    path("programs/<int:pk>/on-call/<int:shift_pk>/remove/", setup.on_call_shift_remove_view, name="on_call_remove"),
     # Applications review.
     path("programs/<int:pk>/applications/", applications.application_list, name="applications"),
     path("applications/<int:pk>/", applications.application_detail, name="application_detail"),

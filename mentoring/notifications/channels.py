@@ -38,11 +38,15 @@ def read_unsubscribe_token(token):
 
 
 def reachable(delivery):
-    """False when the row has nowhere to go (no email, no phone or no okay-to-text)."""
+    """False when the row has nowhere to go (no email, no phone or no okay-to-text).
+    A safety alert's text needs only a phone: its row was written only for
+    people who said okay-to-text or who are staff (outbox.channels_for)."""
     user = delivery.recipient
     if delivery.channel == "email":
         return bool(delivery.address or (user and user.email))
     if delivery.channel == "sms":
+        if delivery.kind == "safety_alert":
+            return bool(user and user.phone)
         return bool(user and user.ok_to_text and user.phone)
     return user is not None
 

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Channel, ChannelPreference, Delivery, DispatchState, Notification
+from ..models import Channel, ChannelPreference, Delivery, DispatchState, Notification, ReminderKind
 from . import channels
 from .kinds import KINDS
 
@@ -161,14 +161,22 @@ def quiet_until(user, now):
     return datetime.combine(day, end, tzinfo=zone).astimezone(now.tzinfo)
 
 
-def channels_for(user, kind, preferences):
+def channels_for(user, kind, preferences, *, staff=False):
     """The channels one person gets one kind on: the kind's defaults, or the
     person's preference. A kind that may not be turned off keeps its defaults
     when a preference would leave nothing; text messages only for people who
-    said okay-to-text and gave a number."""
+    said okay-to-text and gave a number.
+
+    ``staff`` (a coordinator or designated safety staff of some program): a
+    safety alert goes on every channel they have, whatever their preferences,
+    and by text message whenever a phone number is on file (okay-to-text is a
+    mentee's and mentor's choice; answering safety alerts is part of the
+    staff role)."""
     spec = KINDS[kind]
     if spec.channels_fixed:
         return set(spec.channels)
+    if staff and kind == ReminderKind.SAFETY_ALERT:
+        return {c for c in spec.channels if c != Channel.SMS or user.phone}
     pref = preferences.get((user.pk, kind))
     if pref is None:
         chosen = set(spec.channels)
@@ -183,6 +191,18 @@ def channels_for(user, kind, preferences):
     return chosen
 
 
+def staff_ids(user_ids):
+    """The ids among ``user_ids`` of people who coordinate a program or are
+    designated safety staff of one (one query; none when ``user_ids`` is empty)."""
+    if not user_ids:
+        return set()
+    from programs.models import Program
+
+    coordinators = Program.coordinators.through.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    designated = Program.safety_staff.through.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    return set(coordinators) | set(designated)
+
+
 def outbox_rows(dues, now):
     """Delivery rows for what is due, on each person's channels. Inside a
     person's quiet hours a row waits (next_attempt_at) until they end, unless
@@ -190,10 +210,11 @@ def outbox_rows(dues, now):
     dues = [d for d in dues if d.recipient.is_active]
     user_ids = {d.recipient.pk for d in dues}
     preferences = {(p.user_id, p.kind): p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
+    staff = staff_ids({d.recipient.pk for d in dues if d.kind == ReminderKind.SAFETY_ALERT})
     rows = []
     for due in dues:
         ready = (KINDS[due.kind].quiet_hours and quiet_until(due.recipient, now)) or now
-        for channel in channels_for(due.recipient, due.kind, preferences):
+        for channel in channels_for(due.recipient, due.kind, preferences, staff=due.recipient.pk in staff):
             rows.append(
                 Delivery(
                     kind=due.kind,

@@ -16,10 +16,26 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.views import PAGE_SIZE, require_role
 
-from ..forms import DocumentForm, ExperienceAreaForm, ProgramForm, TrainingModuleForm
+from ..forms import (
+    DocumentForm,
+    ExperienceAreaForm,
+    OnCallSettingsForm,
+    OnCallShiftForm,
+    ProgramForm,
+    TrainingModuleForm,
+)
 from ..models import Application, PolicyDocument, Program
+from ..oncall import who_is_on_call
 from ..readiness import with_readiness
-from ..services import document_publish, mentors_to_resign, program_archive, program_create
+from ..services import (
+    document_publish,
+    mentors_to_resign,
+    on_call_settings_update,
+    on_call_shift_add,
+    on_call_shift_remove,
+    program_archive,
+    program_create,
+)
 
 
 def _coordinated_program(request, pk):
@@ -218,3 +234,65 @@ def training_edit(request, pk, module_pk):
         messages.success(request, "The module is saved.")
         return redirect("programs:training", program.pk)
     return render(request, "programs/training_form.html", {"program": program, "module": module, "form": form})
+
+
+@login_required
+def on_call(request, pk):
+    """The program's on-call rota (weekly shifts in its time zone), its
+    fallback person and the escalation delay. Two forms on one page: a POST
+    carries ``form=shift`` (add a shift) or ``form=settings``."""
+    program = _coordinated_program(request, pk)
+    which = request.POST.get("form") if request.method == "POST" else None
+    shift_form = OnCallShiftForm(request.POST if which == "shift" else None, program=program, prefix="shift")
+    settings_form = OnCallSettingsForm(request.POST if which == "settings" else None, instance=program)
+    if which == "shift" and shift_form.is_valid():
+        try:
+            shift = on_call_shift_add(program=program, **shift_form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(shift_form, error)
+        else:
+            messages.success(request, f"The shift {shift} is added.")
+            return redirect("programs:on_call", program.pk)
+    if which == "settings" and settings_form.is_valid():
+        data = settings_form.cleaned_data
+        try:
+            on_call_settings_update(
+                program=Program.objects.get(pk=program.pk),
+                fallback=data["on_call_fallback"],
+                escalate_after_minutes=data["escalate_after_minutes"],
+            )
+        except ValidationError as error:
+            _errors_to_form(settings_form, error)
+        else:
+            messages.success(request, "On-call settings are saved.")
+            return redirect("programs:on_call", program.pk)
+    shifts = program.on_call_shifts.select_related("person")
+    return render(
+        request,
+        "programs/on_call.html",
+        {
+            "program": program,
+            "shifts": shifts,
+            "shift_form": shift_form,
+            "settings_form": settings_form,
+            "on_call_now": who_is_on_call(program),
+            "fallback": Program.objects.filter(pk=program.pk).values_list("on_call_fallback__full_name", flat=True)[0],
+        },
+    )
+
+
+def _errors_to_form(form, error):
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def on_call_shift_remove_view(request, pk, shift_pk):
+    """GET: asks first; POST: removes the shift."""
+    program = _coordinated_program(request, pk)
+    shift = get_object_or_404(program.on_call_shifts.select_related("person"), pk=shift_pk)
+    if request.method == "POST":
+        on_call_shift_remove(shift=shift)
+        messages.success(request, f"The shift {shift} is removed.")
+        return redirect("programs:on_call", program.pk)
+    return render(request, "programs/on_call_confirm_remove.html", {"program": program, "shift": shift})

@@ -25,7 +25,7 @@ CRISIS = "mentoring:crisis"
 
 
 def _rows(alert):
-    return Delivery.objects.filter(kind=ReminderKind.SAFETY_ALERT, subject=f"alert:{alert.pk}")
+    return Delivery.objects.filter(kind=ReminderKind.SAFETY_ALERT, subject=f"alert:{alert.pk}:step:0")
 
 
 def _told(alert):
@@ -258,7 +258,7 @@ def test_two_taps_at_once_raise_one_alert(transactional_db):
         _together(*[lambda: safety_alert_raise(mentee=mentee, reasons=[Kind.HELP_NOW], source="tap")] * 2)
         assert SafetyAlert.objects.count() == 1
         assert {r for r in Delivery.objects.values_list("subject", flat=True)} == {
-            f"alert:{SafetyAlert.objects.get().pk}"
+            f"alert:{SafetyAlert.objects.get().pk}:step:0"
         }
 
 

@@ -5,9 +5,11 @@ and must find nothing of A. Mentors see their own readiness only; mentees their
 own intake and consents. The match-stage personas: "proposed_mentor" is
 "mentor" (their own readiness), "former_mentor" another mentor."""
 
+from datetime import time
+
 import pytest
 
-from programs.models import Application, ConsentRecord, ExperienceArea, PolicyDocument, TrainingModule
+from programs.models import Application, ConsentRecord, ExperienceArea, OnCallShift, PolicyDocument, TrainingModule
 from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
 
 ONLY_A = ["coordinator"]
@@ -25,6 +27,12 @@ def _application(p):
 
 def _area(p):
     return ExperienceArea.objects.get_or_create(program=p.program, name="Gambling")[0]
+
+
+def _shift(p):
+    return OnCallShift.objects.create(
+        program=p.program, person=p.coordinator, weekday=0, starts_at=time(18), ends_at=time(8)
+    )
 
 
 def _consent(p):
@@ -61,6 +69,21 @@ MATRIX = [
         "programs:area_toggle",
         expect(redirect=ONLY_A),
         args=lambda p: [p.program.pk, _area(p).pk],
+        method="post",
+    ),
+    Row("programs:on_call", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row(
+        "programs:on_call",
+        expect(ok=ONLY_A),
+        args=lambda p: [p.program.pk],
+        method="post",
+        data=lambda p: {"form": "settings", "on_call_fallback": "", "escalate_after_minutes": "0"},
+    ),
+    Row("programs:on_call_remove", expect(ok=ONLY_A), args=lambda p: [p.program.pk, _shift(p).pk]),
+    Row(
+        "programs:on_call_remove",
+        expect(redirect=ONLY_A),
+        args=lambda p: [p.program.pk, _shift(p).pk],
         method="post",
     ),
     Row("programs:documents", expect(ok=ONLY_A), args=lambda p: [p.program.pk, "boundaries"]),

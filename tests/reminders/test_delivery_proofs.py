@@ -44,7 +44,7 @@ from config.celery_app import app
 from goals.models import SafetyAlert
 from mentoring.models import Channel, ChannelPreference, Delivery, Notification, ReminderKind
 from mentoring.notifications.outbox import collect_due, dispatch, sweep
-from tests.factories import MatchFactory, MenteeProfileFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.factories import MatchFactory, ProgramFactory, SessionFactory, UserFactory
 from tests.reminders.slow_sms import marker_path
 
 WAIT_SECONDS = 60
@@ -223,10 +223,12 @@ def sms_files(phone):
     return [p for p in sorted(folder.glob("*.txt")) if p.read_text(encoding="utf-8").splitlines()[:1] == [phone]]
 
 
-def safety_alert_for(coordinator, now):
-    """A safety alert whose only recipient is coordinator (no mentors matched)."""
-    program = ProgramFactory(coordinators=[coordinator])
-    mentee = MenteeProfileFactory(program=program)
+def safety_alert_for(person, now):
+    """A safety alert whose only recipient is ``person``: the mentee's mentor in
+    a program with no coordinators, rota or fallback (a mentor's channels follow
+    their preferences; staff get safety alerts on every channel, issue 15)."""
+    program = ProgramFactory()
+    mentee = MatchFactory(program=program, mentor__user=person).mentee
     return SafetyAlert.objects.create(
         mentee=mentee, kind=SafetyAlert.Kind.HELP_NOW, created_at=now - timedelta(minutes=1)
     )

@@ -130,7 +130,7 @@ def test_a_safety_alert_is_written_to_the_outbox_at_once_and_dispatch_adds_nothi
     with django_capture_on_commit_callbacks(execute=True):
         _, [alert] = checkin_submit(mentee=personas.match.mentee, mood=2, needs_help=True)
     alert_rows = rows(ReminderKind.SAFETY_ALERT)
-    assert {r.subject for r in alert_rows} == {f"alert:{alert.pk}"}
+    assert {r.subject for r in alert_rows} == {f"alert:{alert.pk}:step:0"}
     assert set(alert_rows.values_list("recipient_id", "status")) == {
         (personas.mentor.pk, S.SENT),
         (personas.coordinator.pk, S.SENT),
