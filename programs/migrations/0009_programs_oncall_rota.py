@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0005_program_remind_mentee_after_days_and_more'),
+        ('programs', '0008_mentors_create_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
