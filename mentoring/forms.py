@@ -176,9 +176,10 @@ class MenteeExitForm(forms.Form):
     reason = forms.ChoiceField(
         choices=MenteeProfile.ExitReason.choices, widget=forms.RadioSelect, label="Why is the mentee leaving?"
     )
-    on = forms.DateField(
+    on = dates.DateField(
+        window=dates.PAST,
+        years=2,
         label="Left on",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The day they left (not later than today).",
     )
 

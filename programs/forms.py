@@ -82,10 +82,11 @@ class DocumentForm(forms.Form):
     resign = forms.ChoiceField(
         label="Who signs again?", choices=RESIGN_CHOICES, widget=forms.RadioSelect, initial="grace", required=False
     )
-    grace_until = forms.DateField(
+    grace_until = dates.DateField(
+        window=dates.FUTURE,
+        years=1,
         label="Sign again by",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Only for “by a date”: mentors who signed stay ready until the end of this day.",
     )
 
