@@ -185,6 +185,13 @@ class SafetyAlert(models.Model):
         return self.acknowledged_at is None
 
     @property
+    def is_help_now(self):
+        """Someone asked for help now (a tap or the check-in's switch), whether it
+        was the first reason or joined an alert already open: such an alert
+        follows the program's on-call rota and escalates until acknowledged."""
+        return self.kind == self.Kind.HELP_NOW or self.Kind.HELP_NOW in (self.reasons or [])
+
+    @property
     def reason_labels(self):
         """Every reason, as words: ["Asked for help now", "Mood dropping"]."""
         labels = dict(self.Kind.choices)

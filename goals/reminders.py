@@ -179,7 +179,7 @@ def safety_alert_recipients(alert, *, step=0, at=None):
     returns []). Returns a list of users, each once."""
     program = alert.mentee.program
     at = at or alert.created_at
-    if alert.kind != SafetyAlert.Kind.HELP_NOW and SafetyAlert.Kind.HELP_NOW not in (alert.reasons or []):
+    if not alert.is_help_now:
         if step:
             return []
         people = _mentors(alert) + coordinators_by_program([program.pk]).get(program.pk, [])
@@ -243,7 +243,7 @@ def _safety_alerts(now, since):
             acknowledged_at__isnull=True, created_at__gte=now - MAX_LATENESS, created_at__lte=now
         ).select_related("mentee__program__on_call_fallback")
     )
-    dead = _dead_steps([a.pk for a in alerts if a.kind == SafetyAlert.Kind.HELP_NOW])
+    dead = _dead_steps([a.pk for a in alerts if a.is_help_now])
     for alert in alerts:
         program_id = alert.mentee.program_id
         if since is None or alert.created_at > since:
@@ -256,7 +256,7 @@ def _safety_alerts(now, since):
                     "/alerts/",
                     program_id,
                 )
-        if alert.kind != SafetyAlert.Kind.HELP_NOW:
+        if not alert.is_help_now:
             continue
         step, when = _latest_step(alert, now, dead)
         if step == 0:

@@ -198,6 +198,11 @@ def safety_alert_raise(*, mentee, reasons, source, checkin=None):
                     fields.append("checkin")
                 if fields:
                     alert.save(update_fields=fields)
+                if SafetyAlert.Kind.HELP_NOW in added:
+                    # Help asked for while another alert was open (a craving, a falling
+                    # mood): the rota's on-call person must hear of it too. Same step-0
+                    # key, so whoever was told already gets nothing twice.
+                    safety_alert_notify(alert)
                 return alert, False
         except IntegrityError:
             continue  # another request opened the alert first: join it.

@@ -209,3 +209,31 @@ def test_craving_alerts_tell_all_coordinators_and_do_not_escalate(rota):
     alert = SafetyAlert.objects.create(mentee=rota.match.mentee, kind=SafetyAlert.Kind.CRAVING, created_at=T0)
     assert set(safety_alert_recipients(alert)) == {rota.mentor, rota.coordinator, rota.nora}
     assert steps(T0 + timedelta(minutes=30)) == {}
+
+
+def test_help_asked_while_a_craving_alert_is_open_reaches_the_on_call_person_and_escalates(rota):
+    """One event, one alert — but asking for help joins the open craving alert
+    as a reason: the on-call person is told at once (the people told of the
+    craving get nothing twice) and the ladder applies from the alert's start."""
+    from goals.services import safety_alert_raise
+
+    local = timezone.now().astimezone(ZoneInfo("America/New_York"))
+    start, end = local - timedelta(hours=1), local + timedelta(hours=1)
+    OnCallShift.objects.create(
+        program=rota.program, person=rota.olivia, weekday=start.weekday(), starts_at=start.time(), ends_at=end.time()
+    )
+    alert, created = safety_alert_raise(
+        mentee=rota.match.mentee, reasons=[SafetyAlert.Kind.CRAVING], source=SafetyAlert.Source.CHECKIN
+    )
+    assert created
+    step0 = Delivery.objects.filter(kind=ReminderKind.SAFETY_ALERT, subject=f"alert:{alert.pk}:step:0")
+    before = set(step0.values_list("recipient", "channel"))
+    assert not step0.filter(recipient=rota.olivia).exists()
+    joined, created = safety_alert_raise(
+        mentee=rota.match.mentee, reasons=[SafetyAlert.Kind.HELP_NOW], source=SafetyAlert.Source.TAP
+    )
+    assert (joined.pk, created) == (alert.pk, False)
+    assert step0.filter(recipient=rota.olivia).exists()  # on call now
+    after = list(step0.values_list("recipient", "channel"))
+    assert len(after) == len(set(after)) and before <= set(after)  # nobody told twice
+    assert 1 in steps(alert.created_at + timedelta(minutes=10))  # the ladder runs
