@@ -10,8 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -268,6 +280,31 @@ def _exit_rows(scope):
         [f"Left: {label}", by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
         for value, label in MenteeProfile.ExitReason.choices
     ]
+    return rows + _program_retention_rows(scope)
+
+
+def _program_retention_rows(scope):
+    """Mentees who joined in the range and were still in the program N days
+    later (not exited by then; a re-entered mentee counts as staying), of those
+    who joined at least N days ago — one grouped query. Exits are days
+    (``exited_on``); joining is a moment, compared by its UTC date."""
+    now = timezone.now()
+    joined = _for_mentees(
+        MenteeProfile.objects.filter(scope.in_range("joined_at"), program__in=scope.programs), scope, path="pk"
+    )
+    figures = {}
+    for days in RETENTION_DAYS:
+        eligible = Q(joined_at__lte=now - timedelta(days=days))
+        mark = Cast(ExpressionWrapper(F("joined_at") + timedelta(days=days), output_field=DateTimeField()), DateField())
+        stayed = Q(exited_on__isnull=True) | Q(exited_on__gte=mark)
+        figures[f"eligible_{days}"] = Count("pk", filter=eligible)
+        figures[f"stayed_{days}"] = Count("pk", filter=eligible & stayed)
+    totals = joined.order_by().aggregate(**figures)
+    rows = []
+    for days in RETENTION_DAYS:
+        eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
+        label = f"Mentees still in the program {days} days after joining (of {eligible})"
+        rows.append([label, stayed, percent(stayed, eligible)])
     return rows
 
 

@@ -164,6 +164,14 @@ def test_match_outcomes_reasons_length_and_retention():
     MenteeProfileFactory(program=program, exit_reason="moved", exited_on=(now - timedelta(days=3)).date())
     MenteeProfileFactory(program=program, exit_reason="withdrew", exited_on=(now - timedelta(days=450)).date())
     MenteeProfileFactory(exit_reason="lost_contact", exited_on=(now - timedelta(days=3)).date())
+    # Program retention: one joined 100 days ago and stays; one joined 200 days ago and left after 50.
+    MenteeProfileFactory(program=program, joined_at=now - timedelta(days=100))
+    MenteeProfileFactory(
+        program=program,
+        joined_at=now - timedelta(days=200),
+        exit_reason="other",
+        exited_on=(now - timedelta(days=150)).date(),
+    )
     report_scope = scope(program, start=(now - timedelta(days=400)).date(), end=now.date())
 
     table = build("matches", report_scope)
@@ -187,12 +195,16 @@ def test_match_outcomes_reasons_length_and_retention():
         ["Still together after 90 days (of 4 old enough)", 2, 50],
         # Old enough for 180 days: 300 and 200 (ended on day 180 exactly).
         ["Still together after 180 days (of 2 old enough)", 2, 100],
-        ["Mentees who left the program", 2, None],
-        ["Left: Graduated", 1, 50],
-        ["Left: Moved away", 1, 50],
+        ["Mentees who left the program", 3, None],
+        ["Left: Graduated", 1, 33],
+        ["Left: Moved away", 1, 33],
         ["Left: Withdrew", 0, 0],
         ["Left: Lost contact", 0, 0],
-        ["Left: Other", 0, 0],
+        ["Left: Other", 1, 33],
+        # Joined long enough ago: the 100-day and 200-day mentees; the second left on day 50.
+        ["Mentees still in the program 30 days after joining (of 2)", 2, 100],
+        ["Mentees still in the program 90 days after joining (of 2)", 1, 50],
+        ["Mentees still in the program 180 days after joining (of 1)", 0, 0],
     ]
     labels, series = table.chart_data()
     assert labels[0] == "Closed: Goals met / graduated" and series == [("Matches", [1, 2, 0, 0, 0, 0])]
