@@ -273,7 +273,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "mentoring.tasks.sweep_reminders", "schedule": 30.0},
     # The read audit's retention (mentoring.audit.access_events_prune), once a day.
     "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
-    # The coordinator home's figures and the needs-attention signals (mentoring.snapshots).
+    # The coordinator home's figures and the needs-attention signals (mentoring.insights.snapshots).
     "refresh-snapshots": {"task": "mentoring.tasks.refresh_snapshots", "schedule": 60.0},
 }
 

@@ -116,7 +116,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
 
 class SnapshotAdmin(admin.ModelAdmin):
-    """Computed by mentoring.snapshots (beat, every minute): read-only here."""
+    """Computed by mentoring.insights.snapshots (beat, every minute): read-only here."""
 
     def has_add_permission(self, request):
         return False

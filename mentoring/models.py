@@ -468,10 +468,10 @@ class WorkerHeartbeat(models.Model):
 class FiguresSnapshot(models.Model):
     """One program's key figures for the coordinator home, as computed in one
     time zone (months and weeks are the viewer's), refreshed every minute by
-    beat (``mentoring.snapshots.snapshots_refresh``) and on demand when missing
-    or older than FIGURES_MAX_AGE_SECONDS. Written by mentoring.snapshots only.
+    beat (``mentoring.insights.snapshots.snapshots_refresh``) and on demand when missing
+    or older than FIGURES_MAX_AGE_SECONDS. Written by mentoring.insights.snapshots only.
 
-    ``figures``: the fields of mentoring.dashboard.Figures (``waiting_since``
+    ``figures``: the fields of mentoring.insights.dashboard.Figures (``waiting_since``
     as ISO 8601 UTC or null). ``months``: the last six months of meetings, one
     [first day ISO, held, minutes, missed, cancelled, mentors, mentees] each."""
 
@@ -500,7 +500,7 @@ class AttentionSnapshot(models.Model):
 
 
 class AttentionSignal(models.Model):
-    """One stored row of mentoring.attention (every kind except open safety
+    """One stored row of mentoring.insights.attention (every kind except open safety
     alerts, which are always read live). Columns as attention.COLUMNS."""
 
     snapshot = models.ForeignKey(AttentionSnapshot, on_delete=models.CASCADE, related_name="signals")

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from . import audit, snapshots
+from . import audit
+from .insights import snapshots
 from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
 
@@ -20,5 +21,5 @@ def prune_audit():
 @shared_task(name="mentoring.tasks.refresh_snapshots", ignore_result=True)
 def refresh_snapshots():
     """Beat, every minute: recompute the coordinator home's figures and the
-    needs-attention signals (mentoring.snapshots.snapshots_refresh)."""
+    needs-attention signals (mentoring.insights.snapshots.snapshots_refresh)."""
     snapshots.snapshots_refresh()

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, render
 
 from goals.charts import bar_chart
 
-from .. import access, attention, snapshots
-from ..dashboard import recent_alerts, total
+from .. import access
+from ..insights import attention, snapshots
+from ..insights.dashboard import recent_alerts, total
+from ..insights.reports import sessions_table
 from ..params import int_param
-from ..reports import sessions_table
 from .pages import PAGE_SIZE, require_role
 
 ATTENTION_PREVIEW = 5

@@ -11,8 +11,8 @@ from .. import access
 from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
+from ..insights.reports import REPORTS, Scope, last_months
 from ..models import MentorProfile, ReportExport
-from ..reports import REPORTS, Scope, last_months
 from .dashboard import programs_in_view
 from .pages import require_role
 

@@ -1,4 +1,4 @@
-"""Needs attention (mentoring/attention.py and /attention/): each signal
+"""Needs attention (mentoring/insights/attention.py and /attention/): each signal
 appears when its threshold is reached and not just short of it, the list is
 ranked (safety first, then the longest-standing), every row links to the
 action it names, and nothing of another program shows."""
@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Assessment, Goal, Instrument
-from mentoring.attention import KINDS, load, signals
+from mentoring.insights.attention import KINDS, load, signals
+from mentoring.insights.snapshots import snapshots_refresh
 from mentoring.models import Match, MatchSurvey
-from mentoring.snapshots import snapshots_refresh
 from mentoring.views.pages import PAGE_SIZE
 from tests.factories import (
     CheckInFactory,

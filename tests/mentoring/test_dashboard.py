@@ -1,4 +1,4 @@
-"""The coordinator's key figures (mentoring/dashboard.py and the coordinator
+"""The coordinator's key figures (mentoring/insights/dashboard.py and the coordinator
 home): every figure checked against a count done by hand on a few rows made
 for the test, with their times set explicitly.
 
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Goal
-from mentoring.dashboard import Figures, Periods, program_figures, total
+from mentoring.insights.dashboard import Figures, Periods, program_figures, total
+from mentoring.insights.snapshots import snapshots_refresh
 from mentoring.models import Delivery, Match
-from mentoring.snapshots import snapshots_refresh
 from programs.models import BackgroundCheck, Program
 from programs.services import completion_confirm
 from tests.factories import (

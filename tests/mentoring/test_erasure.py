@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import CheckIn, CheckInComment, Goal, Milestone, SafetyAlert
-from mentoring.dashboard import program_figures
+from mentoring.insights.dashboard import program_figures
+from mentoring.insights.reports import REPORTS, Scope
 from mentoring.models import Delivery, Erasure, Invitation, Match, MatchSurvey, Notification, VolunteerProfile
 from mentoring.personal_data import person_erase
-from mentoring.reports import REPORTS, Scope
 from mentoring.services import invitation_create
 from programs.models import AgreementSignature, Application, ApplicationNote, ConsentRecord
 from resources.models import Share

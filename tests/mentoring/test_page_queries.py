@@ -25,10 +25,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mentoring.insights.reports import REPORTS
+from mentoring.insights.snapshots import snapshots_refresh
 from mentoring.management.scale import COORDINATOR_EMAIL, SLUG_PREFIX
 from mentoring.models import AttentionSnapshot, FiguresSnapshot, Match
-from mentoring.reports import REPORTS
-from mentoring.snapshots import snapshots_refresh
 from resources.models import Resource
 
 SMALL, LARGE = 20, 200  # mentees at 1× and 10×
@@ -44,7 +44,7 @@ class Page:
     shown: Callable
     stream: bool = False  # a streamed download (the CSV exports)
     audited: bool = False  # writes one read-audit row (mentoring.audit.audit_read)
-    # Requested with no stored figures or signals (mentoring.snapshots): the
+    # Requested with no stored figures or signals (mentoring.insights.snapshots): the
     # page computes and stores them, as when beat has not run yet.
     cold: bool = False
 

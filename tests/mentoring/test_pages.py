@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.snapshots import snapshots_refresh
+from mentoring.insights.snapshots import snapshots_refresh
 from tests.factories import (
     CheckInFactory,
     GoalFactory,

@@ -4,8 +4,8 @@
 import pytest
 from django.urls import reverse
 
+from mentoring.insights.reports import REPORTS
 from mentoring.models import Match
-from mentoring.reports import REPORTS
 from mentoring.services import invitation_create
 from tests.permissions import COORDINATORS, SIGNED_IN, STAGES, Row, cases, check, expect
 

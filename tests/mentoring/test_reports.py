@@ -1,4 +1,4 @@
-"""Reports (mentoring/reports.py and /reports/): each of the eight built on a
+"""Reports (mentoring/insights/reports.py and /reports/): each of the eight built on a
 few rows made for the test, with the numbers worked out by hand; the
 program, mentor and date filters; bad input answered next to the field (never
 a 500); the streamed CSV export and its record.
@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Assessment, Goal, Instrument
+from mentoring.insights.reports import REPORTS, Scope
 from mentoring.models import Match, ReportExport
-from mentoring.reports import REPORTS, Scope
 from tests.factories import (
     CategoryFactory,
     CheckInFactory,

@@ -1,4 +1,4 @@
-"""Stored figures and attention signals (mentoring.snapshots) stay exact.
+"""Stored figures and attention signals (mentoring.insights.snapshots) stay exact.
 
 The coordinator home and the needs-attention list read what beat stored
 (``snapshots_refresh``, every minute). After every kind of change (a meeting
@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import CheckIn, Goal, SafetyAlert
-from mentoring import attention
-from mentoring.dashboard import Periods, program_figures, total
+from mentoring.insights import attention
+from mentoring.insights.dashboard import Periods, program_figures, total
+from mentoring.insights.snapshots import snapshots_refresh
 from mentoring.models import AttentionSignal, AttentionSnapshot, FiguresSnapshot, Match, MenteeProfile
 from mentoring.services import match_close
-from mentoring.snapshots import snapshots_refresh
 from sessions.models import Session
 from sessions.services import session_log
 from tests.factories import (

@@ -31,9 +31,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
+from mentoring.insights.snapshots import snapshots_refresh
 from mentoring.management.scale import COORDINATOR_EMAIL
 from mentoring.models import Match
-from mentoring.snapshots import snapshots_refresh
 from mentoring.twofactor import app_device
 
 HOST = "127.0.0.1"

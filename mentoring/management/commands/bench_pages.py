@@ -29,8 +29,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from mentoring.insights.reports import REPORTS
 from mentoring.models import Match
-from mentoring.reports import REPORTS
 from mentoring.twofactor import app_device
 
 FLOOR = "floor"

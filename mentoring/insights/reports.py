@@ -31,7 +31,7 @@ from goals.models import Assessment, Category, CheckIn, Goal
 from resources.models import Share
 from sessions.models import GroupSession, Registration, Session, Skill
 
-from .models import Match, MenteeProfile, MentorProfile
+from ..models import Match, MenteeProfile, MentorProfile
 
 RETENTION_DAYS = (30, 90, 180)
 MAX_WEEKS = 160

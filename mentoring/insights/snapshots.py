@@ -6,7 +6,7 @@ every request made those pages 50-100 times slower than a plain page at
 10,000 mentees. Instead:
 
 - ``FiguresSnapshot``: per (program, time zone), the fields of
-  ``mentoring.dashboard.Figures`` and the last six months of meetings.
+  ``mentoring.insights.dashboard.Figures`` and the last six months of meetings.
 - ``AttentionSnapshot`` + ``AttentionSignal``: per program, the rows of every
   needs-attention signal except open safety alerts.
 
@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from programs.models import Program
 
+from ..models import AttentionSignal, AttentionSnapshot, FiguresSnapshot
 from . import attention, dashboard
-from .models import AttentionSignal, AttentionSnapshot, FiguresSnapshot
 from .reports import Scope, last_months, sessions_by_month
 
 CHART_MONTHS = 6

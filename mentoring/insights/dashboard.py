@@ -16,8 +16,8 @@ from goals.models import CheckIn, Goal, SafetyAlert
 from programs.readiness import with_readiness
 from sessions.models import Session
 
-from .matching.loading import without_open_match
-from .models import Delivery, Match, MenteeProfile, MentorProfile
+from ..matching.loading import without_open_match
+from ..models import Delivery, Match, MenteeProfile, MentorProfile
 
 ADHERENCE_WEEKS = 4
 

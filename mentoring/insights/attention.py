@@ -34,7 +34,7 @@ from django.utils import timezone
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from sessions.models import Session
 
-from .models import Match, MatchSurvey, MenteeProfile
+from ..models import Match, MatchSurvey, MenteeProfile
 
 # Windows and thresholds of the signals that have no program setting.
 TREND_RECENT = timedelta(days=14)
@@ -266,7 +266,7 @@ def _proposals(programs, now):
 
 
 SIGNALS = (_alerts, _trends, _capital, _contact, _missed_checkins, _missed_sessions, _low_ratings, _proposals)
-# Computed ahead (mentoring.snapshots): every signal but the open safety alerts, which are always live.
+# Computed ahead (mentoring.insights.snapshots): every signal but the open safety alerts, which are always live.
 STORED_SIGNALS = SIGNALS[1:]
 LIVE_SIGNALS = SIGNALS[:1]
 
