@@ -72,6 +72,23 @@ def current_period_done(cadence, start, checkin_days, today):
     return made >= REQUIRED[cadence]
 
 
+def goal_checkin_due(goal, checkin_days, today):
+    """THE check-in-due rule, for one goal: it is active, it has started, and the
+    period ``today`` (the mentee's local date) falls in has not had all its
+    check-ins (``checkin_days``: local dates of check-ins that reported on it).
+    The home page, the progress page and the reminders all decide through this."""
+    if goal.status != "active":
+        return False
+    return not current_period_done(goal.cadence, goal.started_on, checkin_days, today)
+
+
+def checkin_due_now(goals, days_by_goal, today):
+    """Is a check-in due for a mentee with these ``goals`` (any status) on their
+    local date ``today``? ``days_by_goal``: {goal id: [local dates]}. With no
+    active goal nothing is due: there is nothing to check in on."""
+    return any(goal_checkin_due(goal, days_by_goal.get(goal.pk, ()), today) for goal in goals)
+
+
 def streak_back(cadence, start: date, checkin_days, today: date):
     """(streak, the period where it broke or None): the streak as ``adherence``
     counts it, and the index of the incomplete period it stopped at (None when

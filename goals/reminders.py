@@ -2,14 +2,13 @@
 safety alerts (at once, whatever the hour)."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from mentoring.models import Match, MenteeProfile, ReminderKind
+from mentoring.models import Match, MenteeProfile, ReminderKind, zone_named
 from mentoring.notifications.outbox import Due, coordinators_by_program, zones_passing
 
-from .adherence import REQUIRED, period_of
+from .adherence import REQUIRED, goal_checkin_due, period_of
 from .models import Goal, GoalProgress, SafetyAlert
 
 REMIND_AT = time(9, 0)  # local time a check-in reminder goes out
@@ -17,10 +16,7 @@ MAX_LATENESS = timedelta(days=14)
 
 
 def _zone(user):
-    try:
-        return ZoneInfo(user.time_zone)
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+    return user.zone
 
 
 def period_start(cadence, day, start):
@@ -48,7 +44,7 @@ def checkin_due_since(goals, days_by_goal, zone, now):
             made = {d for d in days if period_of(goal.cadence, d, goal.started_on) == period}
             return len(made) >= REQUIRED[goal.cadence]
 
-        if met(today):
+        if not goal_checkin_due(goal, days, today):  # the one rule (goals.adherence)
             continue
         first_day = max(period_start(goal.cadence, today, goal.started_on), goal.started_on)
         current = _earlier(current, datetime.combine(first_day, REMIND_AT, tzinfo=zone))
@@ -121,10 +117,7 @@ def _checkins(now, since=None):
 
 
 def _zone_name(name):
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+    return zone_named(name)
 
 
 def _ladder(mentee, since, now, mentor, coordinators):

@@ -3,24 +3,20 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
 
-from .adherence import adherence, current_period_done, period_of, streak_back
+from .adherence import adherence, checkin_due_now, current_period_done, period_of, streak_back
 from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
 from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem, SafetyAlert
 from .reminders import safety_alert_subject
 
 
 def _zone(mentee):
-    try:
-        return ZoneInfo(mentee.user.time_zone)
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+    return mentee.user.zone
 
 
 def _progress_days(goals, zone):
@@ -125,31 +121,26 @@ def checkin_status(profiles, goals):
     for profile in profiles:
         own = [g for g in goals if g.mentee_id == profile.pk and g.status == Goal.Status.ACTIVE]
         if not own:
-            due = due or _no_recent_checkin(profile)
-            continue
+            continue  # no active goal: nothing to check in on (the page says how to set one)
         zone = _zone(profile)
         days, today = _progress_days(own, zone), _today(zone)
+        due = due or checkin_due_now(own, days, today)
         for goal in own:
-            done = current_period_done(goal.cadence, goal.started_on, days[goal.pk], today)
-            due = due or not done
             figures = adherence(goal.cadence, goal.started_on, days[goal.pk], today)
             streaks[goal.pk] = Streak(figures.streak, PERIOD_WORDS[goal.cadence])
     return due, streaks
 
 
-def _no_recent_checkin(mentee):
-    return not mentee.checkins.filter(created_at__gte=timezone.now() - timedelta(days=7)).exists()
-
-
 def checkin_due(mentee):
-    """True when an active goal still needs a check-in in its current period
-    (with no active goal: when the last check-in is over a week old)."""
+    """True when an active goal still needs a check-in in its current period, in
+    the mentee's zone (goals.adherence.checkin_due_now, the rule the reminders
+    follow too). No active goal: False."""
     goals = list(mentee.goals.filter(status=Goal.Status.ACTIVE))
     if not goals:
-        return _no_recent_checkin(mentee)
+        return False
     zone = _zone(mentee)
     days, today = _progress_days(goals, zone), _today(zone)
-    return any(not current_period_done(g.cadence, g.started_on, days[g.pk], today) for g in goals)
+    return checkin_due_now(goals, days, today)
 
 
 def mood_series(mentee, *, days=90):

@@ -151,12 +151,7 @@ def show_year_if_far(value, fmt="M j"):
 
 
 def _zone_of(user):
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(user.time_zone)
-    except (AttributeError, ValueError, KeyError):
-        return None
+    return getattr(user, "zone", None)
 
 
 def times_for_both(value, *, viewer, other, label):

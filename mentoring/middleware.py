@@ -1,6 +1,4 @@
-import contextlib
 import time
-import zoneinfo
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect
@@ -18,11 +16,9 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         timezone.deactivate()
-        zone_name = request.user.time_zone if request.user.is_authenticated else ""
-        # An unknown zone falls back to UTC rather than failing the page.
-        with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
-            if zone_name:
-                timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        if request.user.is_authenticated:
+            # User.zone: an unknown zone falls back to DEFAULT_USER_TIME_ZONE rather than failing the page.
+            timezone.activate(request.user.zone)
         try:
             return self.get_response(request)
         finally:

@@ -51,6 +51,18 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=canonical_email(email))
 
 
+def zone_named(name):
+    """ZoneInfo for a person's zone name; settings.DEFAULT_USER_TIME_ZONE (then UTC)
+    when the name is empty or unknown. The one fallback rule behind ``User.zone``."""
+    for candidate in (name, settings.DEFAULT_USER_TIME_ZONE):
+        try:
+            if candidate:
+                return zoneinfo.ZoneInfo(candidate)
+        except (ValueError, KeyError):
+            continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Roles come from what they hold: coordinator of a program,
     a mentor profile, a mentee profile; one person may hold several."""
@@ -91,6 +103,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email
+
+    @property
+    def zone(self):
+        """The person's time zone as a ZoneInfo: ``time_zone``, or
+        settings.DEFAULT_USER_TIME_ZONE when that name is empty or unknown
+        (an old row, a zone dropped from tzdata). Never raises."""
+        return zone_named(self.time_zone)
 
     def get_full_name(self):
         return self.full_name

@@ -2,7 +2,6 @@
 matches gone quiet, and the mentors' weekly summary."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, Max, OuterRef, Q
 
@@ -115,10 +114,7 @@ def _weekly_digest(now, since=None):
         active = active.filter(mentor__user__time_zone__in=zones_passing(DIGEST_AT, since, now, weekday=0))
     mentors = {m.mentor.user for m in active.select_related("mentor__user")}
     for mentor in mentors:
-        try:
-            zone = ZoneInfo(mentor.time_zone)
-        except (ValueError, KeyError):
-            zone = ZoneInfo("UTC")
+        zone = mentor.zone
         today = now.astimezone(zone).date()
         monday = today - timedelta(days=today.weekday())
         due_at = datetime.combine(monday, DIGEST_AT, tzinfo=zone)

@@ -29,13 +29,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Channel, ChannelPreference, Delivery, DispatchState, Notification, ReminderKind
+from ..models import Channel, ChannelPreference, Delivery, DispatchState, Notification, ReminderKind, zone_named
 from . import channels
 from .kinds import KINDS
 
@@ -115,16 +114,13 @@ def zones_passing(at, start, now, weekday=None):
     """The time-zone names (among people's) in which the wall-clock time ``at``
     (on ``weekday`` if given, Monday = 0) falls in (start, now]: the only
     zones where a reminder fixed at that local time can have become due.
-    Unknown zone names count as UTC, as everywhere else."""
+    Unknown zone names count as DEFAULT_USER_TIME_ZONE, as User.zone does."""
     from django.contrib.auth import get_user_model
 
     names = set(get_user_model().objects.order_by().values_list("time_zone", flat=True).distinct())
     passing = set()
     for name in names:
-        try:
-            zone = ZoneInfo(name)
-        except (ValueError, KeyError):
-            zone = ZoneInfo("UTC")
+        zone = zone_named(name)
         day, last = start.astimezone(zone).date(), now.astimezone(zone).date()
         while day <= last:
             moment = datetime.combine(day, at, tzinfo=zone)
@@ -136,10 +132,7 @@ def zones_passing(at, start, now, weekday=None):
 
 
 def _zone(user):
-    try:
-        return ZoneInfo(user.time_zone)
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+    return user.zone
 
 
 def in_quiet_hours(user, now):

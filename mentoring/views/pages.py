@@ -130,6 +130,8 @@ def home_mentee(request):
             "goals": goals,
             "best_streak": max((s for s in streaks.values() if s), default=None, key=lambda s: s.streak),
             "checkin_due": due,
+            # No active goal: nothing is due (goals.adherence.checkin_due_now); the page says how to start.
+            "has_active_goal": any(goal.status == Goal.Status.ACTIVE for goal in goals),
         },
     )
 

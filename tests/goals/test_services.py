@@ -432,13 +432,15 @@ def test_acknowledging_an_alert_needs_a_note_and_happens_once(personas):
 # --- what is due ----------------------------------------------------------------------------------
 
 
-def test_checkin_due_without_goals_follows_the_last_week(personas):
+def test_no_check_in_is_due_without_an_active_goal(personas):
+    """Nothing to check in on: not due, whether the last check-in is old or there is none."""
     mentee = _mentee(personas)
-    assert checkin_due(mentee)
+    assert not checkin_due(mentee)
     old = CheckInFactory(mentee=mentee)
     CheckIn.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
-    assert checkin_due(mentee)
-    CheckInFactory(mentee=mentee)
+    assert not checkin_due(mentee)
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    GoalFactory(mentee=mentee, cadence="daily", started_on=three_days_ago, status=Status.PAUSED)
     assert not checkin_due(mentee)
 
 

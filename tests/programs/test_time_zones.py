@@ -47,7 +47,7 @@ def test_an_accepted_applicant_of_a_los_angeles_program_lives_in_los_angeles():
     assert user.time_zone == "America/Los_Angeles"  # was America/New_York
     # Their first check-in reminder: 9 am Pacific (it was 06:00 Pacific = 9 am New York).
     today = timezone.now().astimezone(LA).date()
-    goal = SimpleNamespace(pk=1, cadence="daily", started_on=today)
+    goal = SimpleNamespace(pk=1, cadence="daily", started_on=today, status="active")
     current, _ = checkin_due_since([goal], {}, _zone(user), timezone.now())
     assert current == datetime.combine(today, REMIND_AT, tzinfo=LA)
     assert current.astimezone(LA).time() == time(9, 0)
