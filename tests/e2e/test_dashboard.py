@@ -105,7 +105,9 @@ def test_coordinator_reads_the_dashboard_needs_attention_and_downloads_a_report(
         csv_link.click()
     download = download_info.value
     assert download.suggested_filename == f"waypoint-sessions-{start:%Y%m%d}-{today:%Y%m%d}.csv"
-    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark: Excel shows accents (issue 17)
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == CSV_HEADER
     assert len(lines) > 1, "the CSV has a header and no data"
 
