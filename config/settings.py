@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE = {
 # page that reads them (beat refreshes them every minute; this bounds their age
 # when beat is not running). Open safety alerts are always read live.
 FIGURES_MAX_AGE_SECONDS = int(os.environ.get("FIGURES_MAX_AGE_SECONDS", "300"))
+# The public program page's outcome figures: a figure based on fewer people
+# than this is not shown (whole number; never below 5, default 10).
+_min_group = os.environ.get("PUBLIC_OUTCOMES_MIN_GROUP", "").strip()
+PUBLIC_OUTCOMES_MIN_GROUP = max(int(_min_group), 5) if _min_group.isdigit() else 10
 
 # The read audit (mentoring.audit): rows older than this many days are deleted
 # daily. Default six years, the HIPAA documentation retention period

@@ -56,7 +56,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
-from programs.models import Application, ConsentRecord, Program
+from programs.models import Application, ConsentRecord, Program, Story
 from resources.models import Resource, Share
 from sessions.models import GroupSession, Session
 
@@ -367,3 +367,29 @@ def managed_resources(user):
 
 def visible_shares(user):
     return _mentee_rows(Share, user)
+
+
+def story_programs(user):
+    """Programs in which the user may write a story: where they are a mentor or a mentee."""
+    if not _signed_in(user):
+        return Program.objects.none()
+    return Program.objects.filter(
+        Q(pk__in=MentorProfile.objects.filter(user=user).values("program"))
+        | Q(pk__in=MenteeProfile.objects.filter(user=user).values("program"))
+    )
+
+
+def visible_stories(user):
+    """Stories in any state: the author's own, and those of the programs the user
+    coordinates (who edit and publish them). Nobody else, whatever the status:
+    the public sees published stories through programs.public, never through this."""
+    if not _signed_in(user):
+        return Story.objects.none()
+    return Story.objects.filter(Q(author=user) | Q(program__in=coordinated_programs(user).values("pk")))
+
+
+def own_stories(user):
+    """The stories the user wrote (consent and withdrawal are the author's alone)."""
+    if not _signed_in(user):
+        return Story.objects.none()
+    return Story.objects.filter(author=user)

@@ -560,6 +560,7 @@ class ReminderKind(models.TextChoices):
     SESSION_MOVED = "session_moved", "Meeting moved"
     SESSION_CANCELLED = "session_cancelled", "Meeting cancelled"
     GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
+    STORY_REVIEW = "story_review", "Your story is ready for you to read"
     INVITATION = "invitation", "Invitation"
 
 
@@ -733,6 +734,7 @@ class AccessEvent(models.Model):
         EXPORT = "export", "Download of personal data"
         REPORT_EXPORT = "report_export", "Report download"
         RESOURCE_EXPORT = "resource_export", "Resource list download"
+        STORY = "story", "A story before publication"
 
     # Downloads leave the app: recorded even when a person downloads their own.
     EXPORTS = (What.EXPORT, What.REPORT_EXPORT, What.RESOURCE_EXPORT)

@@ -50,6 +50,8 @@ from programs.models import (
     BackgroundCheck,
     ConsentRecord,
     Program,
+    Story,
+    StoryConsent,
     TrainingCompletion,
 )
 from resources.models import Resource, Share
@@ -367,6 +369,33 @@ TABLES = (
             c.agreed_at,
             c.revoked_at,
         ),
+    ),
+    Table(
+        "stories",
+        "Stories you wrote: the text as it is now, its status and when it was published.",
+        (("programs.Story", "author"),),
+        ("id", "program", "title", "text", "name_shown", "status", "version", "created_at", "updated_at", "published_at"),
+        lambda person: Story.objects.filter(author=person).select_related("program").order_by("pk"),
+        lambda st, person: (
+            st.pk,
+            st.program.name,
+            st.title,
+            st.body,
+            st.display_name,
+            st.status,
+            st.version,
+            st.created_at,
+            st.updated_at,
+            st.published_at,
+        ),
+    ),
+    Table(
+        "story_consents",
+        "Your consents to publish your stories: the words you agreed to, which version, when, and any withdrawal.",
+        (("programs.StoryConsent", "person"),),
+        ("id", "story_id", "story_version", "statement", "typed_name", "signed_at", "withdrawn_at"),
+        lambda person: StoryConsent.objects.filter(person=person).order_by("pk"),
+        lambda c, person: (c.pk, c.story_id, c.story_version, c.statement, c.typed_name, c.signed_at, c.revoked_at),
     ),
     Table(
         "training",
@@ -715,6 +744,8 @@ NOT_EXPORTED = {
     ("programs.OnCallShift", "person"): IN_A_ROLE,
     ("resources.Resource", "verified_by"): IN_A_ROLE,
     ("resources.Share", "shared_by"): IN_A_ROLE,
+    ("programs.Story", "updated_by"): IN_A_ROLE,
+    ("programs.Story", "published_by"): IN_A_ROLE,
 }
 
 
@@ -829,6 +860,12 @@ ERASURE_PLAN = (
         REMOVED,
         "Reminders not yet sent to the person are skipped; their notification centre, reminder settings, "
         "calendar address and two-factor app and backup codes are deleted.",
+    ),
+    Step(
+        ("programs.Story", "programs.StoryConsent"),
+        REMOVED,
+        "Stories the person wrote are deleted with their consents to publish, so a published one leaves the "
+        "public pages at once. (Stories they edited or published as a coordinator are the authors' and stay.)",
     ),
     Step(
         (
@@ -961,7 +998,8 @@ def person_erase(*, person, by):
       the dashboard count are kept with their status, dates and numbers, so every figure stays
       the same (tests/mentoring/test_erasure.py holds the reports and the dashboard to it).
     - removed: pending and failed reminders to the person are skipped; their notifications,
-      reminder settings and calendar address are deleted.
+      reminder settings and calendar address are deleted; stories they wrote are deleted with
+      their consents to publish (a published one leaves the public pages at once).
     - kept, because the program must be able to show them: consent history (GDPR Art. 7(1)),
       signed agreements (typed name replaced), training and background checks, safety alerts
       and how they were answered, the audit trail (admin log, sign-in attempts, read audit) and
@@ -1074,6 +1112,8 @@ def person_erase(*, person, by):
     done("notifications", Notification.objects.filter(user=person).delete()[0])
     ChannelPreference.objects.filter(user=person).delete()
     CalendarFeed.objects.filter(user=person).delete()
+    done("stories", Story.objects.filter(author=person).delete()[1].get("programs.Story", 0))
+    StoryConsent.objects.filter(person=person).delete()
     TOTPDevice.objects.filter(user=person).delete()
     StaticDevice.objects.filter(user=person).delete()
     person.full_name = name

@@ -1,10 +1,21 @@
+import re
+
 from django import forms
 
 from mentoring import dates
 from mentoring.choices import ContactChannel
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
-from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, OnCallShift, Program, TrainingModule
+from .models import (
+    Application,
+    BackgroundCheck,
+    ConsentRecord,
+    ExperienceArea,
+    OnCallShift,
+    Program,
+    Story,
+    TrainingModule,
+)
 
 
 class ProgramForm(forms.ModelForm):
@@ -259,6 +270,59 @@ class ConsentForm(forms.ModelForm):
         fields = ["kind", "statement"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
         labels = {"statement": "What the person agreed to, in the words they saw"}
+
+
+class PublicPageForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["public_page_enabled", "public_intro", "show_public_outcomes"]
+        widgets = {"public_intro": forms.Textarea(attrs={"rows": 5})}
+
+
+# One word of letters (any script), with an inner hyphen or apostrophe: "Sam", "Mary-Jo", "O'Neil".
+SINGLE_NAME = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+
+
+class StoryForm(forms.ModelForm):
+    """The author's (or a coordinator's) words: title, story and the one name shown with it."""
+
+    class Meta:
+        model = Story
+        fields = ["display_name", "title", "body"]
+        labels = {"body": "Your story", "title": "Title"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        help_texts = {
+            "body": "Only what you are comfortable with strangers reading. Leave out other people's names, "
+            "places that identify you and anything about your health you would rather keep private."
+        }
+
+    def __init__(self, *args, author, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not SINGLE_NAME.match(name):
+            raise forms.ValidationError(
+                "Use one name only: a first name or a name you choose, letters only (no surname, no initials)."
+            )
+        words = (self.author.full_name or "").split()
+        if len(words) > 1 and name.casefold() in {word.casefold() for word in words[1:]}:
+            raise forms.ValidationError(
+                "That looks like a surname. Use a first name or a name you choose, so nobody can find you by it."
+            )
+        return name
+
+
+class StoryConsentForm(forms.Form):
+    agree = forms.BooleanField(label="I have read my story as it is above and agree to the statement.")
+    typed_name = forms.CharField(label="Type your full name to sign", max_length=150)
+
+    def clean_typed_name(self):
+        name = self.cleaned_data["typed_name"].strip()
+        if not name:
+            raise forms.ValidationError("Type your name to sign.")
+        return name
 
 
 def answers_for_display(application):

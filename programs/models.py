@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -94,6 +96,21 @@ class Program(models.Model):
         default=10,
         validators=[MinValueValidator(1)],
         help_text="The next person on the ladder is told after this long, and again each time it passes.",
+    )
+    # The public program page (/p/<slug>/): off until a coordinator publishes it.
+    public_page_enabled = models.BooleanField(
+        "Publish the public program page",
+        default=False,
+        help_text="Off: the page does not exist for visitors (404).",
+    )
+    public_intro = models.TextField(
+        "Public page introduction", blank=True, help_text="The first words a visitor reads on the public page."
+    )
+    show_public_outcomes = models.BooleanField(
+        "Show outcome figures on the public page",
+        default=False,
+        help_text="Totals only (people matched, meetings held, goals achieved this year); "
+        "a figure about fewer people than the minimum group size is never shown.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -373,6 +390,84 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.person})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class Story(models.Model):
+    """A success story written by a mentee or mentor of the program, edited with
+    a coordinator, and published on the program's public page only while the
+    author's consent covers exactly the text shown (``StoryConsent.text_hash``
+    equals ``text_hash()``). There is no photo: a first or chosen name only."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "With the coordinators"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stories")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    display_name = models.CharField(
+        "Name shown with the story",
+        max_length=30,
+        help_text="Your first name or a name you choose: one word, no surname.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every change of the title, text or name: a consent is for one version.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-updated_at"]
+        verbose_name_plural = "stories"
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def text_hash(self):
+        """SHA-256 (hex) of the name, title and text as they are now: what a consent covers."""
+        text = "\x1f".join((self.display_name, self.title, self.body))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class StoryConsent(models.Model):
+    """The author's signed consent to publish one version of their story: the
+    statement they agreed to (snapshot), the text's hash and version, the typed
+    name. Revocable at any time; a revocation is recorded, never deleted."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_consents")
+    statement_version = models.PositiveSmallIntegerField()
+    statement = models.TextField(help_text="The words the person agreed to.")
+    story_version = models.PositiveIntegerField()
+    text_hash = models.CharField(max_length=64)
+    typed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self):
+        return f"Consent to publish {self.story} (version {self.story_version})"
 
     @property
     def is_active(self):

@@ -135,6 +135,12 @@ class GroupForm(forms.Form):
     location = forms.CharField(max_length=200, required=False, label="Place")
     online_link = forms.URLField(required=False, assume_scheme="https", label="Online link")
     capacity = forms.IntegerField(min_value=1, max_value=500, initial=12, label="Seats")
+    is_public = forms.BooleanField(
+        required=False,
+        label="Show on the program's public page",
+        help_text="Title, kind, date, time and place only (never who comes, who leads it or an online link). "
+        "The page shows it while the program's public page is published.",
+    )
     facilitators = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
@@ -200,7 +206,18 @@ class GroupForm(forms.Form):
             cleaned["series_dates"] = dates_in_series
 
     def group_data(self):
-        keys = ("kind", "title", "skill", "description", "location", "online_link", "capacity", "starts_at", "ends_at")
+        keys = (
+            "kind",
+            "title",
+            "skill",
+            "description",
+            "location",
+            "online_link",
+            "capacity",
+            "is_public",
+            "starts_at",
+            "ends_at",
+        )
         data = {key: self.cleaned_data[key] for key in keys}
         data["facilitators"] = list(self.cleaned_data["facilitators"])
         data["weekly_until"] = self.cleaned_data["weekly_until"]

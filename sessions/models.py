@@ -135,6 +135,12 @@ class GroupSession(models.Model):
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    is_public = models.BooleanField(
+        "Show on the public program page",
+        default=False,
+        help_text="The title, kind, date, time and place appear on the program's public page "
+        "(never who comes or leads it).",
+    )
     # Bumped by every registration change: the write that serialises
     # concurrent registrations for the last seat (see services.register).
     seats_version = models.PositiveIntegerField(default=0)

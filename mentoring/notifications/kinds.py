@@ -74,6 +74,7 @@ KINDS = {
         Kind(K.SESSION_MOVED, "You have an update on Waypoint", reminder=False),
         Kind(K.SESSION_CANCELLED, "You have an update on Waypoint", reminder=False),
         Kind(K.GROUP_PROMOTED, "You have an update on Waypoint", reminder=False),
+        Kind(K.STORY_REVIEW, "Something is waiting for your answer on Waypoint", reminder=False),
         Kind(
             K.INVITATION,
             "You're invited to Waypoint",

@@ -16,6 +16,7 @@ from mentoring.views import PAGE_SIZE
 
 from ..forms import APPLICATION_FORMS, ApplicationFilterForm, DecisionForm, NoteForm, answers_for_display
 from ..models import Application, PolicyDocument, Program
+from ..public import APPLY_PAGE_STORIES, published_stories
 from ..readiness import current_document
 from ..selectors import repeats_of, with_repeat_count
 from ..services import (
@@ -40,7 +41,15 @@ def apply(request, kind):
     if program is None:
         if len(programs) != 1:
             # No choice to make for the visitor when only one program is open.
-            return render(request, "programs/apply_choose.html", {"kind": Application.Kind(kind), "programs": programs})
+            return render(
+                request,
+                "programs/apply_choose.html",
+                {
+                    "kind": Application.Kind(kind),
+                    "programs": programs,
+                    "stories": published_stories().select_related("program")[:APPLY_PAGE_STORIES],
+                },
+            )
         program = programs[0]
     form = APPLICATION_FORMS[kind](request.POST or None)
     form.set_program(program)
@@ -68,6 +77,11 @@ def apply(request, kind):
             "program": program,
             "form": form,
             "privacy_notice": current_document(program, PolicyDocument.Kind.PRIVACY),
+            "stories": (
+                published_stories(program).select_related("program")[:APPLY_PAGE_STORIES]
+                if program.public_page_enabled
+                else []
+            ),
         },
     )
 
