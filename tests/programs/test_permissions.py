@@ -9,7 +9,16 @@ from datetime import time
 
 import pytest
 
-from programs.models import Application, ConsentRecord, ExperienceArea, OnCallShift, PolicyDocument, TrainingModule
+from programs.models import (
+    Application,
+    ConsentRecord,
+    ExperienceArea,
+    OnCallShift,
+    PolicyDocument,
+    Story,
+    TrainingModule,
+)
+from programs.stories import story_consent_sign, story_publish, story_submit
 from tests.permissions import COORDINATORS, SIGNED_IN, Row, cases, check, expect
 
 ONLY_A = ["coordinator"]
@@ -47,6 +56,33 @@ def _agreement(p):
     )
 
 
+def _story(p, status="in_review"):
+    """A story by "mentee" in program A: a draft, with the coordinators, or published (with consent)."""
+    story = Story.objects.create(
+        program=p.program, author=p.mentee, title="Tuesdays", body="Walking helped.", display_name="Mel"
+    )
+    if status == "draft":
+        return story
+    story_submit(story=story)
+    if status == "published":
+        story_consent_sign(story=story, person=p.mentee, typed_name="Mel Mentee")
+        story_publish(story=story, by=p.coordinator)
+    return story
+
+
+def _public_program(p, enabled=True):
+    p.program.public_page_enabled = enabled
+    p.program.save(update_fields=["public_page_enabled"])
+    return p.program
+
+
+STORY = lambda p: [_story(p).pk]  # noqa: E731
+DRAFT = lambda p: [_story(p, "draft").pk]  # noqa: E731
+PUBLISHED = lambda p: [_story(p, "published").pk]  # noqa: E731
+# Signed-in people who write stories (mentors and mentees); coordinators without a profile do not.
+AUTHORS = ["mentor", "other_mentor", "mentee", "other_mentee"]
+EVERYONE = [*SIGNED_IN]
+
 MENTOR = lambda p: [p.match.mentor.pk]  # noqa: E731
 MENTEE = lambda p: [p.match.mentee.pk]  # noqa: E731
 
@@ -57,6 +93,53 @@ MATRIX = [
     Row("programs:apply", expect(ok=SIGNED_IN, anonymous=200), args=lambda p: ["volunteer"]),
     Row("programs:apply", expect(anonymous=404), args=lambda p: ["wizard"]),
     Row("programs:apply_thanks", expect(ok=SIGNED_IN, anonymous=200)),
+    # The public program page and its published stories: everyone, only while published.
+    Row(
+        "programs:public_page",
+        expect(ok=EVERYONE, anonymous=200),
+        args=lambda p: [_public_program(p).slug],
+    ),
+    Row("programs:public_page", expect(anonymous=404), args=lambda p: [_public_program(p, False).slug]),
+    Row(
+        "programs:public_story",
+        expect(ok=EVERYONE, anonymous=200),
+        args=lambda p: [_public_program(p).slug, _story(p, "published").pk],
+    ),
+    Row(
+        "programs:public_story",
+        expect(anonymous=404),
+        args=lambda p: [_public_program(p).slug, _story(p).pk],
+    ),
+    Row(
+        "programs:public_story",
+        expect(anonymous=404),
+        args=lambda p: [_public_program(p, False).slug, _story(p, "published").pk],
+    ),
+    # Stories: the author ("mentee") and the program's coordinators; nobody else, whatever the status.
+    Row("programs:my_stories", expect(ok=AUTHORS)),
+    Row("programs:story_new", expect(ok=AUTHORS)),
+    Row("programs:story_detail", expect(ok=["coordinator", "mentee"], stages=True), args=DRAFT),
+    Row("programs:story_detail", expect(ok=["coordinator", "mentee"], stages=True), args=PUBLISHED),
+    Row("programs:story_edit", expect(ok=["coordinator", "mentee"], stages=True), args=STORY),
+    Row("programs:story_edit", expect(ok=["mentee"], stages=True), args=DRAFT),
+    Row("programs:story_consent", expect(ok=["mentee"], stages=True), args=STORY),
+    Row("programs:story_withdraw", expect(ok=["mentee"], stages=True), args=PUBLISHED),
+    Row("programs:story_withdraw", expect(redirect=["mentee"], stages=True), args=PUBLISHED, method="post"),
+    Row("programs:story_delete", expect(ok=["mentee"], stages=True), args=STORY),
+    Row("programs:story_delete", expect(redirect=["mentee"], stages=True), args=STORY, method="post"),
+    Row("programs:story_submit", expect(redirect=["mentee"], stages=True), args=DRAFT, method="post"),
+    Row("programs:story_ask", expect(redirect=ONLY_A, stages=True), args=STORY, method="post"),
+    Row("programs:story_publish", expect(redirect=ONLY_A, stages=True), args=STORY, method="post"),
+    Row("programs:story_unpublish", expect(redirect=ONLY_A, stages=True), args=PUBLISHED, method="post"),
+    Row("programs:story_list", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row("programs:public_page_settings", expect(ok=ONLY_A), args=lambda p: [p.program.pk]),
+    Row(
+        "programs:public_page_settings",
+        expect(redirect=ONLY_A),
+        args=lambda p: [p.program.pk],
+        method="post",
+        data=lambda p: {"public_page_enabled": "on", "public_intro": "Welcome."},
+    ),
     # Programs and their setup.
     Row("programs:list", expect(ok=COORDINATORS)),
     Row("programs:new", expect(ok=COORDINATORS)),
