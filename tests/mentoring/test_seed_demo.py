@@ -2,7 +2,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from mentoring.models import Match, MenteeProfile, MentorProfile, VolunteerProfile
-from programs.models import Application, ConsentRecord, Program, TrainingCompletion
+from programs.models import Application, ConsentRecord, Program, Story, StoryConsent, TrainingCompletion
+from programs.public import published_stories, upcoming_public_dates
+from programs.stories import current_consent
 from programs.readiness import with_readiness
 
 
@@ -17,6 +19,8 @@ def _snapshot():
         "applications": sorted(Application.objects.values_list("email", "status")),
         "completions": TrainingCompletion.objects.count(),
         "consents": ConsentRecord.objects.count(),
+        "stories": sorted(Story.objects.values_list("author__email", "title", "status")),
+        "story_consents": StoryConsent.objects.count(),
     }
 
 
@@ -54,3 +58,17 @@ def test_seed_demo_covers_readiness_stages_applications_and_intake(db):
     assert set(Application.objects.values_list("kind", flat=True)) == {"mentor", "mentee", "volunteer"}
     assert VolunteerProfile.objects.count() == 2
     assert ConsentRecord.objects.filter(person__email="mentee@example.org").count() == 2
+
+
+def test_seed_demo_publishes_the_public_page_with_consented_stories_and_public_dates(db, client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    program = Program.objects.get()
+    assert program.public_page_enabled and program.public_intro
+    stories = list(published_stories(program))
+    assert len(stories) == 3
+    assert all(current_consent(story) for story in stories)
+    assert len({story.author_id for story in stories}) == 3 and all(" " not in s.display_name for s in stories)
+    assert Story.objects.filter(status=Story.Status.IN_REVIEW).count() == 1
+    assert len(upcoming_public_dates(program)) == 2  # the one-off workshop and event, not the members' group
+    html = client.get(f"/p/{program.slug}/").content.decode()
+    assert all(story.title in html for story in stories)

@@ -41,15 +41,43 @@ from programs.models import (
     ConsentRecord,
     PolicyDocument,
     Program,
+    Story,
     TrainingCompletion,
     TrainingModule,
 )
 from programs.readiness import current_document
+from programs.stories import story_consent_sign, story_create, story_publish, story_submit
 from programs.services import CONTACT_STATEMENT, program_create
 from resources.models import Category as ResourceCategory
 from resources.models import Resource, Share
 from resources.services import ensure_taxonomy
 from sessions.models import GroupSeries, GroupSession, Registration, Session
+
+DEMO_STORIES = [
+    (
+        "Tuesdays changed everything",
+        "A year ago I did not leave the house much. My mentor suggested a walk every Tuesday, nothing more.\n\n"
+        "Some weeks we talked the whole way, some weeks we hardly said a word. Slowly the walks got longer and the "
+        "weeks got easier. Now I walk on my own, and on Tuesdays I join the group.",
+    ),
+    (
+        "Someone who had been there",
+        "When I started, I did not believe anyone could understand. Then I met someone who had sat exactly where I "
+        "was sitting.\n\nWe set small goals: one phone call, one appointment, one evening out. I kept them because "
+        "someone was cheering for me. Today I am a mentor myself, and I still keep small goals.",
+    ),
+    (
+        "Learning to ask for help",
+        "Asking for help used to feel like failing. My mentor showed me it is a skill, and that it gets easier with "
+        "practice.\n\nThe workshops taught me ways to handle stress at work. I still have hard days, but I know what "
+        "to do with them now.",
+    ),
+    (
+        "One step at a time",
+        "I came for the group and stayed for the people. Every week someone noticed how I was doing, and that "
+        "made the difference.",
+    ),
+]
 
 DEMO_PASSWORD = "waypoint-demo"
 # The demo coordinator's authenticator key (coordinators must use two-factor
@@ -135,6 +163,8 @@ class DemoSeeder:
         for index, mentee in enumerate(mentees[:8]):
             self._goals_and_checkins(mentee, trend=index % 3, open_alert=index == 1)
         self._resources(program, coordinator, mentors[0].user, mentees)
+        self._public_page(program, coordinator, authors=[mentees[0].user, mentors[0].user, mentees[2].user])
+        self._stories(program, coordinator, [(mentees[6].user, False)])
         return self.created
 
     # --- people ---------------------------------------------------------------------
@@ -450,6 +480,39 @@ class DemoSeeder:
             )
             group.facilitators.set(facilitators[:1])
             Registration.objects.create(group_session=group, user=attendees[0], status=Registration.Status.REGISTERED)
+            self.created += 1
+
+    # --- the public page and success stories -------------------------------------------------
+
+    def _public_page(self, program, coordinator, authors):
+        """The public page published with its outcome figures, the one-off workshop and event
+        shown there, and three stories published with their authors' consent."""
+        if not program.public_page_enabled:
+            program.public_page_enabled = True
+            program.show_public_outcomes = True
+            program.public_intro = (
+                "Riverbend pairs adults with trained peer mentors who have walked the road themselves. "
+                "Meet one-on-one, join a weekly group, or come along to a workshop: at your own pace, free of charge."
+            )
+            program.save(update_fields=["public_page_enabled", "show_public_outcomes", "public_intro"])
+            self.created += 1
+        program.group_sessions.filter(series__isnull=True, is_public=False).update(is_public=True)
+        self._stories(program, coordinator, [(author, True) for author in authors])
+
+    def _stories(self, program, coordinator, authors):
+        """One story per author (published with consent, or sent to the coordinators)."""
+        for author, publish in authors:
+            if Story.objects.filter(author=author, program=program).exists():
+                continue
+            # Each author tells a different story: the next one not yet in the program.
+            title, body = DEMO_STORIES[program.stories.count() % len(DEMO_STORIES)]
+            story = story_create(
+                program=program, author=author, title=title, body=body, display_name=author.full_name.split()[0]
+            )
+            story = story_submit(story=story)
+            if publish:
+                story_consent_sign(story=story, person=author, typed_name=author.full_name)
+                story_publish(story=story, by=coordinator)
             self.created += 1
 
     # --- goals, check-ins, alerts, assessments ---------------------------------------------
