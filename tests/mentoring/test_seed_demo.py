@@ -4,8 +4,8 @@ from django.core.management import call_command
 from mentoring.models import Match, MenteeProfile, MentorProfile, VolunteerProfile
 from programs.models import Application, ConsentRecord, Program, Story, StoryConsent, TrainingCompletion
 from programs.public import published_stories, upcoming_public_dates
-from programs.stories import current_consent
 from programs.readiness import with_readiness
+from programs.stories import current_consent
 
 
 def _snapshot():

@@ -46,8 +46,8 @@ from programs.models import (
     TrainingModule,
 )
 from programs.readiness import current_document
-from programs.stories import story_consent_sign, story_create, story_publish, story_submit
 from programs.services import CONTACT_STATEMENT, program_create
+from programs.stories import story_consent_sign, story_create, story_publish, story_submit
 from resources.models import Category as ResourceCategory
 from resources.models import Resource, Share
 from resources.services import ensure_taxonomy
