@@ -11,6 +11,8 @@ from .models import (
     OnCallShift,
     PolicyDocument,
     Program,
+    Story,
+    StoryConsent,
     TrainingCompletion,
     TrainingModule,
 )
@@ -95,3 +97,38 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     list_display = ["person", "program", "kind", "agreed_at", "revoked_at"]
     list_filter = ["program", "kind"]
     raw_id_fields = ["person", "recorded_by", "revoked_by"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only through the services (programs.stories): publication needs the
+    author's consent, which the admin cannot check. A site administrator may read
+    and, to take something down, delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StoryConsentInline(admin.TabularInline):
+    model = StoryConsent
+    extra = 0
+    can_delete = False
+    fields = ["story_version", "typed_name", "signed_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(ReadOnlyAdmin):
+    list_display = ["title", "program", "status", "version", "updated_at", "published_at"]
+    list_filter = ["program", "status"]
+    inlines = [StoryConsentInline]
+
+
+@admin.register(StoryConsent)
+class StoryConsentAdmin(ReadOnlyAdmin):
+    list_display = ["story", "story_version", "signed_at", "revoked_at"]

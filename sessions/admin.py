@@ -31,8 +31,8 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(GroupSession)
 class GroupSessionAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "program", "starts_at", "capacity", "status"]
-    list_filter = ["program", "kind", "status"]
+    list_display = ["title", "kind", "program", "starts_at", "capacity", "status", "is_public"]
+    list_filter = ["program", "kind", "status", "is_public"]
     inlines = [RegistrationInline]
     filter_horizontal = ["facilitators"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -229,6 +229,14 @@ def group_move(*, group_session, starts_at, ends_at, location, title=None, capac
     return group_session
 
 
+def group_public_set(*, group_session, is_public):
+    """Show one date on the program's public page, or hide it (nobody is told:
+    the date itself does not change). Returns the group session."""
+    group_session.is_public = is_public
+    group_session.save(update_fields=["is_public"])
+    return group_session
+
+
 def group_cancel(*, group_session, reason):
     if group_session.status == GroupSession.Status.CANCELLED:
         raise ValidationError("This session is already cancelled.")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/register/", views.group_register, name="group_register"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/public/", views.group_public, name="group_public"),
     path("groups/<int:pk>/book/", views.group_book_view, name="group_book"),
     path("groups/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("groups/<int:pk>/attendance/<int:registration_pk>/", views.attendance_row, name="attendance_row"),

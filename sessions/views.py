@@ -42,6 +42,7 @@ from .services import (
     group_cancel,
     group_create,
     group_move,
+    group_public_set,
     register,
     series_cancel,
     session_cancel,
@@ -359,6 +360,22 @@ def group_register(request, pk):
 def _managed_group(request, pk):
     """A date the user runs: coordinators of its program and its facilitators."""
     return get_object_or_404(access.attendance_group_sessions(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def group_public(request, pk):
+    """Coordinators show a date on the program's public page or hide it."""
+    programs = access.coordinated_programs(request.user).values("pk")
+    group = get_object_or_404(GroupSession.objects.filter(program__in=programs), pk=pk)
+    group_public_set(group_session=group, is_public=request.POST.get("is_public") == "yes")
+    messages.success(
+        request,
+        "This date is on the program's public page."
+        if group.is_public
+        else "This date is no longer on the public page.",
+    )
+    return redirect("peer_sessions:group_detail", group.pk)
 
 
 @login_required

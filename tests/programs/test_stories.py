@@ -283,6 +283,23 @@ def test_a_coordinator_marks_a_new_group_public(personas, client_for):
     assert "Open evening" in client_for(None).get(_public(p)).content.decode()
 
 
+def test_a_coordinator_shows_an_existing_date_on_the_public_page_and_hides_it(personas, client_for):
+    p = personas
+    group = GroupSessionFactory(program=p.program, title="Open day at the centre", facilitators=[p.other_mentor])
+    url = _public(p)
+    toggle = reverse("peer_sessions:group_public", args=[group.pk])
+    # A facilitator runs the date but does not decide what the public sees.
+    assert client_for(p.other_mentor).post(toggle, {"is_public": "yes"}).status_code == 404
+    assert "Open day at the centre" not in client_for(None).get(url).content.decode()
+    coordinator = client_for(p.coordinator)
+    page = coordinator.get(reverse("peer_sessions:group_detail", args=[group.pk])).content.decode()
+    assert "Show on the public page" in page
+    coordinator.post(toggle, {"is_public": "yes"})
+    assert "Open day at the centre" in client_for(None).get(url).content.decode()
+    client_for(p.coordinator).post(toggle, {"is_public": "no"})
+    assert "Open day at the centre" not in client_for(None).get(url).content.decode()
+
+
 def test_the_apply_pages_show_up_to_three_published_stories(personas, client_for):
     p = personas
     _public(p)

@@ -107,6 +107,14 @@ MATRIX = [
         method="post",
         data=lambda p: {"action": "join"},
     ),
+    # Showing a date on the public program page: the program's coordinators.
+    Row(
+        "peer_sessions:group_public",
+        expect(redirect=["coordinator"]),
+        args=lambda p: [_group(p).pk],
+        method="post",
+        data=lambda p: {"is_public": "yes"},
+    ),
     # Changing a date: coordinators and its facilitators (other_mentor here).
     Row("peer_sessions:group_edit", expect(ok=["coordinator", "other_mentor"]), args=lambda p: [_group(p).pk]),
     # Attendance: the facilitator (other_mentor here) and coordinators.
