@@ -283,18 +283,25 @@ class PublicPageForm(forms.ModelForm):
 SINGLE_NAME = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
 
+STORY_MAX_CHARS = 10_000
+
+
 class StoryForm(forms.ModelForm):
     """The author's (or a coordinator's) words: title, story and the one name shown with it."""
+
+    body = forms.CharField(
+        label="Your story",
+        max_length=STORY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Only what you are comfortable with strangers reading. Leave out other people's names, "
+        f"places that identify you and anything about your health you would rather keep private "
+        f"(at most {STORY_MAX_CHARS:,} characters).",
+    )
 
     class Meta:
         model = Story
         fields = ["display_name", "title", "body"]
-        labels = {"body": "Your story", "title": "Title"}
-        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
-        help_texts = {
-            "body": "Only what you are comfortable with strangers reading. Leave out other people's names, "
-            "places that identify you and anything about your health you would rather keep private."
-        }
+        labels = {"title": "Title"}
 
     def __init__(self, *args, author, **kwargs):
         super().__init__(*args, **kwargs)

@@ -197,6 +197,21 @@ def test_a_mentee_writes_a_story_and_a_surname_is_refused_next_to_the_field(pers
     assert "My year" in client.get(reverse("programs:my_stories")).content.decode()
 
 
+def test_a_person_in_two_programs_chooses_one_and_garbage_is_explained(personas, client_for):
+    p = personas
+    from tests.factories import MentorProfileFactory
+
+    MentorProfileFactory(user=p.mentee, program=p.other_program)
+    client = client_for(p.mentee)
+    data = {"display_name": "Mel", "title": "Two places", "body": BODY}
+    response = client.post(reverse("programs:story_new"), {**data, "program": "abc"})
+    assert response.status_code == 200 and "Choose the program this story is for." in response.content.decode()
+    response = client.post(reverse("programs:story_new"), {**data, "body": "x" * 10_001})
+    assert response.status_code == 200 and "body" in response.context["form"].errors
+    client.post(reverse("programs:story_new"), {**data, "program": str(p.other_program.pk)})
+    assert Story.objects.get().program == p.other_program
+
+
 def test_the_author_deletes_a_published_story(personas, client_for):
     p = personas
     story = _published(p)
