@@ -125,9 +125,9 @@ def story_edit(request, pk):
         was_published = story.is_published
         updated = story_update(story=Story.objects.get(pk=story.pk), by=request.user, **form.cleaned_data)
         if was_published and not updated.is_published:
+            who = "you consent" if is_author else "the author consents"
             messages.warning(
-                request,
-                "The changes are saved. The story is off the public pages until the author consents to the new text.",
+                request, f"The changes are saved. The story is off the public pages until {who} to the new text."
             )
         else:
             messages.success(request, "The changes are saved.")
