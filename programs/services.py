@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from goals.selectors import default_instrument
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.services import invitation_create
+from resources.services import taxonomy_ready
 from sessions.models import Skill
 
 from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE, DEFAULT_SKILLS
@@ -57,6 +59,10 @@ def program_create(*, created_by, **fields):
     document_publish(
         program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by
     )
+    # Reference data the pages read (made by data migrations; here too, should
+    # a site have lost them): pages never create it during a GET.
+    default_instrument()
+    taxonomy_ready()
     return program
 
 

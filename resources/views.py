@@ -29,13 +29,11 @@ from .services import (
     resource_verify,
     share_create,
     share_followup,
-    taxonomy_ready,
 )
 
 
 @login_required
 def directory(request):
-    taxonomy_ready()
     form = SearchForm(request.GET or None)
     rows = access.visible_resources(request.user).filter(status=Resource.Status.APPROVED)
     if form.is_valid():
@@ -125,7 +123,6 @@ def _program_for_new(request, coordinator_only):
 @login_required
 def resource_new(request):
     """Coordinators add a listing to their program; mentors suggest one."""
-    taxonomy_ready()
     coordinating = access.coordinated_programs(request.user).exists()
     program = _program_for_new(request, coordinator_only=coordinating)
     if program is None or not (coordinating or "mentor" in access.roles_of(request.user)):
@@ -240,7 +237,6 @@ def csv_import(request, pk):
     """Validate every row first; nothing is imported while a row has errors,
     unless the coordinator chooses to import only the valid rows."""
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
-    taxonomy_ready()
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

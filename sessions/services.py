@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mentoring import access
 from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
@@ -33,10 +34,9 @@ def _notify(users, kind, subject, link):
 
 
 def _participant_side(match, user):
-    side = match.side_of(user)
-    if side is None and not match.program.coordinators.filter(pk=user.pk).exists():
+    if not access.may_act_in_match(user, match):
         raise ValidationError("Only the mentor, the mentee and the program's coordinators can do this.")
-    return side
+    return match.side_of(user)
 
 
 def mentor_conflicts(mentor_user, starts_at, ends_at, exclude_session=None):
@@ -94,7 +94,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
     """Record what happened: completed (with topics, skills and notes) or
     missed (by whom). The pair's first completed session is their first contact."""
     match = session.match
-    if match.side_of(by) != "mentor" and not match.program.coordinators.filter(pk=by.pk).exists():
+    if not access.may_log_sessions(by, match):
         raise ValidationError("Only the mentor or a coordinator logs a session.")
     if session.status == Session.Status.CANCELLED:
         raise ValidationError("A cancelled session cannot be logged.")

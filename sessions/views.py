@@ -186,7 +186,7 @@ def _other_person(match, user):
 def session_detail(request, pk):
     session = _visible_session(request, pk)
     match = session.match
-    can_log = match.side_of(request.user) == "mentor" or access.can_manage_program(request.user, match.program)
+    can_log = access.may_log_sessions(request.user, match)
     show_private = access.can_see_private_notes(request.user, session)
     if show_private:  # everyone else who sees this page is the mentee themselves
         audit_read(request, subject=match.mentee.user, what="session_notes", obj=session, program=match.program)
@@ -274,7 +274,7 @@ def group_list(request, pk):
             "past": past,
             "query": "when=past" if past else "",
             "can_manage": access.can_manage_program(request.user, program),
-            "can_create": access.group_creatable_programs(request.user).filter(pk=program.pk).exists(),
+            "can_create": access.may_create_groups(request.user, program),
         },
     )
 
@@ -312,7 +312,7 @@ def group_detail(request, pk):
     group = _visible_group(request, pk)
     registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     mine = next((r for r in registrations if r.user_id == request.user.pk), None)
-    can_take_attendance = access.attendance_group_sessions(request.user).filter(pk=group.pk).exists()
+    can_take_attendance = access.may_take_attendance(request.user, group)
     return render(
         request,
         "sessions/group_detail.html",

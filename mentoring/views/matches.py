@@ -46,10 +46,7 @@ def _program(request, pk):
 
 
 def _coordinated_mentee(request, pk):
-    programs = access.coordinated_programs(request.user).values("pk")
-    return get_object_or_404(
-        MenteeProfile.objects.filter(program__in=programs).select_related("user", "program"), pk=pk
-    )
+    return get_object_or_404(access.managed_mentee_profiles(request.user).select_related("user", "program"), pk=pk)
 
 
 def _error(request, error):
@@ -306,9 +303,8 @@ def _visible_match(request, pk):
 
 def _managed_match(request, pk):
     """A match of a program the user coordinates (404 for everyone else)."""
-    programs = access.coordinated_programs(request.user).values("pk")
     return get_object_or_404(
-        Match.objects.filter(program__in=programs).select_related("mentor__user", "mentee__user", "program"), pk=pk
+        access.managed_matches(request.user).select_related("mentor__user", "mentee__user", "program"), pk=pk
     )
 
 
@@ -326,7 +322,7 @@ def match_detail(request, pk):
         "close_form": CloseMatchForm() if is_coordinator else None,
         "sessions": match.sessions.order_by("-starts_at")[:SESSIONS_SHOWN],
         "session_count": match.sessions.filter(status=Session.Status.COMPLETED).count(),
-        "can_log": side == "mentor" or is_coordinator,
+        "can_log": access.may_log_sessions(request.user, match),
     }
     if is_coordinator and match.status != Match.Status.DECLINED:
         mentors, mentees, ctx = load_pool(

@@ -1,7 +1,6 @@
 """Reports: filters, a chart and a table per report, streamed CSV exports."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -44,8 +43,7 @@ def _report(slug):
 def report_list(request):
     require_role(request, "coordinator")
     # Exports of one of my programs, and my own "all programs" exports.
-    mine = Q(program__in=access.coordinated_programs(request.user)) | Q(program__isnull=True, user=request.user)
-    recent = ReportExport.objects.filter(mine).select_related("user", "program")[:10]
+    recent = access.visible_report_exports(request.user).select_related("user", "program")[:10]
     return render(request, "mentoring/report_list.html", {"reports": REPORTS.values(), "exports": recent})
 
 
