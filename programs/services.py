@@ -486,3 +486,24 @@ def on_call_settings_update(*, program, fallback, escalate_after_minutes):
     program.escalate_after_minutes = escalate_after_minutes
     program.save(update_fields=["on_call_fallback", "escalate_after_minutes"])
     return program
+
+
+# --- program setup toggles ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def experience_area_toggle(*, area):
+    """Offer a lived-experience area again, or hide it from forms (people who
+    chose it keep it). Returns the area with its new ``is_active``."""
+    area.is_active = not area.is_active
+    area.save(update_fields=["is_active"])
+    return area
+
+
+@transaction.atomic
+def training_module_archive_toggle(*, module):
+    """Archive a training module (it leaves the readiness checklist; completions
+    stay) or bring it back. Returns the module with its new ``is_archived``."""
+    module.is_archived = not module.is_archived
+    module.save(update_fields=["is_archived"])
+    return module

@@ -261,3 +261,12 @@ def export_rows(resources):
         for r in resources.select_related("category__parent").iterator(chunk_size=1000)
     )
     return csv_lines(CSV_COLUMNS, rows)
+
+
+@transaction.atomic
+def resource_create(*, program, by, **fields):
+    """A coordinator lists a resource in their program: approved and verified
+    today (in the site's zone) by them. ``fields``: the ResourceForm's cleaned data."""
+    return Resource.objects.create(
+        program=program, verified_on=timezone.localdate(), verified_by=by, **fields
+    )

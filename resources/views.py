@@ -25,6 +25,7 @@ from .services import (
     parse_csv,
     resource_approve,
     resource_archive,
+    resource_create,
     resource_suggest,
     resource_verify,
     share_create,
@@ -130,10 +131,7 @@ def resource_new(request):
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if coordinating:
-            resource = form.save(commit=False)
-            resource.program = program
-            resource.verified_on, resource.verified_by = timezone.localdate(), request.user
-            resource.save()
+            resource = resource_create(program=program, by=request.user, **form.cleaned_data)
             messages.success(request, f"“{resource.name}” is listed.")
         else:
             resource = resource_suggest(program=program, by=request.user, **form.cleaned_data)

@@ -13,7 +13,7 @@ from mentoring import access
 from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
-from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
+from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill, new_feed_token
 
 logger = logging.getLogger(__name__)
 MAX_SERIES_WEEKS = 52  # a weekly series ends within a year (sessions.forms.MAX_SERIES_DATES)
@@ -398,3 +398,29 @@ def upcoming_for(user, *, since=None, until=None):
     if until:
         sessions, groups = sessions.filter(starts_at__lt=until), groups.filter(starts_at__lt=until)
     return sessions, groups
+
+
+# --- the program's skills list -------------------------------------------------------------------------
+
+SKILL_NAME_MAX = 80
+
+
+@transaction.atomic
+def skill_add(*, program, name):
+    """Add a skill to the program's list (mentors tick it when logging a
+    meeting). ``name`` is trimmed to 80 characters. ValidationError when it is
+    empty or already in the list (case-insensitive)."""
+    name = name.strip()[:SKILL_NAME_MAX]
+    if not name:
+        raise ValidationError("Type the name of the skill.")
+    if program.skills.filter(name__iexact=name).exists():
+        raise ValidationError(f"“{name}” is already in the list.")
+    return Skill.objects.create(program=program, name=name)
+
+
+@transaction.atomic
+def skill_toggle(*, skill):
+    """Offer a skill again or retire it (sessions that practised it keep it)."""
+    skill.is_active = not skill.is_active
+    skill.save(update_fields=["is_active"])
+    return skill

@@ -30,7 +30,7 @@ from .forms import (
     RecordPastForm,
     ScheduleForm,
 )
-from .models import CalendarFeed, GroupSession, Registration, Session, Skill
+from .models import CalendarFeed, GroupSession, Registration, Session
 from .selectors import hours_per_mentor_per_month
 from .services import (
     DoubleBooking,
@@ -48,6 +48,8 @@ from .services import (
     session_log,
     session_record_past,
     session_schedule,
+    skill_add,
+    skill_toggle,
     unregister,
     upcoming_for,
 )
@@ -491,18 +493,16 @@ def attendance_row(request, pk, registration_pk):
 def skills(request, pk):
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()[:80]
         if request.POST.get("toggle"):
             skill = get_object_or_404(program.skills, pk=int_param(request.POST["toggle"]))
-            skill.is_active = not skill.is_active
-            skill.save(update_fields=["is_active"])
-        elif not name:
-            messages.error(request, "Type the name of the skill.")
-        elif program.skills.filter(name__iexact=name).exists():
-            messages.error(request, f"“{name}” is already in the list.")
+            skill_toggle(skill=skill)
         else:
-            Skill.objects.create(program=program, name=name)
-            messages.success(request, f"“{name}” is added.")
+            try:
+                skill = skill_add(program=program, name=request.POST.get("name", ""))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"“{skill.name}” is added.")
         return redirect("peer_sessions:skills", program.pk)
     rows = program.skills.annotate(
         practised=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))

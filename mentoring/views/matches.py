@@ -32,6 +32,7 @@ from ..services import (
     match_propose,
     match_reopen,
     match_respond,
+    matching_settings_update,
     pool_approve,
     survey_submit,
 )
@@ -177,10 +178,12 @@ def matching_settings(request, pk):
     )
     form = MatchingSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        program.matching_weights = form.weights()
-        program.match_requires_acceptance = form.cleaned_data["match_requires_acceptance"]
-        program.first_contact_days = form.cleaned_data["first_contact_days"]
-        program.save(update_fields=["matching_weights", "match_requires_acceptance", "first_contact_days"])
+        matching_settings_update(
+            program=program,
+            weights=form.weights(),
+            match_requires_acceptance=form.cleaned_data["match_requires_acceptance"],
+            first_contact_days=form.cleaned_data["first_contact_days"],
+        )
         messages.success(request, "Matching settings are saved. New suggestions use them.")
         return redirect("mentoring:matching_settings", program.pk)
     return render(request, "mentoring/matching_settings.html", {"program": program, "form": form})

@@ -11,7 +11,8 @@ from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..insights.reports import REPORTS, Scope, last_months
-from ..models import MentorProfile, ReportExport
+from ..models import MentorProfile
+from ..services import report_export_record
 from .dashboard import programs_in_view
 from .pages import require_role
 
@@ -84,7 +85,7 @@ def report_export(request, slug):
             status=400,
         )
     mentor = form.cleaned_data["mentor"]
-    export = ReportExport.objects.create(
+    export = report_export_record(
         user=request.user,
         report=slug,
         program=form.cleaned_data["program"],
