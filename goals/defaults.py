@@ -1,6 +1,7 @@
 """Waypoint's own recovery-capital self-assessment (our wording, not a
 published questionnaire): ten statements across life domains, agreement on a
-1–6 scale, at intake and every 90 days. Created on first use."""
+1–6 scale, at intake and every 90 days. Created by a data migration
+(goals 0005) and, should it be missing, when a program is created."""
 
 DEFAULT_INSTRUMENT_NAME = "Waypoint life check"
 DEFAULT_SCALE = [
@@ -23,3 +24,19 @@ DEFAULT_ITEMS = [
     ("legal", "Legal matters are not weighing on me, or I know how to deal with them."),
     ("spirituality", "I feel hopeful about where my life is going."),
 ]
+
+
+def ensure_default_instrument(instrument_model, item_model):
+    """Create Waypoint's default instrument (program empty: offered to every
+    program) with its items if it is missing; return it. Takes the models so
+    the data migration can pass its historical ones. Idempotent."""
+    instrument, created = instrument_model.objects.get_or_create(
+        name=DEFAULT_INSTRUMENT_NAME,
+        program=None,
+        defaults={"scale_min": 1, "scale_max": 6, "scale_labels": DEFAULT_SCALE, "threshold": 50},
+    )
+    if created:
+        item_model.objects.bulk_create(
+            [item_model(instrument=instrument, domain=d, text=t, position=i) for i, (d, t) in enumerate(DEFAULT_ITEMS)]
+        )
+    return instrument

@@ -10,7 +10,7 @@ from django.utils import timezone
 from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
 
 from .adherence import adherence, checkin_due_now, current_period_done, period_of, streak_back
-from .defaults import DEFAULT_INSTRUMENT_NAME, DEFAULT_ITEMS, DEFAULT_SCALE
+from .defaults import DEFAULT_INSTRUMENT_NAME, ensure_default_instrument
 from .models import Assessment, CheckIn, Goal, GoalProgress, Instrument, InstrumentItem, SafetyAlert
 from .reminders import safety_alert_subject
 
@@ -167,28 +167,24 @@ def progress_series(goal):
 
 
 def instrument_for(program):
-    """The program's own active instrument, else Waypoint's default one."""
-    return Instrument.objects.filter(is_active=True, program=program).first() or default_instrument()
+    """The program's own active instrument, else Waypoint's default one (made
+    by a data migration), else None. Reads only: pages never create it."""
+    return (
+        Instrument.objects.filter(is_active=True, program=program).first()
+        or Instrument.objects.filter(name=DEFAULT_INSTRUMENT_NAME, program=None).first()
+    )
 
 
 @transaction.atomic
 def default_instrument():
-    instrument, created = Instrument.objects.get_or_create(
-        name=DEFAULT_INSTRUMENT_NAME,
-        program=None,
-        defaults={"scale_min": 1, "scale_max": 6, "scale_labels": DEFAULT_SCALE, "threshold": 50},
-    )
-    if created:
-        InstrumentItem.objects.bulk_create(
-            [
-                InstrumentItem(instrument=instrument, domain=d, text=t, position=i)
-                for i, (d, t) in enumerate(DEFAULT_ITEMS)
-            ]
-        )
-    return instrument
+    """Waypoint's default instrument, created with its items if missing (the
+    seed commands, tests and ``program_create``; pages use ``instrument_for``)."""
+    return ensure_default_instrument(Instrument, InstrumentItem)
 
 
 def assessment_due(mentee, instrument):
+    if instrument is None:
+        return False
     last = Assessment.objects.filter(mentee=mentee, instrument=instrument).order_by("-taken_at").first()
     return last is None or last.taken_at <= timezone.now() - timedelta(days=instrument.interval_days)
 

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import Match, ReminderKind
+from mentoring import access
+from mentoring.models import ReminderKind
 from mentoring.notifications.notify import notify
 
 from .models import (
@@ -22,14 +23,6 @@ from .models import (
 MOOD_DROP_WINDOW = 3  # check-ins
 
 
-def _is_mentor_of(user, mentee):
-    return Match.objects.current().filter(mentee=mentee, mentor__user=user).exists()
-
-
-def _is_coordinator_of(user, mentee):
-    return mentee.program.coordinators.filter(pk=user.pk).exists()
-
-
 # --- goals -------------------------------------------------------------------------------------
 
 
@@ -39,7 +32,7 @@ def goal_create(*, mentee, by, milestones=(), **fields):
     the mentee to accept it (and is never private from that mentor)."""
     if by == mentee.user:
         status, suggested_by = Goal.Status.ACTIVE, None
-    elif _is_mentor_of(by, mentee):
+    elif access.is_current_mentor_of(by, mentee):
         status, suggested_by = Goal.Status.SUGGESTED, by
         fields["is_private"] = False
     else:
@@ -73,7 +66,7 @@ STATUS_MOVES = {
 
 
 def goal_set_status(*, goal, by, status):
-    if by != goal.mentee.user and not _is_coordinator_of(by, goal.mentee):
+    if by != goal.mentee.user and not access.can_manage_program(by, goal.mentee.program_id):
         raise ValidationError("Only the mentee or a coordinator can change this goal.")
     if status not in STATUS_MOVES[goal.status]:
         raise ValidationError(
@@ -246,7 +239,7 @@ def checkin_comment(*, checkin, author, body):
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write a few words."})
-    if not _is_mentor_of(author, checkin.mentee) and not _is_coordinator_of(author, checkin.mentee):
+    if not access.may_support_mentee(author, checkin.mentee):
         raise ValidationError("Only the mentee's mentor or a coordinator can answer a check-in.")
     return CheckInComment.objects.create(checkin=checkin, author=author, body=body)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
-from mentoring.models import Match, MenteeProfile
+from mentoring.models import MenteeProfile
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 from sessions.selectors import toolkit
@@ -73,7 +73,7 @@ def mentee_goals(request, pk):
     for goal in goals:
         goal.adherence = rates[goal.pk]
     is_self = mentee.user_id == request.user.pk
-    can_suggest = Match.objects.current().filter(mentee=mentee, mentor__user=request.user).exists()
+    can_suggest = access.is_current_mentor_of(request.user, mentee)
     audit_read(request, subject=mentee.user, what="goals", obj=mentee, program=mentee.program)
     return render(
         request,
@@ -270,7 +270,7 @@ def alert_acknowledge_view(request, pk):
         "form": form,
         "phone": mentee.user.phone,
         # The emergency contact is for the program team, not the mentor.
-        "show_emergency_contact": access.coordinated_programs(request.user).filter(pk=mentee.program_id).exists(),
+        "show_emergency_contact": access.can_manage_program(request.user, mentee.program_id),
         "recent_checkins": recent,
     }
     return render(request, "goals/alert_acknowledge.html", context)
@@ -309,6 +309,9 @@ def help_now(request):
 def assessment(request):
     mentee = _own_mentee(request)
     instrument = instrument_for(mentee.program)
+    if instrument is None:  # no default instrument (its data migration was undone): nothing to answer
+        messages.info(request, "There is no life check to answer yet.")
+        return redirect("goals:progress", mentee.pk)
     form = AssessmentForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:

@@ -60,7 +60,7 @@ from programs.models import Application, ConsentRecord, Program, Story
 from resources.models import Resource, Share
 from sessions.models import GroupSession, Session
 
-from .models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerProfile
+from .models import Invitation, Match, MenteeProfile, MentorProfile, ReportExport, VolunteerProfile
 
 ROLES = ("coordinator", "mentor", "mentee", "volunteer")
 
@@ -234,7 +234,84 @@ def visible_consents(user):
 
 
 def can_manage_program(user, program):
-    return coordinated_programs(user).filter(pk=program.pk).exists()
+    """True when the user coordinates ``program`` (a Program or its pk)."""
+    return coordinated_programs(user).filter(pk=getattr(program, "pk", program)).exists()
+
+
+# --- "may this user manage ...": the role predicates, one place each ---------------------------
+
+
+def visible_report_exports(user):
+    """Report exports: those of the programs the user coordinates, and their
+    own "all programs" exports (no program)."""
+    if not _signed_in(user):
+        return ReportExport.objects.none()
+    return ReportExport.objects.filter(
+        Q(program__in=coordinated_programs(user).values("pk")) | Q(program__isnull=True, user=user)
+    )
+
+
+def managed_matches(user):
+    """Matches a coordinator manages (move, close, graduate): every match of the
+    programs they coordinate, whatever its stage. The two people are not here."""
+    if not _signed_in(user):
+        return Match.objects.none()
+    return Match.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def managed_mentee_profiles(user):
+    """Mentee profiles a coordinator manages (matching, consents): those of the
+    programs they coordinate. Not the mentee themselves, not their mentor."""
+    if not _signed_in(user):
+        return MenteeProfile.objects.none()
+    return MenteeProfile.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def managed_mentor_profiles(user):
+    """Mentor profiles a coordinator manages (readiness: confirm training,
+    background checks): those of the programs they coordinate, not their own."""
+    if not _signed_in(user):
+        return MentorProfile.objects.none()
+    return MentorProfile.objects.filter(program__in=coordinated_programs(user).values("pk"))
+
+
+def is_current_mentor_of(user, mentee):
+    """True when the user is the mentor of an active or paused match with
+    ``mentee`` (a MenteeProfile): may suggest goals, answer check-ins, share.
+    Never a proposed or former mentor."""
+    if not _signed_in(user):
+        return False
+    return Match.objects.current().filter(mentee=mentee, mentor__user=user).exists()
+
+
+def may_support_mentee(user, mentee):
+    """The mentee's current mentor or a coordinator of the mentee's program:
+    who may answer a check-in or share a resource with them."""
+    return is_current_mentor_of(user, mentee) or can_manage_program(user, mentee.program_id)
+
+
+def may_act_in_match(user, match):
+    """Either person of the match, or a coordinator of its program: who may
+    schedule, record or cancel its meetings (the stage rules are the service's)."""
+    return match.side_of(user) is not None or can_manage_program(user, match.program_id)
+
+
+def may_log_sessions(user, match):
+    """The match's mentor or a coordinator of its program: who logs what
+    happened in a meeting (never the mentee)."""
+    return match.side_of(user) == "mentor" or can_manage_program(user, match.program_id)
+
+
+def may_take_attendance(user, group):
+    """A facilitator of the group session or a coordinator of its program:
+    who books people in, takes attendance, moves or cancels it."""
+    return attendance_group_sessions(user).filter(pk=group.pk).exists()
+
+
+def may_create_groups(user, program):
+    """Whether the user may create group sessions in ``program`` (see
+    ``group_creatable_programs``)."""
+    return group_creatable_programs(user).filter(pk=getattr(program, "pk", program)).exists()
 
 
 def roles_of(user):

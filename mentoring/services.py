@@ -15,12 +15,15 @@ from django.utils import timezone
 from .matching.criteria import score_pair
 from .matching.loading import load_pair
 from .models import (
+    ChannelPreference,
     Invitation,
     Match,
     MatchSurvey,
     MenteeProfile,
     MentorProfile,
+    Notification,
     ReminderKind,
+    ReportExport,
     VolunteerProfile,
     WorkerHeartbeat,
     hash_token,
@@ -447,3 +450,50 @@ def pool_approve(*, program, pairs, approved_by):
         except ValidationError as error:
             refused.append(((mentor, mentee), error.messages[0]))
     return matches, refused
+
+
+# --- settings and bookkeeping written from pages ------------------------------------------------------
+
+
+@transaction.atomic
+def matching_settings_update(*, program, weights, match_requires_acceptance, first_contact_days):
+    """Store a program's matching settings: ``weights`` ({criterion: weight},
+    as ``MatchingSettingsForm.weights()`` gives), whether both people accept a
+    proposal, and the days allowed for the first contact. New suggestions use them."""
+    program.matching_weights = weights
+    program.match_requires_acceptance = match_requires_acceptance
+    program.first_contact_days = first_contact_days
+    program.save(update_fields=["matching_weights", "match_requires_acceptance", "first_contact_days"])
+    return program
+
+
+def report_export_record(*, user, report, program, mentor, start, end):
+    """The export log: one row per report CSV downloaded (who, which report,
+    which filters: program or None for all theirs, mentor or None, dates).
+    The read audit links to it."""
+    return ReportExport.objects.create(user=user, report=report, program=program, mentor=mentor, start=start, end=end)
+
+
+def notifications_mark_read(*, user, pk=None):
+    """Mark one of the user's in-app notifications (``pk``) or all of them
+    (``pk`` None or 0) as read now. Returns how many changed."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk:
+        rows = rows.filter(pk=pk)
+    return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def channel_preferences_save(*, user, channels):
+    """Store the person's channels per kind: ``channels`` {kind: (email, sms)}.
+    The notification centre always keeps a copy (in-app is always on)."""
+    for kind, (email, sms) in channels.items():
+        ChannelPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"in_app": True, "email": email, "sms": sms}
+        )
+
+
+def email_unsubscribe(*, user, kind):
+    """One-click unsubscribe: no more emails of ``kind`` to ``user`` (other
+    channels unchanged)."""
+    ChannelPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": False})

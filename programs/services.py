@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from goals.selectors import default_instrument
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.services import invitation_create
+from resources.services import taxonomy_ready
 from sessions.models import Skill
 
 from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE, DEFAULT_SKILLS
@@ -57,6 +59,10 @@ def program_create(*, created_by, **fields):
     document_publish(
         program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by
     )
+    # Reference data the pages read (made by data migrations; here too, should
+    # a site have lost them): pages never create it during a GET.
+    default_instrument()
+    taxonomy_ready()
     return program
 
 
@@ -480,3 +486,24 @@ def on_call_settings_update(*, program, fallback, escalate_after_minutes):
     program.escalate_after_minutes = escalate_after_minutes
     program.save(update_fields=["on_call_fallback", "escalate_after_minutes"])
     return program
+
+
+# --- program setup toggles ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def experience_area_toggle(*, area):
+    """Offer a lived-experience area again, or hide it from forms (people who
+    chose it keep it). Returns the area with its new ``is_active``."""
+    area.is_active = not area.is_active
+    area.save(update_fields=["is_active"])
+    return area
+
+
+@transaction.atomic
+def training_module_archive_toggle(*, module):
+    """Archive a training module (it leaves the readiness checklist; completions
+    stay) or bring it back. Returns the module with its new ``is_archived``."""
+    module.is_archived = not module.is_archived
+    module.save(update_fields=["is_archived"])
+    return module

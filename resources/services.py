@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring import access
 from mentoring.csv_stream import csv_lines, unguard
-from mentoring.models import Match
 
-from .defaults import TAXONOMY
+from . import defaults
 from .forms import ResourceRowForm
 from .models import Category, Resource, Share
 
@@ -36,19 +36,18 @@ MAX_IMPORT_ROWS = 10_000
 
 
 def taxonomy_ready():
-    """Create the default categories the first time the directory is used
-    (one cheap query afterwards; a category an admin removed stays removed)."""
+    """Create the default categories on a site that has none (called by
+    ``programs.services.program_create``, never by a page; a category an
+    admin removed stays removed)."""
     if not Category.objects.exists():
         ensure_taxonomy()
 
 
 @transaction.atomic
 def ensure_taxonomy():
-    """Create the default two-level categories where missing."""
-    for position, (top, children) in enumerate(TAXONOMY.items()):
-        parent, _ = Category.objects.get_or_create(name=top, parent=None, defaults={"position": position})
-        for child_position, child in enumerate(children):
-            Category.objects.get_or_create(name=child, parent=parent, defaults={"position": child_position})
+    """Create the default two-level categories where missing (seed commands;
+    a migration made them on every existing site)."""
+    defaults.ensure_taxonomy(Category)
 
 
 def resource_suggest(*, program, by, **fields):
@@ -81,8 +80,7 @@ def resource_archive(*, resource):
 
 def share_create(*, resource, mentee, by, note="", is_referral=False, session=None):
     """Share a listing with a mentee: by their current mentor or a coordinator."""
-    is_mentor = Match.objects.current().filter(mentee=mentee, mentor__user=by).exists()
-    if not is_mentor and not mentee.program.coordinators.filter(pk=by.pk).exists():
+    if not access.may_support_mentee(by, mentee):
         raise ValidationError("You can share resources with your own mentees only.")
     if resource.status != Resource.Status.APPROVED or resource.program_id not in (None, mentee.program_id):
         raise ValidationError("This listing is not available in the mentee's program.")
@@ -263,3 +261,12 @@ def export_rows(resources):
         for r in resources.select_related("category__parent").iterator(chunk_size=1000)
     )
     return csv_lines(CSV_COLUMNS, rows)
+
+
+@transaction.atomic
+def resource_create(*, program, by, **fields):
+    """A coordinator lists a resource in their program: approved and verified
+    today (in the site's zone) by them. ``fields``: the ResourceForm's cleaned data."""
+    return Resource.objects.create(
+        program=program, verified_on=timezone.localdate(), verified_by=by, **fields
+    )

@@ -25,17 +25,16 @@ from .services import (
     parse_csv,
     resource_approve,
     resource_archive,
+    resource_create,
     resource_suggest,
     resource_verify,
     share_create,
     share_followup,
-    taxonomy_ready,
 )
 
 
 @login_required
 def directory(request):
-    taxonomy_ready()
     form = SearchForm(request.GET or None)
     rows = access.visible_resources(request.user).filter(status=Resource.Status.APPROVED)
     if form.is_valid():
@@ -125,7 +124,6 @@ def _program_for_new(request, coordinator_only):
 @login_required
 def resource_new(request):
     """Coordinators add a listing to their program; mentors suggest one."""
-    taxonomy_ready()
     coordinating = access.coordinated_programs(request.user).exists()
     program = _program_for_new(request, coordinator_only=coordinating)
     if program is None or not (coordinating or "mentor" in access.roles_of(request.user)):
@@ -133,10 +131,7 @@ def resource_new(request):
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if coordinating:
-            resource = form.save(commit=False)
-            resource.program = program
-            resource.verified_on, resource.verified_by = timezone.localdate(), request.user
-            resource.save()
+            resource = resource_create(program=program, by=request.user, **form.cleaned_data)
             messages.success(request, f"“{resource.name}” is listed.")
         else:
             resource = resource_suggest(program=program, by=request.user, **form.cleaned_data)
@@ -240,7 +235,6 @@ def csv_import(request, pk):
     """Validate every row first; nothing is imported while a row has errors,
     unless the coordinator chooses to import only the valid rows."""
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
-    taxonomy_ready()
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

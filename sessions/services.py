@@ -9,10 +9,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mentoring import access
 from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
-from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, new_feed_token
+from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill, new_feed_token
 
 logger = logging.getLogger(__name__)
 MAX_SERIES_WEEKS = 52  # a weekly series ends within a year (sessions.forms.MAX_SERIES_DATES)
@@ -33,10 +34,9 @@ def _notify(users, kind, subject, link):
 
 
 def _participant_side(match, user):
-    side = match.side_of(user)
-    if side is None and not match.program.coordinators.filter(pk=user.pk).exists():
+    if not access.may_act_in_match(user, match):
         raise ValidationError("Only the mentor, the mentee and the program's coordinators can do this.")
-    return side
+    return match.side_of(user)
 
 
 def mentor_conflicts(mentor_user, starts_at, ends_at, exclude_session=None):
@@ -94,7 +94,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
     """Record what happened: completed (with topics, skills and notes) or
     missed (by whom). The pair's first completed session is their first contact."""
     match = session.match
-    if match.side_of(by) != "mentor" and not match.program.coordinators.filter(pk=by.pk).exists():
+    if not access.may_log_sessions(by, match):
         raise ValidationError("Only the mentor or a coordinator logs a session.")
     if session.status == Session.Status.CANCELLED:
         raise ValidationError("A cancelled session cannot be logged.")
@@ -406,3 +406,29 @@ def upcoming_for(user, *, since=None, until=None):
     if until:
         sessions, groups = sessions.filter(starts_at__lt=until), groups.filter(starts_at__lt=until)
     return sessions, groups
+
+
+# --- the program's skills list -------------------------------------------------------------------------
+
+SKILL_NAME_MAX = 80
+
+
+@transaction.atomic
+def skill_add(*, program, name):
+    """Add a skill to the program's list (mentors tick it when logging a
+    meeting). ``name`` is trimmed to 80 characters. ValidationError when it is
+    empty or already in the list (case-insensitive)."""
+    name = name.strip()[:SKILL_NAME_MAX]
+    if not name:
+        raise ValidationError("Type the name of the skill.")
+    if program.skills.filter(name__iexact=name).exists():
+        raise ValidationError(f"“{name}” is already in the list.")
+    return Skill.objects.create(program=program, name=name)
+
+
+@transaction.atomic
+def skill_toggle(*, skill):
+    """Offer a skill again or retire it (sessions that practised it keep it)."""
+    skill.is_active = not skill.is_active
+    skill.save(update_fields=["is_active"])
+    return skill

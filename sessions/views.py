@@ -30,7 +30,7 @@ from .forms import (
     RecordPastForm,
     ScheduleForm,
 )
-from .models import CalendarFeed, GroupSession, Registration, Session, Skill
+from .models import CalendarFeed, GroupSession, Registration, Session
 from .selectors import hours_per_mentor_per_month
 from .services import (
     DoubleBooking,
@@ -49,6 +49,8 @@ from .services import (
     session_log,
     session_record_past,
     session_schedule,
+    skill_add,
+    skill_toggle,
     unregister,
     upcoming_for,
 )
@@ -187,7 +189,7 @@ def _other_person(match, user):
 def session_detail(request, pk):
     session = _visible_session(request, pk)
     match = session.match
-    can_log = match.side_of(request.user) == "mentor" or access.can_manage_program(request.user, match.program)
+    can_log = access.may_log_sessions(request.user, match)
     show_private = access.can_see_private_notes(request.user, session)
     if show_private:  # everyone else who sees this page is the mentee themselves
         audit_read(request, subject=match.mentee.user, what="session_notes", obj=session, program=match.program)
@@ -275,7 +277,7 @@ def group_list(request, pk):
             "past": past,
             "query": "when=past" if past else "",
             "can_manage": access.can_manage_program(request.user, program),
-            "can_create": access.group_creatable_programs(request.user).filter(pk=program.pk).exists(),
+            "can_create": access.may_create_groups(request.user, program),
         },
     )
 
@@ -313,7 +315,7 @@ def group_detail(request, pk):
     group = _visible_group(request, pk)
     registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     mine = next((r for r in registrations if r.user_id == request.user.pk), None)
-    can_take_attendance = access.attendance_group_sessions(request.user).filter(pk=group.pk).exists()
+    can_take_attendance = access.may_take_attendance(request.user, group)
     return render(
         request,
         "sessions/group_detail.html",
@@ -508,18 +510,16 @@ def attendance_row(request, pk, registration_pk):
 def skills(request, pk):
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()[:80]
         if request.POST.get("toggle"):
             skill = get_object_or_404(program.skills, pk=int_param(request.POST["toggle"]))
-            skill.is_active = not skill.is_active
-            skill.save(update_fields=["is_active"])
-        elif not name:
-            messages.error(request, "Type the name of the skill.")
-        elif program.skills.filter(name__iexact=name).exists():
-            messages.error(request, f"“{name}” is already in the list.")
+            skill_toggle(skill=skill)
         else:
-            Skill.objects.create(program=program, name=name)
-            messages.success(request, f"“{name}” is added.")
+            try:
+                skill = skill_add(program=program, name=request.POST.get("name", ""))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"“{skill.name}” is added.")
         return redirect("peer_sessions:skills", program.pk)
     rows = program.skills.annotate(
         practised=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))

@@ -13,10 +13,12 @@ naming one of them in ``ok`` or ``redirect``; like the others they default to
 not) must have such a row (tests/test_url_coverage.py)."""
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.conftest import MATCH_STAGE_NAMES, PERSONA_NAMES
@@ -66,7 +68,8 @@ def check(row, persona, expected, personas, client):
     if row.method == "post":
         response = client.post(url, row.data(personas) if row.data else {})
     else:
-        response = client.get(url)
+        with no_writes(f"{persona} GET {url}"):
+            response = client.get(url)
     assert_browser_hardening(response, persona, url)
     if expected == LOGIN:
         assert response.status_code == 302, f"{persona} on {url}"
@@ -92,3 +95,53 @@ def assert_browser_hardening(response, persona, url):
         html = response.content.decode()
         for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE):
             assert not pattern.search(html), f"{url}: {pattern.search(html).group(0)}"
+
+
+# --- no writes during a GET (ARCHITECTURE.md, "One rule, one place") --------------------------------
+#
+# Every GET of the matrix, as every persona, runs inside ``no_writes``: an
+# INSERT, UPDATE or DELETE fails the row. Defaults and reference data (the
+# default recovery-capital instrument, the resource taxonomy) come from data
+# migrations and the program-creation service, never from a page. The only
+# tables a GET may write, and why:
+GET_WRITES_ALLOWED = {
+    # The read audit (mentoring.audit.audit_read): sensitive pages record who
+    # read what, by design one insert per page.
+    "mentoring_accessevent": "read audit",
+    # Session bookkeeping by Django's session middleware (expiry refresh,
+    # flashed messages being consumed).
+    "django_session": "session bookkeeping",
+    # Coordinator figures and needs-attention snapshots
+    # (mentoring/insights/snapshots.py): beat refreshes them every minute; a
+    # page that finds none, or a stale one (beat not running, the embedded
+    # default), computes and stores it, as that module documents.
+    # The export log: downloading a report CSV records who exported what
+    # (mentoring.views.reports.report_export), an audit like the read audit.
+    "mentoring_reportexport": "export log",
+    "mentoring_figuressnapshot": "snapshot refresh when missing or stale",
+    "mentoring_attentionsnapshot": "snapshot refresh when missing or stale",
+    "mentoring_attentionsignal": "snapshot refresh when missing or stale",
+}
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+
+
+def written_table(sql):
+    """The table an INSERT/UPDATE/DELETE statement writes, else None."""
+    found = WRITE.match(sql)
+    return found.group(2).lower() if found else None
+
+
+@contextmanager
+def no_writes(label, allowed=GET_WRITES_ALLOWED):
+    """Fail when a statement run inside writes a table not in ``allowed``."""
+    writes = []
+
+    def spy(execute, sql, params, many, context):
+        table = written_table(sql)
+        if table is not None and table not in allowed:
+            writes.append(sql[:120])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        yield writes
+    assert not writes, f"{label} wrote to the database: {writes}"

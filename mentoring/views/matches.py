@@ -32,6 +32,7 @@ from ..services import (
     match_propose,
     match_reopen,
     match_respond,
+    matching_settings_update,
     pool_approve,
     survey_submit,
 )
@@ -46,10 +47,7 @@ def _program(request, pk):
 
 
 def _coordinated_mentee(request, pk):
-    programs = access.coordinated_programs(request.user).values("pk")
-    return get_object_or_404(
-        MenteeProfile.objects.filter(program__in=programs).select_related("user", "program"), pk=pk
-    )
+    return get_object_or_404(access.managed_mentee_profiles(request.user).select_related("user", "program"), pk=pk)
 
 
 def _error(request, error):
@@ -180,10 +178,12 @@ def matching_settings(request, pk):
     )
     form = MatchingSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        program.matching_weights = form.weights()
-        program.match_requires_acceptance = form.cleaned_data["match_requires_acceptance"]
-        program.first_contact_days = form.cleaned_data["first_contact_days"]
-        program.save(update_fields=["matching_weights", "match_requires_acceptance", "first_contact_days"])
+        matching_settings_update(
+            program=program,
+            weights=form.weights(),
+            match_requires_acceptance=form.cleaned_data["match_requires_acceptance"],
+            first_contact_days=form.cleaned_data["first_contact_days"],
+        )
         messages.success(request, "Matching settings are saved. New suggestions use them.")
         return redirect("mentoring:matching_settings", program.pk)
     return render(request, "mentoring/matching_settings.html", {"program": program, "form": form})
@@ -306,9 +306,8 @@ def _visible_match(request, pk):
 
 def _managed_match(request, pk):
     """A match of a program the user coordinates (404 for everyone else)."""
-    programs = access.coordinated_programs(request.user).values("pk")
     return get_object_or_404(
-        Match.objects.filter(program__in=programs).select_related("mentor__user", "mentee__user", "program"), pk=pk
+        access.managed_matches(request.user).select_related("mentor__user", "mentee__user", "program"), pk=pk
     )
 
 
@@ -326,7 +325,7 @@ def match_detail(request, pk):
         "close_form": CloseMatchForm() if is_coordinator else None,
         "sessions": match.sessions.order_by("-starts_at")[:SESSIONS_SHOWN],
         "session_count": match.sessions.filter(status=Session.Status.COMPLETED).count(),
-        "can_log": side == "mentor" or is_coordinator,
+        "can_log": access.may_log_sessions(request.user, match),
     }
     if is_coordinator and match.status != Match.Status.DECLINED:
         mentors, mentees, ctx = load_pool(

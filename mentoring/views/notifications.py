@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from ..forms import QuietHoursForm, ReminderChannelsForm
 from ..models import ChannelPreference, Notification, ReminderKind
 from ..notifications.channels import read_unsubscribe_token
 from ..notifications.outbox import dead_letters, delivery_mark_handled, delivery_retry
+from ..services import channel_preferences_save, email_unsubscribe, notifications_mark_read
 from .pages import PAGE_SIZE
 
 
@@ -29,10 +29,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     """Mark one (or, with pk 0, all) as read. htmx swaps the row in place."""
-    rows = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    if pk:
-        rows = rows.filter(pk=pk)
-    rows.update(read_at=timezone.now())
+    notifications_mark_read(user=request.user, pk=pk)
     if request.headers.get("HX-Request") and pk:
         notification = get_object_or_404(Notification, user=request.user, pk=pk)
         return render(request, "mentoring/includes/notification.html", {"notification": notification})
@@ -50,14 +47,15 @@ def preferences(request):
     # what was typed in the other (the page is drawn from the posted data).
     if request.method == "POST" and all([form.is_valid(), channels.is_valid()]):
         form.save()
-        for kind, (email, sms) in channels.channels().items():
-            ChannelPreference.objects.update_or_create(
-                user=request.user,
-                kind=kind,
-                # The notification centre always keeps a copy; texting that is not
-                # okay keeps the stored choice (the box is disabled, so not posted).
-                defaults={"in_app": True, "email": email, "sms": sms if channels.can_text else _sms(stored, kind)},
-            )
+        channel_preferences_save(
+            user=request.user,
+            # Texting that is not okay keeps the stored choice (the box is
+            # disabled, so not posted).
+            channels={
+                kind: (email, sms if channels.can_text else _sms(stored, kind))
+                for kind, (email, sms) in channels.channels().items()
+            },
+        )
         messages.success(request, "Your reminder settings are saved.")
         return redirect("mentoring:preferences")
     return render(
@@ -82,7 +80,7 @@ def unsubscribe(request, token):
     if kind not in ReminderKind.values:
         raise Http404
     if request.method == "POST":
-        ChannelPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": False})
+        email_unsubscribe(user=user, kind=kind)
         if "List-Unsubscribe" in request.POST or not request.POST:
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "mentoring/unsubscribed.html", {"label": ReminderKind(kind).label})

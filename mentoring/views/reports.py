@@ -1,7 +1,6 @@
 """Reports: filters, a chart and a table per report, streamed CSV exports."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -12,7 +11,8 @@ from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..insights.reports import REPORTS, Scope, last_months
-from ..models import MentorProfile, ReportExport
+from ..models import MentorProfile
+from ..services import report_export_record
 from .dashboard import programs_in_view
 from .pages import require_role
 
@@ -44,8 +44,7 @@ def _report(slug):
 def report_list(request):
     require_role(request, "coordinator")
     # Exports of one of my programs, and my own "all programs" exports.
-    mine = Q(program__in=access.coordinated_programs(request.user)) | Q(program__isnull=True, user=request.user)
-    recent = ReportExport.objects.filter(mine).select_related("user", "program")[:10]
+    recent = access.visible_report_exports(request.user).select_related("user", "program")[:10]
     return render(request, "mentoring/report_list.html", {"reports": REPORTS.values(), "exports": recent})
 
 
@@ -86,7 +85,7 @@ def report_export(request, slug):
             status=400,
         )
     mentor = form.cleaned_data["mentor"]
-    export = ReportExport.objects.create(
+    export = report_export_record(
         user=request.user,
         report=slug,
         program=form.cleaned_data["program"],

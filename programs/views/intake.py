@@ -40,8 +40,7 @@ def mentee_intake(request, pk):
 
 @login_required
 def consent_new(request, pk):
-    program_ids = access.coordinated_programs(request.user).values("pk")
-    mentee = get_object_or_404(access.editable_mentee_profiles(request.user).filter(program__in=program_ids), pk=pk)
+    mentee = get_object_or_404(access.managed_mentee_profiles(request.user), pk=pk)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consent_record(program=mentee.program, person=mentee.user, recorded_by=request.user, **form.cleaned_data)

@@ -18,9 +18,7 @@ from ..services import agreement_sign, background_check_update, completion_confi
 
 
 def _mentor_for_coordinator(request, pk):
-    return get_object_or_404(
-        MentorProfile.objects.filter(program__in=access.coordinated_programs(request.user).values("pk")), pk=pk
-    )
+    return get_object_or_404(access.managed_mentor_profiles(request.user), pk=pk)
 
 
 def _own_mentor_profile(request, pk):

@@ -29,12 +29,14 @@ from ..oncall import who_is_on_call
 from ..readiness import with_readiness
 from ..services import (
     document_publish,
+    experience_area_toggle,
     mentors_to_resign,
     on_call_settings_update,
     on_call_shift_add,
     on_call_shift_remove,
     program_archive,
     program_create,
+    training_module_archive_toggle,
 )
 
 
@@ -158,8 +160,7 @@ def area_list(request, pk):
 def area_toggle(request, pk, area_pk):
     program = _coordinated_program(request, pk)
     area = get_object_or_404(program.experience_areas, pk=area_pk)
-    area.is_active = not area.is_active
-    area.save(update_fields=["is_active"])
+    area = experience_area_toggle(area=area)
     state = "offered again" if area.is_active else "hidden from forms (people who chose it keep it)"
     messages.success(request, f"“{area.name}” is {state}.")
     return redirect("programs:areas", program.pk)
@@ -224,8 +225,7 @@ def training_edit(request, pk, module_pk):
     program = _coordinated_program(request, pk)
     module = get_object_or_404(program.training_modules, pk=module_pk)
     if request.method == "POST" and request.POST.get("action") == "archive":
-        module.is_archived = not module.is_archived
-        module.save(update_fields=["is_archived"])
+        module = training_module_archive_toggle(module=module)
         messages.success(request, f"“{module.title}” is {'archived' if module.is_archived else 'back in use'}.")
         return redirect("programs:training", program.pk)
     form = TrainingModuleForm(request.POST or None, instance=module)

@@ -98,9 +98,9 @@ def key_of(row):
 
 
 def restart_broker():
-    """Lose every queued message: Redis restarted without saving (the same
-    arguments as .ci/run, on the broker's port; left running), or the
-    filesystem broker's queue folder wiped."""
+    """Lose every queued message: Redis restarted without saving and, unlike
+    .ci/run, without AOF (so nothing queued comes back; on the broker's port,
+    left running), or the filesystem broker's queue folder wiped."""
     if REDIS:
         port = str(urlsplit(settings.CELERY_BROKER_URL).port or 6379)
         subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], check=False, capture_output=True)
