@@ -1,6 +1,10 @@
 """Writing the scale seeder's rows fast: plain rows for the biggest tables and
 one multi-row INSERT … RETURNING id per batch on PostgreSQL."""
 
+import io
+import json
+from datetime import date, datetime
+
 from django.db import connection, models
 from psycopg2.extras import execute_values
 
@@ -55,10 +59,12 @@ def _plain(value):
 
 
 def fast_insert(model, objects):
-    """INSERT ``objects`` of ``model`` on PostgreSQL in pages of BATCH rows and
-    set each primary key from RETURNING (rows come back in VALUES order, as
-    Django's bulk_create also relies on). Foreign keys to instances saved
-    earlier in the run are filled from those instances first."""
+    """Write ``objects`` of ``model`` on PostgreSQL and set their primary keys.
+    Tables of plain columns (numbers, text, booleans, dates, JSON, foreign
+    keys) go through COPY with ids taken from the sequence first; others
+    through one INSERT … RETURNING id per BATCH rows (rows come back in
+    VALUES order, as Django's bulk_create also relies on). Foreign keys to
+    instances saved earlier in the run are filled from those instances first."""
     opts = model._meta
     pk = opts.pk
     auto_pk = isinstance(pk, models.AutoField | models.BigAutoField)
@@ -76,6 +82,10 @@ def fast_insert(model, objects):
                     related = field.get_cached_value(obj)
                     if related is not None:
                         setattr(obj, field.attname, related.pk)
+    if all(_copyable(f) for f in fields):
+        _copy_rows(opts, pk if auto_pk else None, fields, objects)
+        _saved(objects)
+        return
     readers = [_column_reader(f) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     # Table and column names come from the model's meta, quoted; values are parameters.
@@ -90,7 +100,66 @@ def fast_insert(model, objects):
             if auto_pk:
                 for obj, (value,) in zip(batch, returned, strict=True):
                     setattr(obj, pk.attname, value)
-            for obj in batch:
-                if not isinstance(obj, Unsaved):
-                    obj._state.adding = False
-                    obj._state.db = connection.alias
+    _saved(objects)
+
+
+def _saved(objects):
+    """Mark model instances as saved, as bulk_create does."""
+    for obj in objects:
+        if not isinstance(obj, Unsaved):
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def _copyable(field):
+    if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):
+        return False
+    plain = isinstance(field, (models.JSONField, *PLAIN_FIELDS))
+    return plain or type(field) in (models.DateTimeField, models.DateField)
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    """One value in COPY's text format (``\\N`` for NULL)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, models.Choices):
+        value = value.value
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value).translate(_ESCAPES)
+    raise TypeError(f"No COPY text for {type(value).__name__}")
+
+
+def _copy_rows(opts, pk, fields, rows):
+    """COPY ``rows`` (Unsaved) into the model's table. Their ids are taken from
+    the table's sequence first (``nextval`` once per row, in order), so they
+    are known without RETURNING."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if pk is not None:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, pk.column, len(rows)],
+            )
+            for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
+                row.id = value
+            fields = [pk, *fields]
+        attnames = [f.attname for f in fields]
+        buffer = io.StringIO()
+        for row in rows:
+            values = vars(row)
+            buffer.write("\t".join([_copy_text(values[name]) for name in attnames]))
+            buffer.write("\n")
+        buffer.seek(0)
+        columns = ", ".join(quote(f.column) for f in fields)
+        cursor.cursor.copy_expert(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN", buffer)
