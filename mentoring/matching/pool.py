@@ -231,7 +231,8 @@ def assign_whole_pool(mentors, mentees, ctx, *, progress=None):
     report = progress or (lambda percent: None)
     columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
     open_mentors = [mentors[j] for j in columns]
-    sixths, eligible = pool_sixths(open_mentors, mentees, ctx, progress=lambda share: report(40 * share))
+    chunks = {"progress": lambda share: report(40 * share)} if progress else {}
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx, **chunks)
     capacity = np.array([mentor.capacity_left for mentor in open_mentors], dtype=np.int64)
     report(40)
     chosen = solve_places(sixths, eligible, capacity)
