@@ -50,8 +50,25 @@ def _canonical(value):
     return value
 
 
+_PERSON_FIELDS = None
+
+
 def _person_key(person):
-    return [(f.name, _canonical(getattr(person, f.name))) for f in fields(person) if f.name != "area_names"]
+    global _PERSON_FIELDS
+    if _PERSON_FIELDS is None:
+        _PERSON_FIELDS = tuple(f.name for f in fields(person) if f.name != "area_names")
+    key = []
+    for name in _PERSON_FIELDS:
+        value = getattr(person, name)
+        if isinstance(value, frozenset | set):
+            try:
+                value = sorted(value)  # ids or strings: sorted as they are
+            except TypeError:
+                value = _canonical(value)
+        elif isinstance(value, dict | tuple | list):
+            value = _canonical(value)
+        key.append((name, value))
+    return key
 
 
 def pool_fingerprint(mentors, mentees, ctx):

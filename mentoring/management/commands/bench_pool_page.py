@@ -19,7 +19,9 @@ has planner statistics; fresh rows in one transaction have none).
   (``pool_solve_run``, as the Celery worker runs it), and the Python memory it
   allocated at its peak (tracemalloc, numpy and scipy included; a second run);
 - ``page_ms``: the median of R GETs of the page with the kept result (the
-  first page of pairs), ``last_page_ms`` the last page of pairs.
+  first page of pairs), ``page_cpu_ms`` the CPU time of this process in
+  them (the part a busy machine does not inflate; database time excluded),
+  ``last_page_ms`` the last page of pairs.
 
 ``--json`` prints one JSON object."""
 
@@ -98,11 +100,14 @@ class Command(BaseCommand):
         client = signed_in(coordinator)
         url = reverse("mentoring:pool", args=[program.pk])
 
+        cpu = []
+
         def get(query=""):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             response = client.get(url + query, secure=True)
             if response.status_code != 200:
                 raise CommandError(f"{url}{query} answered {response.status_code}")
+            cpu.append((time.process_time() - began_cpu) * 1000)
             return (time.perf_counter() - began) * 1000, response
 
         first_get, response = get()
@@ -124,7 +129,9 @@ class Command(BaseCommand):
         tracemalloc.stop()
         solve.refresh_from_db()
         get()  # warm
+        cpu.clear()
         page_times = [get()[0] for _ in range(runs)]
+        page_cpu = statistics.median(cpu)
         pages = max(1, -(-len(solve.pairs) // 50))
         last_page = statistics.median(get(f"?page={pages}")[0] for _ in range(runs))
         return {
@@ -137,6 +144,7 @@ class Command(BaseCommand):
             "solve_peak_mb": round(peak / 2**20, 1),
             "page_ms": round(statistics.median(page_times), 1),
             "page_p95_ms": round(sorted(page_times)[max(0, round(0.95 * len(page_times)) - 1)], 1),
+            "page_cpu_ms": round(page_cpu, 1),
             "last_page_ms": round(last_page, 1),
             "matched": len(solve.pairs),
             "objective": round(solve.objective, 1),
