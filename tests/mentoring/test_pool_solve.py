@@ -226,3 +226,22 @@ def test_a_pool_that_changed_before_the_job_ran_is_solved_as_it_is_then(program,
     solve.refresh_from_db()
     assert solve.fingerprint == pool_fingerprint(*load_pool(program))
     assert solve.status == PoolSolve.Status.DONE
+
+
+def test_the_pool_page_benchmark_reports_and_leaves_nothing_behind(db):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mentoring.models import MenteeProfile, MentorProfile
+
+    out = StringIO()
+    call_command("bench_pool_page", "--mentees", "30", "--mentors", "10", "--runs", "1", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert (figures["mentees"], figures["mentors"]) == (30, 10)
+    assert 0 < figures["matched"] <= 30
+    assert figures["page_ms"] > 0 and figures["solve_s"] >= 0
+    assert not PoolSolve.objects.exists()
+    assert not MentorProfile.objects.filter(user__email__startswith="pool-bench-").exists()
+    assert not MenteeProfile.objects.filter(user__email__startswith="pool-bench-").exists()
