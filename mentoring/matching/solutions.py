@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import PoolSolve
+from .criteria import Person
 from .loading import load_pool
 from .pool import assign_whole_pool
 
@@ -50,13 +51,11 @@ def _canonical(value):
     return value
 
 
-_PERSON_FIELDS = None
+# What a person's fingerprint reads: every field but the program's area names.
+_PERSON_FIELDS = tuple(f.name for f in fields(Person) if f.name != "area_names")
 
 
 def _person_key(person):
-    global _PERSON_FIELDS
-    if _PERSON_FIELDS is None:
-        _PERSON_FIELDS = tuple(f.name for f in fields(person) if f.name != "area_names")
     key = []
     for name in _PERSON_FIELDS:
         value = getattr(person, name)
