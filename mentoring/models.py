@@ -539,6 +539,46 @@ class AttentionSignal(models.Model):
         return f"{self.kind} about mentee {self.mentee_id}"
 
 
+class PoolSolve(models.Model):
+    """One whole-pool matching solve of a program's pool, kept in the database
+    until the pool changes (``mentoring.matching.solutions``).
+
+    ``fingerprint``: the hex SHA-256 of the pool as matching sees it
+    (``pool_fingerprint``); a page shows a solve only when its fingerprint is
+    the pool's now. ``progress``: 0–100, updated at the solve's stages by the
+    Celery task ``mentoring.tasks.pool_solve``. ``pairs``: [[mentee profile id,
+    mentor profile id, score 0–100], ...], best score first; ``unassigned``:
+    [[mentee profile id, reason], ...] in the pool's order; ``objective``: the
+    total score. Ids, scores and reasons only, never names. Times are UTC."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Working"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    mentors = models.PositiveIntegerField(default=0)
+    mentees = models.PositiveIntegerField(default=0)
+    pairs = models.JSONField(default=list, blank=True)
+    unassigned = models.JSONField(default=list, blank=True)
+    objective = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "fingerprint"], name="pool_solve_one_per_pool"),
+        ]
+
+    def __str__(self):
+        return f"Pool solve of program {self.program_id} ({self.status}, {self.progress}%)"
+
+
 class ReminderKind(models.TextChoices):
     CHECKIN_DUE = "checkin_due", "Check-in due"
     CHECKIN_OVERDUE = "checkin_overdue", "Check-in overdue"

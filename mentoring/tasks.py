@@ -23,3 +23,12 @@ def refresh_snapshots():
     """Beat, every minute: recompute the coordinator home's figures and the
     needs-attention signals (mentoring.insights.snapshots.snapshots_refresh)."""
     snapshots.snapshots_refresh()
+
+
+@shared_task(name="mentoring.tasks.pool_solve", ignore_result=True, acks_late=True)
+def pool_solve(*, solve_id):
+    """Solve one program's whole matching pool in the background
+    (mentoring.matching.solutions.pool_solve_run; progress on the row)."""
+    from .matching.solutions import pool_solve_run
+
+    pool_solve_run(solve_id=solve_id)

@@ -45,6 +45,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     # Matching (coordinators) and the life of a match.
     path("programs/<int:pk>/matching/", matches.pool, name="pool"),
+    path("programs/<int:pk>/matching/solve/", matches.pool_solve, name="pool_solve"),
+    path("programs/<int:pk>/matching/progress/", matches.pool_progress, name="pool_progress"),
     path("programs/<int:pk>/matching/settings/", matches.matching_settings, name="matching_settings"),
     path("programs/<int:pk>/matches/", matches.match_list, name="match_list"),
     path("programs/<int:pk>/caseload/", matches.caseload, name="caseload"),

@@ -221,15 +221,22 @@ def _reasons(mentors, mentees, ctx, eligible_anywhere, assigned):
     ]
 
 
-def assign_whole_pool(mentors, mentees, ctx):
+def assign_whole_pool(mentors, mentees, ctx, *, progress=None):
     """The optimal assignment of mentees to mentors' free places (exact, as the
     dense solver; see "the whole pool at scale" below). Mentors who are not ready
-    or have no room are left out of the problem before anything is scored."""
+    or have no room are left out of the problem before anything is scored.
+
+    ``progress``: an optional callable given the share done so far, 0–100
+    (after each chunk of scores, before and after the assignment)."""
+    report = progress or (lambda percent: None)
     columns = [j for j, mentor in enumerate(mentors) if mentor.ready and mentor.capacity_left > 0]
     open_mentors = [mentors[j] for j in columns]
-    sixths, eligible = pool_sixths(open_mentors, mentees, ctx)
+    chunks = {"progress": lambda share: report(40 * share)} if progress else {}
+    sixths, eligible = pool_sixths(open_mentors, mentees, ctx, **chunks)
     capacity = np.array([mentor.capacity_left for mentor in open_mentors], dtype=np.int64)
+    report(40)
     chosen = solve_places(sixths, eligible, capacity)
+    report(90)
     pairs = [(i, columns[j], float(_score_of(int(sixths[i, j]), ctx))) for i, j in chosen]
     assigned = {i for i, _, _ in pairs}
     eligible_anywhere = eligible.any(axis=1) if open_mentors else np.zeros(len(mentees), dtype=bool)
@@ -409,8 +416,9 @@ def _blocked_pairs(mentors, mentees, ctx):
     return blocked
 
 
-def pool_sixths(mentors, mentees, ctx):
-    """(sixths int16, eligible bool), mentees × mentors, computed in chunks of CHUNK_ROWS mentees."""
+def pool_sixths(mentors, mentees, ctx, *, progress=None):
+    """(sixths int16, eligible bool), mentees × mentors, computed in chunks of
+    CHUNK_ROWS mentees; ``progress(share 0–1)`` after each chunk when given."""
     n, m = len(mentees), len(mentors)
     sixths = np.zeros((n, m), dtype=np.int16)
     eligible = np.zeros((n, m), dtype=bool)
@@ -426,6 +434,8 @@ def pool_sixths(mentors, mentees, ctx):
     for start in range(0, n, CHUNK_ROWS):
         rows = slice(start, min(start + CHUNK_ROWS, n))
         sixths[rows], eligible[rows] = _sixths_chunk(a, b, rows, ctx, recovery_ok, blocked, waited)
+        if progress:
+            progress(rows.stop / n)
     eligible &= ready[None, :]
     return sixths, eligible
 

@@ -22,8 +22,8 @@ from ..endings import mentee_exit, mentee_reenter
 from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
 from ..matching.loading import days_waiting, load_pool, mentors_with_room, waiting_mentees, with_waiting_since
-from ..matching.solutions import pool_solution
-from ..models import Match, MenteeProfile, MentorProfile
+from ..matching.solutions import is_stale, pool_fingerprint, pool_solve_current, pool_solve_request
+from ..models import Match, MenteeProfile, MentorProfile, PoolSolve
 from ..params import int_param
 from ..services import (
     graduation_invite,
@@ -115,38 +115,65 @@ def pool(request, pk):
     """The best set of matches for all waiting mentees at once. The
     coordinator unticks pairs they disagree with and approves the rest.
 
-    Solved once per change of the pool (``matching.solutions``), shown a page
-    of pairs at a time (``?page=``; the mentees left out: ``?left_page=``), with
-    the reasons of a score worked out for the pairs on the page only."""
+    The pool is solved by a background job (``matching.solutions``), never in
+    this request: the page shows the kept solution when the pool is unchanged,
+    the job's progress while it runs (``pool_progress`` polls it), or a "Work
+    out pairs" button (``pool_solve``, a POST). Pairs are shown a page at a
+    time (``?page=``; the mentees left out: ``?left_page=``), with the reasons
+    of a score worked out for the pairs on the page only."""
     program = _program(request, pk)
     if request.method == "POST":
         return _approve_pool(request, program)
     mentors, mentees, ctx = load_pool(program)
-    solution = pool_solution(program, mentors, mentees, ctx)
+    solve = pool_solve_current(program, pool_fingerprint(mentors, mentees, ctx))
+    context = {"program": program, "waiting_count": len(mentees), "solve": solve}
+    if solve is None or solve.status != PoolSolve.Status.DONE:
+        context["stale"] = solve is not None and is_stale(solve)
+        return render(request, "mentoring/pool.html", context)
     mentor_by_pk, mentee_by_pk = {p.pk: p for p in mentors}, {p.pk: p for p in mentees}
-    page = Paginator(solution.pairs, POOL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(solve.pairs, POOL_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for mentee_pk, mentor_pk, _ in page.object_list:
         mentor, mentee = mentor_by_pk[mentor_pk], mentee_by_pk[mentee_pk]
         rows.append({"mentor": mentor, "mentee": mentee, "score": score_pair(mentor, mentee, ctx)})
     # Who is left out, longest wait first, with the reason.
-    left_out = sorted(solution.unassigned, key=lambda item: -mentee_by_pk[item[0]].waiting_days)
+    left_out = sorted(solve.unassigned, key=lambda item: -mentee_by_pk[item[0]].waiting_days)
     left_page = Paginator(left_out, POOL_PAGE_SIZE).get_page(request.GET.get("left_page"))
     unassigned = [{"mentee": mentee_by_pk[pk], "reason": reason} for pk, reason in left_page.object_list]
-    return render(
-        request,
-        "mentoring/pool.html",
-        {
-            "program": program,
-            "rows": rows,
-            "page": page,
-            "unassigned": unassigned,
-            "left_page": left_page,
-            "pair_count": len(solution.pairs),
-            "objective": solution.objective,
-            "waiting_count": len(mentees),
-        },
+    context.update(
+        rows=rows,
+        page=page,
+        unassigned=unassigned,
+        left_page=left_page,
+        pair_count=len(solve.pairs),
+        objective=solve.objective,
     )
+    return render(request, "mentoring/pool.html", context)
+
+
+@login_required
+@require_POST
+def pool_solve(request, pk):
+    """ "Work out pairs": queue the background solve of the pool as it is now."""
+    program = _program(request, pk)
+    solve, queued = pool_solve_request(program=program)
+    if not queued and solve.status == PoolSolve.Status.DONE:
+        messages.info(request, "These pairs are already worked out for the pool as it is now.")
+    return redirect("mentoring:pool", program.pk)
+
+
+@login_required
+def pool_progress(request, pk):
+    """The progress of the pool's solve, for the page's htmx poll (a read).
+    When the solve is done (or the pool changed) the answer asks htmx to
+    reload the page (``HX-Refresh``)."""
+    program = _program(request, pk)
+    solve = PoolSolve.objects.filter(program=program, pk=int_param(request.GET.get("solve"))).first()
+    running = solve is not None and solve.status in (PoolSolve.Status.QUEUED, PoolSolve.Status.RUNNING)
+    response = render(request, "mentoring/pool_progress.html", {"program": program, "solve": solve})
+    if not running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _approve_pool(request, program):

@@ -176,6 +176,11 @@ def test_coordinator_approves_all_pool_pairs_but_one(page, live_server, demo_dat
     expect(page).to_have_url(path_is(live_server, reverse("mentoring:pool", args=[program_pk])))
     expect(page.get_by_role("heading", name="Match everyone waiting", level=1)).to_be_visible()
 
+    # The pool is worked out in the background (eager Celery here), not in the page's request.
+    expect(page.get_by_test_id("pool-pair")).to_have_count(0)
+    page.get_by_role("button", name="Work out pairs").click()
+    expect(page).to_have_url(path_is(live_server, reverse("mentoring:pool", args=[program_pk])))
+
     pairs = page.get_by_test_id("pool-pair")
     expect(pairs.first).to_be_visible()
     shown = pairs.count()

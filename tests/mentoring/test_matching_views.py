@@ -108,9 +108,24 @@ def build_pool(program):
     return mentors, mentees, lonely
 
 
-def test_pool_page_shows_proposed_pairs_and_unassigned_mentees_with_reasons(program, personas, client_for):
+def work_out(client, program, capture):
+    """Press "Work out pairs": the background solve runs when the request
+    commits (eager Celery in tests)."""
+    with capture(execute=True):
+        assert client.post(reverse("mentoring:pool_solve", args=[program.pk])).status_code == 302
+
+
+@pytest.fixture
+def solved(django_capture_on_commit_callbacks):
+    """client -> the program's pool worked out, as the coordinator would."""
+    return lambda client, program: work_out(client, program, django_capture_on_commit_callbacks)
+
+
+def test_pool_page_shows_proposed_pairs_and_unassigned_mentees_with_reasons(program, personas, client_for, solved):
     mentors, mentees, lonely = build_pool(program)
-    response, body = page(client_for(personas.coordinator), "mentoring:pool", program.pk)
+    client = client_for(personas.coordinator)
+    solved(client, program)
+    response, body = page(client, "mentoring:pool", program.pk)
     rows = response.context["rows"]
     pairs = {(row["mentor"].pk, row["mentee"].pk) for row in rows}
     assert len(rows) == 2
@@ -126,9 +141,10 @@ def test_pool_page_shows_proposed_pairs_and_unassigned_mentees_with_reasons(prog
     assert "shared language" in unassigned["reason"]
 
 
-def test_approving_only_some_ticked_pairs_creates_exactly_those(program, personas, client_for):
+def test_approving_only_some_ticked_pairs_creates_exactly_those(program, personas, client_for, solved):
     build_pool(program)
     client = client_for(personas.coordinator)
+    solved(client, program)
     rows = client.get(reverse("mentoring:pool", args=[program.pk])).context["rows"]
     kept = rows[0]
     response = client.post(
@@ -353,28 +369,25 @@ def test_bench_matching_prints_json_figures():
 @pytest.fixture
 def solves(monkeypatch):
     """Counts the whole-pool solves behind the pool page."""
-    from django.core.cache import cache
-
     from mentoring.matching import solutions
 
-    cache.clear()
     calls = []
     real = solutions.assign_whole_pool
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         calls.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(solutions, "assign_whole_pool", counted)
-    yield calls
-    cache.clear()
+    return calls
 
 
-def test_the_pool_is_solved_once_and_again_only_when_it_changes(program, personas, client_for, solves):
+def test_the_pool_is_solved_once_and_again_only_when_it_changes(program, personas, client_for, solves, solved):
     """The pool page solved the whole pool on every GET (2.5 s at 2,500 × 625).
     Now a solution is kept for as long as the pool is the same."""
     mentors, mentees, lonely = build_pool(program)
     client = client_for(personas.coordinator)
+    solved(client, program)
     first, _ = page(client, "mentoring:pool", program.pk)
     second, _ = page(client, "mentoring:pool", program.pk)
     assert len(solves) == 1
@@ -384,18 +397,23 @@ def test_the_pool_is_solved_once_and_again_only_when_it_changes(program, persona
     # A mentee edits an answer matching reads: a new pool, solved again.
     lonely.languages = ["en", "es"]
     lonely.save(update_fields=["languages"])
+    solved(client, program)
     page(client, "mentoring:pool", program.pk)
     assert len(solves) == 2
     # A mentor gets one more free place: solved again; then nothing changes.
     mentors[0].capacity = 2
     mentors[0].save(update_fields=["capacity"])
+    solved(client, program)
     third, _ = page(client, "mentoring:pool", program.pk)
+    solved(client, program)
     page(client, "mentoring:pool", program.pk)
     assert len(solves) == 3
     assert len(third.context["rows"]) == 3
 
 
-def test_the_pool_page_shows_a_page_of_pairs_and_scores_only_those(program, personas, client_for, solves, monkeypatch):
+def test_the_pool_page_shows_a_page_of_pairs_and_scores_only_those(
+    program, personas, client_for, solves, solved, monkeypatch
+):
     from mentoring.views import matches
 
     monkeypatch.setattr(matches, "POOL_PAGE_SIZE", 2)
@@ -406,6 +424,7 @@ def test_the_pool_page_shows_a_page_of_pairs_and_scores_only_those(program, pers
     real = matches.score_pair
     monkeypatch.setattr(matches, "score_pair", lambda *a: scored.append(1) or real(*a))
     client = client_for(personas.coordinator)
+    solved(client, program)
     seen = []
     for number in (1, 2, 3):
         response, body = page(client, "mentoring:pool", program.pk, page=number)

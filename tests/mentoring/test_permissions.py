@@ -148,6 +148,15 @@ MATRIX = [
     # Matching: the program's coordinators only.
     Row("mentoring:pool", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("mentoring:pool", expect(ok=["other_coordinator"]), args=lambda p: [p.other_program.pk]),
+    Row("mentoring:pool_solve", expect(redirect=ONLY_A), args=PROGRAM_A, method="post"),
+    Row(
+        "mentoring:pool_solve",
+        expect(redirect=["other_coordinator"]),
+        args=lambda p: [p.other_program.pk],
+        method="post",
+    ),
+    Row("mentoring:pool_progress", expect(ok=ONLY_A), args=PROGRAM_A),
+    Row("mentoring:pool_progress", expect(ok=["other_coordinator"]), args=lambda p: [p.other_program.pk]),
     Row("mentoring:matching_settings", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("mentoring:match_list", expect(ok=ONLY_A), args=PROGRAM_A),
     Row("mentoring:caseload", expect(ok=ONLY_A), args=PROGRAM_A),

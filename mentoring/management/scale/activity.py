@@ -21,6 +21,7 @@ from mentoring.management.scale.constants import (
     SUMMARIES,
 )
 from mentoring.management.scale.plan import apportion
+from mentoring.management.scale.rows import Unsaved
 from mentoring.models import Channel, Delivery, Match, ReminderKind
 from sessions.models import Session
 
@@ -36,9 +37,7 @@ class ActivityMixin:
         def flush():
             self._insert(Session, pending)
             links = [
-                SkillLink(session_id=s.pk, skill_id=k)
-                for s, chosen in zip(pending, skills, strict=True)
-                for k in chosen
+                Unsaved(session_id=s.pk, skill_id=k) for s, chosen in zip(pending, skills, strict=True) for k in chosen
             ]
             self._insert(SkillLink, links)
             pending.clear()
@@ -63,8 +62,8 @@ class ActivityMixin:
         duration = self.random.choice([30, 45, 60, 60, 75, 90]) if completed else 60
         logged = status in ("completed", "missed")
         mode = self._weighted({"in_person": 5, "phone": 2, "video": 3})
-        return Session(
-            match=match,
+        return Unsaved(
+            match_id=match.pk,
             starts_at=when,
             duration_minutes=duration,
             mode=mode,
@@ -72,13 +71,13 @@ class ActivityMixin:
             if mode == "in_person"
             else "",
             status=status,
-            scheduled_by=mentor_user,
+            scheduled_by_id=mentor_user.pk,
             created_at=when - timedelta(days=self.random.uniform(1, 10)),
             missed_by=outcome if status == "missed" else "",
-            cancelled_by=(mentor_user if outcome == "mentor" else mentee_user) if status == "cancelled" else None,
+            cancelled_by_id=(mentor_user if outcome == "mentor" else mentee_user).pk if status == "cancelled" else None,
             cancel_reason=self.random.choice(CANCEL_REASONS) if status == "cancelled" else "",
             logged_at=min(when + timedelta(hours=self.random.uniform(1.5, 30)), self.now) if logged else None,
-            logged_by=mentor_user if logged else None,
+            logged_by_id=mentor_user.pk if logged else None,
             topics=self.random.sample(Topic.values, self.random.randint(1, 2)) if completed else [],
             shared_summary=self.random.choice(SUMMARIES) if completed else "",
             private_notes=self.random.choice(PRIVATE_NOTES) if completed else "",
@@ -164,8 +163,8 @@ class ActivityMixin:
             craving = round(craving_base - 1.5 * lift + 4 * falling + self.random.gauss(0, 1.2))
             mood = max(1, min(5, mood))
             rows.append(
-                CheckIn(
-                    mentee=mentee.profile,
+                Unsaved(
+                    mentee_id=mentee.profile.pk,
                     created_at=t,
                     mood=mood,
                     craving=max(0, min(10, craving)) if reports_craving and self.random.random() < 0.9 else None,
@@ -191,7 +190,9 @@ class ActivityMixin:
                 for goal in mentee.goals:
                     if goal.created_at <= checkin.created_at:
                         share = (checkin.created_at - goal.created_at) / (self.now - goal.created_at)
-                        progress.append(GoalProgress(checkin=checkin, goal=goal, progress=round(goal.progress * share)))
+                        progress.append(
+                            Unsaved(checkin_id=checkin.pk, goal_id=goal.pk, progress=round(goal.progress * share))
+                        )
             alerts += self._alerts(mentee, own)
         self._insert(GoalProgress, progress)
 
@@ -206,7 +207,7 @@ class ActivityMixin:
         return [
             SafetyAlert(
                 mentee=mentee.profile,
-                checkin=checkin,
+                checkin_id=checkin.pk,
                 kind=self._weighted(kinds),
                 created_at=checkin.created_at,
                 acknowledged_at=min(checkin.created_at + timedelta(hours=self.random.uniform(1, 20)), self.now)

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.utils import timezone
 from faker import Faker
 
@@ -13,6 +14,7 @@ from mentoring.management.scale.community import CommunityMixin
 from mentoring.management.scale.constants import BATCH, MIN_MENTEES, PASSWORD
 from mentoring.management.scale.people import PeopleMixin
 from mentoring.management.scale.plan import PlanningMixin
+from mentoring.management.scale.rows import Unsaved, fast_insert
 
 
 class ScaleSeeder(PlanningMixin, PeopleMixin, ActivityMixin, CommunityMixin):
@@ -27,7 +29,9 @@ class ScaleSeeder(PlanningMixin, PeopleMixin, ActivityMixin, CommunityMixin):
         self.random = random.Random(seed)
         self.fake = Faker("en_US")
         self.fake.seed_instance(seed)
-        self.password = make_password(PASSWORD)  # hashed once for every person
+        # Hashed once for every person, with a salt from the seed: the same seed
+        # gives the same rows, password hashes included.
+        self.password = make_password(PASSWORD, salt=f"waypointscale{seed}")
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.rows = Counter()
@@ -50,7 +54,20 @@ class ScaleSeeder(PlanningMixin, PeopleMixin, ActivityMixin, CommunityMixin):
         return self.rows
 
     def _insert(self, model, objects):
-        model.objects.bulk_create(objects, batch_size=BATCH)
+        """Write ``objects`` (unsaved instances) and set their primary keys, as
+        ``bulk_create`` does. On PostgreSQL the rows go through one multi-row
+        INSERT … RETURNING id per BATCH with the values read straight off the
+        instances (``fast_insert``): Django's per-value compiler was half of
+        the seeder's time."""
+        if connection.vendor == "postgresql" and objects:
+            fast_insert(model, objects)
+        elif objects and isinstance(objects[0], Unsaved):
+            instances = [model(**vars(row)) for row in objects]
+            model.objects.bulk_create(instances, batch_size=BATCH)
+            for row, instance in zip(objects, instances, strict=True):
+                row.id = instance.pk
+        else:
+            model.objects.bulk_create(objects, batch_size=BATCH)
         self.rows[model._meta.label] += len(objects)
         return objects
 
