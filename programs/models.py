@@ -96,6 +96,9 @@ class Program(models.Model):
         help_text="The next person on the ladder is told after this long, and again each time it passes.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    settings_saved_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last time a coordinator saved the program's settings form."
+    )
 
     class Meta:
         ordering = ["name"]
