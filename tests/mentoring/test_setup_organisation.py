@@ -249,3 +249,13 @@ def test_no_checklist_for_a_coordinator_without_an_open_program(db, client):
     coordinator = UserFactory()
     ProgramFactory(coordinators=[coordinator], status=Program.Status.ARCHIVED)
     assert setup_checklist(coordinator) is None
+
+
+def test_interactive_without_a_terminal_says_to_use_flags(db, monkeypatch):
+    def no_input(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_input)
+    with pytest.raises(CommandError, match="--no-input"):
+        run()
+    assert not Program.objects.exists()

@@ -75,7 +75,12 @@ class Command(BaseCommand):
             default = settings.DEFAULT_USER_TIME_ZONE if dest == "time_zone" else ""
             while not values[dest]:
                 suffix = f" [{default}]" if default else ""
-                answer = input(f"{prompt}{suffix}: ").strip() or default
+                try:
+                    answer = input(f"{prompt}{suffix}: ").strip() or default
+                except EOFError:  # no terminal (a script): say how to run it without questions
+                    raise CommandError(
+                        "No answer on standard input. Run with --no-input and the flags (see --help)."
+                    ) from None
                 if answer or dest == "organisation":
                     values[dest] = answer
                     break
