@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load
+.PHONY: run serve test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ run: migrate
 	@echo ""
 	@echo "Waypoint is starting at http://$${WEB_BIND:-127.0.0.1:8000}  (web, Celery worker and beat; Ctrl-C stops all three)"
 	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.run start -f Procfile
+
+# A real organisation: the same three processes on the configured database,
+# without demo data (first program and coordinator: manage.py setup_organisation).
+serve: migrate
+	@echo "Waypoint is starting at http://$${WEB_BIND:-127.0.0.1:8000}  (web, Celery worker and beat; Ctrl-C stops all three)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.run start -f Procfile
 
 # The unit and integration suite in parallel, then the browser journeys in
