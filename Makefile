@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-e2e lint setup migrate clean bench-load
+.PHONY: run serve test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,25 @@ setup: $(VENV)/.requirements-installed
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+# Any management command inside the virtual environment:
+#   make manage ARGS="setup_organisation --help"
+manage: setup
+	$(BIN)/python manage.py $(ARGS)
+
+# The demo: seeded (idempotent), then web, worker and beat under honcho.
+# config/run.py lets them finish for WAYPOINT_STOP_SECONDS after Ctrl-C.
 run: migrate
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "Waypoint is starting at http://127.0.0.1:8000  (web, Celery worker and beat; Ctrl-C stops all three)"
+	@echo "Waypoint is starting at http://$${WEB_BIND:-127.0.0.1:8000}  (web, Celery worker and beat; Ctrl-C stops all three)"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.run start -f Procfile
+
+# A real organisation: the same three processes on the configured database,
+# without demo data (first program and coordinator: manage.py setup_organisation).
+serve: migrate
+	@echo "Waypoint is starting at http://$${WEB_BIND:-127.0.0.1:8000}  (web, Celery worker and beat; Ctrl-C stops all three)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.run start -f Procfile
 
 # The unit and integration suite in parallel, then the browser journeys in
 # their own run (Playwright's sync API needs DJANGO_ALLOW_ASYNC_UNSAFE).
@@ -55,5 +68,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Everything `make run` made: the virtual environment, the SQLite database,
+# the filesystem broker and beat schedule (var/), collected static files.
 clean:
 	rm -rf $(VENV) var staticfiles waypoint.sqlite3
+
+# The embedded demo from scratch (keeps .venv): the next `make run` seeds it again.
+reset-demo:
+	rm -rf var waypoint.sqlite3

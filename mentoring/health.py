@@ -1,4 +1,23 @@
-"""/healthz/: does the app reach its database and its broker?"""
+"""/healthz/: does the app reach its database and its broker, and is the
+outbox keeping up?
+
+The JSON body (200 when database and broker answer, else 503; the backlog
+figures never change the status code, a monitor alerts on them itself):
+
+- ``status``: "ok" or "error"; ``database``, ``broker``: "ok" or "error";
+- ``worker_last_heartbeat``: ISO 8601 time (UTC) of the last worker heartbeat
+  (beat queues one a minute), or null;
+- ``outbox`` (null when the database does not answer): ``pending`` rows ready
+  to send now (status pending, next attempt due), ``claimed`` rows a worker
+  holds (status sending), ``dead`` rows given up (coordinators see them),
+  ``oldest_pending_seconds``: whole seconds the oldest ready row has waited
+  since it became due (0 when none);
+- ``oldest_pending_safety_alert_seconds``: whole seconds since the oldest
+  safety-alert message not yet sent was created (pending, claimed or failed;
+  null when none): above a minute or two, alerts are not going out;
+- ``oldest_open_safety_alert_seconds``: whole seconds since the oldest safety
+  alert nobody has acknowledged was raised (null when none).
+"""
 
 import contextlib
 import logging
@@ -6,13 +25,15 @@ import threading
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 from config.celery_app import ensure_broker_folders
 
-from .models import WorkerHeartbeat
+from .models import Delivery, ReminderKind, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2
@@ -99,6 +120,48 @@ def _last_worker_heartbeat():
     return beat.isoformat() if beat else None
 
 
+def _seconds_since(moment, now):
+    return None if moment is None else max(0, int((now - moment).total_seconds()))
+
+
+def outbox_backlog(now=None):
+    """The outbox and safety-alert figures of /healthz/ (see the module
+    docstring for the keys). Four small queries on indexed columns
+    (Delivery's (status, next_attempt_at) index; open alerts are few)."""
+    from goals.models import SafetyAlert  # goals imports mentoring's models
+
+    now = now or timezone.now()
+    S = Delivery.Status
+    counts = dict(
+        Delivery.objects.filter(status__in=[S.SENDING, S.DEAD]).values_list("status").annotate(n=Count("pk"))
+    )
+    ready = Delivery.objects.filter(status=S.PENDING, next_attempt_at__lte=now).aggregate(
+        n=Count("pk"), oldest=Min("next_attempt_at")
+    )
+    alert_sends = Delivery.objects.filter(
+        status__in=[S.PENDING, S.SENDING, S.FAILED], kind=ReminderKind.SAFETY_ALERT
+    ).aggregate(oldest=Min("created_at"))
+    open_alerts = SafetyAlert.objects.open().aggregate(oldest=Min("created_at"))
+    return {
+        "outbox": {
+            "pending": ready["n"],
+            "claimed": counts.get(S.SENDING, 0),
+            "dead": counts.get(S.DEAD, 0),
+            "oldest_pending_seconds": _seconds_since(ready["oldest"], now) or 0,
+        },
+        "oldest_pending_safety_alert_seconds": _seconds_since(alert_sends["oldest"], now),
+        "oldest_open_safety_alert_seconds": _seconds_since(open_alerts["oldest"], now),
+    }
+
+
+def _backlog_or_none():
+    try:
+        return outbox_backlog()
+    except Exception:  # a database that failed after "SELECT 1": report, do not fail the probe
+        logger.warning("Health check: outbox figures not available", exc_info=True)
+        return {"outbox": None, "oldest_pending_safety_alert_seconds": None, "oldest_open_safety_alert_seconds": None}
+
+
 @never_cache
 def healthz(request):
     db, broker = database_ok(), broker_ok()
@@ -109,4 +172,8 @@ def healthz(request):
         "broker": "ok" if broker else "error",
         "worker_last_heartbeat": _last_worker_heartbeat() if db else None,
     }
+    if db:
+        body.update(_backlog_or_none())
+    else:
+        body.update(outbox=None, oldest_pending_safety_alert_seconds=None, oldest_open_safety_alert_seconds=None)
     return JsonResponse(body, status=200 if healthy else 503)

@@ -29,8 +29,10 @@ says something about a person. The scheme and host of absolute URLs (a
 referer) are kept.
 """
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote
 
 from django.urls import Resolver404, resolve
@@ -109,6 +111,26 @@ class SecretPathFilter(logging.Filter):
             record.msg = scrubbed
             record.args = None
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``LOG_FORMAT=json``) for log collectors:
+    ``{"time": "2026-11-29T21:30:00.123+00:00", "level": "INFO", "logger":
+    "mentoring.tasks", "message": "...", "exception": "..."}`` (``exception``
+    only when there is one). The message is the one SecretPathFilter already
+    scrubbed; the record's other attributes (``extra=``) are not copied, so
+    nothing personal rides along unseen."""
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
 
 
 # gunicorn atoms that can hold a path or a URL: the request line, the path,

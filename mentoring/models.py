@@ -91,6 +91,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    setup_checklist_dismissed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person hid the first-steps checklist of the coordinator home."
+    )
 
     objects = UserManager()
 

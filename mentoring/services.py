@@ -244,6 +244,14 @@ def role_grant(*, user, program, role):
         raise ValueError(f"Unknown role {role!r}")
 
 
+def setup_checklist_dismiss(*, user):
+    """Hide the first-steps checklist of the coordinator home for ``user``
+    (mentoring.insights.checklist); keeps the first moment if hidden twice."""
+    get_user_model().objects.filter(pk=user.pk, setup_checklist_dismissed_at__isnull=True).update(
+        setup_checklist_dismissed_at=timezone.now()
+    )
+
+
 def heartbeat_record():
     """Note that a worker ran a task now (called by the heartbeat task)."""
     now = timezone.now()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("home/", pages.home, name="home"),
     path("home/coordinator/", dashboard.home_coordinator, name="home_coordinator"),
+    path("home/coordinator/checklist/hide/", dashboard.checklist_dismiss, name="checklist_dismiss"),
     path("attention/", dashboard.needs_attention, name="attention"),
     path("reports/", reports.report_list, name="reports"),
     path("reports/<slug:slug>/", reports.report, name="report"),

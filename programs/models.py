@@ -113,6 +113,9 @@ class Program(models.Model):
         "a figure about fewer people than the minimum group size is never shown.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    settings_saved_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last time a coordinator saved the program's settings form."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -7,9 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from goals.selectors import default_instrument
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
@@ -64,6 +66,80 @@ def program_create(*, created_by, **fields):
     default_instrument()
     taxonomy_ready()
     return program
+
+
+def program_unique_slug(name):
+    """A slug for a new program from its name, unique among all programs
+    (``riverbend``, then ``riverbend-2``, ...)."""
+    base = slugify(name)[:120] or "program"
+    slug, n = base, 1
+    while Program.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def organisation_setup(*, program_name, time_zone, coordinator_email, coordinator_name):
+    """The first program and coordinator of a new organisation, without demo
+    data (``manage.py setup_organisation``).
+
+    Creates the coordinator's account without a password (in ``time_zone``),
+    the program through ``program_create`` (starter privacy notice,
+    boundaries agreement, experience areas and skills) as a *draft*, so that
+    it takes no applications until the coordinator opens them (the first
+    sign-in checklist says so), and an invitation to coordinate it whose
+    one-time link sets the account's first password (valid
+    ``INVITATION_VALID_DAYS``; also sent by email through the outbox).
+    Two-factor sign-in is set up at the first sign-in (coordinators must).
+
+    ``time_zone``: an IANA name. Returns ``(program, coordinator, link)``;
+    the link is a credential: show it only to the person running the command.
+    Raises ValidationError (nothing is written) when an account has that
+    email or a program has that name (any case), or a value is invalid.
+    """
+    from mentoring.models import time_zone_choices
+
+    User = get_user_model()
+    email = User.objects.normalize_email(coordinator_email or "").strip().lower()
+    program_name, coordinator_name = (program_name or "").strip(), (coordinator_name or "").strip()
+    errors = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["coordinator_email"] = "Enter a valid email address."
+    else:
+        if User.objects.filter(email__iexact=email).exists():
+            errors["coordinator_email"] = "An account with this email already exists."
+    if not program_name:
+        errors["program_name"] = "Give the program a name."
+    elif len(program_name) > Program._meta.get_field("name").max_length:
+        errors["program_name"] = "The program name is too long (at most 120 characters)."
+    elif Program.objects.filter(name__iexact=program_name).exists():
+        errors["program_name"] = "A program with this name already exists."
+    if not coordinator_name:
+        errors["coordinator_name"] = "Give the coordinator's name."
+    if time_zone not in {value for value, _ in time_zone_choices()}:
+        errors["time_zone"] = "Use a time zone name such as America/Chicago or Europe/London."
+    if errors:
+        raise ValidationError(errors)
+    coordinator = User.objects.create_user(email=email, password=None, full_name=coordinator_name, time_zone=time_zone)
+    program = program_create(
+        created_by=coordinator,
+        name=program_name,
+        slug=program_unique_slug(program_name),
+        time_zone=time_zone,
+        status=Program.Status.DRAFT,
+    )
+    _, link = invitation_create(
+        program=program,
+        email=email,
+        full_name=coordinator_name,
+        role=Invitation.Role.COORDINATOR,
+        invited_by=None,
+        new_account=coordinator,
+    )
+    return program, coordinator, link
 
 
 def program_archive(*, program, by=None):

@@ -2,15 +2,18 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from goals.charts import bar_chart
 
 from .. import access
 from ..insights import attention, snapshots
+from ..insights.checklist import setup_checklist
 from ..insights.dashboard import recent_alerts, total
 from ..insights.reports import sessions_table
 from ..params import int_param
+from ..services import setup_checklist_dismiss
 from .pages import PAGE_SIZE, require_role
 
 ATTENTION_PREVIEW = 5
@@ -62,8 +65,18 @@ def home_coordinator(request):
             "attention_count": snapshots.attention_count(in_view, open_alerts=overall.open_alerts),
             "attention_age": snapshots.seconds_ago(signals_at),
             "pending_invitations": pending_invitations.count(),
+            "checklist": setup_checklist(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def checklist_dismiss(request):
+    """"Hide this checklist" on the coordinator home (stored per person)."""
+    require_role(request, "coordinator")
+    setup_checklist_dismiss(user=request.user)
+    return redirect("mentoring:home_coordinator")
 
 
 @login_required

@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -37,6 +37,7 @@ from ..services import (
     program_archive,
     program_create,
     training_module_archive_toggle,
+    program_unique_slug,
 )
 
 
@@ -53,23 +54,16 @@ def program_list(request):
     return render(request, "programs/program_list.html", {"programs": programs})
 
 
-def _unique_slug(name):
-    base = slugify(name)[:120] or "program"
-    slug, n = base, 1
-    while Program.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @login_required
 def program_new(request):
     # Any coordinator may start another program; they coordinate it at once.
     require_role(request, "coordinator")
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        slug = _unique_slug(form.cleaned_data["name"])
-        program = program_create(created_by=request.user, slug=slug, **form.cleaned_data)
+        slug = program_unique_slug(form.cleaned_data["name"])
+        program = program_create(
+            created_by=request.user, slug=slug, settings_saved_at=timezone.now(), **form.cleaned_data
+        )
         messages.success(request, f"{program} is created with a starter privacy notice and boundaries agreement.")
         return redirect("programs:detail", program.pk)
     return render(request, "programs/program_form.html", {"form": form})
@@ -80,6 +74,7 @@ def program_edit(request, pk):
     program = _coordinated_program(request, pk)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
+        form.instance.settings_saved_at = timezone.now()  # ticks "Review the program settings" (first steps)
         form.save()
         messages.success(request, "The program is saved.")
         return redirect("programs:detail", program.pk)

@@ -1,12 +1,16 @@
 """/healthz/ answers 200 only when both the database and the broker answer."""
 
+from datetime import timedelta
 from unittest import mock
 
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from mentoring.models import Delivery
 from mentoring.services import heartbeat_record
+from tests.factories import DeliveryFactory, SafetyAlertFactory
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -28,6 +32,9 @@ def test_503_when_the_broker_does_not_answer(db, client):
         "database": "ok",
         "broker": "error",
         "worker_last_heartbeat": None,
+        "outbox": {"pending": 0, "claimed": 0, "dead": 0, "oldest_pending_seconds": 0},
+        "oldest_pending_safety_alert_seconds": None,
+        "oldest_open_safety_alert_seconds": None,
     }
 
 
@@ -39,6 +46,7 @@ def test_503_when_the_database_does_not_answer(db, client):
     assert response.status_code == 503
     assert response.json()["database"] == "error"
     assert response.json()["broker"] == "ok"
+    assert response.json()["outbox"] is None
 
 
 def test_reports_the_last_worker_heartbeat(db, client):
@@ -138,3 +146,38 @@ def test_a_stale_broker_connection_is_replaced_not_reported_down(db, fresh_probe
 def test_no_connection_is_kept_when_the_broker_does_not_answer(db, fresh_probe):
     assert not health.broker_ok()
     assert fresh_probe._conn is None
+
+
+def test_reports_the_outbox_backlog_and_the_oldest_safety_alert(db, client, django_assert_max_num_queries):
+    """The backlog a monitor watches: rows ready to send and how long the
+    oldest has waited, rows claimed, rows given up; the oldest safety-alert
+    message not yet sent and the oldest alert nobody acknowledged."""
+    now = timezone.now()
+    S = Delivery.Status
+    DeliveryFactory(due_at=now - timedelta(minutes=10))  # ready for 600 s
+    DeliveryFactory(due_at=now - timedelta(minutes=1))
+    DeliveryFactory(due_at=now + timedelta(hours=3))  # quiet hours: not yet ready, not backlog
+    DeliveryFactory(status=S.SENDING, lease_expires_at=now + timedelta(seconds=45))
+    DeliveryFactory(status=S.DEAD)
+    DeliveryFactory(status=S.DEAD)
+    DeliveryFactory(status=S.SENT)
+    alert_send = DeliveryFactory(kind="safety_alert", channel="email", status=S.SENDING)
+    Delivery.objects.filter(pk=alert_send.pk).update(created_at=now - timedelta(seconds=95))
+    SafetyAlertFactory(created_at=now - timedelta(minutes=30))
+    SafetyAlertFactory(created_at=now - timedelta(days=2), acknowledged_at=now - timedelta(days=1))
+
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("mentoring:healthz")).json()
+    assert body["status"] == "ok" and body["worker_last_heartbeat"] is None
+    outbox = body["outbox"]
+    assert (outbox["pending"], outbox["claimed"], outbox["dead"]) == (2, 2, 2)
+    assert 600 <= outbox["oldest_pending_seconds"] < 660
+    assert 95 <= body["oldest_pending_safety_alert_seconds"] < 155
+    assert 1800 <= body["oldest_open_safety_alert_seconds"] < 1860
+
+
+def test_an_empty_outbox_reports_zero_and_no_alerts(db, client):
+    body = client.get(reverse("mentoring:healthz")).json()
+    assert body["outbox"] == {"pending": 0, "claimed": 0, "dead": 0, "oldest_pending_seconds": 0}
+    assert body["oldest_pending_safety_alert_seconds"] is None
+    assert body["oldest_open_safety_alert_seconds"] is None

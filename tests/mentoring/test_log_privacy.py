@@ -152,3 +152,40 @@ def test_every_text_parameter_in_a_url_is_either_known_public_or_kept_out_of_log
         and not name.endswith("token")
     }
     assert not undecided, sorted(undecided)
+
+
+def test_json_log_lines_are_structured_and_as_private_as_plain_ones(db):
+    """LOG_FORMAT=json: one JSON object a line, through the same filter, so a
+    token in a path is logged as its route there too."""
+    import json
+    import subprocess
+    import sys
+
+    from mentoring.log_privacy import JsonFormatter, SecretPathFilter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(SecretPathFilter())
+    logger = logging.getLogger("waypoint.test.json")
+    logger.addHandler(handler)
+    try:
+        logger.warning("Not Found: %s", f"/invite/{TOKEN}/", extra={"email": "someone@example.org"})
+        try:
+            raise ValueError("broken")
+        except ValueError:
+            logger.exception("Task failed")
+    finally:
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{"))
+    assert first.keys() == {"time", "level", "logger", "message"}
+    assert first["message"] == "Not Found: /invite/<str:token>/"
+    assert (first["level"], first["logger"]) == ("WARNING", "waypoint.test.json")
+    assert first["time"].endswith("+00:00")
+    assert "ValueError: broken" in second["exception"]
+    assert TOKEN not in buffer.getvalue() and "someone@example.org" not in buffer.getvalue()
+
+    code = "from config import settings; print(settings.LOGGING['handlers']['console']['formatter'])"
+    env = {"LOG_FORMAT": "json", "PATH": "/usr/bin:/bin", "WAYPOINT_VAR_DIR": "/tmp/waypoint-tests/log-format"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "json"

@@ -57,6 +57,8 @@ MATRIX = [
     Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:home", expect(redirect=SIGNED_IN)),
     Row("mentoring:home_coordinator", expect(ok=COORDINATORS)),
+    # Hiding the first-steps checklist: coordinators only, their own setting.
+    Row("mentoring:checklist_dismiss", expect(redirect=COORDINATORS), method="post"),
     # Dashboard, needs attention and reports: a coordinator sees only their programs.
     Row("mentoring:home_coordinator", expect(ok=ONLY_A), query=IN_A),
     Row("mentoring:home_coordinator", expect(ok=["other_coordinator"]), query=IN_B),

@@ -132,6 +132,9 @@ class gunicorn:
             str(self.workers),
             "--log-level",
             "warning",
+            # No control socket: gunicorn's default one (~/.gunicorn/gunicorn.ctl) is shared by
+            # every gunicorn of the user, e.g. `make run` beside this benchmark.
+            "--no-control-socket",
         ]
         # Fixed arguments (no user input): this interpreter, gunicorn, a port number.
         self.process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())  # noqa: S603

@@ -141,6 +141,10 @@ class DemoSeeder:
     def run(self):
         coordinator = self._person(*DEMO_LOGINS["coordinator"])
         self._demo_authenticator(coordinator)
+        # A program running for a year: no first-steps checklist on the demo home.
+        get_user_model().objects.filter(pk=coordinator.pk, setup_checklist_dismissed_at__isnull=True).update(
+            setup_checklist_dismissed_at=self.now
+        )
         program = self._program(coordinator)
         modules = self._training(program)
         mentors = [self._mentor(program, *DEMO_LOGINS["mentor"], capacity=4)]
@@ -180,6 +184,7 @@ class DemoSeeder:
                 time_zone="America/New_York",
                 start_date=self.today - timedelta(days=400),
                 min_recovery_months=12,
+                settings_saved_at=self.now,
             )
             self.created += 1
         return program
