@@ -231,7 +231,7 @@ class ReminderChannelsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.user, self.kinds, self.choosable = user, ReminderKind, choosable()
-        self.can_text = bool(user.ok_to_text and user.phone)
+        self.can_text = user.texts_confirmed
         for kind in self.choosable:
             pref = stored.get(kind.name)
             self.fields[f"{kind.name}-email"] = forms.BooleanField(
