@@ -27,6 +27,11 @@ def default_region():
     return (getattr(settings, "PHONE_DEFAULT_REGION", "") or "US").upper()
 
 
+def known_region(region):
+    """True for a two-letter region libphonenumber has numbers for ("US", "GB")."""
+    return region in phonenumbers.SUPPORTED_REGIONS
+
+
 def region_name(region):
     """'US' -> 'US'; kept short in messages ("not a valid US number")."""
     return region

@@ -2,6 +2,7 @@ from django import forms
 
 from mentoring import dates
 from mentoring.choices import ContactChannel
+from mentoring.phones import PhoneField, known_region
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
 from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, OnCallShift, Program, TrainingModule
@@ -30,6 +31,7 @@ class ProgramForm(forms.ModelForm):
             "start_date",
             "end_date",
             "time_zone",
+            "phone_region",
             "checkin_cadence",
             "inactivity_days",
             "default_mentor_capacity",
@@ -38,6 +40,12 @@ class ProgramForm(forms.ModelForm):
             "mentors_create_groups",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_phone_region(self):
+        region = self.cleaned_data["phone_region"].strip().upper()
+        if not known_region(region):
+            raise forms.ValidationError("Type the two-letter country code, for example US, CA or GB.")
+        return region
 
     def clean(self):
         cleaned = super().clean()
@@ -128,7 +136,7 @@ class TrainingModuleForm(forms.ModelForm):
 class ContactFields(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
     email = forms.EmailField(label="Email")
-    phone = forms.CharField(max_length=32, required=False, label="Phone (optional)")
+    phone = PhoneField(label="Phone (optional)")
     preferred_contact = forms.ChoiceField(
         choices=ContactChannel.choices, initial=ContactChannel.EMAIL, label="How should we contact you?"
     )
@@ -157,6 +165,10 @@ class ContactFields(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def phone_region(self, program):
+        """Read numbers typed without a country code in ``program``'s region."""
+        self.fields["phone"].region = program.phone_region
 
     def clean(self):
         cleaned = super().clean()
