@@ -5,7 +5,16 @@ from mentoring.choices import ContactChannel
 from mentoring.phones import PhoneField, known_region
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
-from .models import Application, BackgroundCheck, ConsentRecord, ExperienceArea, OnCallShift, Program, TrainingModule
+from .models import (
+    Application,
+    BackgroundCheck,
+    ConsentRecord,
+    ExperienceArea,
+    OnCallShift,
+    Program,
+    TrainingModule,
+    phone_region_default,
+)
 
 
 class ProgramForm(forms.ModelForm):
@@ -19,6 +28,12 @@ class ProgramForm(forms.ModelForm):
     default_mentor_capacity = forms.IntegerField(min_value=1, max_value=10, initial=3)
     min_recovery_months = forms.IntegerField(
         min_value=0, max_value=600, initial=12, label="Minimum time in recovery for mentors (months)"
+    )
+    phone_region = forms.CharField(
+        required=False,
+        max_length=2,
+        label="Phone numbers region",
+        help_text="Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's.",
     )
 
     class Meta:
@@ -42,7 +57,10 @@ class ProgramForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean_phone_region(self):
-        region = self.cleaned_data["phone_region"].strip().upper()
+        """Two letters libphonenumber knows; empty keeps the program's (a new one: PHONE_DEFAULT_REGION)."""
+        region = (self.cleaned_data.get("phone_region") or "").strip().upper()
+        if not region:
+            return self.instance.phone_region or phone_region_default()
         if not known_region(region):
             raise forms.ValidationError("Type the two-letter country code, for example US, CA or GB.")
         return region

@@ -27,6 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     time_zone = "America/New_York"
     # A test person who said okay-to-text has also answered YES to the
     # confirmation text, unless the test says otherwise (text_confirmed_at=None).
+    ok_to_text = False
     text_confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.ok_to_text else None)
 
 
