@@ -15,12 +15,15 @@ Only numbers libphonenumber calls valid are accepted: "call me after 5pm",
 "0", "555-0101" (no area code) and a UK number typed without +44 in a US
 program are refused with a message next to the field."""
 
+import re
+
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 MAX_TYPED = 40  # characters a person may type (spaces, dashes and brackets included)
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 def default_region():
@@ -145,7 +148,8 @@ class PhoneField(forms.CharField):
             )
 
     def prepare_value(self, value):
-        if value and isinstance(value, str) and value.startswith("+"):
+        # A stored E.164 value is shown as people write it; what someone typed stays as typed.
+        if isinstance(value, str) and E164.fullmatch(value):
             return phone_display(value, region=self.region)
         return value
 
