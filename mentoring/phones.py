@@ -101,20 +101,23 @@ def phone_search_key(typed, *, region=None):
 
 def region_of(user):
     """The region a person's numbers are read and shown in: the region of
-    their first program (as mentee, mentor, volunteer, coordinator or
-    applicant, in that order), else settings.PHONE_DEFAULT_REGION. One query."""
+    their first program (lowest id) in any role, else
+    settings.PHONE_DEFAULT_REGION. One query."""
     from django.db.models import Q
 
     from programs.models import Program
 
+    from .models import MenteeProfile, MentorProfile, VolunteerProfile
+
     if user is None or not getattr(user, "pk", None):
         return default_region()
+    # One subquery per role (no joins through the programs' other members).
     region = (
         Program.objects.filter(
-            Q(mentee_profiles__user=user)
-            | Q(mentor_profiles__user=user)
-            | Q(volunteer_profiles__user=user)
-            | Q(coordinators=user)
+            Q(pk__in=MenteeProfile.objects.filter(user=user).values("program"))
+            | Q(pk__in=MentorProfile.objects.filter(user=user).values("program"))
+            | Q(pk__in=VolunteerProfile.objects.filter(user=user).values("program"))
+            | Q(pk__in=Program.coordinators.through.objects.filter(user=user).values("program"))
         )
         .order_by("pk")
         .values_list("phone_region", flat=True)
