@@ -237,6 +237,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Text messages: console in development, a provider's backend in production.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "mentoring.notifications.sms.ConsoleSMSBackend")
+# Replies to texts (STOP, START, YES) are posted by the provider to /sms/inbound/
+# with this shared secret; empty turns the endpoint off (404).
+SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
+# Phone numbers typed without a country code are read in this region (ISO 3166
+# two letters) unless the person's program sets its own.
+PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US").upper()
 
 # Celery. The embedded default is kombu's filesystem transport, so that a
 # laptop needs no Redis; production must use Redis (mentoring.checks).

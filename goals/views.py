@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.audit import audit_read
+from mentoring.contact import contact_for
 from mentoring.forms import add_service_error
 from mentoring.models import MenteeProfile
 from mentoring.params import int_param
+from mentoring.phones import phone_display
 from mentoring.views import PAGE_SIZE
 from sessions.selectors import toolkit
 
@@ -268,7 +270,11 @@ def alert_acknowledge_view(request, pk):
     context = {
         "alert": alert,
         "form": form,
-        "phone": mentee.user.phone,
+        # Phone and email: access.contact_visible_to (coordinators; the current mentor
+        # unless the mentee turned that off). A help-now tap asks to be reached:
+        # call and text links whatever the okay-to-call/text (those are about the program).
+        "contact": contact_for(request.user, mentee.user),
+        "emergency_phone": phone_display(mentee.emergency_contact_phone, region=mentee.program.phone_region),
         # The emergency contact is for the program team, not the mentor.
         "show_emergency_contact": access.can_manage_program(request.user, mentee.program_id),
         "recent_checkins": recent,

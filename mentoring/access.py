@@ -186,6 +186,36 @@ def coordinated_people(user):
     )
 
 
+def contact_editable_people(user):
+    """People whose contact details (phone, preferred channel, okay-to-text
+    and to call) the user may edit: themselves, and the people of the programs
+    they coordinate (``coordinated_people``)."""
+    User = get_user_model()
+    if not _signed_in(user):
+        return User.objects.none()
+    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=coordinated_people(user).values("pk")))
+
+
+def contact_visible_to(viewer, person):
+    """May ``viewer`` see ``person``'s phone number, email and preferred
+    channel? The person themselves; coordinators of a program the person
+    takes part in (or applied to); the person's current mentor (an active
+    or paused match) when the person allows it (``User.mentor_sees_contact``,
+    on unless they turn it off). Nobody else: not a proposed or former
+    mentor, not another mentee, not the mentee's view of their mentor.
+    At most three small queries."""
+    if not _signed_in(viewer) or person is None:
+        return False
+    if viewer.pk == person.pk:
+        return True
+    if coordinated_people(viewer).filter(pk=person.pk).exists():
+        return True
+    return bool(
+        person.mentor_sees_contact
+        and Match.objects.current().filter(mentor__user=viewer, mentee__user=person).exists()
+    )
+
+
 def visible_invitations(user):
     if not _signed_in(user):
         return Invitation.objects.none()

@@ -58,3 +58,18 @@ def _private_answers(profile):
         rows.append(("Not matched with pathways (private)", _join(Pathway.choices, profile.excluded_pathways)))
         rows.append(("Does not want (private)", profile.exclusion_notes))
     return rows
+
+
+def mentor_shared_answers(profile):
+    """What a mentee reads about a mentor proposed to them, in plain words:
+    (label, text) pairs for what the mentor chose to share — their few lines
+    about themselves, languages, pathways, lived experience and how they
+    meet. Never a private field (time in recovery, exclusions, notes)."""
+    rows = [
+        ("About", profile.bio),
+        ("Languages", _join(Language.choices, profile.languages)),
+        ("Pathways", _join(Pathway.choices, profile.pathways)),
+        ("Lived experience", ", ".join(a.name for a in profile.experience_areas.all())),
+        ("Meets by", _join(MeetingMode.choices, profile.meeting_modes)),
+    ]
+    return [(label, text) for label, text in rows if text]

@@ -3,8 +3,10 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from . import dates
+from .choices import ContactChannel
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email, time_zone_choices
+from .phones import PhoneField
 
 
 def add_service_error(form, error):
@@ -231,7 +233,7 @@ class ReminderChannelsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.user, self.kinds, self.choosable = user, ReminderKind, choosable()
-        self.can_text = bool(user.ok_to_text and user.phone)
+        self.can_text = user.texts_confirmed
         for kind in self.choosable:
             pref = stored.get(kind.name)
             self.fields[f"{kind.name}-email"] = forms.BooleanField(
@@ -385,3 +387,67 @@ class TwoFactorCodeForm(forms.Form):
             field.label = "6-digit code from the app"
             field.widget.attrs["inputmode"] = "numeric"
             field.help_text = "The code changes every 30 seconds; type the one shown now."
+
+
+class ContactForm(forms.Form):
+    """A person's contact details, edited by themselves or by a coordinator
+    of their program (``by_self`` False: "my mentor may see" stays the
+    person's own choice and is not offered). The phone is read in ``region``
+    (mentoring.phones) and cleaned to E.164; choices that cannot work
+    together are refused next to the field by ``mentoring.contact.contact_update``."""
+
+    phone = PhoneField(label="Phone number")
+    preferred_contact = forms.ChoiceField(
+        choices=ContactChannel.choices, label="Preferred way to be contacted", widget=forms.RadioSelect
+    )
+    ok_to_text = forms.BooleanField(
+        required=False,
+        label="OK to send text messages",
+        help_text="We text once to ask for a YES; texts start after that. Reply STOP at any time to stop them.",
+    )
+    ok_to_call = forms.BooleanField(required=False, label="OK to call")
+    mentor_sees_contact = forms.BooleanField(
+        required=False,
+        label="My mentor may see my phone number and email",
+        help_text="Your current mentor sees how you like to be contacted. Program coordinators always can.",
+    )
+
+    def __init__(self, *args, person, by_self, region, **kwargs):
+        initial = {
+            "phone": person.phone,
+            "preferred_contact": person.preferred_contact,
+            "ok_to_text": person.ok_to_text,
+            "ok_to_call": person.ok_to_call,
+            "mentor_sees_contact": person.mentor_sees_contact,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.person = person
+        self.fields["phone"].region = region
+        self.fields["phone"].help_text = (
+            f"With the area code. A number outside the {region}: start with + and the country code."
+        )
+        if not by_self:
+            del self.fields["mentor_sees_contact"]
+            self.fields["ok_to_text"].label = "OK to send text messages (as the person told you)"
+
+    def changes(self):
+        """Keyword arguments for mentoring.contact.contact_update."""
+        data = self.cleaned_data
+        return {
+            "phone": data["phone"],
+            "preferred_contact": data["preferred_contact"],
+            "ok_to_text": data["ok_to_text"],
+            "ok_to_call": data["ok_to_call"],
+            "mentor_sees_contact": data.get("mentor_sees_contact") if "mentor_sees_contact" in self.fields else None,
+        }
+
+
+class PeopleSearchForm(forms.Form):
+    """The coordinators' people search (from the query string)."""
+
+    q = forms.CharField(
+        label="Name, email or phone",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )

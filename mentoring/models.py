@@ -78,12 +78,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=time_zone_choices,
         help_text="Dates and times are shown in this zone.",
     )
-    phone = models.CharField(max_length=32, blank=True)
+    # E.164 ("+12015550123"), parsed by mentoring.phones; "" when none.
+    phone = models.CharField(max_length=32, blank=True, db_index=True)
+    phone_unparsed = models.CharField(
+        "Phone as it was on file",
+        max_length=64,
+        blank=True,
+        help_text="An old value that was not a valid number, kept aside when numbers were first checked.",
+    )
     preferred_contact = models.CharField(
         max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL, verbose_name="Preferred contact"
     )
     ok_to_text = models.BooleanField("OK to send text messages", default=False)
     ok_to_call = models.BooleanField("OK to call", default=False)
+    # Texts start only after the person answers YES to the confirmation text
+    # (kind text_consent_confirm); STOP (a reply or the "Stop texts" button)
+    # stops every text until START or a new okay-to-text confirmed again.
+    text_confirmed_at = models.DateTimeField("Texts confirmed at", null=True, blank=True)
+    texts_stopped_at = models.DateTimeField("Texts stopped at", null=True, blank=True)
+    mentor_sees_contact = models.BooleanField(
+        "My mentor may see my phone number and email",
+        default=True,
+        help_text="Your current mentor sees how you like to be contacted and your number. Coordinators always do.",
+    )
     quiet_from = models.TimeField(
         "Quiet hours from", null=True, blank=True, help_text="No reminders between these times (your time zone)."
     )
@@ -113,6 +130,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         settings.DEFAULT_USER_TIME_ZONE when that name is empty or unknown
         (an old row, a zone dropped from tzdata). Never raises."""
         return zone_named(self.time_zone)
+
+    @property
+    def texts_confirmed(self):
+        """A number, okay-to-text, confirmed with YES and not stopped: the
+        person may get texts (other than the confirmation text itself)."""
+        return bool(self.phone and self.ok_to_text and self.text_confirmed_at and not self.texts_stopped_at)
 
     def get_full_name(self):
         return self.full_name
@@ -226,7 +249,10 @@ class MenteeProfile(MatchingProfile):
     topics = models.JSONField(default=list, blank=True, help_text="Topics the mentee wants help with")
     intake_date = models.DateField(null=True, blank=True)
     emergency_contact_name = models.CharField(max_length=120, blank=True)
-    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True, help_text="E.164 (mentoring.phones).")
+    emergency_contact_phone_unparsed = models.CharField(
+        max_length=64, blank=True, help_text="An old value that was not a valid number, kept aside."
+    )
     emergency_contact_relationship = models.CharField(max_length=60, blank=True)
     # Leaving the program (mentoring/endings.py mentee_exit); cleared on re-entry.
     exit_reason = models.CharField(max_length=16, choices=MenteeExitReason.choices, blank=True)
@@ -605,6 +631,7 @@ class ReminderKind(models.TextChoices):
     GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
     STORY_REVIEW = "story_review", "Your story is ready for you to read"
     INVITATION = "invitation", "Invitation"
+    TEXT_CONSENT_CONFIRM = "text_consent_confirm", "Confirm text messages"
 
 
 class Channel(models.TextChoices):

@@ -126,9 +126,13 @@ def _account_row(u, person):
         u.full_name,
         u.preferred_name,
         u.phone,
+        u.phone_unparsed,
         u.preferred_contact,
         u.ok_to_text,
         u.ok_to_call,
+        u.text_confirmed_at,
+        u.texts_stopped_at,
+        u.mentor_sees_contact,
         u.quiet_from,
         u.quiet_until,
         u.time_zone,
@@ -239,9 +243,13 @@ TABLES = (
             "full_name",
             "preferred_name",
             "phone",
+            "phone_as_it_was_on_file",
             "preferred_contact",
             "ok_to_text",
             "ok_to_call",
+            "texts_confirmed_at",
+            "texts_stopped_at",
+            "mentor_may_see_contact_details",
             "quiet_from",
             "quiet_until",
             "time_zone",
@@ -282,6 +290,7 @@ TABLES = (
             "intake_date",
             "emergency_contact_name",
             "emergency_contact_phone",
+            "emergency_contact_phone_as_it_was_on_file",
             "emergency_contact_relationship",
         ),
         lambda person: (
@@ -296,6 +305,7 @@ TABLES = (
             p.intake_date,
             p.emergency_contact_name,
             p.emergency_contact_phone,
+            p.emergency_contact_phone_unparsed,
             p.emergency_contact_relationship,
         ),
     ),
@@ -828,7 +838,8 @@ ERASURE_PLAN = (
         ("mentoring.User",),
         ERASED,
         'Name becomes "Erased person #<id>"; email an address that cannot receive mail; phone, preferred name, '
-        "quiet hours and contact permissions cleared; the account is deactivated and its password made unusable.",
+        "quiet hours and contact permissions cleared (texts marked stopped); the account is deactivated and its "
+        "password made unusable.",
     ),
     Step(
         ("mentoring.MentorProfile", "mentoring.MenteeProfile", "mentoring.VolunteerProfile"),
@@ -1084,6 +1095,7 @@ def person_erase(*, person, by):
             intake_date=None,
             emergency_contact_name="",
             emergency_contact_phone="",
+            emergency_contact_phone_unparsed="",
             emergency_contact_relationship="",
         ),
     )
@@ -1130,8 +1142,10 @@ def person_erase(*, person, by):
     person.full_name = name
     person.preferred_name = ""
     person.email = email
-    person.phone = ""
+    person.phone = person.phone_unparsed = ""
     person.ok_to_text = person.ok_to_call = False
+    person.text_confirmed_at = None
+    person.texts_stopped_at = now  # nothing is ever texted to an erased person
     person.quiet_from = person.quiet_until = None
     person.is_active = False
     person.set_unusable_password()

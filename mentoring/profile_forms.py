@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from . import dates
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
 from .models import MenteeProfile, MentorProfile, VolunteerProfile
+from .phones import PhoneField
 
 
 class TagListField(forms.CharField):
@@ -157,6 +158,7 @@ class MenteeIntakeForm(forms.ModelForm):
     """Coordinator-side intake details of a mentee."""
 
     intake_date = dates.DateField(window=dates.NEAR, years=1, required=False, label="Intake date")
+    emergency_contact_phone = PhoneField(label="Their phone")
 
     class Meta:
         model = MenteeProfile
@@ -166,6 +168,10 @@ class MenteeIntakeForm(forms.ModelForm):
             "emergency_contact_phone": "Their phone",
             "emergency_contact_relationship": "Relationship to the mentee",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["emergency_contact_phone"].region = self.instance.program.phone_region
 
     def clean(self):
         cleaned = super().clean()

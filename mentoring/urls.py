@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import audit, dashboard, matches, notifications, pages, personal_data, reports, twofactor
+from .views import audit, dashboard, matches, notifications, pages, people, personal_data, reports, twofactor
 
 app_name = "mentoring"
 
@@ -20,7 +20,11 @@ urlpatterns = [
     path("home/mentee/", pages.home_mentee, name="home_mentee"),
     path("home/volunteer/", pages.home_volunteer, name="home_volunteer"),
     path("profiles/<str:kind>/<int:pk>/edit/", pages.profile_edit, name="profile_edit"),
+    path("people/", people.people_search, name="people_search"),
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
+    path("people/<int:pk>/contact/", people.contact_edit, name="contact_edit"),
+    path("people/<int:pk>/texts/stop/", people.texts_stop_view, name="texts_stop"),
+    path("sms/inbound/", people.sms_inbound, name="sms_inbound"),
     path("people/<int:pk>/erase/", personal_data.person_erase_view, name="person_erase"),
     path("me/data/", personal_data.my_data, name="my_data"),
     path("invitations/", pages.invitation_list, name="invitation_list"),

@@ -4,6 +4,7 @@ from django import forms
 
 from mentoring import dates
 from mentoring.choices import ContactChannel
+from mentoring.phones import PhoneField, known_region
 from mentoring.profile_forms import MenteeFields, MentorFields, VolunteerFields
 
 from .models import (
@@ -15,6 +16,7 @@ from .models import (
     Program,
     Story,
     TrainingModule,
+    phone_region_default,
 )
 
 
@@ -30,6 +32,12 @@ class ProgramForm(forms.ModelForm):
     min_recovery_months = forms.IntegerField(
         min_value=0, max_value=600, initial=12, label="Minimum time in recovery for mentors (months)"
     )
+    phone_region = forms.CharField(
+        required=False,
+        max_length=2,
+        label="Phone numbers region",
+        help_text="Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's.",
+    )
 
     class Meta:
         model = Program
@@ -41,6 +49,7 @@ class ProgramForm(forms.ModelForm):
             "start_date",
             "end_date",
             "time_zone",
+            "phone_region",
             "checkin_cadence",
             "inactivity_days",
             "default_mentor_capacity",
@@ -49,6 +58,15 @@ class ProgramForm(forms.ModelForm):
             "mentors_create_groups",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_phone_region(self):
+        """Two letters libphonenumber knows; empty keeps the program's (a new one: PHONE_DEFAULT_REGION)."""
+        region = (self.cleaned_data.get("phone_region") or "").strip().upper()
+        if not region:
+            return self.instance.phone_region or phone_region_default()
+        if not known_region(region):
+            raise forms.ValidationError("Type the two-letter country code, for example US, CA or GB.")
+        return region
 
     def clean(self):
         cleaned = super().clean()
@@ -139,7 +157,7 @@ class TrainingModuleForm(forms.ModelForm):
 class ContactFields(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
     email = forms.EmailField(label="Email")
-    phone = forms.CharField(max_length=32, required=False, label="Phone (optional)")
+    phone = PhoneField(label="Phone (optional)")
     preferred_contact = forms.ChoiceField(
         choices=ContactChannel.choices, initial=ContactChannel.EMAIL, label="How should we contact you?"
     )
@@ -168,6 +186,10 @@ class ContactFields(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def phone_region(self, program):
+        """Read numbers typed without a country code in ``program``'s region."""
+        self.fields["phone"].region = program.phone_region
 
     def clean(self):
         cleaned = super().clean()

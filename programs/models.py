@@ -9,6 +9,11 @@ from mentoring.choices import CheckInCadence, ContactChannel
 from mentoring.models import time_zone_choices
 
 
+def phone_region_default():
+    """settings.PHONE_DEFAULT_REGION (default "US")."""
+    return (getattr(settings, "PHONE_DEFAULT_REGION", "") or "US").upper()
+
+
 class Program(models.Model):
     """A peer mentoring program run by one or more coordinators."""
 
@@ -30,6 +35,12 @@ class Program(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default=settings.DEFAULT_USER_TIME_ZONE, choices=time_zone_choices)
+    phone_region = models.CharField(
+        "Phone numbers region",
+        max_length=2,
+        default=phone_region_default,
+        help_text="Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's.",
+    )
     checkin_cadence = models.CharField(
         "Default check-in cadence", max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY
     )

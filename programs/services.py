@@ -342,6 +342,11 @@ def _accept(application, decided_by):
     )
     application_join(application=application, user=user)
     invitation_create(**invitation, new_account=user)
+    if user.ok_to_text and user.phone:
+        # Okay-to-text from the application: texts start once they answer YES (mentoring.contact).
+        from mentoring.contact import text_consent_request
+
+        text_consent_request(person=user)
     return user
 
 

@@ -25,6 +25,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name")
     password = factory.django.Password("correct horse battery")
     time_zone = "America/New_York"
+    # A test person who said okay-to-text has also answered YES to the
+    # confirmation text, unless the test says otherwise (text_confirmed_at=None).
+    ok_to_text = False
+    text_confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.ok_to_text else None)
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):

@@ -38,16 +38,26 @@ def read_unsubscribe_token(token):
 
 
 def reachable(delivery):
-    """False when the row has nowhere to go (no email, no phone or no okay-to-text).
-    A safety alert's text needs only a phone: its row was written only for
-    people who said okay-to-text or who are staff (outbox.channels_for)."""
+    """False when the row has nowhere to go (no email, no phone, no okay-to-text).
+
+    Text messages, checked again at send time (the person may have changed
+    their mind since the row was written):
+    - nobody who stopped texts (replied STOP, or "Stop texts") gets any text;
+    - the confirmation text (text_consent_confirm) needs a number and okay-to-text;
+    - every other text needs the person's YES as well (``User.texts_confirmed``),
+      except a safety alert to staff: its row was written only for people who
+      confirmed or who are staff (outbox.channels_for), so it needs a number."""
     user = delivery.recipient
     if delivery.channel == "email":
         return bool(delivery.address or (user and user.email))
     if delivery.channel == "sms":
+        if user is None or not user.phone or user.texts_stopped_at:
+            return False
         if delivery.kind == "safety_alert":
-            return bool(user and user.phone)
-        return bool(user and user.ok_to_text and user.phone)
+            return True
+        if delivery.kind == "text_consent_confirm":
+            return user.ok_to_text
+        return user.texts_confirmed
     return user is not None
 
 
@@ -75,7 +85,7 @@ def text_sender():
     backend = sms_backend()
 
     def send(row):
-        text = f"{LINES[row.kind]}. Sign in to see it: {settings.SITE_URL}/"
+        text = KINDS[row.kind].text or f"{LINES[row.kind]}. Sign in to see it: {settings.SITE_URL}/"
         backend.send(row.recipient.phone, text, idempotency_key=row.idempotency_key)
 
     yield send

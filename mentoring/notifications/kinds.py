@@ -17,6 +17,8 @@ Each kind declares
   goes by email to an address, nothing else);
 - ``secret_link``: the row's link is a credential (an invitation's one-time
   link): it is kept only until the row is sent, skipped or dead, then blanked.
+- ``text``: the whole text message when it is not "<line>. Sign in to see it: <site>"
+  (the okay-to-text confirmation asks for a reply instead).
 
 The preferences page, channels.LINES and the README's table all read this."""
 
@@ -38,6 +40,7 @@ class Kind:
     reminder: bool = True
     channels_fixed: bool = False
     secret_link: bool = False
+    text: str = ""
 
     @property
     def label(self):
@@ -85,6 +88,16 @@ KINDS = {
             channels_fixed=True,
             secret_link=True,
         ),
+        # The one text sent before a person confirmed: asks them to reply YES (mentoring.contact).
+        Kind(
+            K.TEXT_CONSENT_CONFIRM,
+            "Confirm text messages from Waypoint",
+            channels=(Channel.SMS,),
+            opt_out=False,
+            reminder=False,
+            channels_fixed=True,
+            text="Waypoint: reply YES to get text messages from your program. Reply STOP at any time to stop them.",
+        ),
     ]
 }
 assert set(KINDS) == set(ReminderKind.values), "every ReminderKind needs a row in KINDS"
@@ -95,5 +108,5 @@ def kind_of(name):
 
 
 def choosable():
-    """The kinds a person sees on the preferences page (not invitations)."""
+    """The kinds a person sees on the preferences page (not invitations, not the text confirmation)."""
     return [kind for kind in KINDS.values() if not kind.channels_fixed]

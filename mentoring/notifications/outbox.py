@@ -158,18 +158,19 @@ def channels_for(user, kind, preferences, *, staff=False):
     """The channels one person gets one kind on: the kind's defaults, or the
     person's preference. A kind that may not be turned off keeps its defaults
     when a preference would leave nothing; text messages only for people who
-    said okay-to-text and gave a number.
+    said okay-to-text, gave a number and confirmed with YES (``User.texts_confirmed``),
+    never for someone who stopped texts.
 
     ``staff`` (a coordinator or designated safety staff of some program): a
     safety alert goes on every channel they have, whatever their preferences,
-    and by text message whenever a phone number is on file (okay-to-text is a
-    mentee's and mentor's choice; answering safety alerts is part of the
-    staff role)."""
+    and by text message whenever a phone number is on file and they have not
+    stopped texts (okay-to-text is a mentee's and mentor's choice; answering
+    safety alerts is part of the staff role)."""
     spec = KINDS[kind]
     if spec.channels_fixed:
         return set(spec.channels)
     if staff and kind == ReminderKind.SAFETY_ALERT:
-        return {c for c in spec.channels if c != Channel.SMS or user.phone}
+        return {c for c in spec.channels if c != Channel.SMS or (user.phone and not user.texts_stopped_at)}
     pref = preferences.get((user.pk, kind))
     if pref is None:
         chosen = set(spec.channels)
@@ -179,7 +180,7 @@ def channels_for(user, kind, preferences, *, staff=False):
         }
         if not chosen and not spec.opt_out:
             chosen = set(spec.channels)
-    if not (user.ok_to_text and user.phone):
+    if not user.texts_confirmed:
         chosen.discard(Channel.SMS)
     return chosen
 

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from sessions.models import Session
 
 from .. import access
+from ..contact import contact_for
+from ..display import mentor_shared_answers
 from ..endings import mentee_exit, mentee_reenter
 from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
 from ..matching.criteria import effective_weights, score_pair
@@ -353,6 +355,15 @@ def match_detail(request, pk):
         "sessions": match.sessions.order_by("-starts_at")[:SESSIONS_SHOWN],
         "session_count": match.sessions.filter(status=Session.Status.COMPLETED).count(),
         "can_log": access.may_log_sessions(request.user, match),
+        # Phone and email: access.contact_visible_to (coordinators both people, the current
+        # mentor the mentee if the mentee allows it); never one's own on this page.
+        "contacts": [
+            c
+            for c in (contact_for(request.user, match.mentee.user), contact_for(request.user, match.mentor.user))
+            if c is not None and c.person.pk != request.user.pk
+        ],
+        # A proposal: what the mentor chose to share, for the mentee deciding.
+        "mentor_shared": mentor_shared_answers(match.mentor) if side == "mentee" and match.is_open else None,
     }
     if is_coordinator and match.status != Match.Status.DECLINED:
         mentors, mentees, ctx = load_pool(

@@ -17,9 +17,10 @@ from sessions.services import upcoming_for
 
 from .. import access
 from ..audit import audit_read
+from ..contact import contact_for
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
-from ..models import Invitation, MenteeProfile, MentorProfile
+from ..models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
 from ..services import (
@@ -216,6 +217,7 @@ def person_detail(request, pk):
             )
     # The mentee's records (attendance, meetings, shares): not for a proposal.
     with_records = person.mentee_profiles.filter(pk__in=mentee_profiles).exists()
+    can_edit_contact = access.contact_editable_people(user).filter(pk=person.pk).exists()
     audit_read(request, subject=person, what="profile", program=[s["profile"].program_id for s in sections])
     return render(
         request,
@@ -233,8 +235,43 @@ def person_detail(request, pk):
             .select_related("mentor__user", "mentee__user", "program"),
             "can_erase": person.pk != request.user.pk
             and access.coordinated_people(request.user).filter(pk=person.pk).exists(),
+            # Contact details and preferences: access.contact_visible_to (the person, their
+            # coordinators, their current mentor if they allow it); roles in the viewer's programs.
+            "contact": contact_for(user, person),
+            "can_edit_contact": can_edit_contact,
+            "roles_held": roles_held(person, viewer=user) if can_edit_contact else None,
         },
     )
+
+
+def roles_held(person, *, viewer):
+    """[(role label, program)] of ``person``: every role for the person
+    themselves, only those in the viewer's programs for a coordinator (a
+    role elsewhere is not theirs to know). Five small queries."""
+    from programs.models import Application, Program
+
+    programs = (
+        Program.objects.all() if viewer.pk == person.pk else access.coordinated_programs(viewer)
+    ).values("pk")
+    rows = [
+        ("Coordinator", p.name) for p in Program.objects.filter(coordinators=person, pk__in=programs).order_by("name")
+    ]
+    for label, model in (("Mentor", MentorProfile), ("Mentee", MenteeProfile), ("Volunteer", VolunteerProfile)):
+        rows += [
+            (label, name)
+            for name in model.objects.filter(user=person, program__in=programs)
+            .order_by("program__name")
+            .values_list("program__name", flat=True)
+        ]
+    statuses = dict(Application.Status.choices)
+    rows += [
+        (f"Applicant ({statuses.get(status, status).lower()})", name)
+        for name, status in Application.objects.filter(person=person, program__in=programs)
+        .exclude(status=Application.Status.ACCEPTED)
+        .order_by("program__name")
+        .values_list("program__name", "status")
+    ]
+    return rows
 
 
 @login_required

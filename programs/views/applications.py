@@ -53,6 +53,7 @@ def apply(request, kind):
         program = programs[0]
     form = APPLICATION_FORMS[kind](request.POST or None)
     form.set_program(program)
+    form.phone_region(program)
     if request.method == "POST" and form.is_valid():
         if form.is_spam:
             return redirect("programs:apply_thanks")  # say nothing to the bot, save nothing

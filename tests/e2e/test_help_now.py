@@ -18,7 +18,8 @@ from .conftest import DEMO_EMAILS, PHONE_VIEWPORT
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIVE = 15_000  # ms: the banner polls every 10 s
-PHONE = "+15550100200"
+PHONE = "+12015550120"  # E.164, as stored (mentoring.phones)
+PHONE_SHOWN = "(201) 555-0120"  # national format, as shown
 NOTE = "Called Jordan; they are safe and we meet tomorrow."
 FIRST_NAME = MENTEE_NAME.split()[0]
 
@@ -30,7 +31,7 @@ def test_one_tap_reaches_the_mentor_live_and_acknowledging_clears_it_for_the_coo
     SafetyAlert.objects.filter(mentee__user__email=DEMO_EMAILS["mentee"], acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), note="Handled before the test."
     )
-    get_user_model().objects.filter(email=DEMO_EMAILS["mentee"]).update(phone=PHONE)
+    get_user_model().objects.filter(email=DEMO_EMAILS["mentee"]).update(phone=PHONE, mentor_sees_contact=True)
 
     # The mentor and the coordinator have a page open, before anything happens.
     mentor = new_page(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=3)
@@ -66,8 +67,8 @@ def test_one_tap_reaches_the_mentor_live_and_acknowledging_clears_it_for_the_coo
     expect(coordinator_banner).to_have_count(1, timeout=LIVE)
     mentor_banner.get_by_role("link", name="Open the alert").click()
     expect(mentor).to_have_url(path_is(live_server, f"/alerts/{alert.pk}/acknowledge/"))
-    expect(mentor.get_by_role("link", name=f"Call {PHONE}")).to_have_attribute("href", f"tel:{PHONE}")
-    expect(mentor.get_by_role("link", name=f"Text {PHONE}")).to_have_attribute("href", f"sms:{PHONE}")
+    expect(mentor.get_by_role("link", name=f"Call {PHONE_SHOWN}")).to_have_attribute("href", f"tel:{PHONE}")
+    expect(mentor.get_by_role("link", name=f"Text {PHONE_SHOWN}")).to_have_attribute("href", f"sms:{PHONE}")
 
     # --- The mentor acknowledges: the coordinator's banner clears by itself. ------------------
     mentor.get_by_label("What did you do, or what happens next?").fill(NOTE)

@@ -95,6 +95,34 @@ MATRIX = [
     ),
     Row("mentoring:person_detail", expect(ok=["other_coordinator"]), args=lambda p: [p.other_coordinator.pk]),
     Row("mentoring:person_detail", expect(), args=lambda p: [999999]),
+    # People search: coordinators, over their own programs (tests/mentoring/test_contact_details.py).
+    Row("mentoring:people_search", expect(ok=COORDINATORS)),
+    Row("mentoring:people_search", expect(ok=COORDINATORS), query=lambda p: {"q": "Mel"}),
+    # Contact details: the person and their programs' coordinators edit them; no mentor
+    # (current, proposed or former), no other mentee, no other program's coordinator.
+    Row("mentoring:contact_edit", expect(ok=["coordinator", "mentee"], stages=True), args=lambda p: [p.mentee.pk]),
+    Row(
+        "mentoring:contact_edit",
+        expect(ok=["coordinator", "mentor", "proposed_mentor"]),  # the mentor's own
+        args=lambda p: [p.mentor.pk],
+    ),
+    Row("mentoring:contact_edit", expect(ok=["other_coordinator"]), args=lambda p: [p.other_coordinator.pk]),
+    Row(
+        "mentoring:contact_edit",
+        expect(redirect=["coordinator", "mentee"], stages=True),
+        args=lambda p: [p.mentee.pk],
+        method="post",
+        data=lambda p: {"phone": "", "preferred_contact": "email"},
+    ),
+    Row(
+        "mentoring:texts_stop",
+        expect(redirect=["coordinator", "mentee"], stages=True),
+        args=lambda p: [p.mentee.pk],
+        method="post",
+    ),
+    # The provider's inbound texts: off (404) while SMS_INBOUND_SECRET is empty, for everyone
+    # (test_contact_details covers the secret, STOP, START and YES).
+    Row("mentoring:sms_inbound", expect(anonymous=404), method="post", data=lambda p: {"From": "+12015550123"}),
     Row("mentoring:invitation_list", expect(ok=COORDINATORS)),
     Row("mentoring:invitation_new", expect(ok=COORDINATORS)),
     Row("mentoring:invitation_revoke", expect(ok=["coordinator"]), args=lambda p: [_pending_invitation(p)[0].pk]),

@@ -5,6 +5,7 @@ away every other change the person made."""
 from datetime import time
 
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring.models import ChannelPreference, ReminderKind
 
@@ -54,9 +55,9 @@ def test_safety_alerts_cannot_be_switched_off_and_the_rest_is_kept(personas, cli
     assert 'id="error_safety_alert_email"' in html and 'value="21:00"' in html and 'value="06:30"' in html
     personas.mentee.refresh_from_db()
     assert personas.mentee.quiet_from is None and not ChannelPreference.objects.exists()
-    # With texting okay, a text message is enough.
+    # With texting okay (and confirmed with YES), a text message is enough.
     user = personas.mentee
-    user.ok_to_text, user.phone = True, "+1 555 0100"
+    user.ok_to_text, user.phone, user.text_confirmed_at = True, "+1 555 0100", timezone.now()
     user.save()
     response = client_for(user).post(PREFERENCES, {"safety_alert-sms": "on"})
     assert response.status_code == 302

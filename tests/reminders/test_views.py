@@ -9,6 +9,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring.models import Channel, ChannelPreference, Notification, ReminderKind
 from mentoring.notifications.channels import unsubscribe_token
@@ -113,8 +114,9 @@ def test_the_settings_page_shows_the_defaults(personas, client_for):
     response = client_for(personas.mentee).get(PREFERENCES)
     assert response.status_code == 200
     rows = {row["kind"]: row for row in response.context["rows"]}
-    # Every kind a person can choose for (the kinds table; an invitation goes to an address only).
-    assert set(rows) == set(ReminderKind.values) - {ReminderKind.INVITATION}
+    # Every kind a person can choose for (the kinds table; an invitation goes to an address only,
+    # the okay-to-text confirmation by text only).
+    assert set(rows) == set(ReminderKind.values) - {ReminderKind.INVITATION, ReminderKind.TEXT_CONSENT_CONFIRM}
     assert all(row["email"] for row in rows.values())
     assert [kind for kind, row in rows.items() if row["always"]] == [ReminderKind.SAFETY_ALERT]
     assert [kind for kind, row in rows.items() if row["sms"]] == [ReminderKind.SAFETY_ALERT]
@@ -122,7 +124,8 @@ def test_the_settings_page_shows_the_defaults(personas, client_for):
 
 def test_the_settings_save_email_and_texts_per_kind_and_quiet_hours(personas, client_for):
     user = personas.mentee
-    user.ok_to_text, user.phone = True, "+1 555 0100"
+    # Texting is okay and confirmed with YES (mentoring.contact).
+    user.ok_to_text, user.phone, user.text_confirmed_at = True, "+1 555 0100", timezone.now()
     user.save()
     data = {f"{kind}-email": "on" for kind in ReminderKind.values if kind != ReminderKind.WEEKLY_DIGEST}
     data |= {"checkin_due-sms": "on", "quiet_from": "22:00", "quiet_until": "07:00"}

@@ -284,7 +284,7 @@ class Command(BaseCommand):
             for day in range(7)
             for start, end in ((clock(0), clock(12)), (clock(12), clock(0)))
         )
-        mentor_user = make("mentor", phone="+15550100003", ok_to_text=True)
+        mentor_user = make("mentor", phone="+15550100003", ok_to_text=True, text_confirmed_at=timezone.now())
         mentor = MentorProfile.objects.create(user=mentor_user, program=program)
         mentees = []
         for i in range(count):

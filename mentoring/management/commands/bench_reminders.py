@@ -159,7 +159,13 @@ class Command(BaseCommand):
     def _bench_user(self):
         user, _ = get_user_model().objects.get_or_create(
             email=BENCH_EMAIL,
-            defaults={"full_name": "Bench", "is_active": True, "ok_to_text": True, "phone": "+15550100000"},
+            defaults={
+                "full_name": "Bench",
+                "is_active": True,
+                "ok_to_text": True,
+                "text_confirmed_at": timezone.now(),
+                "phone": "+15550100000",
+            },
         )
         ChannelPreference.objects.update_or_create(
             user=user, kind=BENCH_KIND, defaults={"in_app": True, "email": True, "sms": True}

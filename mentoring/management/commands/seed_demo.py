@@ -207,10 +207,14 @@ class DemoSeeder:
                 "password": self.password_hash,
                 "time_zone": self.random.choice(TIME_ZONES),
                 "date_joined": self.now - timedelta(days=self.random.randint(20, 400)),
-                "phone": f"555-01{self.random.randint(10, 99)}",
+                "phone": f"+120155501{self.random.randint(10, 99)}",  # E.164, fictional (555-01xx)
                 "ok_to_text": self.random.random() < 0.6,
             },
         )
+        if created and user.ok_to_text:
+            # Demo people who said okay-to-text also answered YES to the confirmation text.
+            get_user_model().objects.filter(pk=user.pk).update(text_confirmed_at=user.date_joined)
+            user.text_confirmed_at = user.date_joined
         self.created += created
         return user
 
@@ -708,7 +712,7 @@ class DemoSeeder:
                 status=status,
                 full_name=name,
                 email=f"applicant{index + 1:02d}@example.org",
-                phone=f"555-02{index + 10}",
+                phone=f"+12015550{index + 110}",
                 preferred_contact=self.random.choice(["email", "text"]),
                 ok_to_text=True,
                 consent_to_contact=True,

@@ -36,15 +36,17 @@ class PeopleMixin:
     """Writing steps of ScaleSeeder (seeder.py) for programs, people and matches."""
 
     def _user(self, email, joined_at):
-        return get_user_model()(
+        user = get_user_model()(
             email=email,
             full_name=f"{self.fake.first_name()} {self.fake.last_name()}",
             password=self.password,
             time_zone=self.random.choice(TIME_ZONES),
             date_joined=joined_at,
-            phone=f"555-{self.random.randint(0, 9999):04d}",
+            phone=f"+1201555{self.random.randint(0, 9999):04d}",
             ok_to_text=self.random.random() < 0.6,
         )
+        user.text_confirmed_at = joined_at if user.ok_to_text else None  # answered YES
+        return user
 
     def _programs(self):
         count = max(2, round(self.n / MENTEES_PER_PROGRAM))
@@ -121,7 +123,7 @@ class PeopleMixin:
                     intake_date=user.date_joined.date(),
                     preferred_mentor_gender=self.random.choice(["", "", "", Gender.WOMAN, Gender.MAN]),
                     emergency_contact_name=self.fake.first_name(),
-                    emergency_contact_phone=f"555-{self.random.randint(0, 9999):04d}",
+                    emergency_contact_phone=f"+1201555{self.random.randint(0, 9999):04d}",
                     **self._matching_answers(),
                 )
                 for user, mentee in zip(mentee_users, self.mentees, strict=True)
