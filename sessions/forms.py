@@ -66,6 +66,8 @@ class MeetingLinkField(forms.URLField):
                 code="scheme",
                 params={"scheme": typed.group(1).lower()[:20]},
             )
+        if not typed and (value or "").strip() and "://" not in value:
+            value = f"https://{value.strip()}"  # "host:8443/room" too, which urlsplit reads as a scheme
         value = super().to_python(value)
         if value and urlsplit(value).scheme != "https":
             raise ValidationError(self.error_messages["invalid"], code="invalid")
