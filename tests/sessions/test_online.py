@@ -236,3 +236,14 @@ def test_a_group_link_is_in_the_feed_of_people_with_a_seat(personas, client):
     event = events(client, personas.mentee)[f"group-{group.pk}@{uid_domain()}"]
     assert str(event["URL"]) == LINK
     assert f"group-{group.pk}@{uid_domain()}" not in events(client, personas.other_mentee)
+
+
+def test_the_mentees_home_offers_join_for_the_next_meeting_in_its_last_ten_minutes(
+    personas, client_for, online, time_machine
+):
+    client = client_for(personas.mentee)
+    time_machine.move_to(online.starts_at - timedelta(minutes=11), tick=False)
+    assert "Join the online meeting" not in client.get(reverse("mentoring:home_mentee")).content.decode()
+    time_machine.move_to(online.starts_at - timedelta(minutes=10), tick=False)
+    html = client.get(reverse("mentoring:home_mentee")).content.decode()
+    assert "Join the online meeting" in html and f'href="{LINK}"' in html
