@@ -164,7 +164,7 @@ def session_cancel(*, session, by, reason):
 
 # --- moving a meeting: a new time proposed, accepted, declined or withdrawn ------------------------
 
-MOVE_AHEAD = timedelta(days=366)  # a new time within a year (the form's date window says the same)
+MOVE_AHEAD = timedelta(days=367)  # a new time within a year (the form's date window says the same, leap days included)
 
 
 def _locked_session(session):
