@@ -58,7 +58,7 @@ from django.db.models import Exists, OuterRef, Q
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from programs.models import Application, ConsentRecord, Program, Story
 from resources.models import Resource, Share
-from sessions.models import GroupSession, Session
+from sessions.models import GroupSession, Registration, Session
 
 from .models import Invitation, Match, MenteeProfile, MentorProfile, ReportExport, VolunteerProfile
 
@@ -385,6 +385,44 @@ def visible_sessions(user):
 def can_see_private_notes(user, session):
     """A session's private notes: the match's mentor and the program's coordinators, never the mentee."""
     return session.match.mentor.user_id == user.pk or can_manage_program(user, session.match.program)
+
+
+def movable_sessions(user):
+    """Meetings whose time ``user`` may propose to change, or whose proposed
+    new time they may answer or withdraw: scheduled one-on-ones of a current
+    match where they are the mentor or the mentee. Coordinators see the
+    proposals (``visible_sessions``) but the pair decides; a former or a
+    proposed mentor has none."""
+    if not _signed_in(user):
+        return Session.objects.none()
+    current = Match.objects.current()
+    return Session.objects.filter(status=Session.Status.SCHEDULED).filter(
+        Q(match__in=current.filter(mentor__user=user).values("pk"))
+        | Q(match__in=current.filter(mentee__user=user).values("pk"))
+    )
+
+
+def can_see_meeting_link(user, session):
+    """A one-on-one's online link: the mentor and the mentee while their match
+    is current, and the program's coordinators; nobody else (a former mentor
+    of a closed match does not keep it)."""
+    match = session.match
+    if match.is_current and match.side_of(user) is not None:
+        return True
+    return can_manage_program(user, match.program)
+
+
+def can_see_group_link(user, group_session):
+    """A group date's online link: people with a seat, its facilitators and
+    the program's coordinators (the rest of the program sees the date, not
+    the link)."""
+    if not _signed_in(user):
+        return False
+    return (
+        group_session.registrations.filter(user=user, status=Registration.Status.REGISTERED).exists()
+        or group_session.facilitators.filter(pk=user.pk).exists()
+        or can_manage_program(user, group_session.program)
+    )
 
 
 def member_programs(user):

@@ -19,6 +19,9 @@ commitments, and how each is released:
   mentees are not "taking part" (``MenteeProfile.objects.taking_part()``) and
   leave the waiting list, "Match everyone" and suggestions.
 - open proposals: withdrawn (status declined, with the ending as the reason).
+- new times proposed for the released meetings (``TimeProposal`` pending):
+  withdrawn (``sessions.services.time_proposals_withdraw``), so nobody can
+  accept a time for a meeting of an ended match.
 
 Times are UTC (``timezone.now()``); dates are the program's local date.
 """
@@ -58,20 +61,25 @@ def _skip_deliveries(subjects, *, recipient=None):
 
 
 def _session_subjects(session_ids):
-    return [f"session:{pk}:{label}" for pk in session_ids for label in ("1h", "24h", "log")]
+    from sessions.reminders import session_reminder_subjects
+
+    return session_reminder_subjects(session_ids)
 
 
 def release_match_sessions(*, match, by, reason):
-    """Cancel the match's scheduled meetings from now on and skip their
-    reminders. Returns the number cancelled. Nobody is told here: the
-    ending tells both people once."""
+    """Cancel the match's scheduled meetings from now on, skip their
+    reminders and withdraw every new time still waiting for an answer for
+    any of the match's meetings. Returns the number cancelled. Nobody is
+    told here: the ending tells both people once."""
     from sessions.models import Session
+    from sessions.services import time_proposals_withdraw
 
     sessions = Session.objects.filter(match=match, status=Session.Status.SCHEDULED, starts_at__gte=timezone.now())
     ids = list(sessions.values_list("pk", flat=True))
     Session.objects.filter(pk__in=ids).update(
         status=Session.Status.CANCELLED, cancelled_by=by, cancel_reason=reason[:200]
     )
+    time_proposals_withdraw(session_ids=Session.objects.filter(match=match).values_list("pk", flat=True), by=by)
     _skip_deliveries(_session_subjects(ids))
     _skip_deliveries([f"match:{match.pk}"])
     return len(ids)
@@ -102,8 +110,9 @@ def release_group_seats(*, user, program):
 def end_match(*, match, by, reason, note, tell=True):
     """End one open match because something else ended: a proposal is
     withdrawn (declined, with ``reason``), a current match is closed with
-    ``reason`` and ``note``. Releases its future meetings and pending
-    reminders; tells both people once unless ``tell`` is False."""
+    ``reason`` and ``note``. Releases its future meetings, their new times
+    waiting for an answer (withdrawn) and pending reminders; tells both
+    people once unless ``tell`` is False."""
     from .services import _locked, _set_status
 
     match = _locked(match)
@@ -124,7 +133,8 @@ def end_match(*, match, by, reason, note, tell=True):
 def match_closed(*, match, by):
     """Side effects of closing a match (``mentoring.services.match_close``
     calls this after the status change). Releases: the match's future
-    meetings (cancelled), their pending reminders and the match's own
+    meetings (cancelled), new times proposed for its meetings and not yet
+    answered (withdrawn), their pending reminders and the match's own
     (skipped); both people are told once. A match closed as "graduated"
     also makes the mentee exit the program as graduated (``mentee_exit``),
     so they do not go back on the waiting list."""
@@ -152,8 +162,8 @@ def mentee_exit(*, mentee, reason, by, on=None):
 
     Records ``exit_reason`` and ``exited_on`` on the profile (reports count
     it). Releases: the open match (a proposal is withdrawn, a current match
-    closed with the matching reason) with its future meetings and pending
-    reminders, both people told; the mentee's group seats and waiting places
+    closed with the matching reason) with its future meetings, their
+    proposed new times (withdrawn) and pending reminders, both people told; the mentee's group seats and waiting places
     in the program (waiting lists promoted); the waiting list and matching
     (not ``taking_part``). Undone by ``mentee_reenter``. Raises
     ValidationError if the mentee already left or the reason is unknown."""

@@ -628,6 +628,8 @@ class ReminderKind(models.TextChoices):
     SESSION_SCHEDULED = "session_scheduled", "Meeting scheduled"
     SESSION_MOVED = "session_moved", "Meeting moved"
     SESSION_CANCELLED = "session_cancelled", "Meeting cancelled"
+    SESSION_TIME_PROPOSED = "session_time_proposed", "New time proposed for a meeting"
+    SESSION_TIME_DECLINED = "session_time_declined", "Proposed meeting time declined"
     GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
     STORY_REVIEW = "story_review", "Your story is ready for you to read"
     INVITATION = "invitation", "Invitation"

@@ -55,7 +55,7 @@ from programs.models import (
     TrainingCompletion,
 )
 from resources.models import Resource, Share
-from sessions.models import CalendarFeed, GroupSession, Registration, Session
+from sessions.models import CalendarFeed, GroupSession, Registration, Session, TimeProposal
 
 from .csv_stream import safe_cells
 from .models import (
@@ -209,6 +209,7 @@ def _session_row(s, person):
         s.duration_minutes,
         s.mode,
         s.location,
+        s.online_url,
         s.status,
         s.missed_by,
         s.cancel_reason,
@@ -492,6 +493,7 @@ TABLES = (
             "duration_minutes",
             "mode",
             "location",
+            "online_url",
             "status",
             "missed_by",
             "cancel_reason",
@@ -508,6 +510,25 @@ TABLES = (
             .order_by("pk")
         ),
         _session_row,
+    ),
+    Table(
+        "meeting_time_proposals",
+        "New times proposed for your one-on-one meetings, by you or the other person, and the answers.",
+        (("peer_sessions.TimeProposal", "proposed_by"),),
+        ("id", "session_id", "proposed_by_you", "previous_starts_at", "starts_at", "note", "status", "decided_at"),
+        lambda person: TimeProposal.objects.filter(
+            Q(proposed_by=person) | Q(session__match__mentor__user=person) | Q(session__match__mentee__user=person)
+        ).order_by("pk"),
+        lambda t, person: (
+            t.pk,
+            t.session_id,
+            t.proposed_by_id == person.pk,
+            t.previous_starts_at,
+            t.starts_at,
+            t.note,
+            t.status,
+            t.decided_at,
+        ),
     ),
     Table(
         "session_private_notes",
@@ -757,6 +778,8 @@ NOT_EXPORTED = {
     ("peer_sessions.Session", "scheduled_by"): IN_A_ROLE,
     ("peer_sessions.Session", "cancelled_by"): IN_A_ROLE,
     ("peer_sessions.Session", "logged_by"): IN_A_ROLE,
+    ("peer_sessions.TimeProposal", "decided_by"): "who answered a proposed time: one of the pair, whose "
+    "export has the proposal (meeting_time_proposals)",
     ("goals.Goal", "suggested_by"): IN_A_ROLE,
     ("goals.CheckInComment", "author"): IN_A_ROLE,
     ("goals.SafetyAlert", "acknowledged_by"): IN_A_ROLE,
@@ -861,12 +884,12 @@ ERASURE_PLAN = (
         "them); goal titles, reasons, targets, milestone titles, reflections and the mentor's comments are blanked.",
     ),
     Step(
-        ("mentoring.Match", "mentoring.MatchSurvey", "resources.Share"),
+        ("mentoring.Match", "mentoring.MatchSurvey", "resources.Share", "peer_sessions.TimeProposal"),
         ERASED,
         "Matches, meetings, closing surveys, shares and referrals stay with their status, dates, ratings and "
         "answers; closing notes and the person's survey comments are blanked, and so are, for matches where "
-        "the person was the mentee, the mentor's survey comment and, in their meetings, places, summaries, "
-        "next steps, private notes and resources noted, and the "
+        "the person was the mentee, the mentor's survey comment and, in their meetings, places, online links, "
+        "summaries, next steps, private notes and resources noted, the notes of proposed new times, and the "
         "notes of resources shared with them. (A mentor's erasure keeps what was recorded about their mentees: "
         "it is the mentee's record.)",
     ),
@@ -1015,7 +1038,8 @@ def person_erase(*, person, by):
       password), profiles, applications and their notes, invitations (pending ones revoked),
       goals, milestones, check-ins, check-in comments, match closing notes, the person's
       closing-survey comments, and — where the person was the mentee — meetings (summaries,
-      next steps, private notes, places) and the notes of shares and referrals. A mentor's
+      next steps, private notes, places, online links) and the notes of shares and referrals;
+      the notes of proposed new times (the person's own, and those in their meetings as mentee). A mentor's
       erasure keeps what was recorded about their mentees (it is the mentee's record). Rows that reports and
       the dashboard count are kept with their status, dates and numbers, so every figure stays
       the same (tests/mentoring/test_erasure.py holds the reports and the dashboard to it).
@@ -1119,8 +1143,18 @@ def person_erase(*, person, by):
     done(
         "sessions",
         Session.objects.filter(match__in=as_mentee).update(
-            location="", cancel_reason="", resources_shared="", private_notes="", shared_summary="", follow_up=""
+            location="",
+            online_url="",
+            cancel_reason="",
+            resources_shared="",
+            private_notes="",
+            shared_summary="",
+            follow_up="",
         ),
+    )
+    done(
+        "time_proposals",
+        TimeProposal.objects.filter(Q(session__match__in=as_mentee) | Q(proposed_by=person)).update(note=""),
     )
     done("shares", Share.objects.filter(mentee).update(note=""))
     waiting = [Delivery.Status.PENDING, Delivery.Status.FAILED]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill
+from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill, TimeProposal
 
 
 @admin.register(Skill)
@@ -16,6 +16,13 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode"]
     raw_id_fields = ["match", "scheduled_by", "cancelled_by", "logged_by"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(TimeProposal)
+class TimeProposalAdmin(admin.ModelAdmin):
+    list_display = ["session", "starts_at", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["session", "proposed_by", "decided_by"]
 
 
 @admin.register(GroupSeries)

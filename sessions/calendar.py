@@ -20,10 +20,13 @@ def uid_domain():
     return urlsplit(settings.SITE_URL).hostname or "waypoint.invalid"
 
 
-def _event(uid, starts_at, ends_at, path, row):
+def _event(uid, starts_at, ends_at, path, row, online_url=""):
     """One VEVENT. ``row`` is the Session or GroupSession: its ``sequence``
     and ``changed_at`` (UTC) become SEQUENCE, LAST-MODIFIED and DTSTAMP, so a
-    moved meeting replaces the subscribed calendar's copy."""
+    moved meeting (same UID, higher SEQUENCE) replaces the subscribed
+    calendar's copy. ``online_url``: an online meeting's link, as URL and
+    LOCATION, so the calendar app offers to join (only passed for the feed's
+    owner's own meetings: build_feed)."""
     event = Event()
     event.add("uid", f"{uid}@{uid_domain()}")
     event.add("summary", NEUTRAL_TITLE)
@@ -33,11 +36,17 @@ def _event(uid, starts_at, ends_at, path, row):
     event.add("last-modified", row.changed_at)
     event.add("sequence", row.sequence)
     event.add("description", f"Details after signing in: {settings.SITE_URL}{path}")
+    if online_url:
+        event.add("url", online_url)
+        event.add("location", online_url)
     return event
 
 
 def build_feed(user):
-    """The user's scheduled one-on-ones and group sessions as ICS bytes."""
+    """The user's scheduled one-on-ones and group sessions as ICS bytes. An
+    online meeting carries its link: the feed lists only meetings the user
+    takes part in (their own matches' meetings while the match is current,
+    groups where they have a seat or facilitate)."""
     now = timezone.now()
     calendar = Calendar()
     calendar.add("prodid", "-//Waypoint//Calendar//EN")
@@ -46,8 +55,11 @@ def build_feed(user):
     sessions, groups = upcoming_for(user, since=now - FEED_HISTORY)
     for session in sessions:
         path = reverse("peer_sessions:session_detail", args=[session.pk])
-        calendar.add_component(_event(f"session-{session.pk}", session.starts_at, session.ends_at, path, session))
+        link = session.online_url if session.match.is_current else ""
+        calendar.add_component(_event(f"session-{session.pk}", session.starts_at, session.ends_at, path, session, link))
     for group in groups:
         path = reverse("peer_sessions:group_detail", args=[group.pk])
-        calendar.add_component(_event(f"group-{group.pk}", group.starts_at, group.ends_at, path, group))
+        calendar.add_component(
+            _event(f"group-{group.pk}", group.starts_at, group.ends_at, path, group, group.online_link)
+        )
     return calendar.to_ical()

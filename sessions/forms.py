@@ -1,7 +1,10 @@
+import re
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,14 +36,51 @@ def aware(day, time):
     return timezone.make_aware(datetime.combine(day, time), timezone.get_current_timezone())
 
 
+# "scheme:" at the start of what was typed; "host:443/..." (a port) is not a scheme.
+SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*):(?!\d)", re.IGNORECASE)
+
+
+class MeetingLinkField(forms.URLField):
+    """The address of a video call: https only. "zoom.example/j/1" gets
+    https:// in front; javascript:, data:, http: and every other scheme are
+    refused with a message that says why (the link becomes a button people
+    tap, so it must be a secure web address)."""
+
+    default_error_messages = {"invalid": "Enter the whole link of the video call, starting with https://."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Online meeting link")
+        kwargs.setdefault(
+            "help_text", "For a video call: the https:// link. Only the two of you and the coordinators see it."
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        typed = SCHEME.match(value or "")
+        if typed and typed.group(1).lower() != "https":
+            raise ValidationError(
+                "Use a secure link that starts with https:// (links starting with “%(scheme)s:” cannot be used).",
+                code="scheme",
+                params={"scheme": typed.group(1).lower()[:20]},
+            )
+        if not typed and (value or "").strip() and "://" not in value:
+            value = f"https://{value.strip()}"  # "host:8443/room" too, which urlsplit reads as a scheme
+        value = super().to_python(value)
+        if value and urlsplit(value).scheme != "https":
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class WhenFields(forms.Form):
     day = dates.DateField(window=dates.NEAR, years=2, label="Date")
     time = forms.TimeField(label="Start time", widget=TIME)
     duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label="Length")
     mode = forms.ChoiceField(choices=MeetingMode.choices, label="How")
-    location = forms.CharField(
-        max_length=200, required=False, label="Where, or the link", help_text="A place, a phone number or a video link."
-    )
+    location = forms.CharField(max_length=200, required=False, label="Where", help_text="A place or a phone number.")
+    online_url = MeetingLinkField()
 
     def starts_at(self):
         return aware(self.cleaned_data["day"], self.cleaned_data["time"])
@@ -133,7 +173,10 @@ class GroupForm(forms.Form):
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
-    online_link = forms.URLField(required=False, assume_scheme="https", label="Online link")
+    online_link = MeetingLinkField(
+        label="Online link",
+        help_text="For an online date: the https:// link. People with a seat, facilitators and coordinators see it.",
+    )
     capacity = forms.IntegerField(min_value=1, max_value=500, initial=12, label="Seats")
     is_public = forms.BooleanField(
         required=False,
@@ -244,6 +287,10 @@ class MoveForm(forms.Form):
     start = forms.TimeField(label="Starts", widget=TIME)
     end = forms.TimeField(label="Ends", widget=TIME)
     location = forms.CharField(max_length=200, required=False, label="Place")
+    online_link = MeetingLinkField(
+        label="Online link",
+        help_text="For an online date: the https:// link. People with a seat, facilitators and coordinators see it.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -252,6 +299,35 @@ class MoveForm(forms.Form):
             cleaned["ends_at"] = aware(cleaned["day"], cleaned["end"])
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+
+class ProposeTimeForm(forms.Form):
+    """A new time for a scheduled meeting, typed in the proposer's own zone
+    (the time-zone middleware activates ``User.zone``). ``session``: the meeting
+    (its current start must differ from the new one)."""
+
+    day = dates.DateField(window=dates.FUTURE, years=1, label="New date")
+    time = forms.TimeField(label="New start time", widget=TIME)
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        label="A note for the other person",
+        help_text="Optional. For example: “Work moved my shift.”",
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("time"):
+            cleaned["starts_at"] = starts_at = aware(cleaned["day"], cleaned["time"])
+            if starts_at <= timezone.now():
+                self.add_error("time", "Choose a time in the future.")
+            elif starts_at == self.session.starts_at:
+                self.add_error("time", "That is the meeting's time now: choose a different one.")
         return cleaned
 
 

@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from mentoring.choices import MeetingMode
 
+# An online meeting's "Join" button shows from this long before the start until the end.
+JOIN_OPENS_BEFORE = timedelta(minutes=10)
+
 
 class Skill(models.Model):
     """A skill a program teaches and mentors log as practised (editable per program)."""
@@ -44,7 +47,11 @@ class Session(models.Model):
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     mode = models.CharField(max_length=16, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
-    location = models.CharField(max_length=200, blank=True, help_text="A place, or a link for a video call.")
+    location = models.CharField(max_length=200, blank=True, help_text="A place or a phone number.")
+    # A video call's address (https only, sessions.forms.MeetingLinkField): shown to the
+    # pair and the program's coordinators, in the pair's calendar feeds, never in a text
+    # message or an email (those link to the meeting page, behind sign-in).
+    online_url = models.URLField("online meeting link", max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -71,6 +78,9 @@ class Session(models.Model):
     # subscribed calendars replace their copy (RFC 5545 SEQUENCE, LAST-MODIFIED).
     sequence = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+    # When the meeting last moved to another time (an accepted TimeProposal), UTC;
+    # reminders whose moment had passed by then are not sent (sessions.reminders).
+    moved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -92,6 +102,89 @@ class Session(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def join_open(self, now=None):
+        """True from JOIN_OPENS_BEFORE (10 minutes) before the start until the
+        end of a scheduled meeting that has an online link (``now``: UTC, default
+        the current time). Who may see the link is the access policy's
+        (``mentoring.access.can_see_meeting_link``)."""
+        now = now or timezone.now()
+        return (
+            bool(self.online_url)
+            and self.status == self.Status.SCHEDULED
+            and self.starts_at - JOIN_OPENS_BEFORE <= now < self.ends_at
+        )
+
+
+class TimeProposalQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Pending proposals that can still be answered at ``now`` (UTC): the
+        proposed time and the meeting are both still ahead, the meeting is
+        scheduled. A pending row past that is shown as expired (and marked so by
+        the next write about the meeting)."""
+        now = now or timezone.now()
+        return self.filter(
+            status=TimeProposal.Status.PENDING,
+            starts_at__gt=now,
+            session__starts_at__gt=now,
+            session__status=Session.Status.SCHEDULED,
+        )
+
+
+class TimeProposal(models.Model):
+    """A new time for a scheduled one-on-one meeting, proposed by its mentor or
+    its mentee; the other one accepts (the meeting moves: sessions.services.
+    session_time_accept) or declines; the proposer may withdraw it. At most one
+    is pending per meeting (a database constraint). Times are UTC."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="time_proposals")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    starts_at = models.DateTimeField(help_text="The proposed new start (UTC).")
+    # The meeting's start when the proposal was made, for the history ("instead of ...").
+    previous_starts_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = TimeProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=models.Q(status="pending"), name="one_pending_time_proposal"
+            )
+        ]
+
+    def __str__(self):
+        return f"New time for {self.session} ({self.status})"
+
+    def is_open(self, now=None):
+        """See TimeProposalQuerySet.open (for a row already loaded)."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PENDING
+            and self.starts_at > now
+            and self.session.starts_at > now
+            and self.session.status == Session.Status.SCHEDULED
+        )
+
+    def shown_status(self, now=None):
+        """The status to show: a pending proposal that can no longer be answered is expired."""
+        if self.status == self.Status.PENDING and not self.is_open(now):
+            return self.Status.EXPIRED
+        return self.Status(self.status)
 
 
 class GroupSeries(models.Model):
@@ -157,6 +250,16 @@ class GroupSession(models.Model):
 
     def __str__(self):
         return f"{self.title} on {self.starts_at:%Y-%m-%d}"
+
+    def join_open(self, now=None):
+        """As Session.join_open, for a group's online link: from 10 minutes
+        before the start until the end of a scheduled date."""
+        now = now or timezone.now()
+        return (
+            bool(self.online_link)
+            and self.status == self.Status.SCHEDULED
+            and self.starts_at - JOIN_OPENS_BEFORE <= now < self.ends_at
+        )
 
 
 class Registration(models.Model):

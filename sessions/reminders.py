@@ -1,5 +1,12 @@
 """What is due in the sessions app: meetings coming up (24 h and 1 h before,
-for both people and group registrants) and meetings not logged."""
+for both people and group registrants) and meetings not logged.
+
+A meeting that moved (an accepted new time, ``Session.moved_at``): its
+reminders follow the new start (their due time, part of the outbox key, is
+computed from it; rows not yet sent for the old time were skipped by
+``sessions.services.session_time_accept``), and a reminder whose moment had
+already passed when the meeting moved is not sent: the move's own message
+stands in for it, so nobody gets "coming up" twice for one meeting."""
 
 from datetime import timedelta
 
@@ -15,6 +22,12 @@ AHEAD = [("1h", timedelta(hours=1)), ("24h", timedelta(hours=24))]
 WINDOW = timedelta(hours=24)
 LOG_AFTER = timedelta(hours=1)
 MAX_LATENESS = timedelta(days=7)
+SESSION_LABELS = (*(label for label, _ in AHEAD), "log")
+
+
+def session_reminder_subjects(session_ids):
+    """The outbox subjects of these meetings' reminders ("session:<id>:1h", ":24h", ":log")."""
+    return [f"session:{pk}:{label}" for pk in session_ids for label in SESSION_LABELS]
 
 
 def due(now, since=None):
@@ -32,8 +45,8 @@ def _upcoming_sessions(now, since=None):
     sessions = Session.objects.filter(
         status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + WINDOW, match__status__in=Match.CURRENT
     ).select_related("match__mentor__user", "match__mentee__user")
-    if since is not None:  # one of its reminders fell due in (since, now], or it was booked since
-        found = Q(created_at__gt=since)
+    if since is not None:  # one of its reminders fell due in (since, now], or it was booked or moved since
+        found = Q(created_at__gt=since) | Q(moved_at__gt=since)
         for _, ahead in AHEAD:
             found |= Q(starts_at__gt=since + ahead, starts_at__lte=now + ahead)
         sessions = sessions.filter(found)
@@ -41,6 +54,8 @@ def _upcoming_sessions(now, since=None):
         for label, ahead in AHEAD:
             due_at = session.starts_at - ahead
             if due_at <= now:
+                if session.moved_at is not None and due_at <= session.moved_at:
+                    break  # its moment passed before the meeting moved: the move was told instead
                 for person in (session.match.mentor.user, session.match.mentee.user):
                     url = f"/sessions/{session.pk}/"
                     yield Due(
@@ -50,7 +65,7 @@ def _upcoming_sessions(now, since=None):
                         due_at,
                         url,
                         session.match.program_id,
-                        session.created_at,
+                        max(session.created_at, session.moved_at or session.created_at),
                     )
                 break  # the nearest reminder only
 

@@ -10,10 +10,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mentoring import access
-from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
+from mentoring.models import Delivery, Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
-from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill, new_feed_token
+from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Session, Skill, TimeProposal, new_feed_token
+from .reminders import session_reminder_subjects
 
 logger = logging.getLogger(__name__)
 MAX_SERIES_WEEKS = 52  # a weekly series ends within a year (sessions.forms.MAX_SERIES_DATES)
@@ -60,8 +61,11 @@ def event_changed(event):
     return ["sequence", "changed_at"]
 
 
-def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="", allow_double_booking=False):
-    """Schedule a meeting of an active match, in the future."""
+def session_schedule(
+    *, match, by, starts_at, duration_minutes, mode, location="", online_url="", allow_double_booking=False
+):
+    """Schedule a meeting of an active match, in the future. ``online_url``: a
+    video call's https link (checked by the form: sessions.forms.MeetingLinkField)."""
     _participant_side(match, by)
     if match.status != Match.Status.ACTIVE:
         raise ValidationError("Sessions can be scheduled for active matches only.")
@@ -79,6 +83,7 @@ def session_schedule(*, match, by, starts_at, duration_minutes, mode, location="
         duration_minutes=duration_minutes,
         mode=mode,
         location=location,
+        online_url=online_url,
         scheduled_by=by,
     )
     people = [u for u in (match.mentor.user, match.mentee.user) if u != by]
@@ -123,7 +128,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
 
 
 @transaction.atomic
-def session_record_past(*, match, by, starts_at, duration_minutes, mode, location="", **log):
+def session_record_past(*, match, by, starts_at, duration_minutes, mode, location="", online_url="", **log):
     """Log a meeting after the fact, in one step."""
     if starts_at > timezone.now():
         raise ValidationError({"starts_at": "This meeting is in the future: schedule it instead."})
@@ -135,12 +140,15 @@ def session_record_past(*, match, by, starts_at, duration_minutes, mode, locatio
         duration_minutes=duration_minutes,
         mode=mode,
         location=location,
+        online_url=online_url,
         scheduled_by=by,
     )
     return session_log(session=session, by=by, duration_minutes=duration_minutes, **log)
 
 
+@transaction.atomic
 def session_cancel(*, session, by, reason):
+    """Cancel a scheduled meeting; a new time waiting for an answer is withdrawn."""
     _participant_side(session.match, by)
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError(f"This session is already {session.get_status_display().lower()}.")
@@ -148,9 +156,199 @@ def session_cancel(*, session, by, reason):
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_by", "cancel_reason", *event_changed(session)])
+    time_proposals_withdraw(session_ids=[session.pk], by=by)
     people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
     _notify(people, ReminderKind.SESSION_CANCELLED, session, f"/sessions/{session.pk}/")
     return session
+
+
+# --- moving a meeting: a new time proposed, accepted, declined or withdrawn ------------------------
+
+MOVE_AHEAD = timedelta(days=367)  # a new time within a year (the form's date window says the same, leap days included)
+
+
+def _locked_session(session):
+    return (
+        Session.objects.select_for_update()
+        .select_related("match__mentor__user", "match__mentee__user")
+        .get(pk=session.pk)
+    )
+
+
+def _check_movable(session, by, now):
+    """The meeting can change time: it is scheduled, has not started, its match
+    is current and ``by`` is its mentor or its mentee. Returns ``by``'s side."""
+    side = session.match.side_of(by)
+    if side is None:
+        raise ValidationError("Only the mentor and the mentee of this meeting can change its time.")
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(f"This meeting is {session.get_status_display().lower()}: its time cannot change.")
+    if session.starts_at <= now:
+        raise ValidationError("This meeting has already started: its time cannot change.")
+    if not session.match.is_current:
+        raise ValidationError("This match has ended: its meetings cannot move.")
+    return side
+
+
+def _check_new_time(session, starts_at, now, *, allow_double_booking):
+    """A new start in the future, within a year, not the current one and (a
+    warning the person may override) not clashing with the mentor's other bookings."""
+    if starts_at <= now:
+        raise ValidationError({"time": "Choose a time in the future."})
+    if starts_at > now + MOVE_AHEAD:
+        raise ValidationError({"day": "Choose a date within a year."})
+    if starts_at == session.starts_at:
+        raise ValidationError({"time": "That is the meeting's time now: choose a different one."})
+    ends_at = starts_at + timedelta(minutes=session.duration_minutes)
+    if not allow_double_booking and mentor_conflicts(
+        session.match.mentor.user, starts_at, ends_at, exclude_session=session
+    ):
+        raise DoubleBooking(
+            f"{session.match.mentor.user} already has something booked at that time. Keep this time anyway?",
+            code="double_booked",
+        )
+
+
+def _expire_stale(session_id, now):
+    """Mark pending proposals of the meeting that can no longer be answered as expired."""
+    TimeProposal.objects.filter(session_id=session_id, status=TimeProposal.Status.PENDING).exclude(
+        pk__in=TimeProposal.objects.open(now).values("pk")
+    ).update(status=TimeProposal.Status.EXPIRED, decided_at=now)
+
+
+def _other_person(session, user):
+    match = session.match
+    return match.mentee.user if match.side_of(user) == "mentor" else match.mentor.user
+
+
+@transaction.atomic
+def session_time_propose(*, session, by, starts_at, note="", allow_double_booking=False):
+    """The mentor or the mentee of a scheduled meeting of a current match
+    proposes a new start (an aware datetime; the length stays). The other one
+    is told (``session_time_proposed``, content-neutral, link to the meeting
+    page) and accepts or declines. One proposal waits per meeting: a new one
+    replaces the proposer's own (withdrawn) or answers the other's (declined:
+    a counter-proposal). Returns the TimeProposal.
+
+    Raises ValidationError (field "day"/"time" for the time: past, more than a
+    year ahead, the current time) and DoubleBooking when the mentor has
+    something else then (pass ``allow_double_booking`` to keep it)."""
+    now = timezone.now()
+    session = _locked_session(session)
+    _check_movable(session, by, now)
+    _check_new_time(session, starts_at, now, allow_double_booking=allow_double_booking)
+    _expire_stale(session.pk, now)
+    for waiting in TimeProposal.objects.filter(session=session, status=TimeProposal.Status.PENDING):
+        mine = waiting.proposed_by_id == by.pk
+        waiting.status = TimeProposal.Status.WITHDRAWN if mine else TimeProposal.Status.DECLINED
+        waiting.decided_at, waiting.decided_by = now, by
+        waiting.save(update_fields=["status", "decided_at", "decided_by"])
+    proposal = TimeProposal.objects.create(
+        session=session,
+        proposed_by=by,
+        starts_at=starts_at,
+        previous_starts_at=session.starts_at,
+        note=note.strip(),
+        created_at=now,
+    )
+    _notify([_other_person(session, by)], ReminderKind.SESSION_TIME_PROPOSED, session, f"/sessions/{session.pk}/")
+    return proposal
+
+
+def _open_proposal(proposal, now):
+    """The proposal, locked with its meeting, if it can still be answered; else ValidationError."""
+    session = _locked_session(proposal.session)
+    proposal = TimeProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal.session = session
+    if proposal.status != TimeProposal.Status.PENDING:
+        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    if proposal.starts_at <= now:
+        raise ValidationError("The proposed time has passed. Propose another time.")
+    return proposal
+
+
+def _decide(proposal, status, by, now):
+    proposal.status, proposal.decided_at, proposal.decided_by = status, now, by
+    proposal.save(update_fields=["status", "decided_at", "decided_by"])
+
+
+def _check_answerer(proposal, by):
+    if proposal.proposed_by_id == by.pk:
+        raise ValidationError("The other person answers your proposal. You can withdraw it.")
+
+
+@transaction.atomic
+def session_time_accept(*, proposal, by, allow_double_booking=False):
+    """The other one of the pair accepts a proposed time: the meeting moves
+    (checked again: scheduled, not started, match current, the new time in the
+    future, the mentor's bookings), its calendar SEQUENCE goes up with the same
+    UID, reminders not yet sent for the old time are skipped (those for the new
+    time follow from sessions.reminders) and the proposer is told
+    (``session_moved``). Returns the moved Session.
+
+    Raises ValidationError (already answered, the time passed, not theirs to
+    answer, the meeting can no longer move) and DoubleBooking."""
+    now = timezone.now()
+    proposal = _open_proposal(proposal, now)
+    session = proposal.session
+    _check_movable(session, by, now)
+    _check_answerer(proposal, by)
+    _check_new_time(session, proposal.starts_at, now, allow_double_booking=allow_double_booking)
+    session.starts_at, session.moved_at = proposal.starts_at, now
+    session.save(update_fields=["starts_at", "moved_at", *event_changed(session)])
+    _decide(proposal, TimeProposal.Status.ACCEPTED, by, now)
+    _skip_waiting_reminders([session.pk], "released: the meeting moved")
+    people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
+    _notify(people, ReminderKind.SESSION_MOVED, session, f"/sessions/{session.pk}/")
+    return session
+
+
+@transaction.atomic
+def session_time_decline(*, proposal, by):
+    """The other one of the pair declines a proposed time: the meeting stays;
+    the proposer is told (``session_time_declined``). Returns the proposal."""
+    now = timezone.now()
+    proposal = _open_proposal(proposal, now)
+    _check_movable(proposal.session, by, now)
+    _check_answerer(proposal, by)
+    _decide(proposal, TimeProposal.Status.DECLINED, by, now)
+    _notify(
+        [proposal.proposed_by],
+        ReminderKind.SESSION_TIME_DECLINED,
+        proposal.session,
+        f"/sessions/{proposal.session_id}/",
+    )
+    return proposal
+
+
+@transaction.atomic
+def session_time_withdraw(*, proposal, by):
+    """The proposer takes back a proposal nobody answered yet (nobody is told:
+    the meeting page no longer asks). Returns the proposal."""
+    now = timezone.now()
+    proposal = TimeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.proposed_by_id != by.pk:
+        raise ValidationError("Only the person who proposed a time can withdraw it.")
+    if proposal.status != TimeProposal.Status.PENDING:
+        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    _decide(proposal, TimeProposal.Status.WITHDRAWN, by, now)
+    return proposal
+
+
+def time_proposals_withdraw(*, session_ids, by=None):
+    """Withdraw the pending proposals of these meetings (a cancelled meeting,
+    an ended match: mentoring/endings.py). Nobody is told here. Returns how many."""
+    return TimeProposal.objects.filter(session_id__in=list(session_ids), status=TimeProposal.Status.PENDING).update(
+        status=TimeProposal.Status.WITHDRAWN, decided_at=timezone.now(), decided_by=by
+    )
+
+
+def _skip_waiting_reminders(session_ids, why):
+    """Outbox rows of these meetings' reminders not sent yet are skipped."""
+    return Delivery.objects.filter(
+        subject__in=session_reminder_subjects(session_ids),
+        status__in=(Delivery.Status.PENDING, Delivery.Status.FAILED),
+    ).update(status=Delivery.Status.SKIPPED, last_error=why)
 
 
 # --- group sessions -------------------------------------------------------------------------
@@ -203,10 +401,11 @@ def _weekly(starts_at, ends_at, until, zone):
 
 
 @transaction.atomic
-def group_move(*, group_session, starts_at, ends_at, location, title=None, capacity=None):
-    """Move, relocate, rename or resize one occurrence; the rest of its
-    series stays. Fewer seats than people holding one is refused; more seats
-    go to the waiting list in order (each promoted person is told)."""
+def group_move(*, group_session, starts_at, ends_at, location, title=None, capacity=None, online_link=None):
+    """Move, relocate, rename or resize one occurrence (``online_link``: a new
+    https link, "" to remove it, None to keep it); the rest of its series
+    stays. Fewer seats than people holding one is refused; more seats go to
+    the waiting list in order (each promoted person is told)."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "The end must be after the start."})
     promoted = []
@@ -221,7 +420,9 @@ def group_move(*, group_session, starts_at, ends_at, location, title=None, capac
         group_session.capacity = capacity
     group_session.starts_at, group_session.ends_at, group_session.location = starts_at, ends_at, location
     group_session.title = title or group_session.title
-    fields = ["starts_at", "ends_at", "location", "title", "capacity"]
+    if online_link is not None:
+        group_session.online_link = online_link
+    fields = ["starts_at", "ends_at", "location", "online_link", "title", "capacity"]
     group_session.save(update_fields=[*fields, *event_changed(group_session)])
     _notify_registrants(group_session, ReminderKind.SESSION_MOVED)
     if promoted:

@@ -27,10 +27,11 @@ from .forms import (
     GroupForm,
     LogForm,
     MoveForm,
+    ProposeTimeForm,
     RecordPastForm,
     ScheduleForm,
 )
-from .models import CalendarFeed, GroupSession, Registration, Session
+from .models import CalendarFeed, GroupSession, Registration, Session, TimeProposal
 from .selectors import hours_per_mentor_per_month
 from .services import (
     DoubleBooking,
@@ -49,6 +50,10 @@ from .services import (
     session_log,
     session_record_past,
     session_schedule,
+    session_time_accept,
+    session_time_decline,
+    session_time_propose,
+    session_time_withdraw,
     skill_add,
     skill_toggle,
     unregister,
@@ -125,6 +130,7 @@ def session_new(request, pk):
                 duration_minutes=data["duration_minutes"],
                 mode=data["mode"],
                 location=data["location"],
+                online_url=data["online_url"],
                 allow_double_booking=data["double_booking_ok"],
             )
         except DoubleBooking as error:
@@ -155,6 +161,7 @@ def session_record(request, pk):
                 duration_minutes=data["duration_minutes"],
                 mode=data["mode"],
                 location=data["location"],
+                online_url=data["online_url"],
                 **form.log_data(),
             )
         except ValidationError as error:
@@ -185,27 +192,137 @@ def _other_person(match, user):
     return None, ""
 
 
+def _join_context(request, session, now):
+    """What the "Join" box needs: the link only for those who may see it
+    (access.can_see_meeting_link); ``join_open`` from 10 minutes before the
+    start until the end (server time, UTC; the page shows times in the
+    viewer's zone); ``polling`` while the box may still change."""
+    link_visible = bool(session.online_url) and access.can_see_meeting_link(request.user, session)
+    return {
+        "session": session,
+        "link_visible": link_visible,
+        "join_open": link_visible and session.join_open(now),
+        "polling": link_visible and session.status == Session.Status.SCHEDULED and now < session.ends_at,
+    }
+
+
 @login_required
 def session_detail(request, pk):
     session = _visible_session(request, pk)
     match = session.match
+    now = timezone.now()
     can_log = access.may_log_sessions(request.user, match)
     show_private = access.can_see_private_notes(request.user, session)
     if show_private:  # everyone else who sees this page is the mentee themselves
         audit_read(request, subject=match.mentee.user, what="session_notes", obj=session, program=match.program)
+    movable = session.starts_at > now and access.movable_sessions(request.user).filter(pk=session.pk).exists()
+    proposal = (
+        TimeProposal.objects.open(now).filter(session=session).select_related("proposed_by").first()
+        if session.status == Session.Status.SCHEDULED
+        else None
+    )
     return render(
         request,
         "sessions/session_detail.html",
         {
-            "session": session,
+            **_join_context(request, session, now),
             "skills": session.skills.all(),
             "shares": session.shares.select_related("resource"),
             "show_private": show_private,
-            "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now(),
+            "can_log": can_log and session.status != Session.Status.CANCELLED and session.starts_at <= now,
             "can_cancel": session.status == Session.Status.SCHEDULED,
+            "can_move": movable,
+            "proposal": proposal,
+            # The pair decides: the proposer may withdraw, the other one accepts or declines.
+            "proposal_mine": bool(proposal and movable and proposal.proposed_by_id == request.user.pk),
+            "proposal_to_answer": bool(proposal and movable and proposal.proposed_by_id != request.user.pk),
             "other_person": _other_person(match, request.user),
         },
     )
+
+
+@login_required
+def session_join(request, pk):
+    """The "Join" box alone (htmx polls it every 30 s while the meeting may
+    still open; a plain reload of the meeting page shows the same)."""
+    session = _visible_session(request, pk)
+    return render(request, "sessions/includes/join.html", _join_context(request, session, timezone.now()))
+
+
+def _movable_session(request, pk):
+    return get_object_or_404(
+        access.movable_sessions(request.user).select_related("match__mentor__user", "match__mentee__user"), pk=pk
+    )
+
+
+@login_required
+def session_propose(request, pk):
+    """The mentor or the mentee proposes a new time; the other one answers on the meeting page."""
+    session = _movable_session(request, pk)
+    form = ProposeTimeForm(request.POST or None, session=session)
+    warning = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_time_propose(
+                session=session,
+                by=request.user,
+                starts_at=form.cleaned_data["starts_at"],
+                note=form.cleaned_data["note"],
+                allow_double_booking=request.POST.get("double_booking_ok") == "1",
+            )
+        except DoubleBooking as error:
+            warning = error.messages[0]
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The new time is proposed. The meeting stays as it is until it is accepted.")
+            return redirect("peer_sessions:session_detail", session.pk)
+    return render(
+        request,
+        "sessions/session_propose.html",
+        {
+            "session": session,
+            "form": form,
+            "warning": warning,
+            "other_person": _other_person(session.match, request.user),
+        },
+    )
+
+
+ANSWERS = {
+    "accept": (session_time_accept, "The meeting is moved to the new time and the other person is told."),
+    "decline": (session_time_decline, "You declined the new time; the meeting stays as it was."),
+    "withdraw": (session_time_withdraw, "Your proposal is withdrawn; the meeting stays as it was."),
+}
+
+
+@login_required
+@require_POST
+def time_proposal_answer(request, pk):
+    """Accept or decline a proposed time (the other one of the pair), or
+    withdraw it (the proposer). A clash with the mentor's other bookings asks
+    once more; anything no longer possible is said at the top of the meeting page."""
+    proposal = get_object_or_404(
+        TimeProposal.objects.filter(session__in=access.movable_sessions(request.user)).select_related("session"),
+        pk=pk,
+    )
+    action = request.POST.get("action", "")
+    if action not in ANSWERS:
+        messages.error(request, "Choose accept, decline or withdraw.")
+        return redirect("peer_sessions:session_detail", proposal.session_id)
+    service, done = ANSWERS[action]
+    extra = {"allow_double_booking": request.POST.get("double_booking_ok") == "1"} if action == "accept" else {}
+    try:
+        service(proposal=proposal, by=request.user, **extra)
+    except DoubleBooking as error:
+        return render(
+            request, "sessions/time_proposal_clash.html", {"proposal": proposal, "warning": error.messages[0]}
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("peer_sessions:session_detail", proposal.session_id)
 
 
 @login_required
@@ -310,6 +427,13 @@ def _visible_group(request, pk):
     return get_object_or_404(access.visible_group_sessions(request.user).select_related("program", "skill"), pk=pk)
 
 
+def _group_join_context(request, group):
+    """The group's online link for people with a seat, facilitators and coordinators;
+    "Join" from 10 minutes before the start until the end."""
+    link_visible = bool(group.online_link) and access.can_see_group_link(request.user, group)
+    return {"link_visible": link_visible, "join_open": link_visible and group.join_open()}
+
+
 @login_required
 def group_detail(request, pk):
     group = _visible_group(request, pk)
@@ -336,6 +460,7 @@ def group_detail(request, pk):
             "book_form": BookForm(program=group.program) if can_take_attendance else None,
             "can_manage": access.can_manage_program(request.user, group.program),
             "is_open": group.status == GroupSession.Status.SCHEDULED and group.starts_at > timezone.now(),
+            **_group_join_context(request, group),
         },
     )
 
@@ -390,6 +515,7 @@ def group_edit(request, pk):
         "start": local_start.time(),
         "end": local_end.time(),
         "location": group.location,
+        "online_link": group.online_link,
         "title": group.title,
         "capacity": group.capacity,
     }
@@ -415,6 +541,7 @@ def group_edit(request, pk):
                 location=data["location"],
                 title=data["title"],
                 capacity=data["capacity"],
+                online_link=data["online_link"],
             )
             messages.success(request, "This date is moved; registrants are told.")
             return redirect("peer_sessions:group_detail", group.pk)

@@ -76,6 +76,8 @@ KINDS = {
         Kind(K.SESSION_SCHEDULED, "You have an update on Waypoint", reminder=False),
         Kind(K.SESSION_MOVED, "You have an update on Waypoint", reminder=False),
         Kind(K.SESSION_CANCELLED, "You have an update on Waypoint", reminder=False),
+        Kind(K.SESSION_TIME_PROPOSED, "You have an update on Waypoint", reminder=False),
+        Kind(K.SESSION_TIME_DECLINED, "You have an update on Waypoint", reminder=False),
         Kind(K.GROUP_PROMOTED, "You have an update on Waypoint", reminder=False),
         Kind(K.STORY_REVIEW, "Something is waiting for your answer on Waypoint", reminder=False),
         Kind(

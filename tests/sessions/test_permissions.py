@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sessions.models import CalendarFeed, GroupSession, Registration, Session
+from sessions.models import CalendarFeed, GroupSession, Registration, Session, TimeProposal
 from tests.permissions import SIGNED_IN, Row, cases, check, expect
 
 ONLY_A = ["coordinator"]
@@ -27,6 +27,18 @@ def _session(p, hours=-2, match=None):
     match = match or p.match
     return Session.objects.create(
         match=match, starts_at=timezone.now() + timedelta(hours=hours), scheduled_by=match.mentor.user
+    )
+
+
+def _proposal(p):
+    """A new time the mentor proposed for a meeting in three days (made directly:
+    the proposed-mentor column moves the match back to a proposal first)."""
+    session = _session(p, hours=72)
+    return TimeProposal.objects.create(
+        session=session,
+        proposed_by=p.mentor,
+        starts_at=session.starts_at + timedelta(days=1),
+        previous_starts_at=session.starts_at,
     )
 
 
@@ -72,6 +84,34 @@ MATRIX = [
         "peer_sessions:session_log", expect(ok=["coordinator", "mentor"], stages=True), args=lambda p: [_session(p).pk]
     ),
     Row("peer_sessions:session_cancel", expect(ok=PAIR, stages=True), args=lambda p: [_session(p, hours=24).pk]),
+    # Moving a meeting: the pair proposes and answers; coordinators see it on the meeting page.
+    Row(
+        "peer_sessions:session_propose",
+        expect(ok=["mentor", "mentee"], stages=True),
+        args=lambda p: [_session(p, hours=24).pk],
+    ),
+    Row(
+        "peer_sessions:session_propose",
+        expect(redirect=["mentor", "mentee"], stages=True),
+        args=lambda p: [_session(p, hours=24).pk],
+        method="post",
+        data=lambda p: {"day": (timezone.localdate() + timedelta(days=5)).isoformat(), "time": "11:00"},
+    ),
+    # The proposer (mentor) gets "the other person answers" back on the meeting page; the mentee declines.
+    Row(
+        "peer_sessions:time_proposal_answer",
+        expect(redirect=["mentor", "mentee"], stages=True),
+        args=lambda p: [_proposal(p).pk],
+        method="post",
+        data=lambda p: {"action": "decline"},
+    ),
+    # The online meeting's "Join" box (htmx): whoever sees the meeting; the link inside follows the policy.
+    Row("peer_sessions:session_join", expect(ok=PAIR, stages=True), args=lambda p: [_session(p, hours=24).pk]),
+    Row(
+        "peer_sessions:session_join",
+        expect(ok=["coordinator", "mentee", "former_mentor"]),
+        args=lambda p: [_former_session(p).pk],
+    ),
     # The closed match of the mentee with their former mentor: its sessions stay with
     # the two of them (and the notes with the former mentor); the next mentor does not see them.
     Row(
