@@ -561,6 +561,8 @@ class ReminderKind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", "Meeting cancelled"
     GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
     INVITATION = "invitation", "Invitation"
+    MESSAGE_NEW = "message_new", "New message"
+    MESSAGE_REPORTED = "message_reported", "Message reported to the program team"
 
 
 class Channel(models.TextChoices):
@@ -733,6 +735,7 @@ class AccessEvent(models.Model):
         EXPORT = "export", "Download of personal data"
         REPORT_EXPORT = "report_export", "Report download"
         RESOURCE_EXPORT = "resource_export", "Resource list download"
+        MESSAGE = "message", "A reported message"
 
     # Downloads leave the app: recorded even when a person downloads their own.
     EXPORTS = (What.EXPORT, What.REPORT_EXPORT, What.RESOURCE_EXPORT)

@@ -19,6 +19,13 @@ class ProgramForm(forms.ModelForm):
     min_recovery_months = forms.IntegerField(
         min_value=0, max_value=600, initial=12, label="Minimum time in recovery for mentors (months)"
     )
+    message_retention_months = forms.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        label="Delete messages after (months)",
+        help_text="Messages older than this are deleted every night. Leave empty to keep them.",
+    )
 
     class Meta:
         model = Program
@@ -36,6 +43,7 @@ class ProgramForm(forms.ModelForm):
             "min_recovery_months",
             "background_check_required",
             "mentors_create_groups",
+            "message_retention_months",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
