@@ -183,9 +183,10 @@ def conversation_read_view(request, pk):
 def message_report_view(request, pk):
     """Report a message someone else wrote in a conversation the user can open."""
     message = get_object_or_404(
-        Message.objects.filter(conversation__in=access.visible_conversations(request.user).values("pk")).select_related(
-            "conversation__program"
-        ),
+        # Someone else's message (one's own has no Report button: 404 like any other).
+        Message.objects.filter(conversation__in=access.visible_conversations(request.user).values("pk"))
+        .exclude(sender=request.user)
+        .select_related("conversation__program"),
         pk=pk,
     )
     try:
