@@ -84,6 +84,8 @@ def test_the_coordinator_sees_the_flagged_message_only_through_its_alert_audited
     page = client.get(reverse("goals:alert_acknowledge", args=[message.alert_id])).content.decode()
     assert "From a message" in page and "sometimes I think about suicide" in page
     assert "An ordinary line" not in page
+    assert "from a message" in client.get(reverse("goals:alerts")).content.decode()
+    assert "from a message" in client.get(reverse("goals:alert_live")).content.decode()
     assert AccessEvent.objects.filter(
         what="alert", viewer=personas.coordinator, subject=personas.mentee, object_id=message.alert_id
     ).exists()
