@@ -22,7 +22,7 @@ from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
 from .forms import MessageForm, RiskPhraseForm
-from .models import Conversation, Message, RiskPhrase
+from .models import Message, RiskPhrase
 from .selectors import conversation_list as list_conversations
 from .selectors import latest_messages, read_until, title_of
 from .services import (
@@ -73,7 +73,8 @@ def conversation_list(request):
         .filter(Q(mentor__user=user) | Q(mentee__user=user), conversation__isnull=True)
         .select_related("mentor__user", "mentee__user")
     )
-    teams = _member_programs(user).exclude(conversations__kind=Conversation.Kind.DIRECT, conversations__person=user)
+    # Programs whose team the person has not written to yet (only a team conversation has a person).
+    teams = _member_programs(user).exclude(conversations__person=user)
     return render(
         request,
         "conversations/conversation_list.html",
