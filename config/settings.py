@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sessions.apps.PeerSessionsConfig",
     "goals.apps.GoalsConfig",
     "resources.apps.ResourcesConfig",
+    "conversations.apps.ConversationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentoring.context_processors.navigation",
+                "conversations.context_processors.unread_messages",
             ],
             "builtins": ["mentoring.templatetags.waypoint_dates"],
         },
@@ -289,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
     # The coordinator home's figures and the needs-attention signals (mentoring.insights.snapshots).
     "refresh-snapshots": {"task": "mentoring.tasks.refresh_snapshots", "schedule": 60.0},
+    # Each program's message retention (conversations.services.messages_prune), once a day.
+    "prune-messages": {"task": "conversations.tasks.prune_messages", "schedule": crontab(hour=3, minute=41)},
 }
 
 # Stored figures and attention signals older than this are recomputed by the

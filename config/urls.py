@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("goals.urls")),
     path("", include("resources.urls")),
+    path("", include("conversations.urls")),
     path("admin/", admin.site.urls),
 ]

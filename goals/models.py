@@ -152,6 +152,7 @@ class SafetyAlert(models.Model):
     class Source(models.TextChoices):
         TAP = "tap", "The help-now button"
         CHECKIN = "checkin", "A check-in"
+        MESSAGE = "message", "From a message"
 
     mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="safety_alerts")
     checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")

@@ -538,3 +538,64 @@ def own_stories(user):
     if not _signed_in(user):
         return Story.objects.none()
     return Story.objects.filter(author=user)
+# --- messages (conversations app) ---------------------------------------------------------------------
+#
+# A match's conversation belongs to the pair: the mentor and the mentee of a
+# match that has started (active, paused or closed). A proposal has none (the
+# pair has not agreed to work together yet); a declined proposal never had
+# one. Once the match closes, both keep the conversation read-only: it is
+# shared history of the match, like its sessions (see the stages above).
+# Coordinators never read a match's conversation: they see a flagged message
+# only on its safety alert's page (audited), and may pause the conversation
+# (conversation_pause) without reading it.
+# A conversation with the program team: the person and the program's
+# coordinators. Group announcements: the group's facilitators and the
+# program's coordinators (who post), and its registered people (who read).
+
+
+def visible_conversations(user):
+    """Conversations ``user`` may open (read), as a queryset of Conversation."""
+    from conversations.models import Conversation
+    from sessions.models import Registration
+
+    if not _signed_in(user):
+        return Conversation.objects.none()
+    pair = Q(mentor__user=user) | Q(mentee__user=user)
+    return Conversation.objects.filter(
+        Q(kind=Conversation.Kind.MATCH, match__in=Match.objects.started().filter(pair).values("pk"))
+        | Q(kind=Conversation.Kind.DIRECT, person=user)
+        | Q(kind=Conversation.Kind.DIRECT, program__in=coordinated_programs(user).values("pk"))
+        | Q(kind=Conversation.Kind.GROUP, group__in=attendance_group_sessions(user).values("pk"))
+        | Q(
+            kind=Conversation.Kind.GROUP,
+            group__in=Registration.objects.filter(user=user, status=Registration.Status.REGISTERED).values(
+                "group_session"
+            ),
+        )
+    )
+
+
+def conversation_write_refusal(user, conversation):
+    """Why ``user`` may not post in ``conversation`` (which they can see), or
+    "" when they may: a paused conversation, a match that is no longer current
+    (closed: read-only), announcements for someone who only reads them."""
+    from conversations.models import Conversation
+
+    if conversation.is_paused:
+        return "Messages here are paused by the program team for now."
+    if conversation.kind == Conversation.Kind.MATCH:
+        if conversation.match.side_of(user) is None:
+            return "Only the mentor and the mentee write here."
+        if not conversation.match.is_current:
+            return "This match has ended: its messages are kept read-only."
+    elif (
+        conversation.kind == Conversation.Kind.GROUP
+        and not attendance_group_sessions(user).filter(pk=conversation.group_id).exists()
+    ):
+        return "Only the group's facilitators and the program team post announcements."
+    return ""
+
+
+def conversation_pausable(user, conversation):
+    """A coordinator of the conversation's program may pause and resume it."""
+    return can_manage_program(user, conversation.program)

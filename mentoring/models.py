@@ -634,6 +634,8 @@ class ReminderKind(models.TextChoices):
     STORY_REVIEW = "story_review", "Your story is ready for you to read"
     INVITATION = "invitation", "Invitation"
     TEXT_CONSENT_CONFIRM = "text_consent_confirm", "Confirm text messages"
+    MESSAGE_NEW = "message_new", "New message"
+    MESSAGE_REPORTED = "message_reported", "Message reported to the program team"
 
 
 class Channel(models.TextChoices):
@@ -807,6 +809,7 @@ class AccessEvent(models.Model):
         REPORT_EXPORT = "report_export", "Report download"
         RESOURCE_EXPORT = "resource_export", "Resource list download"
         STORY = "story", "A story before publication"
+        MESSAGE = "message", "A reported message"
 
     # Downloads leave the app: recorded even when a person downloads their own.
     EXPORTS = (What.EXPORT, What.REPORT_EXPORT, What.RESOURCE_EXPORT)

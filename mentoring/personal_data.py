@@ -42,6 +42,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from conversations.models import Conversation, Message, ReadMarker
 from goals.models import Answer, Assessment, CheckIn, CheckInComment, Goal, GoalProgress, Milestone, SafetyAlert
 from programs.models import (
     AgreementSignature,
@@ -227,6 +228,17 @@ def _share_row(s, person):
 
 
 SHARE_COLUMNS = ("id", "resource", "note", "session_id", "shared_at", "did_you_connect", "answered_at")
+
+
+def _conversations_of(person):
+    """Conversations the person takes part in as a person (not as a coordinator
+    reading a program's team inbox): their matches', their own with a program
+    team, the announcements of groups they booked or facilitated."""
+    pair = Q(match__mentor__user=person) | Q(match__mentee__user=person)
+    groups = Q(group__registrations__user=person) | Q(group__facilitators=person)
+    return Conversation.objects.filter(
+        pk__in=Conversation.objects.filter(pair | Q(person=person) | groups).values("pk")
+    )
 
 
 def _mine(person, path):
@@ -683,6 +695,25 @@ TABLES = (
         lambda r, person: (r.pk, r.name, r.status),
     ),
     Table(
+        "conversations",
+        "Your message conversations: with your mentor or mentee, with the program team, a group's announcements.",
+        (("conversations.Conversation", "person"),),
+        ("id", "kind", "program", "created_at", "paused_at"),
+        lambda person: _conversations_of(person).select_related("program").order_by("pk"),
+        lambda c, person: (c.pk, c.kind, c.program.name, c.created_at, c.paused_at),
+    ),
+    Table(
+        "messages",
+        "The messages you wrote, and those written to you in your conversations (as with your mentor's "
+        "answers to your check-ins).",
+        (("conversations.Message", "sender"),),
+        ("id", "conversation_id", "written_by_you", "message", "created_at", "checkin_id"),
+        lambda person: Message.objects.filter(
+            Q(sender=person) | Q(conversation__in=_conversations_of(person).values("pk"))
+        ).order_by("pk"),
+        lambda m, person: (m.pk, m.conversation_id, m.sender_id == person.pk, m.body, m.created_at, m.checkin_id),
+    ),
+    Table(
         "notifications",
         "Your notification centre.",
         (("mentoring.Notification", "user"),),
@@ -790,6 +821,10 @@ NOT_EXPORTED = {
     ("resources.Share", "shared_by"): IN_A_ROLE,
     ("programs.Story", "updated_by"): IN_A_ROLE,
     ("programs.Story", "published_by"): IN_A_ROLE,
+    ("conversations.Conversation", "paused_by"): IN_A_ROLE,
+    ("conversations.Message", "reported_by"): "who reported a message: the coordinators' safeguarding record; the "
+    "report may concern another person (GDPR Art. 15(4))",
+    ("conversations.ReadMarker", "user"): "how far the person has read each conversation (unread counts); no content",
 }
 
 
@@ -894,7 +929,15 @@ ERASURE_PLAN = (
         "it is the mentee's record.)",
     ),
     Step(
+        ("conversations.Conversation", "conversations.Message"),
+        ERASED,
+        "Conversations stay (with their dates); the text of every message the person wrote is blanked, and so "
+        "is every message of their conversations with the program team and, where the person was the mentee, "
+        "of their matches' conversations (it is the mentee's record).",
+    ),
+    Step(
         (
+            "conversations.ReadMarker",
             "mentoring.Delivery",
             "mentoring.Notification",
             "mentoring.ChannelPreference",
@@ -904,7 +947,7 @@ ERASURE_PLAN = (
         ),
         REMOVED,
         "Reminders not yet sent to the person are skipped; their notification centre, reminder settings, "
-        "calendar address and two-factor app and backup codes are deleted.",
+        "calendar address, two-factor app and backup codes and message read markers are deleted.",
     ),
     Step(
         ("programs.Story", "programs.StoryConsent"),
@@ -1037,8 +1080,9 @@ def person_erase(*, person, by):
       email ``erased-<id>@erased.invalid``, phone and preferences cleared, deactivated, unusable
       password), profiles, applications and their notes, invitations (pending ones revoked),
       goals, milestones, check-ins, check-in comments, match closing notes, the person's
-      closing-survey comments, and — where the person was the mentee — meetings (summaries,
-      next steps, private notes, places, online links) and the notes of shares and referrals;
+      closing-survey comments, the messages they wrote (and those of their team conversations and,
+      as the mentee, of their matches' conversations), and — where the person was the mentee — meetings
+      (summaries, next steps, private notes, places, online links) and the notes of shares and referrals;
       the notes of proposed new times (the person's own, and those in their meetings as mentee). A mentor's
       erasure keeps what was recorded about their mentees (it is the mentee's record). Rows that reports and
       the dashboard count are kept with their status, dates and numbers, so every figure stays
@@ -1157,6 +1201,13 @@ def person_erase(*, person, by):
         TimeProposal.objects.filter(Q(session__match__in=as_mentee) | Q(proposed_by=person)).update(note=""),
     )
     done("shares", Share.objects.filter(mentee).update(note=""))
+    done(
+        "messages",
+        Message.objects.filter(
+            Q(sender=person) | Q(conversation__person=person) | Q(conversation__match__in=as_mentee)
+        ).update(body=""),
+    )
+    ReadMarker.objects.filter(user=person).delete()
     waiting = [Delivery.Status.PENDING, Delivery.Status.FAILED]
     done(
         "deliveries_skipped",

@@ -38,6 +38,13 @@ class ProgramForm(forms.ModelForm):
         label="Phone numbers region",
         help_text="Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's.",
     )
+    message_retention_months = forms.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        label="Delete messages after (months)",
+        help_text="Messages older than this are deleted every night. Leave empty to keep them.",
+    )
 
     class Meta:
         model = Program
@@ -56,6 +63,7 @@ class ProgramForm(forms.ModelForm):
             "min_recovery_months",
             "background_check_required",
             "mentors_create_groups",
+            "message_retention_months",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

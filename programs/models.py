@@ -85,6 +85,12 @@ class Program(models.Model):
     first_contact_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days after a match starts by which the pair should have met."
     )
+    message_retention_months = models.PositiveSmallIntegerField(
+        "Delete messages after (months)",
+        null=True,
+        blank=True,
+        help_text="Messages older than this are deleted every night. Empty: keep them.",
+    )
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coordinated_programs", blank=True)
     safety_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

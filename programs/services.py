@@ -49,8 +49,8 @@ CONTACT_STATEMENT = "I agree that the program may contact me about my applicatio
 
 @transaction.atomic
 def program_create(*, created_by, **fields):
-    """A new program, coordinated by its creator, with starter texts and
-    experience areas the coordinator can then edit."""
+    """A new program, coordinated by its creator, with starter texts,
+    experience areas and risk phrases (conversations.defaults) the coordinator can then edit."""
     program = Program.objects.create(**fields)
     program.coordinators.add(created_by)
     ExperienceArea.objects.bulk_create(
@@ -65,6 +65,9 @@ def program_create(*, created_by, **fields):
     # a site have lost them): pages never create it during a GET.
     default_instrument()
     taxonomy_ready()
+    from conversations.services import risk_phrases_seed  # conversations imports this app's models
+
+    risk_phrases_seed(program=program)
     return program
 
 

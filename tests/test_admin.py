@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-OUR_APPS = {"mentoring", "programs", "peer_sessions", "goals", "resources"}
+OUR_APPS = {"mentoring", "programs", "peer_sessions", "goals", "resources", "conversations"}
 
 
 def test_every_model_of_our_apps_is_registered():

@@ -44,6 +44,7 @@ from urllib.parse import urlencode, urljoin  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.conversations.test_permissions import MATRIX as CONVERSATIONS  # noqa: E402
 from tests.goals.test_permissions import MATRIX as GOALS  # noqa: E402
 from tests.mentoring.test_permissions import MATRIX as MENTORING  # noqa: E402
 from tests.programs.test_permissions import MATRIX as PROGRAMS  # noqa: E402
@@ -51,7 +52,7 @@ from tests.resources.test_permissions import MATRIX as RESOURCES  # noqa: E402
 from tests.sessions.test_permissions import MATRIX as SESSIONS  # noqa: E402
 
 BAD_NUMBERS = ["99999999999999999999", "-99999999999999999999", "1e400"]
-ROWS = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES
+ROWS = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES + CONVERSATIONS
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -144,7 +145,7 @@ def _query_parameter_names():
     new parameter is covered without editing this test)."""
     names = set()
     pattern = re.compile(r"request\.(?:GET|POST)(?:\.get|\.getlist)?\(?\[?\s*\"([a-z_]+)\"")
-    for app in ("mentoring", "programs", "sessions", "goals", "resources"):
+    for app in ("mentoring", "programs", "sessions", "goals", "resources", "conversations"):
         for source in (ROOT / app).rglob("*.py"):
             names |= set(pattern.findall(source.read_text()))
     return sorted(names)

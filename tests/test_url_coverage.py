@@ -3,13 +3,14 @@ permission matrix; a page added without one fails here."""
 
 from django.urls import get_resolver
 
+from tests.conversations.test_permissions import MATRIX as CONVERSATIONS
 from tests.goals.test_permissions import MATRIX as GOALS
 from tests.mentoring.test_permissions import MATRIX as MENTORING
 from tests.programs.test_permissions import MATRIX as PROGRAMS
 from tests.resources.test_permissions import MATRIX as RESOURCES
 from tests.sessions.test_permissions import MATRIX as SESSIONS
 
-NAMESPACES = ("mentoring", "programs", "peer_sessions", "goals", "resources")
+NAMESPACES = ("mentoring", "programs", "peer_sessions", "goals", "resources", "conversations")
 ACCOUNT_PAGES = {
     "login",
     "logout",
@@ -23,7 +24,7 @@ ACCOUNT_PAGES = {
 
 
 def test_every_url_is_in_a_permission_matrix():
-    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES}
+    covered = {row.name for row in MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES + CONVERSATIONS}
     ours = set(ACCOUNT_PAGES)
     for namespace in NAMESPACES:
         resolver = get_resolver().namespace_dict[namespace][1]
@@ -35,7 +36,7 @@ def test_every_page_about_a_pair_says_what_a_proposed_and_a_former_mentor_get():
     """A page that "mentor" may open and "other_mentor" may not is about the
     match (or about the mentor): some row of it must have the match-stage
     columns (expect(..., stages=True) in tests/permissions.py)."""
-    rows = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES
+    rows = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES + CONVERSATIONS
     about_the_pair = {
         row.name for row in rows if row.expected["mentor"] in (200, 302) and row.expected["other_mentor"] == 404
     }

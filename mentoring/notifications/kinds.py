@@ -80,6 +80,9 @@ KINDS = {
         Kind(K.SESSION_TIME_DECLINED, "You have an update on Waypoint", reminder=False),
         Kind(K.GROUP_PROMOTED, "You have an update on Waypoint", reminder=False),
         Kind(K.STORY_REVIEW, "Something is waiting for your answer on Waypoint", reminder=False),
+        # At most one per conversation and person until they have read it (conversations.services).
+        Kind(K.MESSAGE_NEW, "You have a new message on Waypoint", reminder=False),
+        Kind(K.MESSAGE_REPORTED, "You have an update on Waypoint", reminder=False),
         Kind(
             K.INVITATION,
             "You're invited to Waypoint",

@@ -36,8 +36,8 @@ from ..services import (
     on_call_shift_remove,
     program_archive,
     program_create,
-    training_module_archive_toggle,
     program_unique_slug,
+    training_module_archive_toggle,
 )
 
 

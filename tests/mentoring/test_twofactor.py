@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mentoring import twofactor
 from mentoring.middleware import TwoFactorMiddleware
 from tests.conftest import unverified_login
+from tests.conversations.test_permissions import MATRIX as CONVERSATIONS_MATRIX
 from tests.factories import UserFactory
 from tests.goals.test_permissions import MATRIX as GOALS_MATRIX
 from tests.mentoring.test_permissions import MATRIX as MENTORING_MATRIX
@@ -64,7 +65,9 @@ def coordinator_rows():
     """Every URL of every permission matrix that a coordinator may use (200 or 302)."""
     skip = TwoFactorMiddleware.ALWAYS_OPEN | {"login"}
     rows = []
-    for row in MENTORING_MATRIX + PROGRAMS_MATRIX + SESSIONS_MATRIX + GOALS_MATRIX + RESOURCES_MATRIX:
+    for row in (
+        MENTORING_MATRIX + PROGRAMS_MATRIX + SESSIONS_MATRIX + GOALS_MATRIX + RESOURCES_MATRIX + CONVERSATIONS_MATRIX
+    ):
         if row.expected["coordinator"] in (200, 302) and row.name not in skip and "twofactor" not in row.name:
             rows.append(row)
     return rows

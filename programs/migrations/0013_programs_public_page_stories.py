@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0009_programs_oncall_rota'),
+        ('programs', '0012_program_settings_saved'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

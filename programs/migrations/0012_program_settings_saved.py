@@ -13,7 +13,7 @@ def running_programs_count_as_set_up(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0009_programs_oncall_rota'),
+        ('programs', '0011_program_message_retention'),
     ]
 
     operations = [

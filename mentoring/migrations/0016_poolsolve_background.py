@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0013_snapshots_figures_attention'),
+        ('mentoring', '0015_message_kinds'),
         ('programs', '0009_programs_oncall_rota'),
     ]
 

@@ -14,8 +14,8 @@ def existing_coordinators_skip_the_checklist(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0013_snapshots_figures_attention'),
-        ('programs', '0010_program_settings_saved'),
+        ('mentoring', '0018_stories_kind_and_audit'),
+        ('programs', '0012_program_settings_saved'),
     ]
 
     operations = [

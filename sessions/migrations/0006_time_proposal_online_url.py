@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peer_sessions', '0004_calendar_sequence'),
+        ('peer_sessions', '0005_groupsession_is_public'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

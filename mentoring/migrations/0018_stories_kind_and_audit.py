@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0013_snapshots_figures_attention'),
+        ('mentoring', '0017_session_time_proposal_kinds'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0013_snapshots_figures_attention'),
+        ('mentoring', '0016_poolsolve_background'),
     ]
 
     operations = [
