@@ -16,6 +16,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode"]
     raw_id_fields = ["match", "scheduled_by", "cancelled_by", "logged_by"]
     date_hierarchy = "starts_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(TimeProposal)
