@@ -2,7 +2,9 @@
 `manage.py setup_organisation --no-input ...` (no demo data), the coordinator
 opens the printed one-time link, chooses a password, sets up two-factor
 sign-in from the key on the page and lands on the home with the first-steps
-checklist; a step followed from the checklist ticks itself."""
+checklist; a step followed from the checklist ticks itself. Then the
+coordinator publishes a story a mentee consented to and the program's public
+page, and a visitor reads the story there and applies (issue 20's "done when")."""
 
 import io
 import re
@@ -15,12 +17,15 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from programs.models import Program
+from programs.stories import story_consent_sign, story_create, story_submit
+from tests.factories import MenteeProfileFactory, UserFactory
 
-from .helpers import field, path_is
+from .helpers import field, flash, path_is
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "river stones and quiet mornings"
+STORY = "We met on Tuesdays by the library. Small plans, kept, one week at a time."
 
 
 def setup_organisation():
@@ -91,3 +96,43 @@ def test_a_new_organisation_sets_up_its_first_coordinator(page, live_server):
     expect(checklist.locator('[data-step="settings"]')).to_have_attribute("data-done", "yes")
     program.refresh_from_db()
     assert program.status == Program.Status.ACTIVE
+
+    # A mentee of the new program wrote a story and consented to it (their own
+    # pages are covered by test_stories.py); the coordinator publishes it and
+    # the program's public page.
+    author = MenteeProfileFactory(program=program, user=UserFactory(full_name="Rosa Quintero")).user
+    story = story_create(program=program, author=author, title="Small plans, kept", body=STORY, display_name="Rosa")
+    story_submit(story=story)
+    story_consent_sign(story=story, person=author, typed_name="Rosa Quintero")
+    page.goto(f"/programs/{program.pk}/")
+    page.get_by_role("link", name="Stories", exact=True).click()
+    page.get_by_role("main").get_by_role("link", name=re.compile("Small plans, kept")).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Publish").click()
+    expect(flash(page, "The story is published.")).to_be_visible()
+    page.goto(f"/programs/{program.pk}/")
+    page.get_by_role("link", name="Public page", exact=True).click()
+    page.get_by_label("Publish the public program page").check()
+    page.get_by_label("Public page introduction").fill("Someone who has been there, beside you.")
+    page.get_by_role("button", name="Save").click()
+    expect(flash(page, "The public page is published.")).to_be_visible()
+    program.refresh_from_db()
+
+    # A visitor, not signed in, reads the story on the public page and applies.
+    visitor = page.context.browser.new_page()
+    visitor.goto(f"{live_server.url}/p/{program.slug}/")
+    expect(visitor.get_by_role("heading", name="Riverside Peer Mentoring", level=1)).to_be_visible()
+    visitor.get_by_role("region", name="Read how others found their way").get_by_role(
+        "link", name="Small plans, kept"
+    ).click()
+    expect(visitor.get_by_role("main")).to_contain_text(STORY)
+    expect(visitor.get_by_role("main")).not_to_contain_text("Quintero")
+    visitor.get_by_role("link", name="Find a mentor").click()
+    visitor.get_by_label("Your name").fill("Sky Visitor")
+    visitor.get_by_label("Email").fill("sky@example.net")
+    visitor.get_by_label("I agree that the program may contact me").check()
+    visitor.get_by_label("I have read the privacy notice").check()
+    visitor.get_by_role("button", name="Send application").click()
+    expect(visitor).to_have_url(path_is(live_server, "/apply/thanks/"))
+    assert program.applications.filter(email="sky@example.net", kind="mentee").exists()
+    visitor.close()
