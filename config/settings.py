@@ -275,6 +275,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-audit": {"task": "mentoring.tasks.prune_audit", "schedule": crontab(hour=3, minute=17)},
     # The coordinator home's figures and the needs-attention signals (mentoring.insights.snapshots).
     "refresh-snapshots": {"task": "mentoring.tasks.refresh_snapshots", "schedule": 60.0},
+    # The reports' rollups (mentoring.insights.rollups): missing zones, the last two whole months.
+    "refresh-rollups": {"task": "mentoring.tasks.refresh_rollups", "schedule": 60.0},
 }
 
 # Stored figures and attention signals older than this are recomputed by the

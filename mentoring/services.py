@@ -401,7 +401,11 @@ def match_reopen(*, match):
         raise ValidationError(f"{match.mentee.user} already has another open match.")
     _check_taking_part(match.mentor, match.mentee)
     _check_pair(match.mentor, match.mentee)
-    return _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
+    from .insights.rollups import match_checkin_weeks_rebuild
+
+    match = _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
+    match_checkin_weeks_rebuild(match=match)  # check-ins made while it was closed count again
+    return match
 
 
 def survey_submit(*, match, user, rating, comment):

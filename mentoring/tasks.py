@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from . import audit
-from .insights import snapshots
+from .insights import rollups, snapshots
 from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
 
@@ -23,3 +23,10 @@ def refresh_snapshots():
     """Beat, every minute: recompute the coordinator home's figures and the
     needs-attention signals (mentoring.insights.snapshots.snapshots_refresh)."""
     snapshots.snapshots_refresh()
+
+
+@shared_task(name="mentoring.tasks.refresh_rollups", ignore_result=True)
+def refresh_rollups():
+    """Beat, every minute: build report rollups of zones not built yet and
+    recompute the last two whole months (mentoring.insights.rollups.rollups_refresh)."""
+    rollups.rollups_refresh()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mentoring.insights import rollups
 from mentoring.models import Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
@@ -119,6 +120,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
         Match.objects.filter(pk=match.pk).filter(
             Q(first_met_at__isnull=True) | Q(first_met_at__gt=session.starts_at)
         ).update(first_met_at=session.starts_at)
+    rollups.session_changed(session=session)  # a meeting of a month that already ended
     return session
 
 
@@ -148,6 +150,7 @@ def session_cancel(*, session, by, reason):
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_by", "cancel_reason", *event_changed(session)])
+    rollups.session_changed(session=session)
     people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
     _notify(people, ReminderKind.SESSION_CANCELLED, session, f"/sessions/{session.pk}/")
     return session

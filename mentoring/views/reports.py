@@ -12,6 +12,7 @@ from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..insights.reports import REPORTS, Scope, last_months
+from ..insights.snapshots import seconds_ago
 from ..models import MentorProfile, ReportExport
 from .dashboard import programs_in_view
 from .pages import require_role
@@ -54,9 +55,10 @@ def report(request, slug):
     require_role(request, "coordinator")
     chosen = _report(slug)
     form, scope = _filters(request)
-    table = chart = None
+    table = chart = updated_age = None
     if scope is not None:
         table = chosen.build(scope)
+        updated_age = seconds_ago(scope.updated[0])  # figures of this month or week read from the rollups
         labels, series = table.chart_data()
         chart = bar_chart(chosen.title, labels, series)
     return render(
@@ -68,6 +70,7 @@ def report(request, slug):
             "form": form,
             "table": table,
             "chart": chart,
+            "updated_age": updated_age,
             "query": request.GET.urlencode(),
         },
     )
