@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -624,6 +625,30 @@ class ReportWeek(models.Model):
 
     def __str__(self):
         return f"Report week {self.week} of program {self.program_id} ({self.zone})"
+
+
+class ReportSnapshot(models.Model):
+    """A report's table for one coordinator's default view (all their programs,
+    the default range, no mentor filter) in one zone, computed by beat every
+    minute (mentoring.insights.snapshots.report_tables_refresh) for the reports
+    that do not read rollups. ``programs``: the sorted ids, comma-separated.
+    ``table``: {"columns", "rows", "chart", "chart_rows", "notes"}."""
+
+    report = models.CharField(max_length=32)
+    zone = models.CharField(max_length=64)
+    programs = models.CharField(max_length=255)
+    start = models.DateField()
+    end = models.DateField()
+    computed_at = models.DateTimeField()
+    table = models.JSONField(encoder=DjangoJSONEncoder)  # labels may be lazy translations
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "zone", "programs", "start", "end"], name="report_snapshot_once")
+        ]
+
+    def __str__(self):
+        return f"{self.report} of programs {self.programs} ({self.zone}) at {self.computed_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ReminderKind(models.TextChoices):

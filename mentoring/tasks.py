@@ -28,5 +28,7 @@ def refresh_snapshots():
 @shared_task(name="mentoring.tasks.refresh_rollups", ignore_result=True)
 def refresh_rollups():
     """Beat, every minute: build report rollups of zones not built yet and
-    recompute the last two whole months (mentoring.insights.rollups.rollups_refresh)."""
+    recompute the current and the last month and week (mentoring.insights.rollups.rollups_refresh);
+    the stored tables of the coordinators' default report views (snapshots.report_tables_refresh)."""
     rollups.rollups_refresh()
+    snapshots.report_tables_refresh()

@@ -12,7 +12,7 @@ from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..insights.reports import REPORTS, Scope, last_months
-from ..insights.snapshots import seconds_ago
+from ..insights.snapshots import report_table_of, seconds_ago
 from ..models import MentorProfile, ReportExport
 from .dashboard import programs_in_view
 from .pages import require_role
@@ -57,8 +57,13 @@ def report(request, slug):
     form, scope = _filters(request)
     table = chart = updated_age = None
     if scope is not None:
-        table = chosen.build(scope)
-        updated_age = seconds_ago(scope.updated[0])  # figures of this month or week read from the rollups
+        stored = report_table_of(slug, scope)  # the default view, stored by beat
+        if stored:
+            table, updated_at = stored
+        else:
+            table = chosen.build(scope)
+            updated_at = scope.updated[0]  # figures of this month or week read from the rollups
+        updated_age = seconds_ago(updated_at)
         labels, series = table.chart_data()
         chart = bar_chart(chosen.title, labels, series)
     return render(

@@ -11,11 +11,13 @@ to direct counts of the rows."""
 
 import contextlib
 import io
+import json
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,7 +26,7 @@ from django.utils import timezone
 from goals.models import CheckIn
 from goals.services import checkin_submit
 from mentoring.endings import mentee_exit
-from mentoring.insights import rollups
+from mentoring.insights import rollups, snapshots
 from mentoring.insights.reports import REPORTS, Scope, last_months
 from mentoring.management.scale import COORDINATOR_EMAIL, SLUG_PREFIX
 from mentoring.models import CheckinWeek, Match, MenteeProfile, ReportMonth, ReportWeek, RollupZone, User, zone_named
@@ -188,3 +190,33 @@ def test_a_zone_without_rollups_is_counted_live(scale):
     User.objects.filter(email=COORDINATOR_EMAIL).update(time_zone="Asia/Kolkata")
     assert rollups.rollups_refresh() == ["Asia/Kolkata"]
     assert ReportWeek.objects.filter(zone="Asia/Kolkata").exists()
+
+
+def plain(rows):
+    """Rows as stored (JSON): lazy labels become strings, tuples lists."""
+    return json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
+
+
+def test_default_report_views_are_stored_and_equal_the_live_tables(scale, client_for):
+    """The reports that do not read rollups show the table beat stored for the
+    coordinator's default view (all programs, last six months, their zone),
+    with its age, and it equals the live table after changes and a refresh."""
+    change_everything(scale, timezone.now())
+    rollups.rollups_refresh()
+    written = snapshots.report_tables_refresh()  # every coordinator's default view, every such report
+    assert written >= len(snapshots.SNAPSHOT_REPORTS) and written % len(snapshots.SNAPSHOT_REPORTS) == 0
+    coordinator = User.objects.get(email=COORDINATOR_EMAIL)
+    client = client_for(coordinator)
+    for slug in snapshots.SNAPSHOT_REPORTS:
+        response = client.get(reverse("mentoring:report", args=[slug]))
+        assert response.status_code == 200
+        assert response.context["updated_age"] is not None, slug
+        assert "Figures updated" in response.content.decode()
+        shown = response.context["table"]
+        with timezone.override(coordinator.zone):
+            live = REPORTS[slug].build(Scope(scale, *last_months(6), zone=coordinator.zone))
+        assert (shown.columns, shown.rows) == (plain(live.columns), plain(live.rows)), slug
+        assert plain(shown.chart_data()) == plain(live.chart_data()), slug
+    # A mentor filter or another range is computed live.
+    response = client.get(reverse("mentoring:report", args=["goals"]) + "?start=2026-01-01&end=2026-02-01")
+    assert response.context["updated_age"] is None
