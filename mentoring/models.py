@@ -608,10 +608,10 @@ class ReportMonth(models.Model):
 
 class ReportWeek(models.Model):
     """One week (Monday, in ``zone``) of one program for the check-in report:
-    how many mentees checked in while one of their started matches ran (any
-    status; the report takes paused matches off live). Computed from
-    CheckinWeek by rollups_rebuild and beat (mentoring.insights.rollups); a
-    past week is final, the current one is refreshed every minute."""
+    how many mentees checked in while one of their started matches that is
+    not paused now ran. Computed from CheckinWeek by rollups_rebuild, beat
+    (the current and the last week, every minute) and when a match is paused,
+    resumed or reopened (mentoring.insights.rollups)."""
 
     zone = models.CharField(max_length=64)
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")

@@ -363,6 +363,10 @@ def match_move(*, match, action):
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
     _set_status(match, target, **extra)
+    if action in ("pause", "resume"):
+        from .insights.rollups import match_status_changed
+
+        match_status_changed(match=match)  # the check-in report leaves paused matches out
     _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if action == "activate" else ReminderKind.MATCH_PAUSED)
     return match
 

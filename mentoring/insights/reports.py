@@ -16,7 +16,6 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -451,8 +450,8 @@ def checkins_report(scope):
 
     made = {}
     if scope.mentor is None:
-        # Weeks from the rollups: mentees who checked in during a started match's
-        # span, less those whose only such match is paused now (a live count).
+        # Weeks from the rollups: mentees who checked in during the span of a
+        # started match that is not paused (ReportWeek, kept by match_move too).
         stored = rollups.stored_weeks(scope.programs, zone, weeks, scope.end)
         _note_updated(
             scope,
@@ -463,25 +462,7 @@ def checkins_report(scope):
             ],
         )
         if stored:
-            paused = dict(
-                CheckinWeek.objects.filter(
-                    zone=rollups.zone_key(zone),
-                    week__in=list(stored),
-                    match__program__in=scope.programs,
-                    match__status=Match.Status.PAUSED,
-                )
-                .exclude(
-                    Exists(
-                        CheckinWeek.objects.filter(
-                            zone=OuterRef("zone"), week=OuterRef("week"), mentee=OuterRef("mentee")
-                        ).exclude(match__status=Match.Status.PAUSED)
-                    )
-                )
-                .values_list("week")
-                .annotate(n=Count("mentee", distinct=True))
-                .order_by()
-            )
-            made = {i: stored[monday][0] - paused.get(monday, 0) for i, monday in enumerate(weeks) if monday in stored}
+            made = {i: stored[monday][0] for i, monday in enumerate(weeks) if monday in stored}
     elif rollups.is_built(zone):
         # One mentor's matches: whole weeks from their person-week rows; a last
         # week that runs past the range's end is counted live.

@@ -169,7 +169,20 @@ def match_checkin_weeks_rebuild(*, match):
     weeks = set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
     CheckinWeek.objects.filter(match=match).delete()
     checkin_weeks_build(zones=zones, matches=Match.objects.filter(pk=match.pk))
-    weeks |= set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
+    _recount_weeks(match, zones, weeks)
+
+
+def match_status_changed(*, match):
+    """A match paused or resumed (mentoring.services.match_move): the check-in
+    report leaves paused matches out of every week, so the program's weeks
+    this match has rows in are counted again."""
+    zones = sorted(built_zones())
+    if zones:
+        _recount_weeks(match, zones, set())
+
+
+def _recount_weeks(match, zones, weeks):
+    weeks = weeks | set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
     for zone in zones:
         of_zone = [week for name, week in weeks if name == zone]
         if of_zone:
@@ -251,6 +264,7 @@ def report_weeks_build(*, zone, programs=None, weeks, now=None):
     counts = {
         (row["match__program"], row["week"]): row["n"]
         for row in CheckinWeek.objects.filter(zone=zone, week__in=weeks, match__program__in=program_ids)
+        .exclude(match__status=Match.Status.PAUSED)
         .values("match__program", "week")
         .annotate(n=Count("mentee", distinct=True))
         .order_by()
