@@ -364,6 +364,14 @@ def rollups_rebuild(*, now=None):
     return {zone: zone_build(zone=zone, now=now) for zone in zones}
 
 
+def rollups_forget():
+    """Delete every rollup and mark no zone built (after rows were loaded in
+    bulk past the services, e.g. seed_scale): the reports count live until
+    beat or rollups_rebuild builds the zones again."""
+    for model in (RollupZone, CheckinWeek, ReportMonth, ReportWeek):
+        model.objects.all().delete()
+
+
 def rollups_refresh(*, now=None):
     """Beat, every minute: build zones that are wanted and not built yet
     (the first run builds everything), then, in every zone built before,
