@@ -1,35 +1,41 @@
 """Rollups the reports read instead of the raw rows (issue 18).
 
-Two tables, per time zone (a report counts months and weeks in the viewer's
-zone, so a rollup is only good for the zone it was built in):
+Three tables, per time zone (a report counts months and weeks in the
+viewer's zone, so a rollup is only good for the zone it was built in):
 
 - ``CheckinWeek`` (zone, week, match, mentee): the match's mentee checked in
-  at least once that week (Monday, local) while the match ran. The check-in
-  report's "weeks with a check-in" is a count of distinct mentees per week
-  over these rows (one row per person-week instead of every check-in).
-  Written by ``checkin_recorded`` (from goals.services.checkin_submit, for
-  the mentee's running matches), ``match_checkin_weeks_rebuild`` (from
-  match_reopen: check-ins made while the match was closed count again) and
-  ``rollups_rebuild``. A match's span only changes by being started (later
-  check-ins only), closed (ended_at = now, after every earlier check-in) or
-  reopened (rebuilt), so the rows stay exact.
-- ``ReportMonth`` (zone, program, month): a whole past month's one-on-one
-  meeting figures and check-in count and mood sum. Only months that ended
-  before today (in the zone) are stored; the current month and partial
-  months at the edges of a range are computed live. Recomputed for the month
-  of a meeting logged, recorded or cancelled after its month ended
-  (``session_changed``), by beat every minute for the last two whole months
-  (``rollups_refresh``) and by ``rollups_rebuild``.
+  at least once that week (Monday, local) while the match ran: one row per
+  person-week instead of every check-in. Written by ``checkin_recorded``
+  (from goals.services.checkin_submit, for the mentee's running matches),
+  ``match_checkin_weeks_rebuild`` (from match_reopen: check-ins made while
+  the match was closed count again) and ``rollups_rebuild``. A match's span
+  only changes by being started (later check-ins only), closed (ended_at =
+  now, after every earlier check-in) or reopened (rebuilt), so the rows stay
+  exact. A mentor-filtered check-in report counts its weeks here.
+- ``ReportWeek`` (zone, program, week): distinct mentees with a CheckinWeek
+  row that week from a match that is not paused now: the unfiltered
+  report's "weeks with a check-in". Recounted for a match's weeks when it is
+  paused or resumed (``match_status_changed``, from match_move) or reopened;
+  beat recomputes the current and the last week.
+- ``ReportMonth`` (zone, program, month): one-on-one meeting figures (held,
+  minutes, missed, cancelled, distinct mentors and mentees meeting) and
+  check-in count and mood sum, counted up to ``until`` (the month's last
+  day, or for the current month the day it was computed). A meeting logged,
+  recorded or cancelled in a month that is over recomputes that month
+  (``session_changed``); beat recomputes the current and the last month.
 
-``RollupZone`` says which zones are built. A report in a zone without one
-(a coordinator who just moved to a new zone, a database that was never
-built) computes everything live, as before, until beat (``rollups_refresh``:
-builds missing zones first) or ``manage.py rollups_rebuild`` builds it. The
-zones built: settings.DEFAULT_USER_TIME_ZONE and TIME_ZONE, every program's
-zone and every coordinator's zone.
+A row of a month or week that is not over yet is read only while younger
+than settings.FIGURES_MAX_AGE_SECONDS (the report then says how old); past
+periods are final. Partial months at the edges of a range, the months of a
+mentor-filtered report and anything without a row are counted live.
 
-Reports with a mentor filter read only ``CheckinWeek``; their other figures
-are live (one mentor's rows are few)."""
+``RollupZone`` says which zones are built (rows exist only for those). A
+report in a zone without one (a coordinator who just moved to a new zone, a
+database never built, or one seed_scale loaded in bulk) is counted live, as
+before, until beat (``rollups_refresh``: builds missing zones first) or
+``manage.py rollups_rebuild`` builds it. The zones built:
+settings.DEFAULT_USER_TIME_ZONE and TIME_ZONE, every program's zone and every
+coordinator's zone."""
 
 import zoneinfo
 from datetime import datetime, time, timedelta

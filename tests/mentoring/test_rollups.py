@@ -222,3 +222,31 @@ def test_default_report_views_are_stored_and_equal_the_live_tables(scale, client
     # A mentor filter or another range is computed live.
     response = client.get(reverse("mentoring:report", args=["goals"]) + "?start=2026-01-01&end=2026-02-01")
     assert response.context["updated_age"] is None
+
+
+def test_a_first_check_in_of_the_week_is_counted_through_the_rollups(scale):
+    """A mentee with no check-in yet this week checks in: the week's figure
+    (unfiltered: ReportWeek after beat; one mentor: CheckinWeek at once) goes
+    up by one and equals the live computation."""
+    match = Match.objects.filter(program__in=scale, status=Match.Status.ACTIVE).order_by("pk").first()
+    with timezone.override("UTC"):
+        today = timezone.localdate()
+        monday = today - timedelta(days=today.weekday())
+        zone = zone_named("UTC")
+        CheckIn.objects.filter(mentee=match.mentee, created_at__gte=rollups.local_midnight(monday, zone)).delete()
+        call_command("rollups_rebuild", stdout=io.StringIO())
+        start, end = last_months(6, today)
+        scopes_ = [Scope(scale, start, end, zone=zone), Scope([match.program_id], start, end, match.mentor, zone=zone)]
+
+        def made_this_month(report_scope):
+            return REPORTS["checkins"].build(report_scope).rows[-1][2]
+
+        before = [made_this_month(s) for s in scopes_]
+        checkin_submit(mentee=match.mentee, mood=3)
+        rollups.rollups_refresh()
+        after = [made_this_month(s) for s in scopes_]
+        assert after == [n + 1 for n in before]
+        with transaction.atomic():
+            rollups.rollups_forget()
+            assert [made_this_month(s) for s in scopes_] == after  # the live computation
+            transaction.set_rollback(True)
