@@ -293,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-snapshots": {"task": "mentoring.tasks.refresh_snapshots", "schedule": 60.0},
     # Each program's message retention (conversations.services.messages_prune), once a day.
     "prune-messages": {"task": "conversations.tasks.prune_messages", "schedule": crontab(hour=3, minute=41)},
+    # The reports' rollups (mentoring.insights.rollups): missing zones, the last two whole months.
+    "refresh-rollups": {"task": "mentoring.tasks.refresh_rollups", "schedule": 60.0},
 }
 
 # Stored figures and attention signals older than this are recomputed by the

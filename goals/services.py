@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.insights import rollups
 from mentoring.models import ReminderKind
 from mentoring.notifications.notify import notify
 
@@ -132,6 +133,7 @@ def checkin_submit(
     Milestone.objects.filter(pk__in=milestones_done, goal__in=active.values(), done_at__isnull=True).update(
         done_at=checkin.created_at
     )
+    rollups.checkin_recorded(checkin=checkin)
     return checkin, _raise_alerts(checkin)
 
 

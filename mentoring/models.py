@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -606,6 +607,117 @@ class PoolSolve(models.Model):
 
     def __str__(self):
         return f"Pool solve of program {self.program_id} ({self.status}, {self.progress}%)"
+
+
+class RollupZone(models.Model):
+    """A time zone whose report rollups are built (mentoring.insights.rollups):
+    the reports read the rollups of a viewer in this zone, and compute live for
+    a zone without a row. Written by rollups_rebuild and the beat task."""
+
+    zone = models.CharField(max_length=64, unique=True)
+    built_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Rollups in {self.zone} built at {self.built_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CheckinWeek(models.Model):
+    """The check-in report's rollup: the match's mentee checked in at least once
+    during this week (Monday, in ``zone``) while the match ran (started_at <=
+    check-in <= ended_at, or not ended). One row per (zone, match, week),
+    whatever the number of check-ins. Written by checkin_submit, match_reopen
+    and rollups_rebuild (mentoring.insights.rollups) only."""
+
+    zone = models.CharField(max_length=64)
+    week = models.DateField()
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "match", "week"], name="checkin_week_once")]
+        # The report counts distinct mentees per week of the matches it is about, index-only.
+        indexes = [models.Index(fields=["zone", "week", "match", "mentee"], name="checkin_week_report")]
+
+    def __str__(self):
+        return f"Check-in week {self.week} of match {self.match_id} ({self.zone})"
+
+
+class ReportMonth(models.Model):
+    """One month (in ``zone``) of one program, as the reports count
+    it without a mentor filter (mentoring.insights.rollups): one-on-one
+    meetings by month of their start (held, minutes held, missed, cancelled,
+    distinct mentors and mentees meeting) and check-ins by month of their
+    time (count, sum of moods), up to ``until``. Recomputed by rollups_rebuild,
+    beat (the current and the last month, every minute) and the services that
+    log, record or cancel a meeting of a past month."""
+
+    zone = models.CharField(max_length=64)
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    held = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    mentors = models.PositiveIntegerField(default=0)
+    mentees = models.PositiveIntegerField(default=0)
+    checkins = models.PositiveIntegerField(default=0)
+    mood_sum = models.PositiveIntegerField(default=0)
+    # The last day counted: the month's last day, or (the current month) the day it was computed.
+    until = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "program", "month"], name="report_month_once"),
+        ]
+
+    def __str__(self):
+        return f"Report month {self.month:%Y-%m} of program {self.program_id} ({self.zone})"
+
+
+class ReportWeek(models.Model):
+    """One week (Monday, in ``zone``) of one program for the check-in report:
+    how many mentees checked in while one of their started matches that is
+    not paused now ran. Computed from CheckinWeek by rollups_rebuild, beat
+    (the current and the last week, every minute) and when a match is paused,
+    resumed or reopened (mentoring.insights.rollups)."""
+
+    zone = models.CharField(max_length=64)
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    mentees = models.PositiveIntegerField(default=0)
+    until = models.DateField()  # the last day counted (the Sunday, or the day it was computed)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "program", "week"], name="report_week_once")]
+
+    def __str__(self):
+        return f"Report week {self.week} of program {self.program_id} ({self.zone})"
+
+
+class ReportSnapshot(models.Model):
+    """A report's table for one coordinator's default view (all their programs,
+    the default range, no mentor filter) in one zone, computed by beat every
+    minute (mentoring.insights.snapshots.report_tables_refresh) for the reports
+    that do not read rollups. ``programs``: the sorted ids, comma-separated.
+    ``table``: {"columns", "rows", "chart", "chart_rows", "notes"}."""
+
+    report = models.CharField(max_length=32)
+    zone = models.CharField(max_length=64)
+    programs = models.CharField(max_length=255)
+    start = models.DateField()
+    end = models.DateField()
+    computed_at = models.DateTimeField()
+    table = models.JSONField(encoder=DjangoJSONEncoder)  # labels may be lazy translations
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "zone", "programs", "start", "end"], name="report_snapshot_once")
+        ]
+
+    def __str__(self):
+        return f"{self.report} of programs {self.programs} ({self.zone}) at {self.computed_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ReminderKind(models.TextChoices):

@@ -796,6 +796,8 @@ NOT_EXPORTED = {
     ("mentoring.Erasure", "erased_by"): IN_A_ROLE,
     ("mentoring.AttentionSignal", "mentee"): "a signal of the coordinators' needs-attention list, recomputed "
     "every minute from the check-ins, meetings, assessments and surveys that are in the export",
+    ("mentoring.CheckinWeek", "mentee"): "a report rollup (which weeks had a check-in), rebuilt from the "
+    "check-ins that are in the export",
     ("mentoring.AccessEvent", "subject"): "the read audit of the person's record; the person reads it on "
     "'Who viewed my information' (/accounts/who-viewed/)",
     ("mentoring.AccessEvent", "viewer"): "the read audit of what this person was shown in a role (security log)",
@@ -984,12 +986,14 @@ ERASURE_PLAN = (
             "resources.Resource",
             "peer_sessions.Session",
             "mentoring.AttentionSignal",
+            "mentoring.CheckinWeek",
         ),
         KEPT,
         "Group registrations and attendance, group facilitation, coordinator and on-call roles (an erased "
         "account is inactive, so it is never on call), directory suggestions and report "
         "downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
-        "The coordinators' needs-attention list is recomputed every minute from the rows above.",
+        "The coordinators' needs-attention list is recomputed every minute from the rows above, and the "
+        "reports' rollups (which weeks had a check-in) count the check-ins kept above.",
     ),
 )
 

@@ -374,6 +374,10 @@ def match_move(*, match, action):
         raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
     _set_status(match, target, **extra)
+    if action in ("pause", "resume"):
+        from .insights.rollups import match_status_changed
+
+        match_status_changed(match=match)  # the check-in report leaves paused matches out
     _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if action == "activate" else ReminderKind.MATCH_PAUSED)
     return match
 
@@ -412,7 +416,11 @@ def match_reopen(*, match):
         raise ValidationError(f"{match.mentee.user} already has another open match.")
     _check_taking_part(match.mentor, match.mentee)
     _check_pair(match.mentor, match.mentee)
-    return _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
+    from .insights.rollups import match_checkin_weeks_rebuild
+
+    match = _set_status(match, Match.Status.ACTIVE, close_reason="", ended_at=None)
+    match_checkin_weeks_rebuild(match=match)  # check-ins made while it was closed count again
+    return match
 
 
 def survey_submit(*, match, user, rating, comment):

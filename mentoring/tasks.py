@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from . import audit
-from .insights import snapshots
+from .insights import rollups, snapshots
 from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
 
@@ -32,3 +32,12 @@ def pool_solve(*, solve_id):
     from .matching.solutions import pool_solve_run
 
     pool_solve_run(solve_id=solve_id)
+
+
+@shared_task(name="mentoring.tasks.refresh_rollups", ignore_result=True)
+def refresh_rollups():
+    """Beat, every minute: build report rollups of zones not built yet and
+    recompute the current and the last month and week (mentoring.insights.rollups.rollups_refresh);
+    the stored tables of the coordinators' default report views (snapshots.report_tables_refresh)."""
+    rollups.rollups_refresh()
+    snapshots.report_tables_refresh()

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.insights import rollups
 from mentoring.models import Delivery, Match, MenteeProfile, MentorProfile, ReminderKind
 from mentoring.notifications.notify import notify
 
@@ -124,6 +125,7 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
         Match.objects.filter(pk=match.pk).filter(
             Q(first_met_at__isnull=True) | Q(first_met_at__gt=session.starts_at)
         ).update(first_met_at=session.starts_at)
+    rollups.session_changed(session=session)  # a meeting of a month that already ended
     return session
 
 
@@ -157,6 +159,7 @@ def session_cancel(*, session, by, reason):
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_by", "cancel_reason", *event_changed(session)])
     time_proposals_withdraw(session_ids=[session.pk], by=by)
+    rollups.session_changed(session=session)
     people = [u for u in (session.match.mentor.user, session.match.mentee.user) if u != by]
     _notify(people, ReminderKind.SESSION_CANCELLED, session, f"/sessions/{session.pk}/")
     return session

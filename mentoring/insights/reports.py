@@ -31,7 +31,8 @@ from goals.models import Assessment, Category, CheckIn, Goal
 from resources.models import Share
 from sessions.models import GroupSession, Registration, Session, Skill
 
-from ..models import Match, MenteeProfile, MentorProfile
+from ..models import CheckinWeek, Match, MenteeProfile, MentorProfile
+from . import rollups
 
 RETENTION_DAYS = (30, 90, 180)
 MAX_WEEKS = 160
@@ -46,6 +47,9 @@ class Scope:
     mentor: MentorProfile | None = None
     # Fixed when the scope is made: a streamed export runs after the request's zone is gone.
     zone: object = field(default_factory=timezone.get_current_timezone)
+    # [when the oldest stored figure of a period not over yet was computed (aware) or None]:
+    # set while a report is built from the rollups (mentoring.insights.rollups).
+    updated: list = field(default_factory=lambda: [None], compare=False, hash=False)
 
     @property
     def start_at(self):
@@ -128,8 +132,9 @@ def _for_mentees(queryset, scope, path="mentee"):
 COMPLETED = Q(status=Session.Status.COMPLETED)
 
 
-def _one_on_ones(scope):
-    sessions = Session.objects.filter(scope.in_range("starts_at"), match__program__in=scope.programs)
+def _one_on_ones(scope, in_range=None):
+    in_range = scope.in_range("starts_at") if in_range is None else in_range
+    sessions = Session.objects.filter(in_range, match__program__in=scope.programs)
     sessions = sessions.exclude(status=Session.Status.SCHEDULED)
     return sessions.filter(match__mentor=scope.mentor) if scope.mentor else sessions
 
@@ -143,26 +148,74 @@ def _month_starts(scope):
     return months
 
 
+def _rolled_months(scope):
+    """{month: {field: total}} of the months of the scope that the rollups
+    hold as the report counts them (mentoring.insights.rollups.stored_months),
+    or {} with a mentor filter or in a zone that is not built: those are
+    counted live. Notes on the scope when a figure is not live."""
+    if scope.mentor is not None:
+        return {}
+    stored = rollups.stored_months(scope.programs, scope.zone, scope.start, scope.end)
+    _note_updated(scope, [at for month, (_, at) in stored.items() if month >= _this_month(scope)])
+    return {month: totals for month, (totals, _) in stored.items()}
+
+
+def _this_month(scope):
+    return timezone.localdate(timezone.now(), scope.zone).replace(day=1)
+
+
+def _note_updated(scope, moments):
+    """Remember the oldest moment a stored figure of a period not over yet was computed."""
+    if moments:
+        oldest = min(moments)
+        scope.updated[0] = oldest if scope.updated[0] is None else min(scope.updated[0], oldest)
+
+
+def _live_range(scope, field_name, stored):
+    """The scope's range of ``field_name`` without the stored months (a Q), or
+    None when the stored months cover all of it."""
+    live = scope.in_range(field_name)
+    if not stored:
+        return live
+    covered = Q()
+    for month in sorted(stored):
+        until = (month + timedelta(days=32)).replace(day=1)
+        covered |= Q(**{f"{field_name}__gte": rollups.local_midnight(month, scope.zone)}) & Q(
+            **{f"{field_name}__lt": rollups.local_midnight(until, scope.zone)}
+        )
+    if len(stored) == len(_month_starts(scope)):  # stored months lie wholly inside the range
+        return None
+    return live & ~covered
+
+
 def sessions_by_month(scope):
     """[[first day of the month (date), held, minutes, missed, cancelled, mentors, mentees]]
     for every month the range touches (zeros for a quiet month). Mentors and
     mentees are distinct per program (profiles belong to one program), so rows
-    of several programs add up to the rows of all of them together."""
-    rows = (
-        _one_on_ones(scope)
-        .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
-        .values("month")
-        .annotate(
-            completed=Count("pk", filter=COMPLETED),
-            minutes=Sum("duration_minutes", filter=COMPLETED),
-            missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
-            cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
-            mentors=Count("match__mentor", distinct=True, filter=COMPLETED),
-            mentees=Count("match__mentee", distinct=True, filter=COMPLETED),
+    of several programs add up to the rows of all of them together. Whole past
+    months come from the rollups where built (``_rolled_months``), the rest
+    is counted live."""
+    stored = _rolled_months(scope)
+    live = _live_range(scope, "starts_at", stored)
+    by_month = {}
+    if live is not None:
+        rows = (
+            _one_on_ones(scope, in_range=live)
+            .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
+            .values("month")
+            .annotate(
+                completed=Count("pk", filter=COMPLETED),
+                minutes=Sum("duration_minutes", filter=COMPLETED),
+                missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
+                cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
+                mentors=Count("match__mentor", distinct=True, filter=COMPLETED),
+                mentees=Count("match__mentee", distinct=True, filter=COMPLETED),
+            )
+            .order_by("month")
         )
-        .order_by("month")
-    )
-    by_month = {r["month"].date(): r for r in rows}
+        by_month = {r["month"].date(): r for r in rows}
+    for month, r in stored.items():
+        by_month[month] = {**r, "completed": r["held"]}
     empty = {"completed": 0, "minutes": 0, "missed": 0, "cancelled": 0, "mentors": 0, "mentees": 0}
     result = []
     for month in _month_starts(scope):
@@ -187,28 +240,34 @@ def sessions_report(scope):
 
 
 def sessions_by_mentor(scope):
-    """Per mentor per month: the long export, streamed from the database."""
-    rows = (
+    """Per mentor per month: the long export. Grouped by (month, mentor id)
+    only, so the database hashes narrow rows instead of sorting every meeting
+    with its mentor's name (a sort that spilled to disk for a year at 10,000
+    mentees); names come in one more query and the ~20,000 lines are
+    ordered in Python (month, name, mentor id)."""
+    rows = list(
         _one_on_ones(scope)
         .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
-        .values("month", "match__mentor", "match__mentor__user__full_name")
+        .values("month", "match__mentor")
         .annotate(
             completed=Count("pk", filter=COMPLETED),
             minutes=Sum("duration_minutes", filter=COMPLETED),
             missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
         )
-        .order_by("month", "match__mentor__user__full_name", "match__mentor")
+        .order_by()
     )
+    names = dict(MentorProfile.objects.filter(program__in=scope.programs).values_list("pk", "user__full_name"))
+    rows.sort(key=lambda r: (r["month"], names.get(r["match__mentor"], ""), r["match__mentor"]))
     header = ["Month", "Mentor", "Sessions held", "Hours", "Missed"]
     return header, (
         [
             r["month"].strftime("%Y-%m"),
-            r["match__mentor__user__full_name"],
+            names.get(r["match__mentor"], ""),
             r["completed"],
             round((r["minutes"] or 0) / 60, 1),
             r["missed"],
         ]
-        for r in rows.iterator(chunk_size=2000)
+        for r in rows
     )
 
 
@@ -377,31 +436,76 @@ def checkins_report(scope):
         Q(mentee__matches__started_at__lte=F("created_at")),
         Q(mentee__matches__ended_at__isnull=True) | Q(mentee__matches__ended_at__gte=F("created_at")),
     )
-    # One plain range condition per week and per month rather than a date function
-    # on every row (SQLite runs those in Python: seconds on 250,000 check-ins).
-    made = in_match.aggregate(
-        **{
-            f"w{i}": Count(
-                "mentee", distinct=True, filter=Q(created_at__gte=at(monday), created_at__lt=at(monday + WEEK))
+
+    def made_live(of_weeks):
+        # One plain range condition per week and per month rather than a date function
+        # on every row (SQLite runs those in Python: seconds on 250,000 check-ins).
+        if not of_weeks:
+            return {}
+        figures = in_match.filter(created_at__gte=at(weeks[of_weeks[0]])).aggregate(
+            **{
+                f"w{i}": Count(
+                    "mentee",
+                    distinct=True,
+                    filter=Q(created_at__gte=at(weeks[i]), created_at__lt=at(weeks[i] + WEEK)),
+                )
+                for i in of_weeks
+            }
+        )
+        return {i: figures[f"w{i}"] for i in of_weeks}
+
+    made = {}
+    if scope.mentor is None:
+        # Weeks from the rollups: mentees who checked in during the span of a
+        # started match that is not paused (ReportWeek, kept by match_move too).
+        stored = rollups.stored_weeks(scope.programs, zone, weeks, scope.end)
+        _note_updated(
+            scope,
+            [
+                at
+                for week, (_, at) in stored.items()
+                if week + timedelta(days=6) >= timezone.localdate(timezone.now(), zone)
+            ],
+        )
+        if stored:
+            made = {i: stored[monday][0] for i, monday in enumerate(weeks) if monday in stored}
+    elif rollups.is_built(zone):
+        # One mentor's matches: whole weeks from their person-week rows; a last
+        # week that runs past the range's end is counted live.
+        whole = [i for i, monday in enumerate(weeks) if monday + timedelta(days=6) <= scope.end]
+        per_week = dict(
+            CheckinWeek.objects.filter(
+                zone=rollups.zone_key(zone), week__in=[weeks[i] for i in whole], match__in=matches.values("pk")
             )
-            for i, monday in enumerate(weeks)
-        }
-    )
+            .values_list("week")
+            .annotate(n=Count("mentee", distinct=True))
+            .order_by()
+        )
+        made = {i: per_week.get(weeks[i], 0) for i in whole}
+    made.update(made_live([i for i in range(len(weeks)) if i not in made]))
     month_starts = _month_starts(scope)
+    stored = _rolled_months(scope)
+    live_months = [month for month in month_starts if month not in stored]
     in_month = {
         month: Q(created_at__gte=at(month), created_at__lt=at((month + timedelta(days=32)).replace(day=1)))
-        for month in month_starts
+        for month in live_months
     }
-    totals = _for_mentees(checkins.filter(scope.in_range("created_at")), scope).aggregate(
-        **{f"n{i}": Count("pk", filter=in_month[month]) for i, month in enumerate(month_starts)},
-        **{f"mood{i}": Avg("mood", filter=in_month[month]) for i, month in enumerate(month_starts)},
-    )
-    stats = {month: {"n": totals[f"n{i}"], "mood": totals[f"mood{i}"]} for i, month in enumerate(month_starts)}
+    stats = {
+        month: {"n": r["checkins"], "mood": r["mood_sum"] / r["checkins"] if r["checkins"] else None}
+        for month, r in stored.items()
+    }
+    live = _live_range(scope, "created_at", stored)
+    if live is not None:
+        totals = _for_mentees(checkins.filter(live), scope).aggregate(
+            **{f"n{i}": Count("pk", filter=in_month[month]) for i, month in enumerate(live_months)},
+            **{f"mood{i}": Avg("mood", filter=in_month[month]) for i, month in enumerate(live_months)},
+        )
+        stats.update({month: {"n": totals[f"n{i}"], "mood": totals[f"mood{i}"]} for i, month in enumerate(live_months)})
     months = {}
     for i, monday in enumerate(weeks):
         slot = months.setdefault(max(monday, scope.start).replace(day=1), [0, 0])
         slot[0] += due[f"w{i}"]
-        slot[1] += min(made[f"w{i}"], due[f"w{i}"])
+        slot[1] += min(made[i], due[f"w{i}"])
     rows = []
     for month, (due_weeks, made_weeks) in months.items():
         stat = stats[month]

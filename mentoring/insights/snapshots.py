@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from programs.models import Program
 
-from ..models import AttentionSignal, AttentionSnapshot, FiguresSnapshot
+from ..models import AttentionSignal, AttentionSnapshot, FiguresSnapshot, ReportSnapshot, User, zone_named
 from . import attention, dashboard
-from .reports import Scope, last_months, sessions_by_month
+from .reports import REPORTS, Scope, Table, last_months, sessions_by_month
 
 CHART_MONTHS = 6
 LIVE_FIGURES = ("open_alerts", "dead_reminders")
@@ -235,3 +235,90 @@ def snapshots_refresh(*, now=None):
         written += len(figures_refresh(programs=programs, zone_name=zone_name, now=now))
     FiguresSnapshot.objects.exclude(program__in=programs).delete()
     return written, len(attention_refresh(programs=programs, now=now))
+
+
+# --- report tables of the default view ------------------------------------------------------------------------
+
+# The reports that count their rows on every request (the sessions and
+# check-ins reports read rollups instead, mentoring.insights.rollups).
+SNAPSHOT_REPORTS = ("matches", "goals", "recovery-capital", "skills", "groups", "referrals")
+DEFAULT_MONTHS = 6  # the reports' default range: the last six months
+
+
+def _programs_key(program_ids):
+    return ",".join(str(pk) for pk in sorted(set(program_ids)))
+
+
+def report_default_views():
+    """{(zone name, programs key): program ids}: what each coordinator sees by default."""
+    views = {}
+    rows = User.objects.filter(coordinated_programs__isnull=False, is_active=True).values_list(
+        "pk", "time_zone", "coordinated_programs"
+    )
+    by_user = {}
+    for pk, zone, program in rows.order_by():
+        by_user.setdefault((pk, zone_named(zone).key), set()).add(program)
+    for (_, zone), programs in by_user.items():
+        views[(zone, _programs_key(programs))] = sorted(programs)
+    return views
+
+
+def report_tables_refresh(*, now=None):
+    """Beat, every minute: compute and store the SNAPSHOT_REPORTS tables of
+    every coordinator's default view (their programs, the last six months in
+    their zone, no mentor); drop the rows of views nobody has any more.
+    Returns the rows written."""
+    now = now or timezone.now()
+    kept = []
+    for (zone_name, key), programs in sorted(report_default_views().items()):
+        zone = zone_named(zone_name)
+        start, end = last_months(DEFAULT_MONTHS, today=timezone.localdate(now, zone))
+        scope = Scope(programs, start, end, zone=zone)
+        for slug in SNAPSHOT_REPORTS:
+            table = REPORTS[slug].build(scope)
+            data = {
+                "columns": table.columns,
+                "rows": table.rows,
+                "chart": [table.chart[0], list(table.chart[1])],
+                "chart_rows": [table.chart_rows.start, table.chart_rows.stop],
+                "notes": table.notes,
+            }
+            row, _ = ReportSnapshot.objects.update_or_create(
+                report=slug,
+                zone=zone_name,
+                programs=key,
+                start=start,
+                end=end,
+                defaults={"computed_at": now, "table": data},
+            )
+            kept.append(row.pk)
+    ReportSnapshot.objects.exclude(pk__in=kept).delete()
+    return len(kept)
+
+
+def report_table_of(slug, scope, *, now=None):
+    """(Table, computed_at) stored for ``scope`` (a coordinator's default view
+    of report ``slug``) if fresh (FIGURES_MAX_AGE_SECONDS), else None: the
+    caller builds it live."""
+    if slug not in SNAPSHOT_REPORTS or scope.mentor is not None:
+        return None
+    now = now or timezone.now()
+    row = (
+        ReportSnapshot.objects.filter(
+            report=slug,
+            zone=getattr(scope.zone, "key", str(scope.zone)),
+            programs=_programs_key(scope.programs),
+            start=scope.start,
+            end=scope.end,
+            computed_at__gte=now - max_age(),
+        )
+        .only("table", "computed_at")
+        .first()
+    )
+    if row is None:
+        return None
+    data = row.table
+    chart_rows = slice(*data["chart_rows"])
+    table = Table(data["columns"], data["rows"], chart=(data["chart"][0], data["chart"][1]), notes=data["notes"])
+    table.chart_rows = chart_rows
+    return table, row.computed_at

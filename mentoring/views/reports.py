@@ -11,6 +11,7 @@ from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
 from ..insights.reports import REPORTS, Scope, last_months
+from ..insights.snapshots import report_table_of, seconds_ago
 from ..models import MentorProfile
 from ..services import report_export_record
 from .dashboard import programs_in_view
@@ -53,9 +54,15 @@ def report(request, slug):
     require_role(request, "coordinator")
     chosen = _report(slug)
     form, scope = _filters(request)
-    table = chart = None
+    table = chart = updated_age = None
     if scope is not None:
-        table = chosen.build(scope)
+        stored = report_table_of(slug, scope)  # the default view, stored by beat
+        if stored:
+            table, updated_at = stored
+        else:
+            table = chosen.build(scope)
+            updated_at = scope.updated[0]  # figures of this month or week read from the rollups
+        updated_age = seconds_ago(updated_at)
         labels, series = table.chart_data()
         chart = bar_chart(chosen.title, labels, series)
     return render(
@@ -67,6 +74,7 @@ def report(request, slug):
             "form": form,
             "table": table,
             "chart": chart,
+            "updated_age": updated_age,
             "query": request.GET.urlencode(),
         },
     )

@@ -32,6 +32,7 @@ from goals.models import (
 from goals.selectors import default_instrument
 from goals.services import score_of
 from mentoring.choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
+from mentoring.insights.rollups import rollups_rebuild
 from mentoring.models import Match, MatchingProfile, MatchSurvey, MenteeProfile, MentorProfile, VolunteerProfile
 from programs.models import (
     AgreementSignature,
@@ -118,6 +119,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = DemoSeeder().run()
+            rollups_rebuild()  # check-ins and meetings were written past the services that keep them
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
         for role, (email, _) in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:<12} {email}  password: {DEMO_PASSWORD}")

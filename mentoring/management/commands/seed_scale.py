@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from goals.models import Answer, Assessment, CheckIn, CheckInComment, GoalProgress, SafetyAlert
+from mentoring.insights.rollups import rollups_forget
 from mentoring.management.scale import COORDINATOR_EMAIL, EMAIL_PREFIX, MIN_MENTEES, SLUG_PREFIX, ScaleSeeder
-from mentoring.models import Delivery, Match, MatchSurvey, Notification
+from mentoring.models import CheckinWeek, Delivery, Match, MatchSurvey, Notification, ReportMonth
 from programs.models import AgreementSignature, Application, ApplicationNote, ConsentRecord, Program
 from resources.models import Share
 from sessions.models import Registration, Session
@@ -47,12 +48,16 @@ class Command(BaseCommand):
                     f"Deleted earlier scale data ({deleted} rows) in {time.perf_counter() - started:.1f} s."
                 )
             rows = ScaleSeeder(mentees=mentees, seed=seed).run()
+            # The rows went in in bulk, past the services that keep the report rollups:
+            # the reports count live until they are built again (beat or rollups_rebuild).
+            rollups_forget()
         elapsed = time.perf_counter() - started
         width = max(len(label) for label in rows)
         for label, count in sorted(rows.items()):
             self.stdout.write(f"  {label:<{width}}  {count:>9,}")
         self.stdout.write(self.style.SUCCESS(f"{sum(rows.values()):,} rows in {elapsed:.1f} s (seed {seed})."))
         self.stdout.write(f"Sign in as {COORDINATOR_EMAIL} (password: waypoint-demo) to see every scale program.")
+        self.stdout.write("Reports count live until `manage.py rollups_rebuild` (or beat) builds their rollups.")
 
 
 def delete_scale_data():
@@ -75,6 +80,8 @@ def delete_scale_data():
         Session.skills.through.objects.filter(session__match__program__in=programs),
         Session.objects.filter(match__program__in=programs),
         MatchSurvey.objects.filter(match__program__in=programs),
+        CheckinWeek.objects.filter(match__program__in=programs),
+        ReportMonth.objects.filter(program__in=programs),
         Match.objects.filter(program__in=programs),
         Registration.objects.filter(group_session__program__in=programs),
         Notification.objects.filter(user__in=people),

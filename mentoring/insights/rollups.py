@@ -1,0 +1,456 @@
+"""Rollups the reports read instead of the raw rows (issue 18).
+
+Three tables, per time zone (a report counts months and weeks in the
+viewer's zone, so a rollup is only good for the zone it was built in):
+
+- ``CheckinWeek`` (zone, week, match, mentee): the match's mentee checked in
+  at least once that week (Monday, local) while the match ran: one row per
+  person-week instead of every check-in. Written by ``checkin_recorded``
+  (from goals.services.checkin_submit, for the mentee's running matches),
+  ``match_checkin_weeks_rebuild`` (from match_reopen: check-ins made while
+  the match was closed count again) and ``rollups_rebuild``. A match's span
+  only changes by being started (later check-ins only), closed (ended_at =
+  now, after every earlier check-in) or reopened (rebuilt), so the rows stay
+  exact. A mentor-filtered check-in report counts its weeks here.
+- ``ReportWeek`` (zone, program, week): distinct mentees with a CheckinWeek
+  row that week from a match that is not paused now: the unfiltered
+  report's "weeks with a check-in". Recounted for a match's weeks when it is
+  paused or resumed (``match_status_changed``, from match_move) or reopened;
+  beat recomputes the current and the last week.
+- ``ReportMonth`` (zone, program, month): one-on-one meeting figures (held,
+  minutes, missed, cancelled, distinct mentors and mentees meeting) and
+  check-in count and mood sum, counted up to ``until`` (the month's last
+  day, or for the current month the day it was computed). A meeting logged,
+  recorded or cancelled in a month that is over recomputes that month
+  (``session_changed``); beat recomputes the current and the last month.
+
+A row of a month or week that is not over yet is read only while younger
+than settings.FIGURES_MAX_AGE_SECONDS (the report then says how old); past
+periods are final. Partial months at the edges of a range, the months of a
+mentor-filtered report and anything without a row are counted live.
+
+``RollupZone`` says which zones are built (rows exist only for those). A
+report in a zone without one (a coordinator who just moved to a new zone, a
+database never built, or one seed_scale loaded in bulk) is counted live, as
+before, until beat (``rollups_refresh``: builds missing zones first) or
+``manage.py rollups_rebuild`` builds it. The zones built:
+settings.DEFAULT_USER_TIME_ZONE and TIME_ZONE, every program's zone and every
+coordinator's zone."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from goals.models import CheckIn
+from programs.models import Program
+from sessions.models import Session
+
+from ..models import CheckinWeek, Match, ReportMonth, ReportWeek, RollupZone, User
+
+BATCH = 5000
+
+
+def zone_key(zone):
+    """The IANA name of a tzinfo (or the name itself)."""
+    return zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
+
+
+def wanted_zones():
+    """Sorted zone names the rollups are built in (unknown names left out)."""
+    names = {settings.DEFAULT_USER_TIME_ZONE, settings.TIME_ZONE}
+    names |= set(Program.objects.values_list("time_zone", flat=True))
+    names |= set(
+        User.objects.filter(coordinated_programs__isnull=False)
+        .exclude(time_zone="")
+        .values_list("time_zone", flat=True)
+    )
+    valid = set()
+    for name in names:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (ValueError, KeyError, zoneinfo.ZoneInfoNotFoundError):
+            continue
+        valid.add(name)
+    return sorted(valid)
+
+
+def built_zones():
+    return set(RollupZone.objects.values_list("zone", flat=True))
+
+
+def is_built(zone):
+    return RollupZone.objects.filter(zone=zone_key(zone)).exists()
+
+
+def week_of(moment, zone):
+    """The Monday (date) of the week ``moment`` (aware) falls in, in ``zone`` (tzinfo)."""
+    day = moment.astimezone(zone).date()
+    return day - timedelta(days=day.weekday())
+
+
+def month_after(month):
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def local_midnight(day, zone):
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+# --- check-in weeks --------------------------------------------------------------------------------------
+
+
+def _week_rows(spans, checkins, zones):
+    """CheckinWeek rows (unsaved, deduplicated) of ``checkins`` [(mentee id,
+    created_at)] against ``spans`` {mentee id: [(match id, started_at, ended_at)]}."""
+    seen, rows = set(), []
+    tzinfos = [(name, zoneinfo.ZoneInfo(name)) for name in zones]
+    for mentee_id, created_at in checkins:
+        for match_id, started_at, ended_at in spans.get(mentee_id, ()):
+            if started_at <= created_at and (ended_at is None or ended_at >= created_at):
+                for name, zone in tzinfos:
+                    key = (name, week_of(created_at, zone), match_id)
+                    if key not in seen:
+                        seen.add(key)
+                        rows.append(CheckinWeek(zone=name, week=key[1], match_id=match_id, mentee_id=mentee_id))
+    return rows
+
+
+def _spans(matches):
+    spans = {}
+    for match_id, mentee_id, started_at, ended_at in matches.filter(started_at__isnull=False).values_list(
+        "pk", "mentee_id", "started_at", "ended_at"
+    ):
+        spans.setdefault(mentee_id, []).append((match_id, started_at, ended_at))
+    return spans
+
+
+def checkin_weeks_build(*, zones, matches=None):
+    """Write the CheckinWeek rows of ``matches`` (a queryset; default every
+    match) in ``zones`` (names). Returns the number of rows written. Reads
+    the check-ins of the matches' mentees in mentee order, a batch at a time."""
+    matches = Match.objects.all() if matches is None else matches
+    spans = _spans(matches.order_by())
+    written, pending = 0, []
+    started = matches.filter(started_at__isnull=False).order_by().values("mentee")
+    checkins = CheckIn.objects.filter(mentee__in=started).order_by("mentee_id").values_list("mentee_id", "created_at")
+    last = None
+    for mentee_id, created_at in checkins.iterator(chunk_size=BATCH):
+        if mentee_id != last and len(pending) >= BATCH:
+            written += _write_weeks(pending, spans, zones)
+            pending = []
+        pending.append((mentee_id, created_at))
+        last = mentee_id
+    return written + _write_weeks(pending, spans, zones)
+
+
+def _write_weeks(checkins, spans, zones):
+    rows = _week_rows(spans, checkins, zones)
+    CheckinWeek.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+    return len(rows)
+
+
+def checkin_recorded(*, checkin):
+    """After a check-in is saved (goals.services.checkin_submit): the week of
+    every running match of the mentee, in every built zone. At most one
+    INSERT (conflicts ignored)."""
+    zones = sorted(built_zones())
+    if not zones:
+        return
+    matches = Match.objects.filter(mentee=checkin.mentee_id, started_at__lte=checkin.created_at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=checkin.created_at)
+    )
+    _write_weeks([(checkin.mentee_id, checkin.created_at)], _spans(matches), zones)
+
+
+def match_checkin_weeks_rebuild(*, match):
+    """A match whose span changed other than by starting or closing (reopened):
+    its CheckinWeek rows again, in every built zone."""
+    zones = sorted(built_zones())
+    if not zones:
+        return
+    weeks = set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
+    CheckinWeek.objects.filter(match=match).delete()
+    checkin_weeks_build(zones=zones, matches=Match.objects.filter(pk=match.pk))
+    _recount_weeks(match, zones, weeks)
+
+
+def match_status_changed(*, match):
+    """A match paused or resumed (mentoring.services.match_move): the check-in
+    report leaves paused matches out of every week, so the program's weeks
+    this match has rows in are counted again."""
+    zones = sorted(built_zones())
+    if zones:
+        _recount_weeks(match, zones, set())
+
+
+def _recount_weeks(match, zones, weeks):
+    weeks = weeks | set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
+    for zone in zones:
+        of_zone = [week for name, week in weeks if name == zone]
+        if of_zone:
+            report_weeks_build(zone=zone, programs=[match.program_id], weeks=of_zone)
+
+
+# --- report months and weeks ------------------------------------------------------------------------------
+
+MONTH_FIELDS = ("held", "minutes", "missed", "cancelled", "mentors", "mentees", "checkins", "mood_sum")
+
+
+def _month_figures(program_ids, months, zone):
+    """{(program id, month): {field: value}} for ``months`` [(first day, last
+    day counted)] in ``zone`` (tzinfo): two grouped queries per month, with a
+    plain range condition (SQLite runs date functions in Python)."""
+    completed = Q(status=Session.Status.COMPLETED)
+    figures = {(pk, month): dict.fromkeys(MONTH_FIELDS, 0) for pk in program_ids for month, _ in months}
+    for month, until in months:
+        begin, end = local_midnight(month, zone), local_midnight(until + timedelta(days=1), zone)
+        sessions = Session.objects.filter(match__program__in=program_ids, starts_at__gte=begin, starts_at__lt=end)
+        for row in (
+            sessions.exclude(status=Session.Status.SCHEDULED)
+            .values("match__program")
+            .annotate(
+                held=Count("pk", filter=completed),
+                minutes=Sum("duration_minutes", filter=completed),
+                missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
+                cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
+                mentors=Count("match__mentor", distinct=True, filter=completed),
+                mentees=Count("match__mentee", distinct=True, filter=completed),
+            )
+            .order_by()
+        ):
+            figures[(row["match__program"], month)].update({name: row[name] or 0 for name in MONTH_FIELDS[:6]})
+        checkins = CheckIn.objects.filter(mentee__program__in=program_ids, created_at__gte=begin, created_at__lt=end)
+        for row in checkins.values("mentee__program").annotate(checkins=Count("pk"), mood_sum=Sum("mood")).order_by():
+            figures[(row["mentee__program"], month)].update(checkins=row["checkins"], mood_sum=row["mood_sum"] or 0)
+    return figures
+
+
+def _span_of_month(month, today):
+    """(month, last day counted): the month's last day, or today for the current month."""
+    return month, min(month_after(month) - timedelta(days=1), today)
+
+
+def report_months_build(*, zone, programs=None, months, now=None):
+    """Compute and store the ReportMonth rows of ``months`` (first days, up
+    to the current month: counted up to today) for ``programs`` (ids; default
+    every program) in ``zone`` (a name). Returns the rows written."""
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    program_ids = list(Program.objects.values_list("pk", flat=True)) if programs is None else list(programs)
+    spans = [_span_of_month(month, today) for month in sorted(months) if month <= today]
+    figures = _month_figures(program_ids, spans, tz)
+    until = dict(spans)
+    rows = [
+        ReportMonth(zone=zone, program_id=pk, month=month, until=until[month], computed_at=now, **values)
+        for (pk, month), values in figures.items()
+    ]
+    ReportMonth.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["zone", "program", "month"],
+        update_fields=[*MONTH_FIELDS, "until", "computed_at"],
+        batch_size=BATCH,
+    )
+    return len(rows)
+
+
+def report_weeks_build(*, zone, programs=None, weeks, now=None):
+    """Compute and store the ReportWeek rows of ``weeks`` (Mondays, up to the
+    current week) from CheckinWeek, for ``programs`` (ids; default every
+    program) in ``zone`` (a name): one grouped query. Returns the rows written."""
+    now = now or timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    program_ids = list(Program.objects.values_list("pk", flat=True)) if programs is None else list(programs)
+    weeks = [week for week in weeks if week <= today]
+    counts = {
+        (row["match__program"], row["week"]): row["n"]
+        for row in CheckinWeek.objects.filter(zone=zone, week__in=weeks, match__program__in=program_ids)
+        .exclude(match__status=Match.Status.PAUSED)
+        .values("match__program", "week")
+        .annotate(n=Count("mentee", distinct=True))
+        .order_by()
+    }
+    rows = [
+        ReportWeek(
+            zone=zone,
+            program_id=pk,
+            week=week,
+            mentees=counts.get((pk, week), 0),
+            until=min(week + timedelta(days=6), today),
+            computed_at=now,
+        )
+        for pk in program_ids
+        for week in weeks
+    ]
+    ReportWeek.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["zone", "program", "week"],
+        update_fields=["mentees", "until", "computed_at"],
+        batch_size=BATCH,
+    )
+    return len(rows)
+
+
+def _first_day(zone):
+    """The first day with a meeting or a check-in, in ``zone`` (tzinfo), or None."""
+    firsts = [
+        Session.objects.order_by("starts_at").values_list("starts_at", flat=True).first(),
+        CheckIn.objects.order_by("created_at").values_list("created_at", flat=True).first(),
+    ]
+    firsts = [moment for moment in firsts if moment is not None]
+    return min(firsts).astimezone(zone).date() if firsts else None
+
+
+def _months_since(first, today):
+    month, found = first.replace(day=1), []
+    while month <= today:
+        found.append(month)
+        month = month_after(month)
+    return found
+
+
+def _weeks_since(first, today):
+    week, found = first - timedelta(days=first.weekday()), []
+    while week <= today:
+        found.append(week)
+        week += timedelta(weeks=1)
+    return found
+
+
+def session_changed(*, session, now=None):
+    """After a meeting was logged, recorded or cancelled: if its month (in a
+    built zone) is a stored past month, compute that month again for its
+    program (the current month is beat's, every minute)."""
+    now = now or timezone.now()
+    for name in built_zones():
+        zone = zoneinfo.ZoneInfo(name)
+        month = session.starts_at.astimezone(zone).date().replace(day=1)
+        if month < now.astimezone(zone).date().replace(day=1):
+            report_months_build(zone=name, programs=[session.match.program_id], months=[month], now=now)
+
+
+# --- building ------------------------------------------------------------------------------------------------
+
+
+def zone_build(*, zone, now=None):
+    """Build every rollup of ``zone`` (a name) from the data: its CheckinWeek
+    rows, then a ReportMonth and a ReportWeek row per program for every month
+    and week since the first meeting or check-in. Marks the zone built.
+    Returns (check-in week rows, month rows, week rows)."""
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    with transaction.atomic():
+        CheckinWeek.objects.filter(zone=zone).delete()
+        ReportMonth.objects.filter(zone=zone).delete()
+        ReportWeek.objects.filter(zone=zone).delete()
+        checkin_weeks = checkin_weeks_build(zones=[zone])
+        first = _first_day(tz)
+        months = weeks = 0
+        if first is not None:
+            months = report_months_build(zone=zone, months=_months_since(first, today), now=now)
+            weeks = report_weeks_build(zone=zone, weeks=_weeks_since(first, today), now=now)
+        RollupZone.objects.update_or_create(zone=zone, defaults={"built_at": now})
+    return checkin_weeks, months, weeks
+
+
+def rollups_rebuild(*, now=None):
+    """Rebuild every wanted zone from scratch and forget zones no longer wanted.
+    Returns {zone: (check-in week rows, month rows, week rows)}."""
+    now = now or timezone.now()
+    zones = wanted_zones()
+    for model in (RollupZone, CheckinWeek, ReportMonth, ReportWeek):
+        model.objects.exclude(zone__in=zones).delete()
+    return {zone: zone_build(zone=zone, now=now) for zone in zones}
+
+
+def rollups_forget():
+    """Delete every rollup and mark no zone built (after rows were loaded in
+    bulk past the services, e.g. seed_scale): the reports count live until
+    beat or rollups_rebuild builds the zones again."""
+    for model in (RollupZone, CheckinWeek, ReportMonth, ReportWeek):
+        model.objects.all().delete()
+
+
+def rollups_refresh(*, now=None):
+    """Beat, every minute: build zones that are wanted and not built yet
+    (the first run builds everything), then, in every zone built before,
+    compute again the current and the last month (counted up to today) and
+    the current and the last week. Returns the zones built now."""
+    now = now or timezone.now()
+    built = built_zones()
+    new = [zone for zone in wanted_zones() if zone not in built]
+    for zone in new:
+        zone_build(zone=zone, now=now)
+    for zone in sorted(built):
+        today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        this_month, monday = today.replace(day=1), today - timedelta(days=today.weekday())
+        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        with transaction.atomic():
+            report_months_build(zone=zone, months=[last_month, this_month], now=now)
+            report_weeks_build(zone=zone, weeks=[monday - timedelta(weeks=1), monday], now=now)
+    return new
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+def _usable(rows, program_ids, key, want):
+    """{key: (totals, computed_at)} of the keys whose rows cover every program and
+    whose ``until`` is ``want[key]`` (the last day the report counts there)."""
+    found, seen = {}, {}
+    for row in rows:
+        at = row.pop(key)
+        if want.get(at) != row.pop("until"):
+            continue
+        computed_at = row.pop("computed_at")
+        seen[at] = seen.get(at, 0) + 1
+        totals, oldest = found.get(at, (dict.fromkeys(row, 0), computed_at))
+        for name, value in row.items():
+            totals[name] += value
+        found[at] = (totals, min(oldest, computed_at))
+    return {at: value for at, value in found.items() if seen[at] == len(set(program_ids))}
+
+
+def stored_months(program_ids, zone, start, end, *, now=None):
+    """{month: ({field: total over the programs}, computed_at)} of the months
+    of [start, end] (dates) the rollups hold exactly as the report counts them:
+    months wholly inside the range, counted to their last day, and a month
+    the range ends in, counted up to the range's end; a month only where
+    every program has its row. Only rows computed within
+    FIGURES_MAX_AGE_SECONDS count for a month that is not over."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, zoneinfo.ZoneInfo(zone_key(zone)))
+    want, month = {}, start if start.day == 1 else month_after(start)
+    while month <= end:
+        want[month] = min(month_after(month) - timedelta(days=1), end)
+        month = month_after(month)
+    if not want:
+        return {}
+    rows = ReportMonth.objects.filter(zone=zone_key(zone), program__in=program_ids, month__in=list(want)).values(
+        "month", "until", "computed_at", *MONTH_FIELDS
+    )
+    fresh = now - timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
+    rows = [row for row in rows if row["until"] < today or row["computed_at"] >= fresh]
+    return _usable(rows, program_ids, "month", want)
+
+
+def stored_weeks(program_ids, zone, weeks, end, *, now=None):
+    """{Monday: (mentees over the programs, computed_at)} of ``weeks`` the
+    rollups hold exactly as the report counts them (up to ``end`` or the
+    Sunday), as stored_months."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, zoneinfo.ZoneInfo(zone_key(zone)))
+    want = {week: min(week + timedelta(days=6), end) for week in weeks}
+    rows = ReportWeek.objects.filter(zone=zone_key(zone), program__in=program_ids, week__in=weeks).values(
+        "week", "until", "computed_at", "mentees"
+    )
+    fresh = now - timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
+    rows = [row for row in rows if row["until"] < today or row["computed_at"] >= fresh]
+    return {week: (totals["mentees"], at) for week, (totals, at) in _usable(rows, program_ids, "week", want).items()}
