@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from goals.selectors import default_instrument
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
+from mentoring.phones import known_region
 from mentoring.services import invitation_create
 from resources.services import taxonomy_ready
 from sessions.models import Skill
@@ -31,6 +32,7 @@ from .models import (
     PolicyDocument,
     Program,
     TrainingCompletion,
+    phone_region_default,
 )
 from .readiness import current_document
 
@@ -83,7 +85,7 @@ def program_unique_slug(name):
 
 
 @transaction.atomic
-def organisation_setup(*, program_name, time_zone, coordinator_email, coordinator_name):
+def organisation_setup(*, program_name, time_zone, coordinator_email, coordinator_name, phone_region=""):
     """The first program and coordinator of a new organisation, without demo
     data (``manage.py setup_organisation``).
 
@@ -96,7 +98,9 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
     ``INVITATION_VALID_DAYS``; also sent by email through the outbox).
     Two-factor sign-in is set up at the first sign-in (coordinators must).
 
-    ``time_zone``: an IANA name. Returns ``(program, coordinator, link)``;
+    ``time_zone``: an IANA name. ``phone_region``: the two-letter country
+    (ISO 3166-1, as libphonenumber knows it) in which numbers typed without
+    ``+`` are read; empty takes ``PHONE_DEFAULT_REGION``. Returns ``(program, coordinator, link)``;
     the link is a credential: show it only to the person running the command.
     Raises ValidationError (nothing is written) when an account has that
     email or a program has that name (any case), or a value is invalid.
@@ -124,6 +128,9 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
         errors["coordinator_name"] = "Give the coordinator's name."
     if time_zone not in {value for value, _ in time_zone_choices()}:
         errors["time_zone"] = "Use a time zone name such as America/Chicago or Europe/London."
+    phone_region = (phone_region or "").strip().upper() or phone_region_default()
+    if not known_region(phone_region):
+        errors["phone_region"] = "Use the two-letter country code, for example US, CA or GB."
     if errors:
         raise ValidationError(errors)
     coordinator = User.objects.create_user(email=email, password=None, full_name=coordinator_name, time_zone=time_zone)
@@ -132,6 +139,7 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
         name=program_name,
         slug=program_unique_slug(program_name),
         time_zone=time_zone,
+        phone_region=phone_region,
         status=Program.Status.DRAFT,
     )
     _, link = invitation_create(

@@ -111,6 +111,15 @@ def test_bad_values_are_refused_with_every_reason(db):
     assert not Program.objects.exists() and not get_user_model().objects.exists()
 
 
+def test_the_phone_region_is_the_programs_and_a_bad_one_is_refused(db):
+    run(*FLAGS, "--phone-region", "ca")
+    assert Program.objects.get().phone_region == "CA"
+    with pytest.raises(CommandError) as error:
+        run(*[f.replace("Riverside", "Lakeside").replace("Ana.Ruiz", "Bo") for f in FLAGS], "--phone-region", "ZZ")
+    assert "--phone-region: Use the two-letter country code" in str(error.value)
+    assert Program.objects.count() == 1
+
+
 def test_exit_code_1_from_the_command_line(db):
     """manage.py turns a CommandError into exit code 1 and a message on stderr."""
     run(*FLAGS)
@@ -127,7 +136,7 @@ def call_command_from_argv(argv):
 
 def test_interactive_asks_for_what_is_missing(db, monkeypatch):
     answers = iter(
-        ["Riverside Community Services", "Riverside Peer Mentoring", "", "Ana Ruiz", "ana@riverside.example"]
+        ["Riverside Community Services", "Riverside Peer Mentoring", "", "", "Ana Ruiz", "ana@riverside.example"]
     )
     prompts = []
 
@@ -141,6 +150,8 @@ def test_interactive_asks_for_what_is_missing(db, monkeypatch):
     assert program.name == "Riverside Peer Mentoring"
     assert program.time_zone == "America/New_York"  # DEFAULT_USER_TIME_ZONE, offered in brackets
     assert any("[America/New_York]" in prompt for prompt in prompts)
+    assert program.phone_region == "US"  # PHONE_DEFAULT_REGION, offered in brackets
+    assert any("[US]" in prompt for prompt in prompts)
     assert get_user_model().objects.get().email == "ana@riverside.example"
     assert "/invite/" in output
 

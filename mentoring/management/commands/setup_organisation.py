@@ -2,7 +2,7 @@
 
     python manage.py setup_organisation            # asks for each value
     python manage.py setup_organisation --no-input \\
-        --program "Riverside Peer Mentoring" --time-zone America/Chicago \\
+        --program "Riverside Peer Mentoring" --time-zone America/Chicago --phone-region US \\
         --coordinator-email lead@riverside.example --coordinator-name "Ana Ruiz"
 
 Prints a one-time link (valid INVITATION_VALID_DAYS days, also emailed through
@@ -24,12 +24,14 @@ FIELDS = (
     ("organisation", None, "Organisation name (shown in the summary only)"),
     ("program", "program_name", "First program's name"),
     ("time_zone", "time_zone", "Program time zone (IANA name)"),
+    ("phone_region", "phone_region", "Country for phone numbers typed without + (two letters)"),
     ("coordinator_name", "coordinator_name", "Coordinator's full name"),
     ("coordinator_email", "coordinator_email", "Coordinator's email"),
 )
 LABELS = {
     "program_name": "--program",
     "time_zone": "--time-zone",
+    "phone_region": "--phone-region",
     "coordinator_name": "--coordinator-name",
     "coordinator_email": "--coordinator-email",
 }
@@ -49,6 +51,14 @@ class Command(BaseCommand):
             default="",
             help=f"The program's time zone, an IANA name (default {settings.DEFAULT_USER_TIME_ZONE}).",
         )
+        parser.add_argument(
+            "--phone-region",
+            default="",
+            help=(
+                "Country whose numbers may be typed without + and a country code "
+                f"(default {settings.PHONE_DEFAULT_REGION})."
+            ),
+        )
         parser.add_argument("--coordinator-email", default="", help="The first coordinator's email address.")
         parser.add_argument("--coordinator-name", default="", help="The first coordinator's full name.")
         parser.add_argument(
@@ -60,6 +70,7 @@ class Command(BaseCommand):
         if options["interactive"]:
             values = self._ask(values)
         values["time_zone"] = values["time_zone"] or settings.DEFAULT_USER_TIME_ZONE
+        values["phone_region"] = values["phone_region"] or settings.PHONE_DEFAULT_REGION
         try:
             program, coordinator, link = organisation_setup(
                 **{arg: values[dest] for dest, arg, _ in FIELDS if arg is not None}
@@ -72,7 +83,9 @@ class Command(BaseCommand):
     def _ask(self, values):
         self.stdout.write("Setting up your organisation's first program and coordinator (no demo data).\n")
         for dest, _, prompt in FIELDS:
-            default = settings.DEFAULT_USER_TIME_ZONE if dest == "time_zone" else ""
+            default = {"time_zone": settings.DEFAULT_USER_TIME_ZONE, "phone_region": settings.PHONE_DEFAULT_REGION}.get(
+                dest, ""
+            )
             while not values[dest]:
                 suffix = f" [{default}]" if default else ""
                 try:
