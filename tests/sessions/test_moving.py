@@ -86,7 +86,7 @@ def rows(kind):
 
 
 def test_mentee_proposes_and_mentor_accepts_the_meeting_moves_and_the_feed_follows(
-    personas, client_for, meeting, django_capture_on_commit_callbacks
+    personas, client_for, meeting, django_capture_on_commit_callbacks, time_machine
 ):
     client = client_for(personas.mentor)
     before = feed_event(client, personas.mentor, meeting)
@@ -116,6 +116,8 @@ def test_mentee_proposes_and_mentor_accepts_the_meeting_moves_and_the_feed_follo
     client = client_for(personas.mentor)
     page = client.get(reverse("peer_sessions:session_detail", args=[meeting.pk])).content.decode()
     assert "Accept the new time" in page and "Work moved my shift." in page
+    # The mentor answers a little later: the feed's LAST-MODIFIED (whole seconds) moves on.
+    time_machine.move_to(timezone.now() + timedelta(minutes=5), tick=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(answer_url(proposal), {"action": "accept"})
     assert response.status_code == 302
@@ -424,8 +426,8 @@ def test_messages_about_a_moved_online_meeting_never_carry_its_link(personas, dj
     link = "https://video.example.org/room/8f3k-quiet"
     meeting = SessionFactory(match=personas.match, starts_at=at(3, 10), online_url=link)
     mentee = personas.mentee
-    mentee.phone, mentee.ok_to_text = "+12125550123", True
-    mentee.save(update_fields=["phone", "ok_to_text"])
+    mentee.phone, mentee.ok_to_text, mentee.text_confirmed_at = "+12125550123", True, timezone.now()
+    mentee.save(update_fields=["phone", "ok_to_text", "text_confirmed_at"])
     for kind in (ReminderKind.SESSION_MOVED, ReminderKind.SESSION_TIME_DECLINED, ReminderKind.SESSION_TIME_PROPOSED):
         ChannelPreference.objects.create(user=mentee, kind=kind, in_app=True, email=True, sms=True)
     LocmemSMSBackend.outbox.clear()
