@@ -21,6 +21,7 @@ from .models import (
     MenteeProfile,
     MentorProfile,
     Notification,
+    PoolSolve,
     ReportExport,
     User,
     VolunteerProfile,
@@ -140,6 +141,14 @@ class AttentionSignalAdmin(SnapshotAdmin):
     list_display = ["kind", "program", "rank", "since"]
     list_filter = ["kind"]
     raw_id_fields = ["mentee"]
+
+
+@admin.register(PoolSolve)
+class PoolSolveAdmin(SnapshotAdmin):
+    """Written by the whole-pool solve (mentoring.matching.solutions): read-only here."""
+
+    list_display = ["program", "status", "progress", "requested_at", "finished_at", "mentees", "mentors"]
+    list_filter = ["status"]
 
 
 @admin.register(Delivery)
