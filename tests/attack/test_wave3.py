@@ -579,3 +579,38 @@ def test_a_mentee_who_turned_it_off_hides_their_number_from_the_current_mentor(p
     ):
         body = client.get(url).content.decode()
         assert "0177" not in body and "mentee@test.example" not in body, url
+
+
+def test_a_consent_page_opened_before_a_coordinators_edit_does_not_consent_to_the_new_text(personas, client_for):
+    """The author opens the consent page (version 1); a coordinator then edits
+    the story; the author signs the page they read. The consent must not cover
+    words they never saw, so the story cannot be published."""
+    from programs.models import StoryConsent
+
+    story = _story(personas, status=Story.Status.IN_REVIEW)
+    url = reverse("programs:story_consent", args=[story.pk])
+    page = client_for(personas.mentee).get(url)
+    assert b"It got better." in page.content
+    shown_version = page.context["form"]["version"].value() if "version" in page.context["form"].fields else 1
+    client_for(personas.coordinator).post(
+        reverse("programs:story_edit", args=[story.pk]),
+        {"title": "My way", "body": "It got better. My sister Ana helped.", "display_name": "Sam"},
+    )
+    story.refresh_from_db()
+    assert story.version == 2
+    response = client_for(personas.mentee).post(
+        url, {"typed_name": "Mel Mentee", "agree": "on", "version": shown_version}
+    )
+    assert response.status_code in (200, 302)
+    assert not StoryConsent.objects.filter(story=story, story_version=2).exists()
+    client_for(personas.coordinator).post(reverse("programs:story_publish", args=[story.pk]))
+    story.refresh_from_db()
+    assert story.status == Story.Status.IN_REVIEW
+    # Reading the new text and signing it works.
+    page = client_for(personas.mentee).get(url)
+    assert b"My sister Ana helped." in page.content
+    assert b'name="version" value="2"' in page.content
+    client_for(personas.mentee).post(
+        url, {"typed_name": "Mel Mentee", "agree": "on", "version": page.context["form"]["version"].value()}
+    )
+    assert StoryConsent.objects.filter(story=story, story_version=2).exists()
