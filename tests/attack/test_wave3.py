@@ -614,3 +614,78 @@ def test_a_consent_page_opened_before_a_coordinators_edit_does_not_consent_to_th
         url, {"typed_name": "Mel Mentee", "agree": "on", "version": page.context["form"]["version"].value()}
     )
     assert StoryConsent.objects.filter(story=story, story_version=2).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"day": "abc", "time": "25:99"},
+        {"day": "9999-12-31", "time": "10:00"},
+        {"day": "0001-01-01", "time": "10:00"},
+        {"day": "2030-01-01", "time": "10:00", "note": "x" * 20000},
+        {"day": "2030-01-01", "time": "10:00", "note": "a\x00b"},
+        {"day": "\x00", "time": "\x00"},
+        {},
+    ],
+)
+def test_hostile_time_proposals_never_500(personas, client_for, data):
+    from sessions.models import TimeProposal
+
+    session = _meeting(personas)
+    response = client_for(personas.mentee).post(reverse("peer_sessions:session_propose", args=[session.pk]), data)
+    assert response.status_code in (200, 302)
+    for proposal in TimeProposal.objects.all():
+        assert len(proposal.note) <= 200 and "\x00" not in proposal.note
+
+
+@pytest.mark.parametrize("action", ["", "ACCEPT", "accept\x00", "delete", "x" * 5000])
+def test_hostile_answers_to_a_time_proposal(personas, client_for, action):
+    from sessions.models import TimeProposal
+
+    session = _meeting(personas)
+    proposal = _proposal_by_mentor(personas, session)
+    response = client_for(personas.mentee).post(
+        reverse("peer_sessions:time_proposal_answer", args=[proposal.pk]), {"action": action}
+    )
+    assert response.status_code == 302
+    assert TimeProposal.objects.get(pk=proposal.pk).status == TimeProposal.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"phone": "\x00"},
+        {"phone": "9" * 5000},
+        {"phone": "+1 (202) 555-0143 ext. 9999999999"},
+        {"phone": "١٢٣٤٥٦٧٨٩٠"},
+        {"phone": "<script>alert(1)</script>"},
+        {"preferred_contact": "pigeon"},
+    ],
+)
+def test_hostile_contact_edits_never_500(personas, client_for, data):
+    for who in (personas.mentee, personas.coordinator):
+        response = client_for(who).post(reverse("mentoring:contact_edit", args=[personas.mentee.pk]), data)
+        assert response.status_code in (200, 302)
+    personas.mentee.refresh_from_db()
+    assert "\x00" not in (personas.mentee.phone or "") and len(personas.mentee.phone or "") <= 20
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"title": "T", "body": "x" * 200000, "display_name": "Sam"},
+        {"title": "T\x00", "body": "b\x00", "display_name": "Sam\x00"},
+        {"title": "<script>alert(1)</script>", "body": "<img src=x onerror=alert(1)>", "display_name": "Sam"},
+        {"title": "x" * 500, "body": "b", "display_name": "Sam"},
+        {"title": "T", "body": "b", "display_name": "\u202eSam"},
+        {},
+    ],
+)
+def test_hostile_story_drafts_never_500(personas, client_for, data):
+    client = client_for(personas.mentee)
+    response = client.post(reverse("programs:story_new"), data)
+    assert response.status_code in (200, 302)
+    for story in Story.objects.all():
+        assert "\x00" not in story.title + story.body + story.display_name
+        page = client.get(reverse("programs:story_detail", args=[story.pk])).content.decode()
+        assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
