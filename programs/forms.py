@@ -353,6 +353,9 @@ class StoryForm(forms.ModelForm):
 
 class StoryConsentForm(forms.Form):
     agree = forms.BooleanField(label="I have read my story as it is above and agree to the statement.")
+    # The version the author read on the page (Story.version): a consent signed
+    # after someone changed the story is refused (programs.stories.story_consent_sign).
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     typed_name = forms.CharField(label="Type your full name to sign", max_length=150)
 
     def clean_typed_name(self):

@@ -111,12 +111,16 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
     email = User.objects.normalize_email(coordinator_email or "").strip().lower()
     program_name, coordinator_name = (program_name or "").strip(), (coordinator_name or "").strip()
     errors = {}
+    email_max = User._meta.get_field("email").max_length
+    name_max = User._meta.get_field("full_name").max_length
     try:
         validate_email(email)
     except ValidationError:
         errors["coordinator_email"] = "Enter a valid email address."
     else:
-        if User.objects.filter(email__iexact=email).exists():
+        if len(email) > email_max:
+            errors["coordinator_email"] = f"The email address is too long (at most {email_max} characters)."
+        elif User.objects.filter(email__iexact=email).exists():
             errors["coordinator_email"] = "An account with this email already exists."
     if not program_name:
         errors["program_name"] = "Give the program a name."
@@ -126,6 +130,8 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
         errors["program_name"] = "A program with this name already exists."
     if not coordinator_name:
         errors["coordinator_name"] = "Give the coordinator's name."
+    elif len(coordinator_name) > name_max:
+        errors["coordinator_name"] = f"The name is too long (at most {name_max} characters)."
     if time_zone not in {value for value, _ in time_zone_choices()}:
         errors["time_zone"] = "Use a time zone name such as America/Chicago or Europe/London."
     phone_region = (phone_region or "").strip().upper() or phone_region_default()

@@ -123,14 +123,22 @@ def story_consent_request(*, story, by):
 
 
 @transaction.atomic
-def story_consent_sign(*, story, person, typed_name):
+def story_consent_sign(*, story, person, typed_name, version=None):
     """The author signs consent to publish the story's current version: the
     statement's words and version, the text's hash and version and the typed
-    name are kept. Raises ValidationError for anyone but the author, for a
-    withdrawn story (send it again first) or when such a consent already exists."""
+    name are kept. ``version``: the Story.version the author read (the consent
+    page sends it); when the story has changed since, ValidationError with code
+    "changed" (they must read the new text first). Raises ValidationError for
+    anyone but the author, for a withdrawn story (send it again first) or when
+    such a consent already exists."""
     story = _locked(story)
     if person.pk != story.author_id:
         raise ValidationError("Only the author can consent to publishing a story.")
+    if version is not None and version != story.version:
+        raise ValidationError(
+            "The story was changed after you opened this page. Please read it again as it is now before consenting.",
+            code="changed",
+        )
     if story.status == Story.Status.WITHDRAWN:
         raise ValidationError("Send the story to the coordinators again before consenting.")
     if current_consent(story):

@@ -151,11 +151,19 @@ def story_submit_view(request, pk):
 def story_consent(request, pk):
     """The author reads the current version and signs the consent to publish it."""
     story = _own_story(request, pk)
-    form = StoryConsentForm(request.POST or None)
+    form = StoryConsentForm(request.POST or None, initial={"version": story.version})
     if request.method == "POST" and form.is_valid():
         try:
-            story_consent_sign(story=story, person=request.user, typed_name=form.cleaned_data["typed_name"])
+            story_consent_sign(
+                story=story,
+                person=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                version=form.cleaned_data["version"],
+            )
         except ValidationError as error:
+            if error.code == "changed":  # show the text as it is now, with a fresh form
+                messages.warning(request, error.messages[0])
+                return redirect("programs:story_consent", story.pk)
             form.add_error(None, error)
         else:
             messages.success(request, "Thank you. Your consent is recorded; you can withdraw it at any time here.")

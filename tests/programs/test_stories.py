@@ -71,7 +71,8 @@ def test_the_author_consents_through_the_page_and_the_coordinator_publishes(pers
     assert response.status_code == 200 and "agree" in response.context["form"].errors
     assert not StoryConsent.objects.exists()
     response = author.post(
-        reverse("programs:story_consent", args=[story.pk]), {"typed_name": "Mel Mentee", "agree": "on"}
+        reverse("programs:story_consent", args=[story.pk]),
+        {"typed_name": "Mel Mentee", "agree": "on", "version": story.version},
     )
     assert response.status_code == 302
     consent = StoryConsent.objects.get()
@@ -112,7 +113,8 @@ def test_an_edit_after_consent_needs_a_new_consent_before_publication(personas, 
     page = client_for(p.mentee).get(reverse("programs:story_consent", args=[story.pk])).content.decode()
     assert "Now I walk on my own." in page
     client_for(p.mentee).post(
-        reverse("programs:story_consent", args=[story.pk]), {"typed_name": "Mel Mentee", "agree": "on"}
+        reverse("programs:story_consent", args=[story.pk]),
+        {"typed_name": "Mel Mentee", "agree": "on", "version": story.version},
     )
     client_for(p.coordinator).post(reverse("programs:story_publish", args=[story.pk]))
     story.refresh_from_db()
