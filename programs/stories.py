@@ -126,7 +126,10 @@ def story_consent_request(*, story, by):
 def story_consent_sign(*, story, person, typed_name, version=None):
     """The author signs consent to publish the story's current version: the
     statement's words and version, the text's hash and version and the typed
-    name are kept. ``version``: the Story.version the author read (the consent
+    name are kept. ``typed_name`` must be the author's full name as on their
+    account (case and outer spaces aside), as for the mentor agreement
+    (``agreement_sign``): otherwise ValidationError on "typed_name".
+    ``version``: the Story.version the author read (the consent
     page sends it); when the story has changed since, ValidationError with code
     "changed" (they must read the new text first). Raises ValidationError for
     anyone but the author, for a withdrawn story (send it again first) or when
@@ -141,6 +144,8 @@ def story_consent_sign(*, story, person, typed_name, version=None):
         )
     if story.status == Story.Status.WITHDRAWN:
         raise ValidationError("Send the story to the coordinators again before consenting.")
+    if (typed_name or "").strip().casefold() != person.full_name.strip().casefold():
+        raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
     if current_consent(story):
         raise ValidationError("You have already consented to this version.")
     return StoryConsent.objects.create(
@@ -150,7 +155,7 @@ def story_consent_sign(*, story, person, typed_name, version=None):
         statement=consent_statement(story),
         story_version=story.version,
         text_hash=story.text_hash(),
-        typed_name=typed_name,
+        typed_name=typed_name.strip(),
     )
 
 

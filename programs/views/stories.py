@@ -161,7 +161,7 @@ def story_consent(request, pk):
                 version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            if error.code == "changed":  # show the text as it is now, with a fresh form
+            if getattr(error, "code", None) == "changed":  # show the text as it is now, with a fresh form
                 messages.warning(request, error.messages[0])
                 return redirect("programs:story_consent", story.pk)
             form.add_error(None, error)

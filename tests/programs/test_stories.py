@@ -70,6 +70,17 @@ def test_the_author_consents_through_the_page_and_the_coordinator_publishes(pers
     response = author.post(reverse("programs:story_consent", args=[story.pk]), {"typed_name": "Mel Mentee"})
     assert response.status_code == 200 and "agree" in response.context["form"].errors
     assert not StoryConsent.objects.exists()
+    # Another name than the author's own (as for the mentor agreement): said next to the name, kept, nothing recorded.
+    response = author.post(
+        reverse("programs:story_consent", args=[story.pk]),
+        {"typed_name": "x", "agree": "on", "version": story.version},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["typed_name"] == [
+        "Type your full name exactly as it appears on your account."
+    ]
+    assert response.context["form"]["typed_name"].value() == "x"
+    assert not StoryConsent.objects.exists()
     response = author.post(
         reverse("programs:story_consent", args=[story.pk]),
         {"typed_name": "Mel Mentee", "agree": "on", "version": story.version},
