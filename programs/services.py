@@ -124,12 +124,16 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
             errors["coordinator_email"] = "An account with this email already exists."
     if not program_name:
         errors["program_name"] = "Give the program a name."
+    elif "\x00" in program_name:
+        errors["program_name"] = "The program name has a character that cannot be stored."
     elif len(program_name) > Program._meta.get_field("name").max_length:
         errors["program_name"] = "The program name is too long (at most 120 characters)."
     elif Program.objects.filter(name__iexact=program_name).exists():
         errors["program_name"] = "A program with this name already exists."
     if not coordinator_name:
         errors["coordinator_name"] = "Give the coordinator's name."
+    elif "\x00" in coordinator_name:
+        errors["coordinator_name"] = "The name has a character that cannot be stored."
     elif len(coordinator_name) > name_max:
         errors["coordinator_name"] = f"The name is too long (at most {name_max} characters)."
     if time_zone not in {value for value, _ in time_zone_choices()}:

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -270,3 +271,18 @@ def test_interactive_without_a_terminal_says_to_use_flags(db, monkeypatch):
     with pytest.raises(CommandError, match="--no-input"):
         run()
     assert not Program.objects.exists()
+
+
+def test_a_nul_character_typed_at_a_prompt_is_refused_and_nothing_written(db):
+    """PostgreSQL cannot store NUL; an answer typed at the interactive prompt may carry one."""
+    from programs.services import organisation_setup
+
+    with pytest.raises(ValidationError) as error:
+        organisation_setup(
+            program_name="River\x00side",
+            time_zone="America/Chicago",
+            coordinator_email="ana@riverside.example",
+            coordinator_name="Ana\x00Ruiz",
+        )
+    assert set(error.value.message_dict) == {"program_name", "coordinator_name"}
+    assert not Program.objects.exists() and not get_user_model().objects.exists()
