@@ -599,3 +599,24 @@ def conversation_write_refusal(user, conversation):
 def conversation_pausable(user, conversation):
     """A coordinator of the conversation's program may pause and resume it."""
     return can_manage_program(user, conversation.program)
+
+
+def people_with_roles(user):
+    """``coordinated_people(user)`` with one flag per role held in the
+    user's programs (``as_mentee``, ``as_mentor``, ``as_volunteer``,
+    ``as_coordinator``, ``as_applicant``): correlated EXISTS, so a page of
+    people is one query whatever its size."""
+    mine = coordinated_programs(user).values("pk")
+    person = OuterRef("pk")
+    return coordinated_people(user).annotate(
+        as_mentee=Exists(MenteeProfile.objects.filter(user=person, program__in=mine)),
+        as_mentor=Exists(MentorProfile.objects.filter(user=person, program__in=mine)),
+        as_volunteer=Exists(VolunteerProfile.objects.filter(user=person, program__in=mine)),
+        as_coordinator=Exists(Program.coordinators.through.objects.filter(user=person, program__in=mine)),
+        as_applicant=Exists(Application.objects.filter(person=person, program__in=mine)),
+    )
+
+
+def coordinated_stories(user):
+    """Stories of the programs the user coordinates, in any state (to edit, ask for consent, publish)."""
+    return visible_stories(user).filter(program__in=coordinated_programs(user).values("pk"))

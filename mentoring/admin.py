@@ -11,6 +11,7 @@ from .models import (
     AttentionSignal,
     AttentionSnapshot,
     ChannelPreference,
+    CheckinWeek,
     Delivery,
     DispatchState,
     Erasure,
@@ -23,6 +24,10 @@ from .models import (
     Notification,
     PoolSolve,
     ReportExport,
+    ReportMonth,
+    ReportSnapshot,
+    ReportWeek,
+    RollupZone,
     User,
     VolunteerProfile,
     WorkerHeartbeat,
@@ -149,6 +154,38 @@ class PoolSolveAdmin(SnapshotAdmin):
 
     list_display = ["program", "status", "progress", "requested_at", "finished_at", "mentees", "mentors"]
     list_filter = ["status"]
+
+
+@admin.register(RollupZone)
+class RollupZoneAdmin(SnapshotAdmin):
+    """Report rollups (mentoring.insights.rollups) are written by beat and rollups_rebuild only: read-only here."""
+
+    list_display = ["zone", "built_at"]
+
+
+@admin.register(CheckinWeek)
+class CheckinWeekAdmin(SnapshotAdmin):
+    list_display = ["zone", "week", "match", "mentee"]
+    list_filter = ["zone"]
+    raw_id_fields = ["match", "mentee"]
+
+
+@admin.register(ReportMonth)
+class ReportMonthAdmin(SnapshotAdmin):
+    list_display = ["zone", "program", "month", "held", "checkins", "until", "computed_at"]
+    list_filter = ["zone"]
+
+
+@admin.register(ReportWeek)
+class ReportWeekAdmin(SnapshotAdmin):
+    list_display = ["zone", "program", "week", "mentees", "until", "computed_at"]
+    list_filter = ["zone"]
+
+
+@admin.register(ReportSnapshot)
+class ReportSnapshotAdmin(SnapshotAdmin):
+    list_display = ["report", "zone", "programs", "start", "end", "computed_at"]
+    list_filter = ["report", "zone"]
 
 
 @admin.register(Delivery)

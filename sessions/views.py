@@ -493,8 +493,9 @@ def _managed_group(request, pk):
 @require_POST
 def group_public(request, pk):
     """Coordinators show a date on the program's public page or hide it."""
-    programs = access.coordinated_programs(request.user).values("pk")
-    group = get_object_or_404(GroupSession.objects.filter(program__in=programs), pk=pk)
+    group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
+    if not access.can_manage_program(request.user, group.program):
+        raise Http404  # facilitators run the date; the public page is the program's
     group_public_set(group_session=group, is_public=request.POST.get("is_public") == "yes")
     messages.success(
         request,

@@ -254,7 +254,7 @@ def roles_held(person, *, viewer):
         Program.objects.all() if viewer.pk == person.pk else access.coordinated_programs(viewer)
     ).values("pk")
     rows = [
-        ("Coordinator", p.name) for p in Program.objects.filter(coordinators=person, pk__in=programs).order_by("name")
+        ("Coordinator", p.name) for p in person.coordinated_programs.filter(pk__in=programs).order_by("name")
     ]
     for label, model in (("Mentor", MentorProfile), ("Mentee", MenteeProfile), ("Volunteer", VolunteerProfile)):
         rows += [

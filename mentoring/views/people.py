@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -51,20 +51,6 @@ def _people_matching(rows, typed, region):
     return rows.filter(match)
 
 
-def people_with_roles(user):
-    """``access.coordinated_people(user)`` with one flag per role held in the
-    user's programs (``as_mentee``, ``as_mentor``, ``as_volunteer``,
-    ``as_coordinator``, ``as_applicant``): correlated EXISTS, so a page of
-    people is one query whatever its size."""
-    mine = access.coordinated_programs(user).values("pk")
-    person = OuterRef("pk")
-    return access.coordinated_people(user).annotate(
-        as_mentee=Exists(MenteeProfile.objects.filter(user=person, program__in=mine)),
-        as_mentor=Exists(MentorProfile.objects.filter(user=person, program__in=mine)),
-        as_volunteer=Exists(VolunteerProfile.objects.filter(user=person, program__in=mine)),
-        as_coordinator=Exists(Program.coordinators.through.objects.filter(user=person, program__in=mine)),
-        as_applicant=Exists(Application.objects.filter(person=person, program__in=mine)),
-    )
 
 
 @login_required
@@ -77,7 +63,7 @@ def people_search(request):
     form = PeopleSearchForm(request.GET or None)
     typed = form.cleaned_data["q"] if form.is_valid() else ""
     region = region_of(request.user)
-    rows = _people_matching(people_with_roles(request.user), typed, region).order_by("full_name", "pk")
+    rows = _people_matching(access.people_with_roles(request.user), typed, region).order_by("full_name", "pk")
     page = Paginator(
         rows.only("pk", "full_name", "preferred_name", "email", "phone", "preferred_contact"), PAGE_SIZE
     ).get_page(request.GET.get("page"))

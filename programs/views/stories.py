@@ -44,10 +44,7 @@ def _own_story(request, pk):
 
 
 def _coordinated_story(request, pk):
-    programs = access.coordinated_programs(request.user).values("pk")
-    return get_object_or_404(
-        access.visible_stories(request.user).filter(program__in=programs).select_related("program", "author"), pk=pk
-    )
+    return get_object_or_404(access.coordinated_stories(request.user).select_related("program", "author"), pk=pk)
 
 
 def _done(request, call, success):

@@ -12,7 +12,8 @@ from tests.factories import GroupSessionFactory, RegistrationFactory, UserFactor
 
 
 def _group(personas, *, starts_in=timedelta(days=2), capacity=1):
-    start = timezone.now() + starts_in
+    # Midday, so that the hour never crosses midnight (the edit form refuses an end before the start).
+    start = timezone.localtime(timezone.now() + starts_in).replace(hour=12, minute=0, second=0, microsecond=0)
     group = GroupSessionFactory(
         program=personas.program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=capacity
     )
