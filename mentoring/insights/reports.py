@@ -203,26 +203,16 @@ def sessions_by_month(scope):
             _one_on_ones(scope, in_range=live)
             .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
             .values("month")
-            .annotate(
-                completed=Count("pk", filter=COMPLETED),
-                minutes=Sum("duration_minutes", filter=COMPLETED),
-                missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
-                cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
-                mentors=Count("match__mentor", distinct=True, filter=COMPLETED),
-                mentees=Count("match__mentee", distinct=True, filter=COMPLETED),
-            )
+            .annotate(**rollups.meeting_figures())
             .order_by("month")
         )
         by_month = {r["month"].date(): r for r in rows}
-    for month, r in stored.items():
-        by_month[month] = {**r, "completed": r["held"]}
-    empty = {"completed": 0, "minutes": 0, "missed": 0, "cancelled": 0, "mentors": 0, "mentees": 0}
+    by_month.update(stored)
+    empty = {"held": 0, "minutes": 0, "missed": 0, "cancelled": 0, "mentors": 0, "mentees": 0}
     result = []
     for month in _month_starts(scope):
         r = by_month.get(month, empty)
-        result.append(
-            [month, r["completed"], r["minutes"] or 0, r["missed"], r["cancelled"], r["mentors"], r["mentees"]]
-        )
+        result.append([month, r["held"], r["minutes"] or 0, r["missed"], r["cancelled"], r["mentors"], r["mentees"]])
     return result
 
 

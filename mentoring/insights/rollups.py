@@ -197,6 +197,25 @@ def _recount_weeks(match, zones, weeks):
 
 # --- report months and weeks ------------------------------------------------------------------------------
 
+
+def meeting_figures():
+    """The one definition of a month's one-on-one meeting figures, as
+    aggregate expressions over Session rows: ``held`` (completed), ``minutes``
+    (of completed meetings), ``missed``, ``cancelled`` and the distinct
+    ``mentors`` and ``mentees`` of completed meetings. The live sessions report
+    (insights.reports.sessions_by_month) and the ReportMonth rollup both use
+    it, so the two can never count differently."""
+    completed = Q(status=Session.Status.COMPLETED)
+    return {
+        "held": Count("pk", filter=completed),
+        "minutes": Sum("duration_minutes", filter=completed),
+        "missed": Count("pk", filter=Q(status=Session.Status.MISSED)),
+        "cancelled": Count("pk", filter=Q(status=Session.Status.CANCELLED)),
+        "mentors": Count("match__mentor", distinct=True, filter=completed),
+        "mentees": Count("match__mentee", distinct=True, filter=completed),
+    }
+
+
 MONTH_FIELDS = ("held", "minutes", "missed", "cancelled", "mentors", "mentees", "checkins", "mood_sum")
 
 
@@ -204,7 +223,6 @@ def _month_figures(program_ids, months, zone):
     """{(program id, month): {field: value}} for ``months`` [(first day, last
     day counted)] in ``zone`` (tzinfo): two grouped queries per month, with a
     plain range condition (SQLite runs date functions in Python)."""
-    completed = Q(status=Session.Status.COMPLETED)
     figures = {(pk, month): dict.fromkeys(MONTH_FIELDS, 0) for pk in program_ids for month, _ in months}
     for month, until in months:
         begin, end = local_midnight(month, zone), local_midnight(until + timedelta(days=1), zone)
@@ -212,14 +230,7 @@ def _month_figures(program_ids, months, zone):
         for row in (
             sessions.exclude(status=Session.Status.SCHEDULED)
             .values("match__program")
-            .annotate(
-                held=Count("pk", filter=completed),
-                minutes=Sum("duration_minutes", filter=completed),
-                missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
-                cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
-                mentors=Count("match__mentor", distinct=True, filter=completed),
-                mentees=Count("match__mentee", distinct=True, filter=completed),
-            )
+            .annotate(**meeting_figures())
             .order_by()
         ):
             figures[(row["match__program"], month)].update({name: row[name] or 0 for name in MONTH_FIELDS[:6]})
