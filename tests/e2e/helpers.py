@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
 PROGRAM_NAME = "Riverbend Peer Mentoring"
 MENTOR_NAME = "Marcus Lee"
@@ -24,6 +25,29 @@ def field(page, label):
     """A form field by its whole label. Crispy adds an asterisk to required
     ones, and label text is matched with its surrounding whitespace."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def publish_public_page(page, program, introduction):
+    """As the program's coordinator: publish its public page with an introduction."""
+    page.goto(f"/programs/{program.pk}/")
+    page.get_by_role("link", name="Public page", exact=True).click()
+    page.get_by_label("Publish the public program page").check()
+    page.get_by_label("Public page introduction").fill(introduction)
+    page.get_by_role("button", name="Save").click()
+    expect(flash(page, "The public page is published.")).to_be_visible()
+
+
+def apply_for_a_mentor(visitor, live_server, *, name, email):
+    """As a visitor on a program's public page or story: follow "Find a mentor"
+    and send the application (thanks page reached)."""
+    visitor.get_by_role("link", name="Find a mentor").click()
+    expect(visitor.get_by_role("heading", name="Find a mentor", level=1)).to_be_visible()
+    visitor.get_by_label("Your name").fill(name)
+    visitor.get_by_label("Email").fill(email)
+    visitor.get_by_label("I agree that the program may contact me").check()
+    visitor.get_by_label("I have read the privacy notice").check()
+    visitor.get_by_role("button", name="Send application").click()
+    expect(visitor).to_have_url(path_is(live_server, "/apply/thanks/"))
 
 
 def local_today(email):

@@ -20,7 +20,7 @@ from programs.models import Program
 from programs.stories import story_consent_sign, story_create, story_submit
 from tests.factories import MenteeProfileFactory, UserFactory
 
-from .helpers import field, flash, path_is
+from .helpers import apply_for_a_mentor, field, flash, path_is, publish_public_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,12 +110,7 @@ def test_a_new_organisation_sets_up_its_first_coordinator(page, live_server):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish").click()
     expect(flash(page, "The story is published.")).to_be_visible()
-    page.goto(f"/programs/{program.pk}/")
-    page.get_by_role("link", name="Public page", exact=True).click()
-    page.get_by_label("Publish the public program page").check()
-    page.get_by_label("Public page introduction").fill("Someone who has been there, beside you.")
-    page.get_by_role("button", name="Save").click()
-    expect(flash(page, "The public page is published.")).to_be_visible()
+    publish_public_page(page, program, "Someone who has been there, beside you.")
     program.refresh_from_db()
 
     # A visitor, not signed in, reads the story on the public page and applies.
@@ -127,12 +122,6 @@ def test_a_new_organisation_sets_up_its_first_coordinator(page, live_server):
     ).click()
     expect(visitor.get_by_role("main")).to_contain_text(STORY)
     expect(visitor.get_by_role("main")).not_to_contain_text("Quintero")
-    visitor.get_by_role("link", name="Find a mentor").click()
-    visitor.get_by_label("Your name").fill("Sky Visitor")
-    visitor.get_by_label("Email").fill("sky@example.net")
-    visitor.get_by_label("I agree that the program may contact me").check()
-    visitor.get_by_label("I have read the privacy notice").check()
-    visitor.get_by_role("button", name="Send application").click()
-    expect(visitor).to_have_url(path_is(live_server, "/apply/thanks/"))
+    apply_for_a_mentor(visitor, live_server, name="Sky Visitor", email="sky@example.net")
     assert program.applications.filter(email="sky@example.net", kind="mentee").exists()
     visitor.close()

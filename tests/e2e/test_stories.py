@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from programs.models import Program
-from tests.e2e.helpers import MENTEE_NAME, PROGRAM_NAME, flash, path_is
+from tests.e2e.helpers import MENTEE_NAME, PROGRAM_NAME, apply_for_a_mentor, flash, path_is, publish_public_page
 
 from .conftest import PHONE_VIEWPORT
 
@@ -72,12 +72,7 @@ def test_a_story_is_consented_published_read_by_a_visitor_who_applies_then_withd
     coordinator.once("dialog", lambda dialog: dialog.accept())
     coordinator.get_by_role("button", name="Publish").click()
     expect(flash(coordinator, "The story is published.")).to_be_visible()
-    coordinator.goto(f"/programs/{program.pk}/")
-    coordinator.get_by_role("link", name="Public page", exact=True).click()
-    coordinator.get_by_label("Publish the public program page").check()
-    coordinator.get_by_label("Public page introduction").fill("Walk with someone who has been there.")
-    coordinator.get_by_role("button", name="Save").click()
-    expect(flash(coordinator, "The public page is published.")).to_be_visible()
+    publish_public_page(coordinator, program, "Walk with someone who has been there.")
 
     # --- An anonymous visitor reads the story and applies. --------------------------------------
     visitor = new_page(**PHONE)
@@ -90,14 +85,7 @@ def test_a_story_is_consented_published_read_by_a_visitor_who_applies_then_withd
     expect(visitor.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(visitor.get_by_role("main")).to_contain_text(BODY)
     expect(visitor.get_by_role("main")).not_to_contain_text(MENTEE_NAME)  # the first name only
-    visitor.get_by_role("link", name="Find a mentor").click()
-    expect(visitor.get_by_role("heading", name="Find a mentor", level=1)).to_be_visible()
-    visitor.get_by_label("Your name").fill("Sky Visitor")
-    visitor.get_by_label("Email").fill("sky@example.net")
-    visitor.get_by_label("I agree that the program may contact me").check()
-    visitor.get_by_label("I have read the privacy notice").check()
-    visitor.get_by_role("button", name="Send application").click()
-    expect(visitor).to_have_url(path_is(live_server, "/apply/thanks/"))
+    apply_for_a_mentor(visitor, live_server, name="Sky Visitor", email="sky@example.net")
     assert program.applications.filter(email="sky@example.net", kind="mentee").exists()
 
     # --- The mentee withdraws consent: the story is gone from the public page at once. ----------
