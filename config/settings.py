@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "mentoring.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,7 +196,11 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 TWO_FACTOR_SESSION_ATTEMPTS = int(os.environ.get("TWO_FACTOR_SESSION_ATTEMPTS", "5"))
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Languages a person can choose (issue 19). Translations live in locale/<code>/LC_MESSAGES/django.po;
+# the compiled .mo files are committed so a fresh machine needs no gettext to run the app.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"  # stored times are UTC; each user's zone is activated per request
 USE_I18N = True
 USE_TZ = True
