@@ -3,7 +3,8 @@ matches gone quiet, and the mentors' weekly summary."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from .models import Match, ReminderKind
 from .notifications.outbox import Due, coordinators_by_program, zones_passing
@@ -84,12 +85,22 @@ def _quiet_candidates(now, since):
 
 def _quiet_matches(now, since=None):
     """No meeting for the program's N days: both people; after 2N days, the coordinators."""
+    from sessions.models import Session
+
     candidates = Match.objects.filter(status=Match.Status.ACTIVE, started_at__isnull=False)
     if since is not None:
-        candidates = _quiet_candidates(now, since)
-    matches = candidates.annotate(
-        last_meeting=Max("sessions__starts_at", filter=Q(sessions__status="completed"))
-    ).select_related("mentor__user", "mentee__user", "program")
+        # Read as ids first: estimating tens of thousands of rows for what are a
+        # few hundred, PostgreSQL hash-joined every profile and user and compiled
+        # the query (JIT): 6.3 s at 100,000 mentees.
+        candidates = Match.objects.filter(pk__in=list(_quiet_candidates(now, since).values_list("pk", flat=True)))
+    # The last meeting per candidate through the (match, status, starts_at)
+    # index, not a join of every session with a GROUP BY: at 100,000 mentees the
+    # join read all million sessions to keep a few hundred matches (4.7 s).
+    last_meeting = Session.objects.filter(match=OuterRef("pk"), status=Session.Status.COMPLETED).order_by("-starts_at")
+    matches = candidates.annotate(last_meeting=Subquery(last_meeting.values("starts_at")[:1])).select_related(
+        "mentor__user", "mentee__user", "program"
+    )
+    matches = list(matches)
     coordinators = None
     for match in matches:
         last = max(filter(None, [match.last_meeting, match.started_at]))
@@ -100,8 +111,8 @@ def _quiet_matches(now, since=None):
         for person in (match.mentor.user, match.mentee.user):
             yield Due(ReminderKind.MATCH_INACTIVE, f"match:{match.pk}", person, last + quiet, url, match.program_id)
         if now >= last + 2 * quiet:
-            if coordinators is None:
-                coordinators = coordinators_by_program(matches.values("program_id"))
+            if coordinators is None:  # the programs of the matches already read, not the candidates' query again
+                coordinators = coordinators_by_program({m.program_id for m in matches})
             for person in coordinators.get(match.program_id, []):
                 yield Due(
                     ReminderKind.MATCH_INACTIVE, f"match:{match.pk}", person, last + 2 * quiet, url, match.program_id
@@ -112,7 +123,9 @@ def _weekly_digest(now, since=None):
     active = Match.objects.filter(status=Match.Status.ACTIVE)
     if since is not None:  # only mentors in a zone where Monday 8:00 passed since then
         active = active.filter(mentor__user__time_zone__in=zones_passing(DIGEST_AT, since, now, weekday=0))
-    mentors = {m.mentor.user for m in active.select_related("mentor__user")}
+    # The mentors' user rows only (no match or profile objects: their matching
+    # answers were most of this step's cost at 100,000 mentees).
+    mentors = get_user_model().objects.filter(pk__in=active.values("mentor__user_id"))
     for mentor in mentors:
         zone = mentor.zone
         today = now.astimezone(zone).date()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -226,24 +226,71 @@ def outbox_rows(dues, now):
 
 
 def write_due(dues, now):
-    """Write outbox rows for ``dues`` (skipping keys already there). Returns how many."""
-    rows = without_existing(outbox_rows(dues, now))
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+    """Write outbox rows for ``dues`` (skipping keys already there). Returns how many were new."""
+    return len(insert_new(outbox_rows(dues, now)))
 
 
-def without_existing(rows):
-    """The rows whose key is not in the outbox yet (one query per 500 rows)."""
-    fresh = []
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        existing = set(
-            Delivery.objects.filter(
-                subject__in={r.subject for r in chunk}, due_at__in={r.due_at for r in chunk}
-            ).values_list("kind", "subject", "recipient_id", "channel", "due_at")
-        )
-        fresh += [r for r in chunk if (r.kind, r.subject, r.recipient.pk, r.channel, r.due_at) not in existing]
-    return fresh
+# Columns a new outbox row takes from its Due; every other column starts at the model's default.
+FILLED = (
+    "kind",
+    "subject",
+    "recipient_id",
+    "address",
+    "channel",
+    "due_at",
+    "url",
+    "program_id",
+    "next_attempt_at",
+    "created_at",
+)
+PAGE = 500  # rows per INSERT: 500 × 17 parameters stays under SQLite's 32,766 and PostgreSQL's 65,535
+
+
+def insert_new(rows):
+    """Insert unsaved pending ``Delivery`` instances whose idempotency key
+    (kind, subject, recipient, channel, due_at) is not in the outbox yet.
+    Returns the new rows' ids (a key already there is skipped, never written twice).
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per ``PAGE`` rows
+    (PostgreSQL; SQLite ≥ 3.35): no read of existing keys first and none of
+    ``bulk_create``'s per-field preparation, which cost 2.7 s of the 9 am
+    dispatch at 100,000 mentees. Only the ``FILLED`` columns are read from
+    each row; the others (status, attempts, lease, claim, errors) take the
+    model's defaults, prepared once: this writes new pending rows only."""
+    if not rows:
+        return []
+    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    template = Delivery()
+    constant = {
+        f.attname: f.get_db_prep_save(getattr(template, f.attname), connection)
+        for f in fields
+        if f.attname not in FILLED
+    }
+    moments = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+    adapt = connection.ops.adapt_datetimefield_value
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    pk = connection.ops.quote_name(Delivery._meta.pk.column)
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), PAGE):
+            page = rows[start : start + PAGE]
+            params = []
+            for row in page:
+                for f in fields:
+                    name = f.attname
+                    if name in constant:
+                        params.append(constant[name])
+                    else:
+                        value = getattr(row, name)
+                        params.append(adapt(value) if name in moments and value is not None else value)
+            # Names come from the model's metadata; every value is a parameter.
+            values = ", ".join([one] * len(page))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {pk}"  # noqa: S608
+            cursor.execute(sql, params)
+            ids += [pk_value for (pk_value,) in cursor.fetchall()]
+    return ids
 
 
 # --- dispatch, claim, kick, sweep ---------------------------------------------------------------------------

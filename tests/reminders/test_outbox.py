@@ -475,3 +475,44 @@ def test_bench_reminders_counts_what_the_backends_accepted_twice(transactional_d
     figures = json.loads(out.getvalue())
     assert figures["per_channel"] == {"in_app": 20, "email": 40, "sms": 20}
     assert (figures["duplicates"], figures["lost"]) == (20, 0)
+
+
+def test_bench_reminders_nine_am_dispatches_and_drains_the_busiest_zone_then_cleans_up(transactional_db):
+    """``--nine-am``: the next 9:00 in the zone where most mentees live, on the
+    database's own data; every row it wrote is accepted once, and removed."""
+    started = timezone.localdate() - timedelta(days=7)
+    for _ in range(3):
+        user = UserFactory(time_zone="America/Chicago")
+        GoalFactory(mentee=MenteeProfileFactory(user=user), cadence="daily", started_on=started)
+    GoalFactory(mentee=MenteeProfileFactory(user=UserFactory(time_zone="Europe/Madrid")), started_on=started)
+    out = io.StringIO()
+    try:
+        call_command("bench_reminders", "--nine-am", "--json", stdout=out)
+    finally:
+        celery_app.conf.task_always_eager = True
+    figures = json.loads(out.getvalue())
+    assert (figures["zone"], figures["mentees"], figures["mentees_in_zone"]) == ("America/Chicago", 4, 3)
+    # Three check-ins due (the Madrid mentee's 9:00 is another moment), each in the app and by email.
+    assert figures["due"] >= 3 and figures["per_channel"]["in_app"] >= 3
+    assert figures["sent"] == figures["deliveries"] == sum(figures["per_channel"].values())
+    assert (figures["duplicates"], figures["lost"]) == (0, 0)
+    assert {"collect_seconds", "write_seconds", "dispatch_seconds", "accepted_within_seconds"} <= set(figures)
+    assert not Delivery.objects.exists() and not Notification.objects.exists()
+
+
+def test_insert_new_writes_only_keys_not_in_the_outbox_and_returns_their_ids(db):
+    from mentoring.notifications.outbox import insert_new
+
+    user = UserFactory()
+    existing = DeliveryFactory(recipient=user, kind=ReminderKind.CHECKIN_DUE, subject="t:1", due_at=NOW)
+    rows = outbox_rows(
+        [Due(ReminderKind.CHECKIN_DUE, "t:1", user, NOW), Due(ReminderKind.CHECKIN_DUE, "t:2", user, NOW)], NOW
+    )
+    ids = insert_new(rows)
+    new = Delivery.objects.exclude(pk=existing.pk)
+    key = lambda d: (d.kind, d.subject, d.recipient_id, d.channel, d.due_at)  # noqa: E731
+    assert len(rows) >= 3 and key(existing) in {key(r) for r in rows}
+    assert {key(d) for d in new} == {key(r) for r in rows} - {key(existing)}
+    assert set(ids) == set(new.values_list("pk", flat=True))
+    assert {(d.status, d.attempts, d.claim_token, d.sent_at) for d in new} == {("pending", 0, None, None)}
+    assert insert_new(rows) == []  # a second time: nothing new

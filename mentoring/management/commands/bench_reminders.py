@@ -2,6 +2,7 @@
 it; count what each channel's backend actually accepted.
 
     python manage.py bench_reminders [--count N] [--json] [--timeout S]
+    python manage.py bench_reminders --nine-am [--json] [--timeout S]
 
 Each reminder goes in the app, by email and by text message (3·N outbox
 rows). ``send_cpu_seconds`` is this process's CPU time while draining (on
@@ -16,9 +17,22 @@ this process, 4 threads); otherwise the batches run in-process. Only the
 rows the command created are claimed and sent; they are removed afterwards,
 so it can run on a database with real data. ``dispatch_scan_seconds`` is one
 incremental dispatch's read of the real data (what became due in the last
-30 s), without writing or sending anything."""
+30 s), without writing or sending anything.
+
+``--nine-am`` measures the busiest moment of the day on the data already in
+the database (``seed_scale``): the next 9:00 in the zone where most mentees
+live, when every check-in reminder of that zone falls due at once. It runs
+the one incremental dispatch of that minute (``collect_due`` + ``write_due``
+for the 30 s before 9:00:10 local), drains what it wrote through the same
+worker and backends, counts per channel, then deletes what it wrote (the
+outbox rows and their in-app notifications). ``accepted_within_seconds`` is
+from the start of that dispatch to the last message accepted; a beat tick
+comes at most 60 s after 9:00, so a reminder reaches its channel within
+60 s + that figure of 9:00. For a scale database: it writes in-app
+notifications for the seeded people while it runs."""
 
 import json
+import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -27,12 +41,12 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from config.celery_app import app
-from mentoring.models import Channel, ChannelPreference, Delivery, Notification, ReminderKind
+from mentoring.models import Channel, ChannelPreference, Delivery, MenteeProfile, Notification, ReminderKind, zone_named
 from mentoring.notifications import outbox
 from mentoring.notifications.sms import LocmemSMSBackend
 
@@ -49,8 +63,17 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=10_000)
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object.")
         parser.add_argument("--timeout", type=int, default=600, help="Seconds to wait for the worker.")
+        parser.add_argument(
+            "--nine-am",
+            action="store_true",
+            help="Dispatch and drain the next 9:00 check-in reminders of the busiest zone on this database's data.",
+        )
 
-    def handle(self, *args, count, as_json, timeout, **options):
+    def handle(self, *args, count, as_json, timeout, nine_am=False, **options):
+        if nine_am:
+            figures = self._nine_am(timeout)
+            self.stdout.write(json.dumps(figures) if as_json else json.dumps(figures, indent=2))
+            return
         self._cleanup()
         user = self._bench_user()
         real_worker = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
@@ -90,20 +113,72 @@ class Command(BaseCommand):
         outbox.outbox_rows(list(outbox.collect_due(now, since=now - timedelta(seconds=30))), now)
         return time.perf_counter() - started
 
-    def _drain_in_process(self, ids):
-        while True:
-            batch = outbox.claim(timezone.now(), ids=ids)
-            if not batch:
-                return
-            outbox.send_batch(batch, batch.token)
+    def _nine_am(self, timeout):
+        """Dispatch and drain the 9:00 reminders of the busiest zone (see the module docstring)."""
+        zones = Counter(MenteeProfile.objects.values_list("user__time_zone", flat=True))
+        if not zones:
+            raise CommandError("No mentees here: run seed_scale first.")
+        zone, in_zone = zones.most_common(1)[0]
+        local = timezone.now().astimezone(zone_named(zone))
+        nine = (local + timedelta(days=1)).replace(hour=9, minute=0, second=10, microsecond=0)
+        real_worker = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        before = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            SMS_BACKEND="mentoring.notifications.sms.LocmemSMSBackend",
+        ):
+            mail.outbox = []
+            LocmemSMSBackend.outbox.clear()
+            try:
+                started, cpu = time.perf_counter(), time.process_time()
+                dues = list(outbox.collect_due(nine, since=nine - timedelta(seconds=30)))
+                collected = time.perf_counter()
+                outbox.write_due(dues, nine)
+                written, dispatch_cpu = time.perf_counter(), time.process_time() - cpu
+                rows = Delivery.objects.filter(pk__gt=before, created_at=nine)
+                ids = list(rows.filter(next_attempt_at__lte=nine).values_list("pk", flat=True))
+                quiet = rows.filter(next_attempt_at__gt=nine).count()
+                if real_worker:
+                    self._drain_with_worker(ids, timeout, now=nine)
+                else:
+                    self._drain_in_process(ids, now=nine)
+                finished = time.perf_counter()
+                figures = self._figures(len(dues), ids, written - started, finished - written, 0, real_worker)
+            finally:
+                created = Delivery.objects.filter(pk__gt=before, created_at=nine)
+                Notification.objects.filter(delivery__in=created).delete()
+                created.delete()
+                mail.outbox = []
+                LocmemSMSBackend.outbox.clear()
+        for key in ("reminders", "dispatch_scan_seconds"):
+            figures.pop(key)
+        return {
+            "mentees": MenteeProfile.objects.count(),
+            "zone": zone,
+            "mentees_in_zone": in_zone,
+            "due": len(dues),
+            "collect_seconds": round(collected - started, 3),
+            "write_seconds": round(written - collected, 3),
+            "dispatch_cpu_seconds": round(dispatch_cpu, 3),
+            **figures,
+            "held_by_quiet_hours": quiet,
+            "accepted_within_seconds": round(finished - started, 3),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        }
 
-    def _drain_with_worker(self, ids, timeout):
+    def _drain_in_process(self, ids, now=None):
+        for start in range(0, len(ids), outbox.BATCH):  # a batch's ids at a time, as the worker path does
+            part = ids[start : start + outbox.BATCH]
+            while batch := outbox.claim(now or timezone.now(), ids=part):
+                outbox.send_batch(batch, batch.token)
+
+    def _drain_with_worker(self, ids, timeout, now=None):
         eager, app.conf.task_always_eager = app.conf.task_always_eager, False
         try:
             with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30):
                 for start in range(0, len(ids), outbox.BATCH):
                     # follow=False: the worker must not go on to claim rows that are not the bench's.
-                    batch = outbox.claim(timezone.now(), ids=ids[start : start + outbox.BATCH])
+                    batch = outbox.claim(now or timezone.now(), ids=ids[start : start + outbox.BATCH])
                     outbox.enqueue_batch(batch, batch.token, follow=False)
                 deadline = time.monotonic() + timeout
                 rows = Delivery.objects.filter(pk__in=ids)
