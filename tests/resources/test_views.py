@@ -124,7 +124,10 @@ def test_coordinator_adds_a_listing_verified_today(personas, client_for):
         Resource.Status.APPROVED,
         None,
     )
-    assert (resource.verified_on, resource.verified_by) == (timezone.localdate(), personas.coordinator)
+    assert (resource.verified_on, resource.verified_by) == (
+        timezone.localdate(timezone=personas.coordinator.zone),
+        personas.coordinator,
+    )
     assert (resource.website, resource.languages, resource.tags) == (
         "https://harbor.example.org",
         ["en", "es"],
@@ -157,7 +160,10 @@ def test_a_mentor_suggestion_waits_in_review_for_the_coordinator(personas, clien
     # Approving lists it, verified today.
     client_for(personas.coordinator).post(reverse("resources:action", args=[resource.pk]), {"action": "approve"})
     resource.refresh_from_db()
-    assert (resource.status, resource.verified_on) == (Resource.Status.APPROVED, timezone.localdate())
+    assert (resource.status, resource.verified_on) == (
+        Resource.Status.APPROVED,
+        timezone.localdate(timezone=personas.coordinator.zone),
+    )
     assert "Tide Clinic" in client_for(personas.mentee).get(reverse("resources:directory")).content.decode()
 
 

@@ -12,8 +12,11 @@ from tests.factories import GroupSessionFactory, RegistrationFactory, UserFactor
 
 
 def _group(personas, *, starts_in=timedelta(days=2), capacity=1):
-    # Midday, so that the hour never crosses midnight (the edit form refuses an end before the start).
-    start = timezone.localtime(timezone.now() + starts_in).replace(hour=12, minute=0, second=0, microsecond=0)
+    # Days ahead: at midday, so that the hour never crosses midnight (the edit form refuses an
+    # end before the start). Minutes ahead (a walk-in): exactly then, whatever the hour.
+    start = (timezone.now() + starts_in).replace(second=0, microsecond=0)
+    if starts_in >= timedelta(days=1):
+        start = timezone.localtime(start).replace(hour=12, minute=0)
     group = GroupSessionFactory(
         program=personas.program, starts_at=start, ends_at=start + timedelta(hours=1), capacity=capacity
     )
