@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.reminders import REMIND_AT, _zone, checkin_due_since
+from goals.reminders import REMIND_AT, checkin_due_since
 from mentoring.models import Invitation
 from mentoring.services import invitation_create
 from programs.services import application_decide, application_submit, program_create, source_fingerprint
@@ -48,7 +48,7 @@ def test_an_accepted_applicant_of_a_los_angeles_program_lives_in_los_angeles():
     # Their first check-in reminder: 9 am Pacific (it was 06:00 Pacific = 9 am New York).
     today = timezone.now().astimezone(LA).date()
     goal = SimpleNamespace(pk=1, cadence="daily", started_on=today, status="active")
-    current, _ = checkin_due_since([goal], {}, _zone(user), timezone.now())
+    current, _ = checkin_due_since([goal], {}, user.zone, timezone.now())
     assert current == datetime.combine(today, REMIND_AT, tzinfo=LA)
     assert current.astimezone(LA).time() == time(9, 0)
 
