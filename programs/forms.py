@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import ContactChannel
@@ -18,6 +20,9 @@ from .models import (
     TrainingModule,
     phone_region_default,
 )
+
+# Under every "Spanish version (optional)" field (mentoring.localized shows it with fallback).
+SPANISH_HELP = _("Shown to people who use Waypoint in Spanish. Empty: they see the English text.")
 
 
 class ProgramForm(forms.ModelForm):
@@ -51,6 +56,7 @@ class ProgramForm(forms.ModelForm):
         fields = [
             "name",
             "description",
+            "description_es",
             "status",
             "mode",
             "start_date",
@@ -65,7 +71,12 @@ class ProgramForm(forms.ModelForm):
             "mentors_create_groups",
             "message_retention_months",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"description_es": _("Description: Spanish version (optional)")}
+        help_texts = {"description_es": SPANISH_HELP}
 
     def clean_phone_region(self):
         """Two letters libphonenumber knows; empty keeps the program's (a new one: PHONE_DEFAULT_REGION)."""
@@ -87,8 +98,9 @@ class ProgramForm(forms.ModelForm):
 class ExperienceAreaForm(forms.ModelForm):
     class Meta:
         model = ExperienceArea
-        fields = ["name"]
-        labels = {"name": "New lived-experience area"}
+        fields = ["name", "name_es"]
+        labels = {"name": _("New lived-experience area"), "name_es": _("Name: Spanish version (optional)")}
+        help_texts = {"name_es": SPANISH_HELP}
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +127,15 @@ class DocumentForm(forms.Form):
         label="Text of the new version",
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Publishing creates a new version. The text must differ from the current one.",
+    )
+    body_es = forms.CharField(
+        label=_("Text of the new version: Spanish version (optional)"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=_(
+            "Shown to people who use Waypoint in Spanish; empty: they read the English text. "
+            "Signatures and consents record which version the person read."
+        ),
     )
     resign = forms.ChoiceField(
         label="Who signs again?", choices=RESIGN_CHOICES, widget=forms.RadioSelect, initial="grace", required=False
@@ -154,9 +175,17 @@ class TrainingModuleForm(forms.ModelForm):
 
     class Meta:
         model = TrainingModule
-        fields = ["title", "description", "required", "link", "position"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"position": "Order in the list"}
+        fields = ["title", "title_es", "description", "description_es", "required", "link", "position"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "position": _("Order in the list"),
+            "title_es": _("Title: Spanish version (optional)"),
+            "description_es": _("Description: Spanish version (optional)"),
+        }
+        help_texts = {"title_es": SPANISH_HELP, "description_es": SPANISH_HELP}
 
 
 # --- public application forms ---------------------------------------------------
@@ -292,21 +321,33 @@ class BackgroundCheckForm(forms.ModelForm):
 class AgreementSignForm(forms.Form):
     agree = forms.BooleanField(label="I have read this agreement and will keep to it.")
     typed_name = forms.CharField(label="Type your full name to sign", max_length=150)
+    # The language version of the agreement on the page the mentor read
+    # (mentoring.localized.localized_language); programs.services.agreement_sign
+    # records it, or English when the agreement has no version in it.
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False, widget=forms.HiddenInput)
 
 
 class ConsentForm(forms.ModelForm):
     class Meta:
         model = ConsentRecord
-        fields = ["kind", "statement"]
+        fields = ["kind", "statement", "language"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
-        labels = {"statement": "What the person agreed to, in the words they saw"}
+        labels = {
+            "statement": _("What the person agreed to, in the words they saw"),
+            "language": _("Language of these words"),
+        }
 
 
 class PublicPageForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = ["public_page_enabled", "public_intro", "show_public_outcomes"]
-        widgets = {"public_intro": forms.Textarea(attrs={"rows": 5})}
+        fields = ["public_page_enabled", "public_intro", "public_intro_es", "show_public_outcomes"]
+        widgets = {
+            "public_intro": forms.Textarea(attrs={"rows": 5}),
+            "public_intro_es": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {"public_intro_es": _("Public page introduction: Spanish version (optional)")}
+        help_texts = {"public_intro_es": SPANISH_HELP}
 
 
 # One word of letters (any script), with an inner hyphen or apostrophe: "Sam", "Mary-Jo", "O'Neil".

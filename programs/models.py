@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from mentoring.choices import CheckInCadence, ContactChannel
+from mentoring.localized import localized
 from mentoring.models import time_zone_choices
 
 
@@ -30,6 +31,7 @@ class Program(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True, help_text="Shown on the public application pages.")
+    description_es = models.TextField("Description: Spanish version (optional)", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.HYBRID)
     start_date = models.DateField(null=True, blank=True)
@@ -123,6 +125,7 @@ class Program(models.Model):
     public_intro = models.TextField(
         "Public page introduction", blank=True, help_text="The first words a visitor reads on the public page."
     )
+    public_intro_es = models.TextField("Public page introduction: Spanish version (optional)", blank=True)
     show_public_outcomes = models.BooleanField(
         "Show outcome figures on the public page",
         default=False,
@@ -193,6 +196,7 @@ class ExperienceArea(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="experience_areas")
     name = models.CharField(max_length=80)
+    name_es = models.CharField("Name: Spanish version (optional)", max_length=80, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -200,7 +204,7 @@ class ExperienceArea(models.Model):
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_area_name_per_program")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class PolicyDocument(models.Model):
@@ -216,6 +220,8 @@ class PolicyDocument(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     version = models.PositiveSmallIntegerField()
     body = models.TextField()
+    # The same version in Spanish (empty: readers of any language see ``body``).
+    body_es = models.TextField("Text: Spanish version (optional)", blank=True)
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     # Which signatures count for this version (boundaries agreement; see
@@ -268,6 +274,8 @@ class Application(models.Model):
     ok_to_call = models.BooleanField(default=False)
     consent_to_contact = models.BooleanField(default=False)
     privacy_notice = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, related_name="+")
+    # The language version of the privacy notice shown with the form (mentoring.localized).
+    privacy_notice_language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     # Answers that become the person's profile when the application is accepted.
     details = models.JSONField(default=dict, blank=True)
     experience_areas = models.ManyToManyField(ExperienceArea, blank=True, related_name="applications")
@@ -314,7 +322,9 @@ class ApplicationNote(models.Model):
 class TrainingModule(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training_modules")
     title = models.CharField(max_length=120)
+    title_es = models.CharField("Title: Spanish version (optional)", max_length=120, blank=True)
     description = models.TextField(blank=True)
+    description_es = models.TextField("Description: Spanish version (optional)", blank=True)
     required = models.BooleanField(default=True)
     link = models.URLField(blank=True, help_text="Optional: where the material lives.")
     position = models.PositiveSmallIntegerField(default=0)
@@ -325,7 +335,7 @@ class TrainingModule(models.Model):
         ordering = ["program", "position", "title"]
 
     def __str__(self):
-        return self.title
+        return localized(self, "title")
 
 
 class TrainingCompletion(models.Model):
@@ -372,6 +382,9 @@ class AgreementSignature(models.Model):
     mentor = models.ForeignKey("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="signatures")
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="signatures")
     typed_name = models.CharField(max_length=150)
+    # The language version of the document the mentor read and signed
+    # (PolicyDocument.body or body_<language>), see mentoring.localized.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -395,6 +408,8 @@ class ConsentRecord(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     statement = models.TextField(help_text="The words the person agreed to.")
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The language of ``statement`` (for a document: which language version the person saw).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     agreed_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from goals.selectors import default_instrument
+from mentoring.localized import active_language, default_language, localized, localized_language
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.phones import known_region
 from mentoring.services import invitation_create
@@ -187,10 +189,11 @@ def mentors_to_resign(program):
 
 
 @transaction.atomic
-def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=None):
+def document_publish(*, program, kind, body, by, body_es="", minor_edit=False, grace_until=None):
     """Publish the next version of a program's privacy notice or boundaries
     agreement (any versioned text). Earlier versions stay, with everything
-    agreed to them.
+    agreed to them. ``body_es`` is the same version in Spanish (optional;
+    empty: Spanish readers see ``body``, see mentoring.localized).
 
     Refuses (ValidationError on ``body``) an empty text and a text equal to
     the current version but for spacing: republishing would make every
@@ -200,16 +203,22 @@ def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=N
     program's zone, from today on) keeps them ready until then. The mentors
     who must sign again are told through the outbox (``_tell_mentors_to_sign``)."""
     body = body.strip()
+    body_es = (body_es or "").strip()
     if not body:
-        raise ValidationError({"body": "The text cannot be empty."})
+        raise ValidationError({"body": gettext("The text cannot be empty.")})
     if grace_until is not None and (minor_edit or grace_until < timezone.localdate()):
-        raise ValidationError({"grace_until": "Give a date from today on, or choose another option."})
+        raise ValidationError({"grace_until": gettext("Give a date from today on, or choose another option.")})
     # Lock the program row so two coordinators publishing at once get
     # consecutive versions instead of a clash.
     Program.objects.select_for_update().filter(pk=program.pk).first()
     current = PolicyDocument.objects.filter(program=program, kind=kind).order_by("-version").first()
-    if current is not None and _same_text(current.body, body):
-        raise ValidationError({"body": f"This is the text of version {current.version}; change it to publish."})
+    if current is not None and _same_text(current.body, body) and _same_text(current.body_es, body_es):
+        raise ValidationError(
+            {
+                "body": gettext("This is the text of version %(version)s; change it to publish.")
+                % {"version": current.version}
+            }
+        )
     resign = []
     if kind == PolicyDocument.Kind.BOUNDARIES and current is not None and not minor_edit:
         resign = list(mentors_to_resign(program).select_related("user"))
@@ -227,7 +236,7 @@ def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=N
         fields["grace_until"] = grace_until
         fields["grace_from"] = current.signatures_count_from(timezone.localdate())
     document = PolicyDocument.objects.create(
-        program=program, kind=kind, version=version, body=body, published_by=by, **fields
+        program=program, kind=kind, version=version, body=body, body_es=body_es, published_by=by, **fields
     )
     if resign:
         _tell_mentors_to_sign([mentor.user for mentor in resign], document)
@@ -269,16 +278,21 @@ def application_rate_limited(*, source_hash, now=None):
 
 
 @transaction.atomic
-def application_submit(*, program, kind, contact, details, experience_areas, source_hash):
-    """Save an application in one transaction (nothing half-saved)."""
+def application_submit(*, program, kind, contact, details, experience_areas, source_hash, language=None):
+    """Save an application in one transaction (nothing half-saved). The
+    privacy notice agreed to is the program's current one, in the version
+    ``language`` shows (default: the active language; English when the
+    notice has no version in it), recorded in ``privacy_notice_language``."""
     if not program.accepts_applications:
         raise ValidationError("This program is not taking applications right now.")
     if application_rate_limited(source_hash=source_hash):
         raise ValidationError("We received several applications from this connection. Please try again in an hour.")
+    notice = current_document(program, PolicyDocument.Kind.PRIVACY)
     application = Application.objects.create(
         program=program,
         kind=kind,
-        privacy_notice=current_document(program, PolicyDocument.Kind.PRIVACY),
+        privacy_notice=notice,
+        privacy_notice_language=localized_language(notice, "body", language) if notice else default_language(),
         details=details,
         source_hash=source_hash,
         **contact,
@@ -423,7 +437,8 @@ def _record_application_consents(application, user):
     if application.privacy_notice_id:
         ConsentRecord.objects.create(
             kind=ConsentRecord.Kind.PRIVACY,
-            statement=application.privacy_notice.body,
+            statement=localized(application.privacy_notice, "body", application.privacy_notice_language),
+            language=application.privacy_notice_language,
             document=application.privacy_notice,
             **base,
         )
@@ -512,8 +527,11 @@ def background_check_update(*, mentor, status, checked_on, expires_on, updated_b
     return check
 
 
-def agreement_sign(*, mentor, document, typed_name):
-    """Sign the current version of the boundaries agreement."""
+def agreement_sign(*, mentor, document, typed_name, language=None):
+    """Sign the current version of the boundaries agreement. ``language`` is
+    the language of the page the mentor read (default: the active one); the
+    signature records the language version shown: that language when the
+    document has a version in it, else English (mentoring.localized)."""
     current = current_document(mentor.program, PolicyDocument.Kind.BOUNDARIES)
     if current is None or document.pk != current.pk:
         raise ValidationError("A newer version of the agreement was published. Please read it and sign again.")
@@ -521,7 +539,12 @@ def agreement_sign(*, mentor, document, typed_name):
         raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
     try:
         with transaction.atomic():
-            return AgreementSignature.objects.create(mentor=mentor, document=document, typed_name=typed_name.strip())
+            return AgreementSignature.objects.create(
+                mentor=mentor,
+                document=document,
+                typed_name=typed_name.strip(),
+                language=localized_language(document, "body", language),
+            )
     except IntegrityError:
         return AgreementSignature.objects.get(mentor=mentor, document=document)
 
@@ -529,9 +552,17 @@ def agreement_sign(*, mentor, document, typed_name):
 # --- intake -------------------------------------------------------------------
 
 
-def consent_record(*, program, person, kind, statement, recorded_by, document=None):
+def consent_record(*, program, person, kind, statement, recorded_by, document=None, language=None):
+    """Record a consent given outside the app (``statement``: the words the
+    person saw, in ``language``, default the active language)."""
     return ConsentRecord.objects.create(
-        program=program, person=person, kind=kind, statement=statement, document=document, recorded_by=recorded_by
+        program=program,
+        person=person,
+        kind=kind,
+        statement=statement,
+        document=document,
+        recorded_by=recorded_by,
+        language=language or active_language(),
     )
 
 

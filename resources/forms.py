@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import Language
@@ -16,21 +17,36 @@ class ResourceForm(forms.ModelForm):
         model = Resource
         fields = [
             "name",
+            "name_es",
             "category",
             "description",
+            "description_es",
             "phone",
             "text_number",
             "website",
             "address",
             "city",
             "hours",
+            "hours_es",
             "cost",
+            "cost_es",
             "languages",
             "eligibility",
+            "eligibility_es",
             "tags",
             "is_crisis",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "name_es": _("Name: Spanish version (optional)"),
+            "description_es": _("Description: Spanish version (optional)"),
+            "hours_es": _("Hours: Spanish version (optional)"),
+            "cost_es": _("Cost: Spanish version (optional)"),
+            "eligibility_es": _("Eligibility: Spanish version (optional)"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from mentoring.localized import localized
+
 REVERIFY_AFTER = timedelta(days=180)
 
 
@@ -13,6 +15,7 @@ class Category(models.Model):
     """Two levels: a top category ("Treatment") and its subcategories."""
 
     name = models.CharField(max_length=80)
+    name_es = models.CharField("Name: Spanish version (optional)", max_length=80, blank=True)
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -22,7 +25,8 @@ class Category(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_per_parent")]
 
     def __str__(self):
-        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+        name = localized(self, "name")
+        return f"{self.parent} › {name}" if self.parent_id else name
 
 
 class Resource(models.Model):
@@ -36,17 +40,22 @@ class Resource(models.Model):
         "programs.Program", on_delete=models.CASCADE, null=True, blank=True, related_name="resources"
     )
     name = models.CharField(max_length=160)
+    name_es = models.CharField("Name: Spanish version (optional)", max_length=160, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="resources")
     description = models.TextField(blank=True)
+    description_es = models.TextField("Description: Spanish version (optional)", blank=True)
     phone = models.CharField(max_length=32, blank=True)
     text_number = models.CharField("Text number", max_length=32, blank=True)
     website = models.URLField(blank=True)
     address = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=80, blank=True)
     hours = models.CharField(max_length=200, blank=True)
+    hours_es = models.CharField("Hours: Spanish version (optional)", max_length=200, blank=True)
     cost = models.CharField(max_length=120, blank=True)
+    cost_es = models.CharField("Cost: Spanish version (optional)", max_length=120, blank=True)
     languages = models.JSONField(default=list, blank=True)
     eligibility = models.CharField(max_length=240, blank=True)
+    eligibility_es = models.CharField("Eligibility: Spanish version (optional)", max_length=240, blank=True)
     tags = models.JSONField(default=list, blank=True)
     is_crisis = models.BooleanField("Crisis line or service", default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
@@ -68,7 +77,7 @@ class Resource(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
     @property
     def needs_verification(self):

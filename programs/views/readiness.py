@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.forms import add_service_error
+from mentoring.localized import active_language
 from mentoring.models import MentorProfile
 from mentoring.params import int_param
 
@@ -64,7 +65,12 @@ def agreement_sign_view(request, pk):
     form = AgreementSignForm(request.POST)
     if form.is_valid():
         try:
-            agreement_sign(mentor=mentor, document=document, typed_name=form.cleaned_data["typed_name"])
+            agreement_sign(
+                mentor=mentor,
+                document=document,
+                typed_name=form.cleaned_data["typed_name"],
+                language=form.cleaned_data["language"] or None,
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -99,7 +105,7 @@ def _render_checklist(request, mentor, **submitted_forms):
         "steps": checklist(mentor),
         "is_coordinator": is_coordinator,
         "is_self": is_self,
-        "sign_form": AgreementSignForm() if is_self else None,
+        "sign_form": AgreementSignForm(initial={"language": active_language()}) if is_self else None,
         "check_form": None,
     }
     if is_coordinator:

@@ -170,11 +170,17 @@ def document_versions(request, pk, kind):
     versions = program.documents.filter(kind=kind).annotate(signature_count=Count("signatures")).order_by("-version")
     current = versions.first()
     signed = kind == PolicyDocument.Kind.BOUNDARIES and current is not None
-    form = DocumentForm(request.POST or None, initial={"body": current.body if current else ""}, signatures=signed)
+    initial = {"body": current.body, "body_es": current.body_es} if current else {}
+    form = DocumentForm(request.POST or None, initial=initial, signatures=signed)
     if request.method == "POST" and form.is_valid():
         try:
             document = document_publish(
-                program=program, kind=kind, body=form.cleaned_data["body"], by=request.user, **form.publish_options()
+                program=program,
+                kind=kind,
+                body=form.cleaned_data["body"],
+                body_es=form.cleaned_data["body_es"],
+                by=request.user,
+                **form.publish_options(),
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
