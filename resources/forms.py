@@ -71,6 +71,11 @@ class ResourceRowForm(forms.Form):
     tags = forms.CharField(required=False)
     is_crisis = forms.CharField(required=False)
     verified_on = dates.DateField(window=dates.NEAR, years=25, required=False, input_formats=["%Y-%m-%d"])
+    name_es = forms.CharField(max_length=160, required=False)
+    description_es = forms.CharField(required=False)
+    hours_es = forms.CharField(max_length=200, required=False)
+    cost_es = forms.CharField(max_length=120, required=False)
+    eligibility_es = forms.CharField(max_length=240, required=False)
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

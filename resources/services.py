@@ -31,7 +31,15 @@ CSV_COLUMNS = [
     "tags",
     "is_crisis",
     "verified_on",
+    # Optional Spanish versions (mentoring.localized); a file without them imports as before.
+    "name_es",
+    "description_es",
+    "hours_es",
+    "cost_es",
+    "eligibility_es",
 ]
+# Column names are the machine keys the import reads back; they stay in English whatever the language.
+SPANISH_COLUMNS = [name for name in CSV_COLUMNS if name.endswith("_es")]
 MAX_IMPORT_ROWS = 10_000
 
 
@@ -135,6 +143,7 @@ def parse_csv(text, *, program):
     if missing:
         return [], [(1, [f"The header must include: {', '.join(missing)}."])]
     valid, errors = [], []
+    absent = {name for name in SPANISH_COLUMNS if name not in reader.fieldnames}
     categories = _category_lookup()
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_IMPORT_ROWS:
@@ -143,7 +152,8 @@ def parse_csv(text, *, program):
         cells = {k: unguard((v or "").strip()) for k, v in row.items() if k}
         form = ResourceRowForm(cells, categories=categories)
         if form.is_valid():
-            valid.append(form.cleaned_data)
+            # A Spanish column the file does not have leaves the listing's Spanish text as it is.
+            valid.append({k: v for k, v in form.cleaned_data.items() if k not in absent})
         else:
             errors.append((number, [f"{field}: {' '.join(msgs)}" for field, msgs in form.errors.items()]))
     return valid, errors
@@ -153,12 +163,18 @@ def _category_lookup():
     """Category by "Top › Sub" and by a unique subcategory name, case-insensitive."""
     lookup, seen = {}, {}
     # Listings belong to subcategories; a top category alone is not a place.
+    # English names (what the export writes) and, where given, the Spanish ones.
     for category in Category.objects.filter(parent__isnull=False).select_related("parent"):
-        lookup[str(category).casefold()] = category
-        lookup[str(category).replace(" › ", " > ").casefold()] = category
-        key = category.name.casefold()
-        seen[key] = seen.get(key, 0) + 1
-        lookup.setdefault(f"name:{key}", category)
+        for top, name in {
+            (category.parent.name, category.name),
+            (category.parent.name_es or category.parent.name, category.name_es or category.name),
+        }:
+            lookup[f"{top} › {name}".casefold()] = category
+            lookup[f"{top} > {name}".casefold()] = category
+        for name in {category.name, category.name_es} - {""}:
+            key = name.casefold()
+            seen[key] = seen.get(key, 0) + 1
+            lookup.setdefault(f"name:{key}", category)
     for key, count in seen.items():
         if count == 1:
             lookup[key] = lookup[f"name:{key}"]
@@ -243,7 +259,7 @@ def export_rows(resources):
     rows = (
         [
             r.name,
-            str(r.category),
+            f"{r.category.parent.name} › {r.category.name}" if r.category.parent_id else r.category.name,
             r.description,
             r.phone,
             r.text_number,
@@ -257,6 +273,11 @@ def export_rows(resources):
             ";".join(r.tags),
             "yes" if r.is_crisis else "no",
             r.verified_on.isoformat() if r.verified_on else "",
+            r.name_es,
+            r.description_es,
+            r.hours_es,
+            r.cost_es,
+            r.eligibility_es,
         ]
         for r in resources.select_related("category__parent").iterator(chunk_size=1000)
     )
