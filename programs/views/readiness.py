@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -74,7 +75,10 @@ def agreement_sign_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Thank you. You signed version {document.version} of the agreement.")
+            messages.success(
+                request,
+                gettext("Thank you. You signed version %(version)s of the agreement.") % {"version": document.version},
+            )
             return redirect("programs:mentor_readiness", mentor.pk)
     return _render_checklist(request, mentor, sign_form=form)
 
@@ -91,7 +95,7 @@ def background_check_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The background check is updated.")
+            messages.success(request, gettext("The background check is updated."))
             return redirect("programs:mentor_readiness", mentor.pk)
     return _render_checklist(request, mentor, check_form=form)
 
