@@ -22,7 +22,16 @@ from mentoring.services import invitation_create
 from resources.services import taxonomy_ready
 from sessions.models import Skill
 
-from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE, DEFAULT_SKILLS
+from .defaults import (
+    DEFAULT_BOUNDARIES_AGREEMENT,
+    DEFAULT_BOUNDARIES_AGREEMENT_ES,
+    DEFAULT_EXPERIENCE_AREAS,
+    DEFAULT_EXPERIENCE_AREAS_ES,
+    DEFAULT_PRIVACY_NOTICE,
+    DEFAULT_PRIVACY_NOTICE_ES,
+    DEFAULT_SKILLS,
+    DEFAULT_SKILLS_ES,
+)
 from .models import (
     AgreementSignature,
     Application,
@@ -58,12 +67,27 @@ def program_create(*, created_by, **fields):
     program = Program.objects.create(**fields)
     program.coordinators.add(created_by)
     ExperienceArea.objects.bulk_create(
-        [ExperienceArea(program=program, name=name) for name in DEFAULT_EXPERIENCE_AREAS]
+        [
+            ExperienceArea(program=program, name=name, name_es=DEFAULT_EXPERIENCE_AREAS_ES.get(name, ""))
+            for name in DEFAULT_EXPERIENCE_AREAS
+        ]
     )
-    Skill.objects.bulk_create([Skill(program=program, name=name) for name in DEFAULT_SKILLS])
-    document_publish(program=program, kind=PolicyDocument.Kind.PRIVACY, body=DEFAULT_PRIVACY_NOTICE, by=created_by)
+    Skill.objects.bulk_create(
+        [Skill(program=program, name=name, name_es=DEFAULT_SKILLS_ES.get(name, "")) for name in DEFAULT_SKILLS]
+    )
     document_publish(
-        program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by
+        program=program,
+        kind=PolicyDocument.Kind.PRIVACY,
+        body=DEFAULT_PRIVACY_NOTICE,
+        body_es=DEFAULT_PRIVACY_NOTICE_ES,
+        by=created_by,
+    )
+    document_publish(
+        program=program,
+        kind=PolicyDocument.Kind.BOUNDARIES,
+        body=DEFAULT_BOUNDARIES_AGREEMENT,
+        body_es=DEFAULT_BOUNDARIES_AGREEMENT_ES,
+        by=created_by,
     )
     # Reference data the pages read (made by data migrations; here too, should
     # a site have lost them): pages never create it during a GET.
@@ -118,31 +142,35 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
     try:
         validate_email(email)
     except ValidationError:
-        errors["coordinator_email"] = "Enter a valid email address."
+        errors["coordinator_email"] = gettext("Enter a valid email address.")
     else:
         if len(email) > email_max:
-            errors["coordinator_email"] = f"The email address is too long (at most {email_max} characters)."
+            errors["coordinator_email"] = gettext("The email address is too long (at most %(count)s characters).") % {
+                "count": email_max
+            }
         elif User.objects.filter(email__iexact=email).exists():
-            errors["coordinator_email"] = "An account with this email already exists."
+            errors["coordinator_email"] = gettext("An account with this email already exists.")
     if not program_name:
-        errors["program_name"] = "Give the program a name."
+        errors["program_name"] = gettext("Give the program a name.")
     elif "\x00" in program_name:
-        errors["program_name"] = "The program name has a character that cannot be stored."
+        errors["program_name"] = gettext("The program name has a character that cannot be stored.")
     elif len(program_name) > Program._meta.get_field("name").max_length:
-        errors["program_name"] = "The program name is too long (at most 120 characters)."
+        errors["program_name"] = gettext("The program name is too long (at most 120 characters).")
     elif Program.objects.filter(name__iexact=program_name).exists():
-        errors["program_name"] = "A program with this name already exists."
+        errors["program_name"] = gettext("A program with this name already exists.")
     if not coordinator_name:
-        errors["coordinator_name"] = "Give the coordinator's name."
+        errors["coordinator_name"] = gettext("Give the coordinator's name.")
     elif "\x00" in coordinator_name:
-        errors["coordinator_name"] = "The name has a character that cannot be stored."
+        errors["coordinator_name"] = gettext("The name has a character that cannot be stored.")
     elif len(coordinator_name) > name_max:
-        errors["coordinator_name"] = f"The name is too long (at most {name_max} characters)."
+        errors["coordinator_name"] = gettext("The name is too long (at most %(count)s characters).") % {
+            "count": name_max
+        }
     if time_zone not in {value for value, _ in time_zone_choices()}:
-        errors["time_zone"] = "Use a time zone name such as America/Chicago or Europe/London."
+        errors["time_zone"] = gettext("Use a time zone name such as America/Chicago or Europe/London.")
     phone_region = (phone_region or "").strip().upper() or phone_region_default()
     if not known_region(phone_region):
-        errors["phone_region"] = "Use the two-letter country code, for example US, CA or GB."
+        errors["phone_region"] = gettext("Use the two-letter country code, for example US, CA or GB.")
     if errors:
         raise ValidationError(errors)
     coordinator = User.objects.create_user(email=email, password=None, full_name=coordinator_name, time_zone=time_zone)
@@ -284,9 +312,11 @@ def application_submit(*, program, kind, contact, details, experience_areas, sou
     ``language`` shows (default: the active language; English when the
     notice has no version in it), recorded in ``privacy_notice_language``."""
     if not program.accepts_applications:
-        raise ValidationError("This program is not taking applications right now.")
+        raise ValidationError(gettext("This program is not taking applications right now."))
     if application_rate_limited(source_hash=source_hash):
-        raise ValidationError("We received several applications from this connection. Please try again in an hour.")
+        raise ValidationError(
+            gettext("We received several applications from this connection. Please try again in an hour.")
+        )
     notice = current_document(program, PolicyDocument.Kind.PRIVACY)
     application = Application.objects.create(
         program=program,
@@ -315,8 +345,11 @@ def application_decide(*, application, decision, reason, decided_by):
     application = Application.objects.select_for_update().get(pk=application.pk)
     if decision not in ALLOWED_DECISIONS[application.status]:
         raise ValidationError(
-            f"An application that is {application.get_status_display().lower()} cannot be "
-            f"{Application.Status(decision).label.lower()}."
+            gettext("An application that is %(status)s cannot be %(decision)s.")
+            % {
+                "status": application.get_status_display().lower(),
+                "decision": Application.Status(decision).label.lower(),
+            }
         )
     if decision == Application.Status.ACCEPTED:
         application.person = _accept(application, decided_by)
@@ -453,13 +486,13 @@ def application_merge(*, duplicate, into, by):
     merge. Nobody is emailed. Raises ValidationError otherwise."""
     duplicate = Application.objects.select_for_update().get(pk=duplicate.pk)
     if duplicate.pk == into.pk or duplicate.program_id != into.program_id:
-        raise ValidationError("Only another application to the same program can be merged.")
+        raise ValidationError(gettext("Only another application to the same program can be merged."))
     if duplicate.email.casefold() != into.email.casefold():
-        raise ValidationError("Only an application with the same email can be merged.")
+        raise ValidationError(gettext("Only an application with the same email can be merged."))
     if duplicate.status == Application.Status.ACCEPTED or duplicate.merged_into_id:
-        raise ValidationError("This application was already accepted or merged.")
+        raise ValidationError(gettext("This application was already accepted or merged."))
     if into.merged_into_id:
-        raise ValidationError("Keep an application that was not merged itself.")
+        raise ValidationError(gettext("Keep an application that was not merged itself."))
     duplicate.status = Application.Status.DECLINED
     duplicate.merged_into = into
     duplicate.decision_reason = f"Repeat of application #{into.pk}: merged."
@@ -478,7 +511,7 @@ def application_merge(*, duplicate, into, by):
 def application_note_add(*, application, author, body):
     body = body.strip()
     if not body:
-        raise ValidationError("A note cannot be empty.")
+        raise ValidationError(gettext("A note cannot be empty."))
     return ApplicationNote.objects.create(application=application, author=author, body=body)
 
 
@@ -488,7 +521,7 @@ def application_note_add(*, application, author, body):
 def completion_mark_done(*, mentor, module):
     """The mentor says they finished a module; a coordinator confirms later."""
     if module.program_id != mentor.program_id or module.is_archived:
-        raise ValidationError("This module is not part of your program's training.")
+        raise ValidationError(gettext("This module is not part of your program's training."))
     completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
     if completion.marked_done_at is None:
         completion.marked_done_at = timezone.now()
@@ -499,7 +532,7 @@ def completion_mark_done(*, mentor, module):
 def completion_confirm(*, mentor, module, confirmed_by):
     """A coordinator confirms a module (whether or not the mentor marked it)."""
     if module.program_id != mentor.program_id:
-        raise ValidationError("This module belongs to another program.")
+        raise ValidationError(gettext("This module belongs to another program."))
     now = timezone.now()
     completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
     completion.marked_done_at = completion.marked_done_at or now
@@ -511,9 +544,9 @@ def completion_confirm(*, mentor, module, confirmed_by):
 
 def background_check_update(*, mentor, status, checked_on, expires_on, updated_by):
     if status == BackgroundCheck.Status.CLEARED and not checked_on:
-        raise ValidationError({"checked_on": "Give the date the check was cleared."})
+        raise ValidationError({"checked_on": gettext("Give the date the check was cleared.")})
     if checked_on and expires_on and expires_on <= checked_on:
-        raise ValidationError({"expires_on": "The expiry must come after the check date."})
+        raise ValidationError({"expires_on": gettext("The expiry must come after the check date.")})
     check, _ = BackgroundCheck.objects.update_or_create(
         mentor=mentor,
         defaults={
@@ -534,9 +567,9 @@ def agreement_sign(*, mentor, document, typed_name, language=None):
     document has a version in it, else English (mentoring.localized)."""
     current = current_document(mentor.program, PolicyDocument.Kind.BOUNDARIES)
     if current is None or document.pk != current.pk:
-        raise ValidationError("A newer version of the agreement was published. Please read it and sign again.")
+        raise ValidationError(gettext("A newer version of the agreement was published. Please read it and sign again."))
     if typed_name.strip().casefold() != mentor.user.full_name.strip().casefold():
-        raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
+        raise ValidationError({"typed_name": gettext("Type your full name exactly as it appears on your account.")})
     try:
         with transaction.atomic():
             return AgreementSignature.objects.create(
@@ -573,7 +606,7 @@ def consent_revoke(*, consent, revoked_by):
     from mentoring.endings import consent_withdrawn
 
     if consent.revoked_at:
-        raise ValidationError("This consent was already withdrawn.")
+        raise ValidationError(gettext("This consent was already withdrawn."))
     consent.revoked_at = timezone.now()
     consent.revoked_by = revoked_by
     consent.save(update_fields=["revoked_at", "revoked_by"])
@@ -585,7 +618,7 @@ def _check_rota_person(program, person, field):
     from .oncall import rota_people
 
     if person is not None and not rota_people(program).filter(pk=person.pk).exists():
-        raise ValidationError({field: "Choose a coordinator or designated staff member of this program."})
+        raise ValidationError({field: gettext("Choose a coordinator or designated staff member of this program.")})
 
 
 def on_call_shift_add(*, program, person, weekday, starts_at, ends_at):
@@ -596,7 +629,7 @@ def on_call_shift_add(*, program, person, weekday, starts_at, ends_at):
     staff of the program, or the end equals the start. Returns the shift."""
     _check_rota_person(program, person, "person")
     if starts_at == ends_at:
-        raise ValidationError({"ends_at": "The shift must end at another time than it starts."})
+        raise ValidationError({"ends_at": gettext("The shift must end at another time than it starts.")})
     return OnCallShift.objects.create(
         program=program, person=person, weekday=weekday, starts_at=starts_at, ends_at=ends_at
     )
@@ -614,7 +647,7 @@ def on_call_settings_update(*, program, fallback, escalate_after_minutes):
     designated staff of the program, or the minutes are below 1."""
     _check_rota_person(program, fallback, "on_call_fallback")
     if escalate_after_minutes is None or escalate_after_minutes < 1:
-        raise ValidationError({"escalate_after_minutes": "At least 1 minute."})
+        raise ValidationError({"escalate_after_minutes": gettext("At least 1 minute.")})
     program.on_call_fallback = fallback
     program.escalate_after_minutes = escalate_after_minutes
     program.save(update_fields=["on_call_fallback", "escalate_after_minutes"])

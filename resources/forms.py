@@ -10,7 +10,7 @@ from .models import Category, Resource, Share
 
 class ResourceForm(forms.ModelForm):
     languages = choice_list(Language.choices, "Languages")
-    tags = TagListField(required=False, help_text="Separate with commas.")
+    tags = TagListField(required=False, help_text=_("Separate with commas."))
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -84,7 +84,7 @@ class ResourceRowForm(forms.Form):
     def clean_category(self):
         category = self.categories.get(self.cleaned_data["category"].casefold())
         if category is None:
-            raise forms.ValidationError("Unknown category (use “Top › Sub” or a subcategory name).")
+            raise forms.ValidationError(_("Unknown category (use “Top › Sub” or a subcategory name)."))
         return category
 
     def clean_languages(self):
@@ -100,13 +100,13 @@ class ResourceRowForm(forms.Form):
     def clean_is_crisis(self):
         value = self.cleaned_data["is_crisis"].strip().lower()
         if value not in ("", "yes", "no", "true", "false", "1", "0"):
-            raise forms.ValidationError("Use yes or no.")
+            raise forms.ValidationError(_("Use yes or no."))
         return value in ("yes", "true", "1")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, empty_label="Any category")
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, empty_label=_("Any category"))
     language = forms.ChoiceField(choices=[("", "Any language")] + Language.choices, required=False)
     city = forms.CharField(required=False, max_length=80)
 
@@ -118,9 +118,9 @@ class SearchForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    mentee = forms.ModelChoiceField(queryset=None, label="Share with")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="A note (optional)")
-    is_referral = forms.BooleanField(required=False, label="This is a referral: ask later whether they connected")
+    mentee = forms.ModelChoiceField(queryset=None, label=_("Share with"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("A note (optional)"))
+    is_referral = forms.BooleanField(required=False, label=_("This is a referral: ask later whether they connected"))
 
     def __init__(self, *args, mentees, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +128,7 @@ class ShareForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, first row the column names.")
+    file = forms.FileField(required=False, label=_("CSV file"), help_text=_("UTF-8, first row the column names."))
     content = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
@@ -136,14 +136,14 @@ class ImportForm(forms.Form):
         upload = cleaned.get("file")
         if upload:
             if upload.size > 5 * 1024 * 1024:
-                self.add_error("file", "The file is larger than 5 MB.")
+                self.add_error("file", _("The file is larger than 5 MB."))
                 return cleaned
             try:
                 cleaned["content"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.add_error("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+                self.add_error("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
         elif not cleaned.get("content"):
-            self.add_error("file", "Choose a CSV file.")
+            self.add_error("file", _("Choose a CSV file."))
         return cleaned
 
 
