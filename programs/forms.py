@@ -33,9 +33,15 @@ class ProgramForm(forms.ModelForm):
     # Numbers within reason: 0 days of inactivity would flag every match at
     # once, a capacity of 0 silently stops matching.
     inactivity_days = forms.IntegerField(
-        min_value=1, max_value=365, initial=14, help_text=_("Days without contact before a match is flagged as quiet.")
+        min_value=1,
+        max_value=365,
+        initial=14,
+        label=_("Days of inactivity"),
+        help_text=_("Days without contact before a match is flagged as quiet."),
     )
-    default_mentor_capacity = forms.IntegerField(min_value=1, max_value=10, initial=3)
+    default_mentor_capacity = forms.IntegerField(
+        min_value=1, max_value=10, initial=3, label=_("Default number of mentees per mentor")
+    )
     min_recovery_months = forms.IntegerField(
         min_value=0, max_value=600, initial=12, label=_("Minimum time in recovery for mentors (months)")
     )
@@ -79,7 +85,15 @@ class ProgramForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "description_es": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"description_es": _("Description: Spanish version (optional)")}
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "description_es": _("Description: Spanish version (optional)"),
+            "status": _("Status"),
+            "mode": _("Mode"),
+            "time_zone": _("Time zone"),
+            "background_check_required": _("Background check required"),
+        }
         help_texts = {"description_es": SPANISH_HELP}
 
     def clean_phone_region(self):
@@ -175,7 +189,9 @@ class DocumentForm(forms.Form):
 
 
 class TrainingModuleForm(forms.ModelForm):
-    link = forms.URLField(required=False, assume_scheme="https", help_text=_("Optional: where the material lives."))
+    link = forms.URLField(
+        required=False, assume_scheme="https", label=_("Link"), help_text=_("Optional: where the material lives.")
+    )
 
     class Meta:
         model = TrainingModule
@@ -185,6 +201,9 @@ class TrainingModuleForm(forms.ModelForm):
             "description_es": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "required": _("Required"),
             "position": _("Order in the list"),
             "title_es": _("Title: Spanish version (optional)"),
             "description_es": _("Description: Spanish version (optional)"),
@@ -288,8 +307,10 @@ APPLICATION_FORMS = {
 
 
 class ApplicationFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", _("Any status"))] + Application.Status.choices, required=False)
-    kind = forms.ChoiceField(choices=[("", _("Any kind"))] + Application.Kind.choices, required=False)
+    status = forms.ChoiceField(
+        choices=[("", _("Any status"))] + Application.Status.choices, required=False, label=_("Status")
+    )
+    kind = forms.ChoiceField(choices=[("", _("Any kind"))] + Application.Kind.choices, required=False, label=_("Kind"))
     q = forms.CharField(required=False, label=_("Name or email"), max_length=100)
 
 
@@ -301,6 +322,7 @@ class DecisionForm(forms.Form):
             (Application.Status.DECLINED, "Decline"),
         ],
         widget=forms.RadioSelect,
+        label=_("Decision"),
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -320,6 +342,7 @@ class BackgroundCheckForm(forms.ModelForm):
     class Meta:
         model = BackgroundCheck
         fields = ["status", "checked_on", "expires_on"]
+        labels = {"status": _("Status")}
 
 
 class AgreementSignForm(forms.Form):
@@ -337,6 +360,7 @@ class ConsentForm(forms.ModelForm):
         fields = ["kind", "statement", "language"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
         labels = {
+            "kind": _("Kind"),
             "statement": _("What the person agreed to, in the words they saw"),
             "language": _("Language of these words"),
         }

@@ -285,6 +285,8 @@ class Application(models.Model):
     privacy_notice = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, related_name="+")
     # The language version of the privacy notice shown with the form (mentoring.localized).
     privacy_notice_language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # The language the form was filled in (the statements agreed to are recorded in it).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     # Answers that become the person's profile when the application is accepted.
     details = models.JSONField(default=dict, blank=True)
     experience_areas = models.ManyToManyField(ExperienceArea, blank=True, related_name="applications")

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from goals.selectors import default_instrument
 from mentoring.localized import active_language, default_language, localized, localized_language
@@ -54,7 +54,8 @@ PROFILE_MODELS = {
     Application.Kind.VOLUNTEER: VolunteerProfile,
 }
 CONTACT_FIELDS = ("phone", "preferred_contact", "ok_to_text", "ok_to_call")
-CONTACT_STATEMENT = "I agree that the program may contact me about my application and my participation."
+# Recorded in the language the application was filled in (Application.language).
+CONTACT_STATEMENT = gettext_lazy("I agree that the program may contact me about my application and my participation.")
 
 
 # --- programs -------------------------------------------------------------
@@ -310,7 +311,8 @@ def application_submit(*, program, kind, contact, details, experience_areas, sou
     """Save an application in one transaction (nothing half-saved). The
     privacy notice agreed to is the program's current one, in the version
     ``language`` shows (default: the active language; English when the
-    notice has no version in it), recorded in ``privacy_notice_language``."""
+    notice has no version in it), recorded in ``privacy_notice_language``;
+    ``language`` itself is kept as the application's ``language``."""
     if not program.accepts_applications:
         raise ValidationError(gettext("This program is not taking applications right now."))
     if application_rate_limited(source_hash=source_hash):
@@ -323,6 +325,7 @@ def application_submit(*, program, kind, contact, details, experience_areas, sou
         kind=kind,
         privacy_notice=notice,
         privacy_notice_language=localized_language(notice, "body", language) if notice else default_language(),
+        language=language or active_language(),
         details=details,
         source_hash=source_hash,
         **contact,
@@ -466,7 +469,11 @@ def _open_background_check(mentor):
 def _record_application_consents(application, user):
     base = {"program": application.program, "person": user, "agreed_at": application.submitted_at}
     if application.consent_to_contact:
-        ConsentRecord.objects.create(kind=ConsentRecord.Kind.CONTACT, statement=CONTACT_STATEMENT, **base)
+        with translation.override(application.language):
+            statement = str(CONTACT_STATEMENT)
+        ConsentRecord.objects.create(
+            kind=ConsentRecord.Kind.CONTACT, statement=statement, language=application.language, **base
+        )
     if application.privacy_notice_id:
         ConsentRecord.objects.create(
             kind=ConsentRecord.Kind.PRIVACY,

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from mentoring.notifications.notify import notify
 
@@ -31,7 +31,9 @@ from .models import Story, StoryConsent
 # The words an author agrees to; bump the version when they change (each consent
 # keeps the words and the version it was signed with).
 CONSENT_STATEMENT_VERSION = 1
-CONSENT_STATEMENT = (
+# Translated (the same version in every language): the author reads it in their
+# language, and the consent keeps the words as they read them.
+CONSENT_STATEMENT = gettext_lazy(
     "I agree that {program} may publish this version of my story on its public web pages, under the name "
     "shown with it and with no photo. I can withdraw this consent at any time from my stories page; the story "
     "then comes off the program's pages at once. Copies that others made before then cannot be recalled."
@@ -39,7 +41,8 @@ CONSENT_STATEMENT = (
 
 
 def consent_statement(story):
-    return CONSENT_STATEMENT.format(program=story.program.name)
+    """The statement in the active language, with the program's name."""
+    return str(CONSENT_STATEMENT).format(program=story.program.name)
 
 
 def current_consent(story):

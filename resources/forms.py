@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
@@ -9,9 +10,9 @@ from .models import Category, Resource, Share
 
 
 class ResourceForm(forms.ModelForm):
-    languages = choice_list(Language.choices, "Languages")
-    tags = TagListField(required=False, help_text=_("Separate with commas."))
-    website = forms.URLField(required=False, assume_scheme="https")
+    languages = choice_list(Language.choices, _("Languages"))
+    tags = TagListField(required=False, label=_("Tags"), help_text=_("Separate with commas."))
+    website = forms.URLField(required=False, assume_scheme="https", label=_("Website"))
 
     class Meta:
         model = Resource
@@ -41,6 +42,15 @@ class ResourceForm(forms.ModelForm):
             "description_es": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
+            "name": _("Name"),
+            "category": _("Category"),
+            "description": _("Description"),
+            "phone": _("Phone"),
+            "address": _("Address"),
+            "city": _("City"),
+            "hours": _("Hours"),
+            "cost": _("Cost"),
+            "eligibility": _("Who can use it"),
             "name_es": _("Name: Spanish version (optional)"),
             "description_es": _("Description: Spanish version (optional)"),
             "hours_es": _("Hours: Spanish version (optional)"),
@@ -91,7 +101,7 @@ class ResourceRowForm(forms.Form):
         codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(";") if c.strip()]
         unknown = [c for c in codes if c not in Language.values]
         if unknown:
-            raise forms.ValidationError(f"Unknown language code: {', '.join(unknown)}.")
+            raise forms.ValidationError(_("Unknown language code: %(codes)s.") % {"codes": ", ".join(unknown)})
         return codes
 
     def clean_tags(self):
@@ -106,9 +116,13 @@ class ResourceRowForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, empty_label=_("Any category"))
-    language = forms.ChoiceField(choices=[("", "Any language")] + Language.choices, required=False)
-    city = forms.CharField(required=False, max_length=80)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, empty_label=_("Any category"), label=_("Category")
+    )
+    language = forms.ChoiceField(
+        choices=[("", _("Any language"))] + Language.choices, required=False, label=_("Language")
+    )
+    city = forms.CharField(required=False, max_length=80, label=_("City"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +139,13 @@ class ShareForm(forms.Form):
     def __init__(self, *args, mentees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentee"].queryset = mentees
+        self.fields["mentee"].label_from_instance = lambda mentee: (
+            gettext("%(person)s in %(program)s")
+            % {
+                "person": mentee.user,
+                "program": mentee.program,
+            }
+        )
 
 
 class ImportForm(forms.Form):
