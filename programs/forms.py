@@ -2,6 +2,8 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -398,7 +400,7 @@ class StoryForm(forms.ModelForm):
                 "places that identify you and anything about your health you would rather keep private "
                 "(at most {count} characters)."
             ),
-            count=f"{STORY_MAX_CHARS:,}",
+            count=lazy(lambda: number_format(STORY_MAX_CHARS, force_grouping=True), str)(),
         ),
     )
 
