@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.choices import CheckInCadence, ContactChannel
 from mentoring.localized import localized
@@ -267,10 +268,10 @@ class Application(models.Model):
         VOLUNTEER = "volunteer", _("Volunteer")
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        WAITLISTED = "waitlisted", _("Waitlisted")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        NEW = "new", pgettext_lazy("application status", "New")
+        WAITLISTED = "waitlisted", pgettext_lazy("application status", "Waitlisted")
+        ACCEPTED = "accepted", pgettext_lazy("application status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("application status", "Declined")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -449,10 +450,10 @@ class Story(models.Model):
     equals ``text_hash()``). There is no photo: a first or chosen name only."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("With the coordinators")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DRAFT = "draft", pgettext_lazy("story status", "Draft")
+        IN_REVIEW = "in_review", pgettext_lazy("story status", "With the coordinators")
+        PUBLISHED = "published", pgettext_lazy("story status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("story status", "Withdrawn")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stories")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories")
