@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.audit import audit_read
+from mentoring.choices import Language, labels
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
@@ -97,6 +98,8 @@ def resource_detail(request, pk):
         "resources/resource_detail.html",
         {
             "resource": resource,
+            # The languages' names (in the reader's language), not their codes.
+            "languages": labels(Language.choices, resource.languages),
             "share_form": form if mentees.exists() and resource.status == Resource.Status.APPROVED else None,
             "session": session,
             "can_manage": access.managed_resources(request.user).filter(pk=resource.pk).exists(),

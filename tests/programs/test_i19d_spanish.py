@@ -365,6 +365,13 @@ def test_a_resource_shows_in_spanish_when_it_has_a_spanish_version(personas, cli
     assert "Buscar" in listing and "Cualquier categoría" in listing
 
 
+def test_a_resource_names_its_languages_rather_than_their_codes(personas, client_for):
+    resource = ResourceFactory(program=personas.program, languages=["en", "es"])
+    html = client_for(personas.mentee).get(reverse("resources:detail", args=[resource.pk])).content.decode()
+    assert "English, Spanish" in html
+    assert "en, es" not in html
+
+
 def test_a_resource_without_a_spanish_version_shows_in_english(personas, client_for):
     resource = ResourceFactory(program=personas.program, name="Harbor Pantry", description="Free groceries every week.")
     html = _es(client_for(personas.mentee)).get(reverse("resources:detail", args=[resource.pk]), **ES)
