@@ -37,7 +37,7 @@ class OnCallShiftAdmin(admin.ModelAdmin):
 
 @admin.register(ExperienceArea)
 class ExperienceAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "program", "is_active"]
+    list_display = ["name", "name_es", "program", "is_active"]
     list_filter = ["program", "is_active"]
 
 
@@ -69,7 +69,7 @@ class ApplicationNoteAdmin(admin.ModelAdmin):
 @admin.register(TrainingModule)
 class TrainingModuleAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "program", "required", "position", "is_archived"]
+    list_display = ["title", "title_es", "program", "required", "position", "is_archived"]
     list_filter = ["program", "required", "is_archived"]
 
 
@@ -88,13 +88,13 @@ class BackgroundCheckAdmin(admin.ModelAdmin):
 
 @admin.register(AgreementSignature)
 class AgreementSignatureAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "document", "signed_at"]
+    list_display = ["mentor", "document", "language", "signed_at"]
     raw_id_fields = ["mentor"]
 
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
-    list_display = ["person", "program", "kind", "agreed_at", "revoked_at"]
+    list_display = ["person", "program", "kind", "language", "agreed_at", "revoked_at"]
     list_filter = ["program", "kind"]
     raw_id_fields = ["person", "recorded_by", "revoked_by"]
 

@@ -4,8 +4,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.choices import CheckInCadence, ContactChannel
+from mentoring.localized import localized
 from mentoring.models import time_zone_choices
 
 
@@ -18,86 +21,93 @@ class Program(models.Model):
     """A peer mentoring program run by one or more coordinators."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid"
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True, help_text="Shown on the public application pages.")
+    description = models.TextField(blank=True, help_text=_("Shown on the public application pages."))
+    description_es = models.TextField(_("Description: Spanish version (optional)"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.HYBRID)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default=settings.DEFAULT_USER_TIME_ZONE, choices=time_zone_choices)
     phone_region = models.CharField(
-        "Phone numbers region",
+        _("Phone numbers region"),
         max_length=2,
         default=phone_region_default,
-        help_text="Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's.",
+        help_text=_(
+            "Two letters (US, CA, GB…): numbers typed without + and a country code are read as this country's."
+        ),
     )
     checkin_cadence = models.CharField(
-        "Default check-in cadence", max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY
+        _("Default check-in cadence"), max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY
     )
     inactivity_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Days without contact before a match is flagged as quiet."
+        default=14, help_text=_("Days without contact before a match is flagged as quiet.")
     )
     default_mentor_capacity = models.PositiveSmallIntegerField(default=3)
-    min_recovery_months = models.PositiveSmallIntegerField("Minimum time in recovery for mentors (months)", default=12)
+    min_recovery_months = models.PositiveSmallIntegerField(
+        _("Minimum time in recovery for mentors (months)"), default=12
+    )
     background_check_required = models.BooleanField(default=True)
     mentors_create_groups = models.BooleanField(
-        "Mentors may create groups and events",
+        _("Mentors may create groups and events"),
         default=False,
-        help_text="When on, the program's mentors can add group sessions, workshops and events (they facilitate them).",
+        help_text=_(
+            "When on, the program's mentors can add group sessions, workshops and events (they facilitate them)."
+        ),
     )
     matching_weights = models.JSONField(
-        default=dict, blank=True, help_text="Weight of each matching criterion; missing ones use the defaults."
+        default=dict, blank=True, help_text=_("Weight of each matching criterion; missing ones use the defaults.")
     )
     match_requires_acceptance = models.BooleanField(
-        "Mentor and mentee accept a proposed match",
+        _("Mentor and mentee accept a proposed match"),
         default=True,
-        help_text="When off, an approved match is active at once.",
+        help_text=_("When off, an approved match is active at once."),
     )
     craving_alert_threshold = models.PositiveSmallIntegerField(
-        "Craving alert at or above (0–10)",
+        _("Craving alert at or above (0–10)"),
         default=8,
-        help_text="A check-in with a craving this strong alerts the mentor and coordinators at once.",
+        help_text=_("A check-in with a craving this strong alerts the mentor and coordinators at once."),
     )
     mood_drop_alert = models.PositiveSmallIntegerField(
-        "Mood-drop alert (points over three check-ins)",
+        _("Mood-drop alert (points over three check-ins)"),
         default=2,
-        help_text="Alert when mood falls check-in after check-in, by at least this much in total.",
+        help_text=_("Alert when mood falls check-in after check-in, by at least this much in total."),
     )
     remind_mentee_after_days = models.PositiveSmallIntegerField(
-        "Overdue check-in: remind the mentee after (days)", default=1, help_text="0 turns this step off."
+        _("Overdue check-in: remind the mentee after (days)"), default=1, help_text=_("0 turns this step off.")
     )
     tell_mentor_after_days = models.PositiveSmallIntegerField(
-        "Overdue check-in: tell the mentor after (days)", default=3, help_text="0 turns this step off."
+        _("Overdue check-in: tell the mentor after (days)"), default=3, help_text=_("0 turns this step off.")
     )
     tell_coordinator_after_days = models.PositiveSmallIntegerField(
-        "Overdue check-in: tell the coordinators after (days)", default=7, help_text="0 turns this step off."
+        _("Overdue check-in: tell the coordinators after (days)"), default=7, help_text=_("0 turns this step off.")
     )
     first_contact_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Days after a match starts by which the pair should have met."
+        default=7, help_text=_("Days after a match starts by which the pair should have met.")
     )
     message_retention_months = models.PositiveSmallIntegerField(
-        "Delete messages after (months)",
+        _("Delete messages after (months)"),
         null=True,
         blank=True,
-        help_text="Messages older than this are deleted every night. Empty: keep them.",
+        help_text=_("Messages older than this are deleted every night. Empty: keep them."),
     )
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coordinated_programs", blank=True)
     safety_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="safety_staff_programs",
         blank=True,
-        verbose_name="Designated staff for safety alerts",
-        help_text="Staff who are not coordinators but may be on call for safety alerts.",
+        verbose_name=_("Designated staff for safety alerts"),
+        help_text=_("Staff who are not coordinators but may be on call for safety alerts."),
     )
     on_call_fallback = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -105,33 +115,36 @@ class Program(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="Fallback when nobody is on call",
-        help_text="Told of a help-now alert when no shift covers the moment, and next on the ladder.",
+        verbose_name=_("Fallback when nobody is on call"),
+        help_text=_("Told of a help-now alert when no shift covers the moment, and next on the ladder."),
     )
     escalate_after_minutes = models.PositiveSmallIntegerField(
-        "Escalate an unanswered safety alert after (minutes)",
+        _("Escalate an unanswered safety alert after (minutes)"),
         default=10,
         validators=[MinValueValidator(1)],
-        help_text="The next person on the ladder is told after this long, and again each time it passes.",
+        help_text=_("The next person on the ladder is told after this long, and again each time it passes."),
     )
     # The public program page (/p/<slug>/): off until a coordinator publishes it.
     public_page_enabled = models.BooleanField(
-        "Publish the public program page",
+        _("Publish the public program page"),
         default=False,
-        help_text="Off: the page does not exist for visitors (404).",
+        help_text=_("Off: the page does not exist for visitors (404)."),
     )
     public_intro = models.TextField(
-        "Public page introduction", blank=True, help_text="The first words a visitor reads on the public page."
+        _("Public page introduction"), blank=True, help_text=_("The first words a visitor reads on the public page.")
     )
+    public_intro_es = models.TextField(_("Public page introduction: Spanish version (optional)"), blank=True)
     show_public_outcomes = models.BooleanField(
-        "Show outcome figures on the public page",
+        _("Show outcome figures on the public page"),
         default=False,
-        help_text="Totals only (people matched, meetings held, goals achieved this year); "
-        "a figure about fewer people than the minimum group size is never shown.",
+        help_text=_(
+            "Totals only (people matched, meetings held, goals achieved this year); "
+            "a figure about fewer people than the minimum group size is never shown."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     settings_saved_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="Last time a coordinator saved the program's settings form."
+        null=True, blank=True, editable=False, help_text=_("Last time a coordinator saved the program's settings form.")
     )
 
     class Meta:
@@ -160,13 +173,13 @@ class OnCallShift(models.Model):
     end is earlier than its start crosses midnight and ends the next day."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="on_call_shifts")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_shifts")
@@ -193,6 +206,7 @@ class ExperienceArea(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="experience_areas")
     name = models.CharField(max_length=80)
+    name_es = models.CharField(_("Name: Spanish version (optional)"), max_length=80, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -200,7 +214,7 @@ class ExperienceArea(models.Model):
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_area_name_per_program")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class PolicyDocument(models.Model):
@@ -209,13 +223,15 @@ class PolicyDocument(models.Model):
     a change is a new version."""
 
     class Kind(models.TextChoices):
-        PRIVACY = "privacy", "Privacy notice"
-        BOUNDARIES = "boundaries", "Boundaries agreement"
+        PRIVACY = "privacy", _("Privacy notice")
+        BOUNDARIES = "boundaries", _("Boundaries agreement")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     version = models.PositiveSmallIntegerField()
     body = models.TextField()
+    # The same version in Spanish (empty: readers of any language see ``body``).
+    body_es = models.TextField(_("Text: Spanish version (optional)"), blank=True)
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     # Which signatures count for this version (boundaries agreement; see
@@ -225,7 +241,7 @@ class PolicyDocument(models.Model):
     # program's zone, inclusive) a signature of version ``grace_from`` or later
     # still counts, so mentors stay ready while they re-sign.
     signatures_from = models.PositiveSmallIntegerField(null=True, blank=True)
-    minor_edit = models.BooleanField(default=False, help_text="Published as a minor edit: no one signs again.")
+    minor_edit = models.BooleanField(default=False, help_text=_("Published as a minor edit: no one signs again."))
     grace_until = models.DateField(null=True, blank=True)
     grace_from = models.PositiveSmallIntegerField(null=True, blank=True)
 
@@ -247,15 +263,15 @@ class Application(models.Model):
     """Someone asking to join a program as a mentor, mentee or volunteer."""
 
     class Kind(models.TextChoices):
-        MENTOR = "mentor", "Become a mentor"
-        MENTEE = "mentee", "Find a mentor"
-        VOLUNTEER = "volunteer", "Volunteer"
+        MENTOR = "mentor", _("Become a mentor")
+        MENTEE = "mentee", _("Find a mentor")
+        VOLUNTEER = "volunteer", _("Volunteer")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        WAITLISTED = "waitlisted", "Waitlisted"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        NEW = "new", pgettext_lazy("application status", "New")
+        WAITLISTED = "waitlisted", pgettext_lazy("application status", "Waitlisted")
+        ACCEPTED = "accepted", pgettext_lazy("application status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("application status", "Declined")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -268,6 +284,10 @@ class Application(models.Model):
     ok_to_call = models.BooleanField(default=False)
     consent_to_contact = models.BooleanField(default=False)
     privacy_notice = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, related_name="+")
+    # The language version of the privacy notice shown with the form (mentoring.localized).
+    privacy_notice_language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # The language the form was filled in (the statements agreed to are recorded in it).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     # Answers that become the person's profile when the application is accepted.
     details = models.JSONField(default=dict, blank=True)
     experience_areas = models.ManyToManyField(ExperienceArea, blank=True, related_name="applications")
@@ -314,9 +334,11 @@ class ApplicationNote(models.Model):
 class TrainingModule(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training_modules")
     title = models.CharField(max_length=120)
+    title_es = models.CharField(_("Title: Spanish version (optional)"), max_length=120, blank=True)
     description = models.TextField(blank=True)
+    description_es = models.TextField(_("Description: Spanish version (optional)"), blank=True)
     required = models.BooleanField(default=True)
-    link = models.URLField(blank=True, help_text="Optional: where the material lives.")
+    link = models.URLField(blank=True, help_text=_("Optional: where the material lives."))
     position = models.PositiveSmallIntegerField(default=0)
     # Archived rather than deleted, so earlier completions keep their module.
     is_archived = models.BooleanField(default=False)
@@ -325,7 +347,7 @@ class TrainingModule(models.Model):
         ordering = ["program", "position", "title"]
 
     def __str__(self):
-        return self.title
+        return localized(self, "title")
 
 
 class TrainingCompletion(models.Model):
@@ -348,10 +370,10 @@ class TrainingCompletion(models.Model):
 
 class BackgroundCheck(models.Model):
     class Status(models.TextChoices):
-        NOT_REQUIRED = "not_required", "Not required"
-        PENDING = "pending", "Pending"
-        CLEARED = "cleared", "Cleared"
-        NOT_CLEARED = "not_cleared", "Not cleared"
+        NOT_REQUIRED = "not_required", _("Not required")
+        PENDING = "pending", _("Pending")
+        CLEARED = "cleared", _("Cleared")
+        NOT_CLEARED = "not_cleared", _("Not cleared")
 
     mentor = models.OneToOneField("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="background_check")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -372,6 +394,9 @@ class AgreementSignature(models.Model):
     mentor = models.ForeignKey("mentoring.MentorProfile", on_delete=models.CASCADE, related_name="signatures")
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="signatures")
     typed_name = models.CharField(max_length=150)
+    # The language version of the document the mentor read and signed
+    # (PolicyDocument.body or body_<language>), see mentoring.localized.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -386,15 +411,17 @@ class ConsentRecord(models.Model):
     Revocable; a revocation is recorded, never deleted."""
 
     class Kind(models.TextChoices):
-        CONTACT = "contact", "Being contacted by the program"
-        PRIVACY = "privacy", "The program's privacy notice"
-        PARTICIPATION = "participation", "Taking part in peer mentoring"
+        CONTACT = "contact", _("Being contacted by the program")
+        PRIVACY = "privacy", _("The program's privacy notice")
+        PARTICIPATION = "participation", _("Taking part in peer mentoring")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="consents")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    statement = models.TextField(help_text="The words the person agreed to.")
+    statement = models.TextField(help_text=_("The words the person agreed to."))
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The language of ``statement`` (for a document: which language version the person saw).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     agreed_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -423,19 +450,19 @@ class Story(models.Model):
     equals ``text_hash()``). There is no photo: a first or chosen name only."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "With the coordinators"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", pgettext_lazy("story status", "Draft")
+        IN_REVIEW = "in_review", pgettext_lazy("story status", "With the coordinators")
+        PUBLISHED = "published", pgettext_lazy("story status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("story status", "Withdrawn")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stories")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories")
     title = models.CharField(max_length=120)
     body = models.TextField()
     display_name = models.CharField(
-        "Name shown with the story",
+        _("Name shown with the story"),
         max_length=30,
-        help_text="Your first name or a name you choose: one word, no surname.",
+        help_text=_("Your first name or a name you choose: one word, no surname."),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Bumped by every change of the title, text or name: a consent is for one version.
@@ -476,7 +503,7 @@ class StoryConsent(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="consents")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_consents")
     statement_version = models.PositiveSmallIntegerField()
-    statement = models.TextField(help_text="The words the person agreed to.")
+    statement = models.TextField(help_text=_("The words the person agreed to."))
     story_version = models.PositiveIntegerField()
     text_hash = models.CharField(max_length=64)
     typed_name = models.CharField(max_length=150)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from goals.models import Goal
 from mentoring.models import Match
@@ -93,9 +94,9 @@ def outcome_figures(program, *, now=None):
         mentee__program=program, status=Goal.Status.ACHIEVED, closed_at__gte=since, closed_at__lte=now
     ).aggregate(value=Count("pk"), people=Count("mentee", distinct=True))
     return [
-        Figure("matched", "people matched with a peer mentor", matched["people"], matched["people"]),
-        Figure("meetings", "one-on-one meetings held", meetings["value"], meetings["people"]),
-        Figure("goals", "personal goals achieved", goals["value"], goals["people"]),
+        Figure("matched", gettext("people matched with a peer mentor"), matched["people"], matched["people"]),
+        Figure("meetings", gettext("one-on-one meetings held"), meetings["value"], meetings["people"]),
+        Figure("goals", gettext("personal goals achieved"), goals["value"], goals["people"]),
     ]
 
 

@@ -10,17 +10,28 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from goals.selectors import default_instrument
+from mentoring.localized import active_language, default_language, localized, localized_language
 from mentoring.models import Invitation, MenteeProfile, MentorProfile, VolunteerProfile
 from mentoring.phones import known_region
 from mentoring.services import invitation_create
 from resources.services import taxonomy_ready
 from sessions.models import Skill
 
-from .defaults import DEFAULT_BOUNDARIES_AGREEMENT, DEFAULT_EXPERIENCE_AREAS, DEFAULT_PRIVACY_NOTICE, DEFAULT_SKILLS
+from .defaults import (
+    DEFAULT_BOUNDARIES_AGREEMENT,
+    DEFAULT_BOUNDARIES_AGREEMENT_ES,
+    DEFAULT_EXPERIENCE_AREAS,
+    DEFAULT_EXPERIENCE_AREAS_ES,
+    DEFAULT_PRIVACY_NOTICE,
+    DEFAULT_PRIVACY_NOTICE_ES,
+    DEFAULT_SKILLS,
+    DEFAULT_SKILLS_ES,
+)
 from .models import (
     AgreementSignature,
     Application,
@@ -43,7 +54,8 @@ PROFILE_MODELS = {
     Application.Kind.VOLUNTEER: VolunteerProfile,
 }
 CONTACT_FIELDS = ("phone", "preferred_contact", "ok_to_text", "ok_to_call")
-CONTACT_STATEMENT = "I agree that the program may contact me about my application and my participation."
+# Recorded in the language the application was filled in (Application.language).
+CONTACT_STATEMENT = gettext_lazy("I agree that the program may contact me about my application and my participation.")
 
 
 # --- programs -------------------------------------------------------------
@@ -56,12 +68,27 @@ def program_create(*, created_by, **fields):
     program = Program.objects.create(**fields)
     program.coordinators.add(created_by)
     ExperienceArea.objects.bulk_create(
-        [ExperienceArea(program=program, name=name) for name in DEFAULT_EXPERIENCE_AREAS]
+        [
+            ExperienceArea(program=program, name=name, name_es=DEFAULT_EXPERIENCE_AREAS_ES.get(name, ""))
+            for name in DEFAULT_EXPERIENCE_AREAS
+        ]
     )
-    Skill.objects.bulk_create([Skill(program=program, name=name) for name in DEFAULT_SKILLS])
-    document_publish(program=program, kind=PolicyDocument.Kind.PRIVACY, body=DEFAULT_PRIVACY_NOTICE, by=created_by)
+    Skill.objects.bulk_create(
+        [Skill(program=program, name=name, name_es=DEFAULT_SKILLS_ES.get(name, "")) for name in DEFAULT_SKILLS]
+    )
     document_publish(
-        program=program, kind=PolicyDocument.Kind.BOUNDARIES, body=DEFAULT_BOUNDARIES_AGREEMENT, by=created_by
+        program=program,
+        kind=PolicyDocument.Kind.PRIVACY,
+        body=DEFAULT_PRIVACY_NOTICE,
+        body_es=DEFAULT_PRIVACY_NOTICE_ES,
+        by=created_by,
+    )
+    document_publish(
+        program=program,
+        kind=PolicyDocument.Kind.BOUNDARIES,
+        body=DEFAULT_BOUNDARIES_AGREEMENT,
+        body_es=DEFAULT_BOUNDARIES_AGREEMENT_ES,
+        by=created_by,
     )
     # Reference data the pages read (made by data migrations; here too, should
     # a site have lost them): pages never create it during a GET.
@@ -116,31 +143,35 @@ def organisation_setup(*, program_name, time_zone, coordinator_email, coordinato
     try:
         validate_email(email)
     except ValidationError:
-        errors["coordinator_email"] = "Enter a valid email address."
+        errors["coordinator_email"] = gettext("Enter a valid email address.")
     else:
         if len(email) > email_max:
-            errors["coordinator_email"] = f"The email address is too long (at most {email_max} characters)."
+            errors["coordinator_email"] = gettext("The email address is too long (at most %(count)s characters).") % {
+                "count": email_max
+            }
         elif User.objects.filter(email__iexact=email).exists():
-            errors["coordinator_email"] = "An account with this email already exists."
+            errors["coordinator_email"] = gettext("An account with this email already exists.")
     if not program_name:
-        errors["program_name"] = "Give the program a name."
+        errors["program_name"] = gettext("Give the program a name.")
     elif "\x00" in program_name:
-        errors["program_name"] = "The program name has a character that cannot be stored."
+        errors["program_name"] = gettext("The program name has a character that cannot be stored.")
     elif len(program_name) > Program._meta.get_field("name").max_length:
-        errors["program_name"] = "The program name is too long (at most 120 characters)."
+        errors["program_name"] = gettext("The program name is too long (at most 120 characters).")
     elif Program.objects.filter(name__iexact=program_name).exists():
-        errors["program_name"] = "A program with this name already exists."
+        errors["program_name"] = gettext("A program with this name already exists.")
     if not coordinator_name:
-        errors["coordinator_name"] = "Give the coordinator's name."
+        errors["coordinator_name"] = gettext("Give the coordinator's name.")
     elif "\x00" in coordinator_name:
-        errors["coordinator_name"] = "The name has a character that cannot be stored."
+        errors["coordinator_name"] = gettext("The name has a character that cannot be stored.")
     elif len(coordinator_name) > name_max:
-        errors["coordinator_name"] = f"The name is too long (at most {name_max} characters)."
+        errors["coordinator_name"] = gettext("The name is too long (at most %(count)s characters).") % {
+            "count": name_max
+        }
     if time_zone not in {value for value, _ in time_zone_choices()}:
-        errors["time_zone"] = "Use a time zone name such as America/Chicago or Europe/London."
+        errors["time_zone"] = gettext("Use a time zone name such as America/Chicago or Europe/London.")
     phone_region = (phone_region or "").strip().upper() or phone_region_default()
     if not known_region(phone_region):
-        errors["phone_region"] = "Use the two-letter country code, for example US, CA or GB."
+        errors["phone_region"] = gettext("Use the two-letter country code, for example US, CA or GB.")
     if errors:
         raise ValidationError(errors)
     coordinator = User.objects.create_user(email=email, password=None, full_name=coordinator_name, time_zone=time_zone)
@@ -187,10 +218,11 @@ def mentors_to_resign(program):
 
 
 @transaction.atomic
-def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=None):
+def document_publish(*, program, kind, body, by, body_es="", minor_edit=False, grace_until=None):
     """Publish the next version of a program's privacy notice or boundaries
     agreement (any versioned text). Earlier versions stay, with everything
-    agreed to them.
+    agreed to them. ``body_es`` is the same version in Spanish (optional;
+    empty: Spanish readers see ``body``, see mentoring.localized).
 
     Refuses (ValidationError on ``body``) an empty text and a text equal to
     the current version but for spacing: republishing would make every
@@ -200,16 +232,22 @@ def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=N
     program's zone, from today on) keeps them ready until then. The mentors
     who must sign again are told through the outbox (``_tell_mentors_to_sign``)."""
     body = body.strip()
+    body_es = (body_es or "").strip()
     if not body:
-        raise ValidationError({"body": "The text cannot be empty."})
+        raise ValidationError({"body": gettext("The text cannot be empty.")})
     if grace_until is not None and (minor_edit or grace_until < timezone.localdate()):
-        raise ValidationError({"grace_until": "Give a date from today on, or choose another option."})
+        raise ValidationError({"grace_until": gettext("Give a date from today on, or choose another option.")})
     # Lock the program row so two coordinators publishing at once get
     # consecutive versions instead of a clash.
     Program.objects.select_for_update().filter(pk=program.pk).first()
     current = PolicyDocument.objects.filter(program=program, kind=kind).order_by("-version").first()
-    if current is not None and _same_text(current.body, body):
-        raise ValidationError({"body": f"This is the text of version {current.version}; change it to publish."})
+    if current is not None and _same_text(current.body, body) and _same_text(current.body_es, body_es):
+        raise ValidationError(
+            {
+                "body": gettext("This is the text of version %(version)s; change it to publish.")
+                % {"version": current.version}
+            }
+        )
     resign = []
     if kind == PolicyDocument.Kind.BOUNDARIES and current is not None and not minor_edit:
         resign = list(mentors_to_resign(program).select_related("user"))
@@ -227,7 +265,7 @@ def document_publish(*, program, kind, body, by, minor_edit=False, grace_until=N
         fields["grace_until"] = grace_until
         fields["grace_from"] = current.signatures_count_from(timezone.localdate())
     document = PolicyDocument.objects.create(
-        program=program, kind=kind, version=version, body=body, published_by=by, **fields
+        program=program, kind=kind, version=version, body=body, body_es=body_es, published_by=by, **fields
     )
     if resign:
         _tell_mentors_to_sign([mentor.user for mentor in resign], document)
@@ -269,16 +307,25 @@ def application_rate_limited(*, source_hash, now=None):
 
 
 @transaction.atomic
-def application_submit(*, program, kind, contact, details, experience_areas, source_hash):
-    """Save an application in one transaction (nothing half-saved)."""
+def application_submit(*, program, kind, contact, details, experience_areas, source_hash, language=None):
+    """Save an application in one transaction (nothing half-saved). The
+    privacy notice agreed to is the program's current one, in the version
+    ``language`` shows (default: the active language; English when the
+    notice has no version in it), recorded in ``privacy_notice_language``;
+    ``language`` itself is kept as the application's ``language``."""
     if not program.accepts_applications:
-        raise ValidationError("This program is not taking applications right now.")
+        raise ValidationError(gettext("This program is not taking applications right now."))
     if application_rate_limited(source_hash=source_hash):
-        raise ValidationError("We received several applications from this connection. Please try again in an hour.")
+        raise ValidationError(
+            gettext("We received several applications from this connection. Please try again in an hour.")
+        )
+    notice = current_document(program, PolicyDocument.Kind.PRIVACY)
     application = Application.objects.create(
         program=program,
         kind=kind,
-        privacy_notice=current_document(program, PolicyDocument.Kind.PRIVACY),
+        privacy_notice=notice,
+        privacy_notice_language=localized_language(notice, "body", language) if notice else default_language(),
+        language=language or active_language(),
         details=details,
         source_hash=source_hash,
         **contact,
@@ -301,8 +348,11 @@ def application_decide(*, application, decision, reason, decided_by):
     application = Application.objects.select_for_update().get(pk=application.pk)
     if decision not in ALLOWED_DECISIONS[application.status]:
         raise ValidationError(
-            f"An application that is {application.get_status_display().lower()} cannot be "
-            f"{Application.Status(decision).label.lower()}."
+            gettext("An application that is %(status)s cannot be %(decision)s.")
+            % {
+                "status": application.get_status_display().lower(),
+                "decision": Application.Status(decision).label.lower(),
+            }
         )
     if decision == Application.Status.ACCEPTED:
         application.person = _accept(application, decided_by)
@@ -419,11 +469,16 @@ def _open_background_check(mentor):
 def _record_application_consents(application, user):
     base = {"program": application.program, "person": user, "agreed_at": application.submitted_at}
     if application.consent_to_contact:
-        ConsentRecord.objects.create(kind=ConsentRecord.Kind.CONTACT, statement=CONTACT_STATEMENT, **base)
+        with translation.override(application.language):
+            statement = str(CONTACT_STATEMENT)
+        ConsentRecord.objects.create(
+            kind=ConsentRecord.Kind.CONTACT, statement=statement, language=application.language, **base
+        )
     if application.privacy_notice_id:
         ConsentRecord.objects.create(
             kind=ConsentRecord.Kind.PRIVACY,
-            statement=application.privacy_notice.body,
+            statement=localized(application.privacy_notice, "body", application.privacy_notice_language),
+            language=application.privacy_notice_language,
             document=application.privacy_notice,
             **base,
         )
@@ -438,13 +493,13 @@ def application_merge(*, duplicate, into, by):
     merge. Nobody is emailed. Raises ValidationError otherwise."""
     duplicate = Application.objects.select_for_update().get(pk=duplicate.pk)
     if duplicate.pk == into.pk or duplicate.program_id != into.program_id:
-        raise ValidationError("Only another application to the same program can be merged.")
+        raise ValidationError(gettext("Only another application to the same program can be merged."))
     if duplicate.email.casefold() != into.email.casefold():
-        raise ValidationError("Only an application with the same email can be merged.")
+        raise ValidationError(gettext("Only an application with the same email can be merged."))
     if duplicate.status == Application.Status.ACCEPTED or duplicate.merged_into_id:
-        raise ValidationError("This application was already accepted or merged.")
+        raise ValidationError(gettext("This application was already accepted or merged."))
     if into.merged_into_id:
-        raise ValidationError("Keep an application that was not merged itself.")
+        raise ValidationError(gettext("Keep an application that was not merged itself."))
     duplicate.status = Application.Status.DECLINED
     duplicate.merged_into = into
     duplicate.decision_reason = f"Repeat of application #{into.pk}: merged."
@@ -463,7 +518,7 @@ def application_merge(*, duplicate, into, by):
 def application_note_add(*, application, author, body):
     body = body.strip()
     if not body:
-        raise ValidationError("A note cannot be empty.")
+        raise ValidationError(gettext("A note cannot be empty."))
     return ApplicationNote.objects.create(application=application, author=author, body=body)
 
 
@@ -473,7 +528,7 @@ def application_note_add(*, application, author, body):
 def completion_mark_done(*, mentor, module):
     """The mentor says they finished a module; a coordinator confirms later."""
     if module.program_id != mentor.program_id or module.is_archived:
-        raise ValidationError("This module is not part of your program's training.")
+        raise ValidationError(gettext("This module is not part of your program's training."))
     completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
     if completion.marked_done_at is None:
         completion.marked_done_at = timezone.now()
@@ -484,7 +539,7 @@ def completion_mark_done(*, mentor, module):
 def completion_confirm(*, mentor, module, confirmed_by):
     """A coordinator confirms a module (whether or not the mentor marked it)."""
     if module.program_id != mentor.program_id:
-        raise ValidationError("This module belongs to another program.")
+        raise ValidationError(gettext("This module belongs to another program."))
     now = timezone.now()
     completion, _ = TrainingCompletion.objects.get_or_create(mentor=mentor, module=module)
     completion.marked_done_at = completion.marked_done_at or now
@@ -496,9 +551,9 @@ def completion_confirm(*, mentor, module, confirmed_by):
 
 def background_check_update(*, mentor, status, checked_on, expires_on, updated_by):
     if status == BackgroundCheck.Status.CLEARED and not checked_on:
-        raise ValidationError({"checked_on": "Give the date the check was cleared."})
+        raise ValidationError({"checked_on": gettext("Give the date the check was cleared.")})
     if checked_on and expires_on and expires_on <= checked_on:
-        raise ValidationError({"expires_on": "The expiry must come after the check date."})
+        raise ValidationError({"expires_on": gettext("The expiry must come after the check date.")})
     check, _ = BackgroundCheck.objects.update_or_create(
         mentor=mentor,
         defaults={
@@ -512,16 +567,24 @@ def background_check_update(*, mentor, status, checked_on, expires_on, updated_b
     return check
 
 
-def agreement_sign(*, mentor, document, typed_name):
-    """Sign the current version of the boundaries agreement."""
+def agreement_sign(*, mentor, document, typed_name, language=None):
+    """Sign the current version of the boundaries agreement. ``language`` is
+    the language of the page the mentor read (default: the active one); the
+    signature records the language version shown: that language when the
+    document has a version in it, else English (mentoring.localized)."""
     current = current_document(mentor.program, PolicyDocument.Kind.BOUNDARIES)
     if current is None or document.pk != current.pk:
-        raise ValidationError("A newer version of the agreement was published. Please read it and sign again.")
+        raise ValidationError(gettext("A newer version of the agreement was published. Please read it and sign again."))
     if typed_name.strip().casefold() != mentor.user.full_name.strip().casefold():
-        raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
+        raise ValidationError({"typed_name": gettext("Type your full name exactly as it appears on your account.")})
     try:
         with transaction.atomic():
-            return AgreementSignature.objects.create(mentor=mentor, document=document, typed_name=typed_name.strip())
+            return AgreementSignature.objects.create(
+                mentor=mentor,
+                document=document,
+                typed_name=typed_name.strip(),
+                language=localized_language(document, "body", language),
+            )
     except IntegrityError:
         return AgreementSignature.objects.get(mentor=mentor, document=document)
 
@@ -529,9 +592,17 @@ def agreement_sign(*, mentor, document, typed_name):
 # --- intake -------------------------------------------------------------------
 
 
-def consent_record(*, program, person, kind, statement, recorded_by, document=None):
+def consent_record(*, program, person, kind, statement, recorded_by, document=None, language=None):
+    """Record a consent given outside the app (``statement``: the words the
+    person saw, in ``language``, default the active language)."""
     return ConsentRecord.objects.create(
-        program=program, person=person, kind=kind, statement=statement, document=document, recorded_by=recorded_by
+        program=program,
+        person=person,
+        kind=kind,
+        statement=statement,
+        document=document,
+        recorded_by=recorded_by,
+        language=language or active_language(),
     )
 
 
@@ -542,7 +613,7 @@ def consent_revoke(*, consent, revoked_by):
     from mentoring.endings import consent_withdrawn
 
     if consent.revoked_at:
-        raise ValidationError("This consent was already withdrawn.")
+        raise ValidationError(gettext("This consent was already withdrawn."))
     consent.revoked_at = timezone.now()
     consent.revoked_by = revoked_by
     consent.save(update_fields=["revoked_at", "revoked_by"])
@@ -554,7 +625,7 @@ def _check_rota_person(program, person, field):
     from .oncall import rota_people
 
     if person is not None and not rota_people(program).filter(pk=person.pk).exists():
-        raise ValidationError({field: "Choose a coordinator or designated staff member of this program."})
+        raise ValidationError({field: gettext("Choose a coordinator or designated staff member of this program.")})
 
 
 def on_call_shift_add(*, program, person, weekday, starts_at, ends_at):
@@ -565,7 +636,7 @@ def on_call_shift_add(*, program, person, weekday, starts_at, ends_at):
     staff of the program, or the end equals the start. Returns the shift."""
     _check_rota_person(program, person, "person")
     if starts_at == ends_at:
-        raise ValidationError({"ends_at": "The shift must end at another time than it starts."})
+        raise ValidationError({"ends_at": gettext("The shift must end at another time than it starts.")})
     return OnCallShift.objects.create(
         program=program, person=person, weekday=weekday, starts_at=starts_at, ends_at=ends_at
     )
@@ -583,7 +654,7 @@ def on_call_settings_update(*, program, fallback, escalate_after_minutes):
     designated staff of the program, or the minutes are below 1."""
     _check_rota_person(program, fallback, "on_call_fallback")
     if escalate_after_minutes is None or escalate_after_minutes < 1:
-        raise ValidationError({"escalate_after_minutes": "At least 1 minute."})
+        raise ValidationError({"escalate_after_minutes": gettext("At least 1 minute.")})
     program.on_call_fallback = fallback
     program.escalate_after_minutes = escalate_after_minutes
     program.save(update_fields=["on_call_fallback", "escalate_after_minutes"])

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mentoring.notifications.notify import notify
 
@@ -30,7 +31,9 @@ from .models import Story, StoryConsent
 # The words an author agrees to; bump the version when they change (each consent
 # keeps the words and the version it was signed with).
 CONSENT_STATEMENT_VERSION = 1
-CONSENT_STATEMENT = (
+# Translated (the same version in every language): the author reads it in their
+# language, and the consent keeps the words as they read them.
+CONSENT_STATEMENT = gettext_lazy(
     "I agree that {program} may publish this version of my story on its public web pages, under the name "
     "shown with it and with no photo. I can withdraw this consent at any time from my stories page; the story "
     "then comes off the program's pages at once. Copies that others made before then cannot be recalled."
@@ -38,7 +41,8 @@ CONSENT_STATEMENT = (
 
 
 def consent_statement(story):
-    return CONSENT_STATEMENT.format(program=story.program.name)
+    """The statement in the active language, with the program's name."""
+    return str(CONSENT_STATEMENT).format(program=story.program.name)
 
 
 def current_consent(story):
@@ -98,7 +102,7 @@ def story_update(*, story, by, title, body, display_name):
 def story_submit(*, story):
     """The author sends a draft (or a withdrawn story) to the coordinators."""
     if story.status not in (Story.Status.DRAFT, Story.Status.WITHDRAWN):
-        raise ValidationError("This story is already with the coordinators.")
+        raise ValidationError(gettext("This story is already with the coordinators."))
     story.status = Story.Status.IN_REVIEW
     story.save(update_fields=["status"])
     return story
@@ -110,9 +114,9 @@ def story_consent_request(*, story, by):
     whether to consent: one ``story_review`` message (neutral line, link to the
     story). Asking twice for the same version sends nothing new."""
     if story.status != Story.Status.IN_REVIEW:
-        raise ValidationError("Only a story that is with the coordinators can be sent to its author to read.")
+        raise ValidationError(gettext("Only a story that is with the coordinators can be sent to its author to read."))
     if current_consent(story):
-        raise ValidationError("The author has already consented to this version.")
+        raise ValidationError(gettext("The author has already consented to this version."))
     return notify(
         kind="story_review",
         recipients=[story.author],
@@ -136,18 +140,20 @@ def story_consent_sign(*, story, person, typed_name, version=None):
     such a consent already exists."""
     story = _locked(story)
     if person.pk != story.author_id:
-        raise ValidationError("Only the author can consent to publishing a story.")
+        raise ValidationError(gettext("Only the author can consent to publishing a story."))
     if version is not None and version != story.version:
         raise ValidationError(
-            "The story was changed after you opened this page. Please read it again as it is now before consenting.",
+            gettext(
+                "The story was changed after you opened this page. Please read it again as it is now before consenting."
+            ),
             code="changed",
         )
     if story.status == Story.Status.WITHDRAWN:
-        raise ValidationError("Send the story to the coordinators again before consenting.")
+        raise ValidationError(gettext("Send the story to the coordinators again before consenting."))
     if (typed_name or "").strip().casefold() != person.full_name.strip().casefold():
-        raise ValidationError({"typed_name": "Type your full name exactly as it appears on your account."})
+        raise ValidationError({"typed_name": gettext("Type your full name exactly as it appears on your account.")})
     if current_consent(story):
-        raise ValidationError("You have already consented to this version.")
+        raise ValidationError(gettext("You have already consented to this version."))
     return StoryConsent.objects.create(
         story=story,
         person=person,
@@ -166,7 +172,7 @@ def story_consent_revoke(*, story, person):
     the public pages with this commit. Returns the number of consents revoked."""
     story = _locked(story)
     if person.pk != story.author_id:
-        raise ValidationError("Only the author can withdraw consent to a story.")
+        raise ValidationError(gettext("Only the author can withdraw consent to a story."))
     now = timezone.now()
     revoked = StoryConsent.objects.filter(story=story, revoked_at__isnull=True).update(revoked_at=now)
     story.status = Story.Status.WITHDRAWN
@@ -181,10 +187,10 @@ def story_publish(*, story, by):
     the author consented to (checked under the row lock)."""
     story = _locked(story)
     if story.status != Story.Status.IN_REVIEW:
-        raise ValidationError("Only a story that is with the coordinators can be published.")
+        raise ValidationError(gettext("Only a story that is with the coordinators can be published."))
     if current_consent(story) is None:
         raise ValidationError(
-            "The author has not consented to this version yet. Ask them to read it and consent first."
+            gettext("The author has not consented to this version yet. Ask them to read it and consent first.")
         )
     story.status = Story.Status.PUBLISHED
     story.published_at = timezone.now()
@@ -198,7 +204,7 @@ def story_unpublish(*, story, by):
     """A coordinator takes a published story off the public pages (back to review)."""
     story = _locked(story)
     if story.status != Story.Status.PUBLISHED:
-        raise ValidationError("This story is not published.")
+        raise ValidationError(gettext("This story is not published."))
     story.status = Story.Status.IN_REVIEW
     story.published_at = None
     story.updated_by = by
@@ -210,5 +216,5 @@ def story_unpublish(*, story, by):
 def story_delete(*, story, person):
     """The author deletes their story and its consents (published or not)."""
     if person.pk != story.author_id:
-        raise ValidationError("Only the author can delete a story.")
+        raise ValidationError(gettext("Only the author can delete a story."))
     story.delete()

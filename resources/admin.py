@@ -6,7 +6,7 @@ from .models import Category, Resource, Share
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "position"]
+    list_display = ["name", "name_es", "parent", "position"]
     list_filter = ["parent"]
 
 
@@ -14,7 +14,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class ResourceAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "program", "status", "is_crisis", "verified_on"]
     list_filter = ["status", "is_crisis", "program"]
-    search_fields = ["name", "description"]
+    search_fields = ["name", "description", "name_es", "description_es"]
     raw_id_fields = ["suggested_by", "verified_by"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

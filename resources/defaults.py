@@ -16,6 +16,45 @@ TAXONOMY = {
     "Worksheets and articles": ["Worksheets", "Articles"],
 }
 
+# Spanish names of the default categories (Category.name_es; mentoring.localized).
+TAXONOMY_ES = {
+    "Crisis and emergency": "Crisis y emergencias",
+    "Crisis lines": "Líneas de crisis",
+    "Emergency shelter": "Refugio de emergencia",
+    "Treatment and recovery support": "Tratamiento y apoyo a la recuperación",
+    "Outpatient programs": "Programas ambulatorios",
+    "Residential programs": "Programas residenciales",
+    "Medication support": "Apoyo con medicamentos",
+    "Support groups and meetings": "Grupos de apoyo y reuniones",
+    "Peer support groups": "Grupos de apoyo entre pares",
+    "Family groups": "Grupos para familias",
+    "Health care": "Atención de salud",
+    "Primary care": "Atención primaria",
+    "Mental health care": "Atención de salud mental",
+    "Dental care": "Atención dental",
+    "Harm reduction": "Reducción de daños",
+    "Naloxone and safer use supplies": "Naloxona y suministros para un consumo más seguro",
+    "Testing": "Pruebas",
+    "Housing": "Vivienda",
+    "Recovery housing": "Vivienda de recuperación",
+    "Rental help": "Ayuda con el alquiler",
+    "Employment": "Empleo",
+    "Job search": "Búsqueda de empleo",
+    "Training": "Capacitación",
+    "Legal aid": "Asistencia legal",
+    "Legal clinics": "Clínicas legales",
+    "Record clearing": "Limpieza de antecedentes",
+    "Food": "Alimentos",
+    "Food pantries": "Bancos de alimentos",
+    "Meals": "Comidas",
+    "Transport": "Transporte",
+    "Rides to appointments": "Transporte a citas",
+    "Transit passes": "Pases de transporte público",
+    "Worksheets and articles": "Hojas de trabajo y artículos",
+    "Worksheets": "Hojas de trabajo",
+    "Articles": "Artículos",
+}
+
 
 def ensure_taxonomy(category_model):
     """Create the default two-level categories where missing (by name), with
@@ -25,3 +64,12 @@ def ensure_taxonomy(category_model):
         parent, _ = category_model.objects.get_or_create(name=top, parent=None, defaults={"position": position})
         for child_position, child in enumerate(children):
             category_model.objects.get_or_create(name=child, parent=parent, defaults={"position": child_position})
+    if any(field.name == "name_es" for field in category_model._meta.get_fields()):
+        fill_spanish_names(category_model)
+
+
+def fill_spanish_names(category_model):
+    """Give the default categories their Spanish names where none is set (a
+    name a coordinator or admin gave is kept). Idempotent."""
+    for name, name_es in TAXONOMY_ES.items():
+        category_model.objects.filter(name=name, name_es="").update(name_es=name_es)

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import Language
@@ -8,29 +10,53 @@ from .models import Category, Resource, Share
 
 
 class ResourceForm(forms.ModelForm):
-    languages = choice_list(Language.choices, "Languages")
-    tags = TagListField(required=False, help_text="Separate with commas.")
-    website = forms.URLField(required=False, assume_scheme="https")
+    languages = choice_list(Language.choices, _("Languages"))
+    tags = TagListField(required=False, label=_("Tags"), help_text=_("Separate with commas."))
+    website = forms.URLField(required=False, assume_scheme="https", label=_("Website"))
 
     class Meta:
         model = Resource
         fields = [
             "name",
+            "name_es",
             "category",
             "description",
+            "description_es",
             "phone",
             "text_number",
             "website",
             "address",
             "city",
             "hours",
+            "hours_es",
             "cost",
+            "cost_es",
             "languages",
             "eligibility",
+            "eligibility_es",
             "tags",
             "is_crisis",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "name": _("Name"),
+            "category": _("Category"),
+            "description": _("Description"),
+            "phone": _("Phone"),
+            "address": _("Address"),
+            "city": _("City"),
+            "hours": _("Hours"),
+            "cost": _("Cost"),
+            "eligibility": _("Who can use it"),
+            "name_es": _("Name: Spanish version (optional)"),
+            "description_es": _("Description: Spanish version (optional)"),
+            "hours_es": _("Hours: Spanish version (optional)"),
+            "cost_es": _("Cost: Spanish version (optional)"),
+            "eligibility_es": _("Eligibility: Spanish version (optional)"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +81,11 @@ class ResourceRowForm(forms.Form):
     tags = forms.CharField(required=False)
     is_crisis = forms.CharField(required=False)
     verified_on = dates.DateField(window=dates.NEAR, years=25, required=False, input_formats=["%Y-%m-%d"])
+    name_es = forms.CharField(max_length=160, required=False)
+    description_es = forms.CharField(required=False)
+    hours_es = forms.CharField(max_length=200, required=False)
+    cost_es = forms.CharField(max_length=120, required=False)
+    eligibility_es = forms.CharField(max_length=240, required=False)
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,14 +94,14 @@ class ResourceRowForm(forms.Form):
     def clean_category(self):
         category = self.categories.get(self.cleaned_data["category"].casefold())
         if category is None:
-            raise forms.ValidationError("Unknown category (use “Top › Sub” or a subcategory name).")
+            raise forms.ValidationError(_("Unknown category (use “Top › Sub” or a subcategory name)."))
         return category
 
     def clean_languages(self):
         codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(";") if c.strip()]
         unknown = [c for c in codes if c not in Language.values]
         if unknown:
-            raise forms.ValidationError(f"Unknown language code: {', '.join(unknown)}.")
+            raise forms.ValidationError(_("Unknown language code: %(codes)s.") % {"codes": ", ".join(unknown)})
         return codes
 
     def clean_tags(self):
@@ -79,15 +110,19 @@ class ResourceRowForm(forms.Form):
     def clean_is_crisis(self):
         value = self.cleaned_data["is_crisis"].strip().lower()
         if value not in ("", "yes", "no", "true", "false", "1", "0"):
-            raise forms.ValidationError("Use yes or no.")
+            raise forms.ValidationError(_("Use yes or no."))
         return value in ("yes", "true", "1")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, empty_label="Any category")
-    language = forms.ChoiceField(choices=[("", "Any language")] + Language.choices, required=False)
-    city = forms.CharField(required=False, max_length=80)
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, empty_label=_("Any category"), label=_("Category")
+    )
+    language = forms.ChoiceField(
+        choices=[("", _("Any language"))] + Language.choices, required=False, label=_("Language")
+    )
+    city = forms.CharField(required=False, max_length=80, label=_("City"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,17 +132,24 @@ class SearchForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    mentee = forms.ModelChoiceField(queryset=None, label="Share with")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="A note (optional)")
-    is_referral = forms.BooleanField(required=False, label="This is a referral: ask later whether they connected")
+    mentee = forms.ModelChoiceField(queryset=None, label=_("Share with"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("A note (optional)"))
+    is_referral = forms.BooleanField(required=False, label=_("This is a referral: ask later whether they connected"))
 
     def __init__(self, *args, mentees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentee"].queryset = mentees
+        self.fields["mentee"].label_from_instance = lambda mentee: (
+            gettext("%(person)s in %(program)s")
+            % {
+                "person": mentee.user,
+                "program": mentee.program,
+            }
+        )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, first row the column names.")
+    file = forms.FileField(required=False, label=_("CSV file"), help_text=_("UTF-8, first row the column names."))
     content = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
@@ -115,14 +157,14 @@ class ImportForm(forms.Form):
         upload = cleaned.get("file")
         if upload:
             if upload.size > 5 * 1024 * 1024:
-                self.add_error("file", "The file is larger than 5 MB.")
+                self.add_error("file", _("The file is larger than 5 MB."))
                 return cleaned
             try:
                 cleaned["content"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.add_error("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+                self.add_error("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
         elif not cleaned.get("content"):
-            self.add_error("file", "Choose a CSV file.")
+            self.add_error("file", _("Choose a CSV file."))
         return cleaned
 
 

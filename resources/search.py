@@ -19,6 +19,8 @@ def text_search(resources, query):
             SearchVector("name", weight="A", config="english")
             + SearchVector("description", weight="B", config="english")
             + SearchVector("eligibility", "city", weight="C", config="english")
+            # The Spanish versions (mentoring.localized), so a listing is found by its words in either language.
+            + SearchVector("name_es", "description_es", weight="B", config="english")
         )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
@@ -29,7 +31,7 @@ def text_search(resources, query):
     words = [word for word in query.split() if word][:8]
 
     def match_word(word):
-        fields = ("name", "description", "eligibility", "city")
+        fields = ("name", "description", "eligibility", "city", "name_es", "description_es")
         return reduce(lambda a, b: a | b, (Q(**{f"{field}__icontains": word}) for field in fields))
 
     return resources.filter(reduce(lambda a, b: a & b, (match_word(w) for w in words)))

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from mentoring import access
 from mentoring.csv_stream import csv_lines, unguard
@@ -31,7 +33,15 @@ CSV_COLUMNS = [
     "tags",
     "is_crisis",
     "verified_on",
+    # Optional Spanish versions (mentoring.localized); a file without them imports as before.
+    "name_es",
+    "description_es",
+    "hours_es",
+    "cost_es",
+    "eligibility_es",
 ]
+# Column names are the machine keys the import reads back; they stay in English whatever the language.
+SPANISH_COLUMNS = [name for name in CSV_COLUMNS if name.endswith("_es")]
 MAX_IMPORT_ROWS = 10_000
 
 
@@ -63,7 +73,7 @@ def resource_verify(*, resource, by):
 
 def resource_approve(*, resource, by):
     if resource.status != Resource.Status.SUGGESTED:
-        raise ValidationError("Only a suggested listing can be approved.")
+        raise ValidationError(gettext("Only a suggested listing can be approved."))
     resource.status = Resource.Status.APPROVED
     resource.save(update_fields=["status"])
     return resource_verify(resource=resource, by=by)
@@ -81,14 +91,17 @@ def resource_archive(*, resource):
 def share_create(*, resource, mentee, by, note="", is_referral=False, session=None):
     """Share a listing with a mentee: by their current mentor or a coordinator."""
     if not access.may_support_mentee(by, mentee):
-        raise ValidationError("You can share resources with your own mentees only.")
+        raise ValidationError(gettext("You can share resources with your own mentees only."))
     if resource.status != Resource.Status.APPROVED or resource.program_id not in (None, mentee.program_id):
-        raise ValidationError("This listing is not available in the mentee's program.")
+        raise ValidationError(gettext("This listing is not available in the mentee's program."))
     if session is not None and session.match.mentee_id != mentee.pk:
-        raise ValidationError("That session belongs to another match.")
+        raise ValidationError(gettext("That session belongs to another match."))
     earlier = Share.objects.filter(resource=resource, mentee=mentee).order_by("-created_at").first()
     if earlier is not None:
-        raise ValidationError(f"You already shared this with {mentee.user} on {earlier.created_at:%B %d}.")
+        raise ValidationError(
+            gettext("You already shared this with %(person)s on %(date)s.")
+            % {"person": mentee.user, "date": date_format(earlier.created_at, "F j")}
+        )
     return Share.objects.create(
         resource=resource, mentee=mentee, shared_by=by, note=note.strip(), is_referral=is_referral, session=session
     )
@@ -97,11 +110,11 @@ def share_create(*, resource, mentee, by, note="", is_referral=False, session=No
 def share_followup(*, share, by, answer):
     """The mentee answers "Did you connect?"."""
     if share.mentee.user_id != by.pk:
-        raise ValidationError("Only the person it was shared with can answer.")
+        raise ValidationError(gettext("Only the person it was shared with can answer."))
     if not share.is_referral:
-        raise ValidationError("This share does not ask for a follow-up.")
+        raise ValidationError(gettext("This share does not ask for a follow-up."))
     if answer not in Share.FollowUp.values:
-        raise ValidationError("Choose one of the answers.")
+        raise ValidationError(gettext("Choose one of the answers."))
     share.followup, share.followup_at = answer, timezone.now()
     share.save(update_fields=["followup", "followup_at"])
     return share
@@ -133,17 +146,21 @@ def parse_csv(text, *, program):
     reader.fieldnames = [_header_key(name) for name in (reader.fieldnames or [])]
     missing = [c for c in ("name", "category") if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [(1, [f"The header must include: {', '.join(missing)}."])]
+        return [], [(1, [gettext("The header must include: %(columns)s.") % {"columns": ", ".join(missing)}])]
     valid, errors = [], []
+    absent = {name for name in SPANISH_COLUMNS if name not in reader.fieldnames}
     categories = _category_lookup()
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_IMPORT_ROWS:
-            errors.append((number, [f"Only {MAX_IMPORT_ROWS} rows can be imported at once."]))
+            errors.append(
+                (number, [gettext("Only %(count)s rows can be imported at once.") % {"count": MAX_IMPORT_ROWS}])
+            )
             break
         cells = {k: unguard((v or "").strip()) for k, v in row.items() if k}
         form = ResourceRowForm(cells, categories=categories)
         if form.is_valid():
-            valid.append(form.cleaned_data)
+            # A Spanish column the file does not have leaves the listing's Spanish text as it is.
+            valid.append({k: v for k, v in form.cleaned_data.items() if k not in absent})
         else:
             errors.append((number, [f"{field}: {' '.join(msgs)}" for field, msgs in form.errors.items()]))
     return valid, errors
@@ -153,12 +170,18 @@ def _category_lookup():
     """Category by "Top › Sub" and by a unique subcategory name, case-insensitive."""
     lookup, seen = {}, {}
     # Listings belong to subcategories; a top category alone is not a place.
+    # English names (what the export writes) and, where given, the Spanish ones.
     for category in Category.objects.filter(parent__isnull=False).select_related("parent"):
-        lookup[str(category).casefold()] = category
-        lookup[str(category).replace(" › ", " > ").casefold()] = category
-        key = category.name.casefold()
-        seen[key] = seen.get(key, 0) + 1
-        lookup.setdefault(f"name:{key}", category)
+        for top, name in {
+            (category.parent.name, category.name),
+            (category.parent.name_es or category.parent.name, category.name_es or category.name),
+        }:
+            lookup[f"{top} › {name}".casefold()] = category
+            lookup[f"{top} > {name}".casefold()] = category
+        for name in {category.name, category.name_es} - {""}:
+            key = name.casefold()
+            seen[key] = seen.get(key, 0) + 1
+            lookup.setdefault(f"name:{key}", category)
     for key, count in seen.items():
         if count == 1:
             lookup[key] = lookup[f"name:{key}"]
@@ -173,13 +196,22 @@ class ImportResult:
     global_rows: int = 0  # rows of listings everyone sees (crisis lines): never copied
 
     def summary(self):
-        parts = [f"{len(self.created)} listing{'s' if len(self.created) != 1 else ''} imported"]
+        """One sentence for the coordinator, in the active language."""
+        created = len(self.created)
+        parts = [ngettext("%(count)s listing imported", "%(count)s listings imported", created) % {"count": created}]
         if self.updated:
-            parts.append(f"{len(self.updated)} updated")
+            parts.append(gettext("%(count)s updated") % {"count": len(self.updated)})
         if self.unchanged:
-            parts.append(f"{self.unchanged} already up to date")
+            parts.append(gettext("%(count)s already up to date") % {"count": self.unchanged})
         if self.global_rows:
-            parts.append(f"{self.global_rows} shared listing{'s' if self.global_rows != 1 else ''} left as they are")
+            parts.append(
+                ngettext(
+                    "%(count)s shared listing left as it is",
+                    "%(count)s shared listings left as they are",
+                    self.global_rows,
+                )
+                % {"count": self.global_rows}
+            )
         return ", ".join(parts) + "."
 
 
@@ -243,7 +275,7 @@ def export_rows(resources):
     rows = (
         [
             r.name,
-            str(r.category),
+            f"{r.category.parent.name} › {r.category.name}" if r.category.parent_id else r.category.name,
             r.description,
             r.phone,
             r.text_number,
@@ -257,6 +289,11 @@ def export_rows(resources):
             ";".join(r.tags),
             "yes" if r.is_crisis else "no",
             r.verified_on.isoformat() if r.verified_on else "",
+            r.name_es,
+            r.description_es,
+            r.hours_es,
+            r.cost_es,
+            r.eligibility_es,
         ]
         for r in resources.select_related("category__parent").iterator(chunk_size=1000)
     )
@@ -267,6 +304,4 @@ def export_rows(resources):
 def resource_create(*, program, by, **fields):
     """A coordinator lists a resource in their program: approved and verified
     today (in the site's zone) by them. ``fields``: the ResourceForm's cleaned data."""
-    return Resource.objects.create(
-        program=program, verified_on=timezone.localdate(), verified_by=by, **fields
-    )
+    return Resource.objects.create(program=program, verified_on=timezone.localdate(), verified_by=by, **fields)

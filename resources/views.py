@@ -8,10 +8,12 @@ from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.audit import audit_read
+from mentoring.choices import Language, labels
 from mentoring.params import int_param
 from mentoring.views import PAGE_SIZE
 
@@ -87,7 +89,7 @@ def resource_detail(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Shared with {share.mentee.user}.")
+            messages.success(request, gettext("Shared with %(person)s.") % {"person": share.mentee.user})
             if session:
                 return redirect("peer_sessions:session_detail", session.pk)
             return redirect("resources:detail", resource.pk)
@@ -96,6 +98,8 @@ def resource_detail(request, pk):
         "resources/resource_detail.html",
         {
             "resource": resource,
+            # The languages' names (in the reader's language), not their codes.
+            "languages": labels(Language.choices, resource.languages),
             "share_form": form if mentees.exists() and resource.status == Resource.Status.APPROVED else None,
             "session": session,
             "can_manage": access.managed_resources(request.user).filter(pk=resource.pk).exists(),
@@ -135,7 +139,7 @@ def resource_new(request):
             messages.success(request, f"“{resource.name}” is listed.")
         else:
             resource = resource_suggest(program=program, by=request.user, **form.cleaned_data)
-            messages.success(request, "Thank you. A coordinator will check the listing before it appears.")
+            messages.success(request, gettext("Thank you. A coordinator will check the listing before it appears."))
         return redirect("resources:detail", resource.pk)
     return render(
         request, "resources/resource_form.html", {"form": form, "program": program, "suggesting": not coordinating}
@@ -148,7 +152,7 @@ def resource_edit(request, pk):
     form = ResourceForm(request.POST or None, instance=resource)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The listing is saved.")
+        messages.success(request, gettext("The listing is saved."))
         return redirect("resources:detail", resource.pk)
     return render(
         request, "resources/resource_form.html", {"form": form, "resource": resource, "program": resource.program}
@@ -163,16 +167,16 @@ def resource_action(request, pk):
     try:
         if action == "verify":
             resource_verify(resource=resource, by=request.user)
-            messages.success(request, "Marked as verified today.")
+            messages.success(request, gettext("Marked as verified today."))
         elif action == "approve":
             resource_approve(resource=resource, by=request.user)
-            messages.success(request, "The suggestion is approved and listed.")
+            messages.success(request, gettext("The suggestion is approved and listed."))
         elif action == "archive":
             resource_archive(resource=resource)
-            messages.success(request, "The listing is archived.")
+            messages.success(request, gettext("The listing is archived."))
             return redirect("resources:directory")
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(gettext("Unknown action."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("resources:detail", resource.pk)
@@ -223,7 +227,7 @@ def followup(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Thanks for letting us know.")
+        messages.success(request, gettext("Thanks for letting us know."))
     return redirect("resources:mine")
 
 
@@ -242,12 +246,12 @@ def csv_import(request, pk):
         import_valid = request.POST.get("import_valid") == "1"
         if valid and (not errors or import_valid):
             result = import_rows(program=program, rows=valid, by=request.user)
-            skipped = ""
+            message = result.summary()
             if errors:
-                skipped = (
-                    f" {len(errors)} row{' with errors was' if len(errors) == 1 else 's with errors were'} skipped."
-                )
-            messages.success(request, f"{result.summary()}{skipped}")
+                message += " " + ngettext(
+                    "%(count)s row with errors was skipped.", "%(count)s rows with errors were skipped.", len(errors)
+                ) % {"count": len(errors)}
+            messages.success(request, message)
             return redirect("resources:directory")
         report = {"valid": len(valid), "errors": errors, "content": form.cleaned_data["content"]}
     return render(request, "resources/import.html", {"program": program, "form": form, "report": report})

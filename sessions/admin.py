@@ -6,7 +6,7 @@ from .models import CalendarFeed, GroupSeries, GroupSession, Registration, Sessi
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
-    list_display = ["name", "program", "is_active"]
+    list_display = ["name", "name_es", "program", "is_active"]
     list_filter = ["program", "is_active"]
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from mentoring.choices import MeetingMode
+from mentoring.localized import localized
 
 # An online meeting's "Join" button shows from this long before the start until the end.
 JOIN_OPENS_BEFORE = timedelta(minutes=10)
@@ -19,6 +20,7 @@ class Skill(models.Model):
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="skills")
     name = models.CharField(max_length=80)
+    name_es = models.CharField("Name: Spanish version (optional)", max_length=80, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -26,7 +28,7 @@ class Skill(models.Model):
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_skill_per_program")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class Session(models.Model):

@@ -618,16 +618,18 @@ SKILL_NAME_MAX = 80
 
 
 @transaction.atomic
-def skill_add(*, program, name):
+def skill_add(*, program, name, name_es=""):
     """Add a skill to the program's list (mentors tick it when logging a
-    meeting). ``name`` is trimmed to 80 characters. ValidationError when it is
-    empty or already in the list (case-insensitive)."""
+    meeting). ``name`` is trimmed to 80 characters, and so is ``name_es``, its
+    optional Spanish version (mentoring.localized). ValidationError when
+    ``name`` is empty or already in the list (case-insensitive)."""
+    name_es = (name_es or "").strip()[:SKILL_NAME_MAX]
     name = name.strip()[:SKILL_NAME_MAX]
     if not name:
         raise ValidationError("Type the name of the skill.")
     if program.skills.filter(name__iexact=name).exists():
         raise ValidationError(f"“{name}” is already in the list.")
-    return Skill.objects.create(program=program, name=name)
+    return Skill.objects.create(program=program, name=name, name_es=name_es)
 
 
 @transaction.atomic

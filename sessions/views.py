@@ -643,7 +643,9 @@ def skills(request, pk):
             skill_toggle(skill=skill)
         else:
             try:
-                skill = skill_add(program=program, name=request.POST.get("name", ""))
+                skill = skill_add(
+                    program=program, name=request.POST.get("name", ""), name_es=request.POST.get("name_es", "")
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from mentoring import access
 from mentoring.audit import audit_read
@@ -135,16 +136,18 @@ def application_detail(request, pk):
         repeat = repeats_of(application).filter(pk=int_param(request.POST.get("repeat"))).first()
         try:
             if repeat is None:
-                raise ValidationError("Choose one of the repeat applications listed.")
+                raise ValidationError(gettext("Choose one of the repeat applications listed."))
             application_merge(duplicate=repeat, into=application, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Application #{repeat.pk} is merged into this one.")
+            messages.success(
+                request, gettext("Application #%(number)s is merged into this one.") % {"number": repeat.pk}
+            )
         return redirect("programs:application_detail", application.pk)
     if action == "note" and note_form.is_valid():
         application_note_add(application=application, author=request.user, body=note_form.cleaned_data["body"])
-        messages.success(request, "Your note is added.")
+        messages.success(request, gettext("Your note is added."))
         return redirect("programs:application_detail", application.pk)
     audit_read(
         request, subject=application.person_id, what="application", obj=application, program=application.program_id
@@ -167,7 +170,9 @@ def application_detail(request, pk):
 def _decision_message(application):
     name = application.full_name
     if application.status != Application.Status.ACCEPTED:
-        return f"{name} is {application.get_status_display().lower()}."
+        if application.status == Application.Status.WAITLISTED:
+            return gettext("%(name)s is waitlisted.") % {"name": name}
+        return gettext("%(name)s is declined.") % {"name": name}
     # The same words whether or not the email already had an account: a
     # coordinator learns nothing about other programs' people.
-    return f"{name} is accepted. An invitation is on its way to their email."
+    return gettext("%(name)s is accepted. An invitation is on its way to their email.") % {"name": name}

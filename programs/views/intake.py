@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from mentoring import access
 from mentoring.audit import audit_read
@@ -22,7 +23,7 @@ def mentee_intake(request, pk):
     intake_form = MenteeIntakeForm(request.POST or None, instance=mentee) if is_coordinator else None
     if intake_form is not None and request.method == "POST" and intake_form.is_valid():
         intake_form.save()
-        messages.success(request, "Intake details are saved.")
+        messages.success(request, gettext("Intake details are saved."))
         return redirect("programs:mentee_intake", mentee.pk)
     consents = access.visible_consents(request.user).filter(program=mentee.program, person=mentee.user)
     audit_read(request, subject=mentee.user, what="intake", obj=mentee, program=mentee.program)
@@ -44,7 +45,7 @@ def consent_new(request, pk):
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consent_record(program=mentee.program, person=mentee.user, recorded_by=request.user, **form.cleaned_data)
-        messages.success(request, "The consent is recorded.")
+        messages.success(request, gettext("The consent is recorded."))
         return redirect("programs:mentee_intake", mentee.pk)
     return render(request, "programs/consent_form.html", {"mentee": mentee, "form": form})
 
@@ -60,6 +61,6 @@ def consent_revoke_view(request, pk):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "The consent is withdrawn and the withdrawal is recorded.")
+            messages.success(request, gettext("The consent is withdrawn and the withdrawal is recorded."))
         return back
     return render(request, "programs/consent_confirm_revoke.html", {"consent": consent, "back_url": back.url})

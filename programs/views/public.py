@@ -24,7 +24,7 @@ def program_page(request, slug):
         {
             "program": program,
             "dates": dates,
-            "kinds_offered": sorted({date.get_kind_display() for date in dates}),
+            "kinds_offered": sorted({date.kind for date in dates}),
             "stories": published_stories(program)[:12],
             "outcomes": public_outcomes(program),
             "apply_kinds": Application.Kind,

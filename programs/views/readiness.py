@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.forms import add_service_error
+from mentoring.localized import active_language
 from mentoring.models import MentorProfile
 from mentoring.params import int_param
 
@@ -64,11 +66,19 @@ def agreement_sign_view(request, pk):
     form = AgreementSignForm(request.POST)
     if form.is_valid():
         try:
-            agreement_sign(mentor=mentor, document=document, typed_name=form.cleaned_data["typed_name"])
+            agreement_sign(
+                mentor=mentor,
+                document=document,
+                typed_name=form.cleaned_data["typed_name"],
+                language=form.cleaned_data["language"] or None,
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Thank you. You signed version {document.version} of the agreement.")
+            messages.success(
+                request,
+                gettext("Thank you. You signed version %(version)s of the agreement.") % {"version": document.version},
+            )
             return redirect("programs:mentor_readiness", mentor.pk)
     return _render_checklist(request, mentor, sign_form=form)
 
@@ -85,7 +95,7 @@ def background_check_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The background check is updated.")
+            messages.success(request, gettext("The background check is updated."))
             return redirect("programs:mentor_readiness", mentor.pk)
     return _render_checklist(request, mentor, check_form=form)
 
@@ -99,7 +109,7 @@ def _render_checklist(request, mentor, **submitted_forms):
         "steps": checklist(mentor),
         "is_coordinator": is_coordinator,
         "is_self": is_self,
-        "sign_form": AgreementSignForm() if is_self else None,
+        "sign_form": AgreementSignForm(initial={"language": active_language()}) if is_self else None,
         "check_form": None,
     }
     if is_coordinator:

@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -76,7 +77,7 @@ def program_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.instance.settings_saved_at = timezone.now()  # ticks "Review the program settings" (first steps)
         form.save()
-        messages.success(request, "The program is saved.")
+        messages.success(request, gettext("The program is saved."))
         return redirect("programs:detail", program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
 
@@ -156,8 +157,11 @@ def area_toggle(request, pk, area_pk):
     program = _coordinated_program(request, pk)
     area = get_object_or_404(program.experience_areas, pk=area_pk)
     area = experience_area_toggle(area=area)
-    state = "offered again" if area.is_active else "hidden from forms (people who chose it keep it)"
-    messages.success(request, f"“{area.name}” is {state}.")
+    if area.is_active:
+        message = gettext("“%(name)s” is offered again.")
+    else:
+        message = gettext("“%(name)s” is hidden from forms (people who chose it keep it).")
+    messages.success(request, message % {"name": area.name})
     return redirect("programs:areas", program.pk)
 
 
@@ -170,22 +174,37 @@ def document_versions(request, pk, kind):
     versions = program.documents.filter(kind=kind).annotate(signature_count=Count("signatures")).order_by("-version")
     current = versions.first()
     signed = kind == PolicyDocument.Kind.BOUNDARIES and current is not None
-    form = DocumentForm(request.POST or None, initial={"body": current.body if current else ""}, signatures=signed)
+    initial = {"body": current.body, "body_es": current.body_es} if current else {}
+    form = DocumentForm(request.POST or None, initial=initial, signatures=signed)
     if request.method == "POST" and form.is_valid():
         try:
             document = document_publish(
-                program=program, kind=kind, body=form.cleaned_data["body"], by=request.user, **form.publish_options()
+                program=program,
+                kind=kind,
+                body=form.cleaned_data["body"],
+                body_es=form.cleaned_data["body_es"],
+                by=request.user,
+                **form.publish_options(),
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            told = ""
-            if document.resign_count:
-                by_when = f" by {document.grace_until:%b %-d, %Y}" if document.grace_until else ""
-                told = f" {document.resign_count} mentor{pluralize(document.resign_count)} must sign again{by_when}"
-                told += " and were told."
-            messages.success(request, f"Version {document.version} is published.{told}")
+            message = gettext("Version %(version)s is published.") % {"version": document.version}
+            count = document.resign_count
+            if count and document.grace_until:
+                message += " " + ngettext(
+                    "%(count)s mentor must sign again by %(date)s and was told.",
+                    "%(count)s mentors must sign again by %(date)s and were told.",
+                    count,
+                ) % {"count": count, "date": date_format(document.grace_until, "M j, Y")}
+            elif count:
+                message += " " + ngettext(
+                    "%(count)s mentor must sign again and was told.",
+                    "%(count)s mentors must sign again and were told.",
+                    count,
+                ) % {"count": count}
+            messages.success(request, message)
             return redirect("programs:documents", program.pk, kind)
     return render(
         request,
@@ -226,7 +245,7 @@ def training_edit(request, pk, module_pk):
     form = TrainingModuleForm(request.POST or None, instance=module)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The module is saved.")
+        messages.success(request, gettext("The module is saved."))
         return redirect("programs:training", program.pk)
     return render(request, "programs/training_form.html", {"program": program, "module": module, "form": form})
 
@@ -246,7 +265,7 @@ def on_call(request, pk):
         except ValidationError as error:
             _errors_to_form(shift_form, error)
         else:
-            messages.success(request, f"The shift {shift} is added.")
+            messages.success(request, gettext("The shift %(shift)s is added.") % {"shift": shift})
             return redirect("programs:on_call", program.pk)
     if which == "settings" and settings_form.is_valid():
         data = settings_form.cleaned_data
@@ -259,7 +278,7 @@ def on_call(request, pk):
         except ValidationError as error:
             _errors_to_form(settings_form, error)
         else:
-            messages.success(request, "On-call settings are saved.")
+            messages.success(request, gettext("On-call settings are saved."))
             return redirect("programs:on_call", program.pk)
     shifts = program.on_call_shifts.select_related("person")
     return render(
@@ -288,6 +307,6 @@ def on_call_shift_remove_view(request, pk, shift_pk):
     shift = get_object_or_404(program.on_call_shifts.select_related("person"), pk=shift_pk)
     if request.method == "POST":
         on_call_shift_remove(shift=shift)
-        messages.success(request, f"The shift {shift} is removed.")
+        messages.success(request, gettext("The shift %(shift)s is removed.") % {"shift": shift})
         return redirect("programs:on_call", program.pk)
     return render(request, "programs/on_call_confirm_remove.html", {"program": program, "shift": shift})

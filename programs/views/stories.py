@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -79,10 +80,12 @@ def story_new(request):
         chosen = next((p for p in programs if p.pk == wanted), None)
     form = StoryForm(request.POST or None, author=request.user)
     if request.method == "POST" and chosen is None:
-        form.add_error(None, "Choose the program this story is for.")
+        form.add_error(None, gettext("Choose the program this story is for."))
     if request.method == "POST" and chosen is not None and form.is_valid():
         story = story_create(program=chosen, author=request.user, **form.cleaned_data)
-        messages.success(request, "Your story is saved as a draft. Only you and your coordinators can read it.")
+        messages.success(
+            request, gettext("Your story is saved as a draft. Only you and your coordinators can read it.")
+        )
         return redirect("programs:story_detail", story.pk)
     return render(request, "programs/story_form.html", {"form": form, "programs": programs, "chosen": chosen})
 
@@ -122,12 +125,18 @@ def story_edit(request, pk):
         was_published = story.is_published
         updated = story_update(story=Story.objects.get(pk=story.pk), by=request.user, **form.cleaned_data)
         if was_published and not updated.is_published:
-            who = "you consent" if is_author else "the author consents"
-            messages.warning(
-                request, f"The changes are saved. The story is off the public pages until {who} to the new text."
-            )
+            if is_author:
+                warning = gettext(
+                    "The changes are saved. The story is off the public pages until you consent to the new text."
+                )
+            else:
+                warning = gettext(
+                    "The changes are saved. "
+                    "The story is off the public pages until the author consents to the new text."
+                )
+            messages.warning(request, warning)
         else:
-            messages.success(request, "The changes are saved.")
+            messages.success(request, gettext("The changes are saved."))
         return redirect("programs:story_detail", story.pk)
     return render(request, "programs/story_form.html", {"form": form, "story": story})
 
@@ -139,7 +148,9 @@ def story_submit_view(request, pk):
     _done(
         request,
         lambda: story_submit(story=story),
-        "Your story is with your coordinators. They may suggest changes; nothing is published without your consent.",
+        gettext(
+            "Your story is with your coordinators. They may suggest changes; nothing is published without your consent."
+        ),
     )
     return redirect("programs:story_detail", story.pk)
 
@@ -163,7 +174,9 @@ def story_consent(request, pk):
                 return redirect("programs:story_consent", story.pk)
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you. Your consent is recorded; you can withdraw it at any time here.")
+            messages.success(
+                request, gettext("Thank you. Your consent is recorded; you can withdraw it at any time here.")
+            )
             return redirect("programs:story_detail", story.pk)
     return render(
         request,
@@ -180,7 +193,7 @@ def story_withdraw(request, pk):
         _done(
             request,
             lambda: story_consent_revoke(story=story, person=request.user),
-            "Your consent is withdrawn. The story is no longer published anywhere on our pages.",
+            gettext("Your consent is withdrawn. The story is no longer published anywhere on our pages."),
         )
         return redirect("programs:story_detail", story.pk)
     return render(request, "programs/story_confirm.html", {"story": story, "action": "withdraw"})
@@ -190,7 +203,7 @@ def story_withdraw(request, pk):
 def story_delete_view(request, pk):
     story = _own_story(request, pk)
     if request.method == "POST":
-        if _done(request, lambda: story_delete(story=story, person=request.user), "Your story is deleted."):
+        if _done(request, lambda: story_delete(story=story, person=request.user), gettext("Your story is deleted.")):
             return redirect("programs:my_stories")
         return redirect("programs:story_detail", story.pk)
     return render(request, "programs/story_confirm.html", {"story": story, "action": "delete"})
@@ -212,7 +225,7 @@ def story_ask(request, pk):
 @require_POST
 def story_publish_view(request, pk):
     story = _coordinated_story(request, pk)
-    _done(request, lambda: story_publish(story=story, by=request.user), "The story is published.")
+    _done(request, lambda: story_publish(story=story, by=request.user), gettext("The story is published."))
     return redirect("programs:story_detail", story.pk)
 
 
@@ -220,7 +233,7 @@ def story_publish_view(request, pk):
 @require_POST
 def story_unpublish_view(request, pk):
     story = _coordinated_story(request, pk)
-    _done(request, lambda: story_unpublish(story=story, by=request.user), "The story is off the public pages.")
+    _done(request, lambda: story_unpublish(story=story, by=request.user), gettext("The story is off the public pages."))
     return redirect("programs:story_detail", story.pk)
 
 
@@ -246,7 +259,9 @@ def public_page_settings(request, pk):
         form.save()
         messages.success(
             request,
-            "The public page is published." if program.public_page_enabled else "The public page is not published.",
+            gettext("The public page is published.")
+            if program.public_page_enabled
+            else gettext("The public page is not published."),
         )
         return redirect("programs:public_page_settings", program.pk)
     return render(
