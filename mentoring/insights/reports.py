@@ -4,8 +4,15 @@ some of its columns and a CSV export.
 A report is built for a Scope (the programs, a date range in the viewer's
 time zone, optionally one mentor) with a fixed number of grouped queries,
 whatever the volume of data. Definitions are stated in each report's
-``about`` so the numbers can be checked by hand."""
+``about`` so the numbers can be checked by hand.
 
+Tables are built in English (``Report.table``; the stored default views are
+built by beat, for every reader) and put into the reader's language when
+shown or exported (``localize_table``, ``Report.export``): column headers and
+notes are msgids, row labels are filled-in msgids (``ROW_LABELS``), months
+read "Jan 2026"."""
+
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,8 +31,11 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop as N_
 
 from goals.models import Assessment, Category, CheckIn, Goal
 from resources.models import Share
@@ -89,12 +99,88 @@ class Report:
     build: Callable[[Scope], Table]
     # A longer export than the table (streamed): (header, rows iterator). None: the table.
     detail: Callable | None = None
+    # Whether the first column holds labels of ours (months, measures, categories)
+    # rather than names typed by people (skills, resource areas).
+    label_column: bool = True
+
+    def table(self, scope):
+        """The table of ``scope``, in English whatever the active language (see the module)."""
+        with translation.override("en"):
+            return self.build(scope)
 
     def export(self, scope):
+        """(header, rows iterator) of the CSV, in the active language."""
         if self.detail:
-            return self.detail(scope)
-        table = self.build(scope)
+            with translation.override("en"):
+                header, rows = self.detail(scope)
+            return [gettext(column) for column in header], rows
+        table = localize_table(self.table(scope), labels=self.label_column)
         return table.columns, iter(table.rows)
+
+
+# --- the reader's language ------------------------------------------------------------------------------
+
+# Row labels with figures or choice labels in them, as built (English msgids).
+ROW_LABELS = (
+    N_("Closed: %(reason)s"),
+    N_("Still together after %(days)s days (of %(eligible)s old enough)"),
+    N_("Left: %(reason)s"),
+    N_("Mentees still in the program %(days)s days after joining (of %(eligible)s)"),
+)
+ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = re.compile(r"^(" + "|".join(ENGLISH_MONTHS) + r") (\d{4})$")
+
+
+def _pattern(template):
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+_ROW_PATTERNS = [(_pattern(template), template) for template in ROW_LABELS]
+
+
+def _choice_labels():
+    """{English label: lazy label} of the choices whose labels appear in report rows."""
+    found = {}
+    with translation.override("en"):
+        for choices in (Match.CloseReason.choices, MenteeProfile.ExitReason.choices, Category.choices):
+            found.update({str(label): label for _, label in choices})
+    return found
+
+
+def localize_label(text, choices=None):
+    """A row label as built (English) in the active language; anything else unchanged."""
+    if not isinstance(text, str):
+        return text
+    month = _MONTH.match(text)
+    if month:
+        return date_format(date(int(month.group(2)), ENGLISH_MONTHS.index(month.group(1)) + 1, 1), "M Y")
+    choices = _choice_labels() if choices is None else choices
+    if text in choices:
+        return str(choices[text])
+    for pattern, template in _ROW_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            values = {name: str(choices.get(value, value)) for name, value in found.groupdict().items()}
+            return gettext(template) % values
+    return gettext(text) if text else text
+
+
+def localize_table(table, *, labels=True):
+    """A copy of ``table`` (built in English) in the active language: column
+    headers, notes and, when ``labels``, the first column's labels."""
+    rows = table.rows
+    if labels:
+        choices = _choice_labels()
+        rows = [[localize_label(row[0], choices), *row[1:]] if row else row for row in rows]
+    return Table(
+        [gettext(column) for column in table.columns],
+        rows,
+        chart=table.chart,
+        chart_rows=table.chart_rows,
+        notes=[gettext(note) for note in table.notes],
+    )
 
 
 def last_months(count, today=None):
@@ -219,7 +305,15 @@ def sessions_by_month(scope):
 def sessions_table(months):
     """The sessions report's table from ``sessions_by_month`` rows (minutes become hours)."""
     return Table(
-        ["Month", "Sessions held", "Hours", "Missed", "Cancelled", "Mentors meeting", "Mentees met"],
+        [
+            N_("Month"),
+            N_("Sessions held"),
+            N_("Hours"),
+            N_("Missed"),
+            N_("Cancelled"),
+            N_("Mentors meeting"),
+            N_("Mentees met"),
+        ],
         [[month_label(month), held, round(minutes / 60, 1), *rest] for month, held, minutes, *rest in months],
         chart=(0, [1, 2]),
     )
@@ -248,7 +342,7 @@ def sessions_by_mentor(scope):
     )
     names = dict(MentorProfile.objects.filter(program__in=scope.programs).values_list("pk", "user__full_name"))
     rows.sort(key=lambda r: (r["month"], names.get(r["match__mentor"], ""), r["match__mentor"]))
-    header = ["Month", "Mentor", "Sessions held", "Hours", "Missed"]
+    header = [N_("Month"), N_("Mentor"), N_("Sessions held"), N_("Hours"), N_("Missed")]
     return header, (
         [
             r["month"].strftime("%Y-%m"),
@@ -292,25 +386,36 @@ def matches_report(scope):
     started, closed = totals["started"], totals["closed"]
     average = totals["average_length"]
     rows = [
-        ["Matches started", started, None],
-        ["Still active", totals["active"], percent(totals["active"], started)],
-        ["Paused", totals["paused"], percent(totals["paused"], started)],
-        ["Closed", closed, percent(closed, started)],
+        [N_("Matches started"), started, None],
+        [N_("Still active"), totals["active"], percent(totals["active"], started)],
+        [N_("Paused"), totals["paused"], percent(totals["paused"], started)],
+        [N_("Closed"), closed, percent(closed, started)],
     ]
     rows += [
-        [f"Closed: {label}", reasons.get(value, 0), percent(reasons.get(value, 0), closed)]
+        [N_("Closed: %(reason)s") % {"reason": label}, reasons.get(value, 0), percent(reasons.get(value, 0), closed)]
         for value, label in Match.CloseReason.choices
     ]
     rows.append(
-        ["Average length of closed matches (days)", round(average.total_seconds() / 86400) if average else None, None]
+        [
+            N_("Average length of closed matches (days)"),
+            round(average.total_seconds() / 86400) if average else None,
+            None,
+        ]
     )
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        rows.append([f"Still together after {days} days (of {eligible} old enough)", stayed, percent(stayed, eligible)])
+        label = N_("Still together after %(days)s days (of %(eligible)s old enough)") % {
+            "days": days,
+            "eligible": eligible,
+        }
+        rows.append([label, stayed, percent(stayed, eligible)])
     rows += _exit_rows(scope)
     reason_rows = slice(4, 4 + len(Match.CloseReason.choices))
     return Table(
-        ["Measure", "Matches", "Percent"], rows, chart_rows=reason_rows, notes=["The chart shows why matches closed."]
+        [N_("Measure"), N_("Matches"), N_("Percent")],
+        rows,
+        chart_rows=reason_rows,
+        notes=[N_("The chart shows why matches closed.")],
     )
 
 
@@ -324,9 +429,9 @@ def _exit_rows(scope):
     exits = _for_mentees(exits, scope, path="pk")
     by_reason = dict(exits.values_list("exit_reason").annotate(n=Count("pk")).order_by())
     total = sum(by_reason.values())
-    rows = [["Mentees who left the program", total, None]]
+    rows = [[N_("Mentees who left the program"), total, None]]
     rows += [
-        [f"Left: {label}", by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
+        [N_("Left: %(reason)s") % {"reason": label}, by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
         for value, label in MenteeProfile.ExitReason.choices
     ]
     return rows + _program_retention_rows(scope)
@@ -352,7 +457,10 @@ def _program_retention_rows(scope):
     rows = []
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        label = f"Mentees still in the program {days} days after joining (of {eligible})"
+        label = N_("Mentees still in the program %(days)s days after joining (of %(eligible)s)") % {
+            "days": days,
+            "eligible": eligible,
+        }
         rows.append([label, stayed, percent(stayed, eligible)])
     return rows
 
@@ -366,7 +474,16 @@ def goals_report(scope):
     rows = goals.values("category").annotate(total=Count("pk"), **by_status).order_by("category")
     labels = dict(Category.choices)
     return Table(
-        ["Category", "Goals set", "Achieved", "Active", "Paused", "Dropped", "Suggested", "Achieved %"],
+        [
+            N_("Category"),
+            N_("Goals set"),
+            N_("Achieved"),
+            N_("Active"),
+            N_("Paused"),
+            N_("Dropped"),
+            N_("Suggested"),
+            N_("Achieved %"),
+        ],
         [
             [
                 labels.get(r["category"], r["category"]),
@@ -511,7 +628,14 @@ def checkins_report(scope):
             ]
         )
     return Table(
-        ["Month", "Mentee-weeks due", "Weeks with a check-in", "Adherence %", "Check-ins", "Average mood (1–5)"],
+        [
+            N_("Month"),
+            N_("Mentee-weeks due"),
+            N_("Weeks with a check-in"),
+            N_("Adherence %"),
+            N_("Check-ins"),
+            N_("Average mood (1–5)"),
+        ],
         rows,
         chart=(0, [3]),
     )
@@ -561,21 +685,21 @@ def capital_report(scope):
 
     table_rows = [line(r["program__name"], r) for r in rows]
     if len(table_rows) > 1:
-        table_rows.append(line("All programs", mentees.order_by().aggregate(**figures)))
+        table_rows.append(line(N_("All programs"), mentees.order_by().aggregate(**figures)))
     return Table(
         [
-            "Program",
-            "Mentees (paired)",
-            "Average at intake",
-            "Average latest",
-            "Change",
-            "Improved",
-            "Same",
-            "Declined",
+            N_("Program"),
+            N_("Mentees (paired)"),
+            N_("Average at intake"),
+            N_("Average latest"),
+            N_("Change"),
+            N_("Improved"),
+            N_("Same"),
+            N_("Declined"),
         ],
         table_rows,
         chart=(0, [2, 3]),
-        notes=["Scores run from 0 to 100."],
+        notes=[N_("Scores run from 0 to 100.")],
     )
 
 
@@ -619,7 +743,7 @@ def skills_report(scope):
     ]
     rows.sort(key=lambda row: (-row[2], row[0], row[1]))
     return Table(
-        ["Skill", "Program", "Times practised one-on-one", "Mentees", "Group sessions on it"],
+        [N_("Skill"), N_("Program"), N_("Times practised one-on-one"), N_("Mentees"), N_("Group sessions on it")],
         rows,
         chart=(0, [2]),
     )
@@ -665,7 +789,15 @@ def groups_report(scope):
             ]
         )
     return Table(
-        ["Month", "Group sessions", "Registered", "Attended", "No-shows", "Excused", "Attendance % (of marked)"],
+        [
+            N_("Month"),
+            N_("Group sessions"),
+            N_("Registered"),
+            N_("Attended"),
+            N_("No-shows"),
+            N_("Excused"),
+            N_("Attendance % (of marked)"),
+        ],
         table,
         chart=(0, [2, 3]),
     )
@@ -692,7 +824,15 @@ def referrals_report(scope):
         .order_by("-referrals", "area")
     )
     return Table(
-        ["Area", "Referrals", "Connected", "Not yet", "Didn't help", "No answer yet", "Connected %"],
+        [
+            N_("Area"),
+            N_("Referrals"),
+            N_("Connected"),
+            N_("Not yet"),
+            N_("Didn't help"),
+            N_("No answer yet"),
+            N_("Connected %"),
+        ],
         [
             [
                 r["area"],
@@ -714,59 +854,73 @@ REPORTS = {
     for report in (
         Report(
             "sessions",
-            "Sessions and hours per month",
-            "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
-            "cancelled. The CSV has one line per mentor per month.",
+            _lazy("Sessions and hours per month"),
+            _lazy(
+                "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
+                "cancelled. The CSV has one line per mentor per month."
+            ),
             sessions_report,
             detail=sessions_by_mentor,
         ),
         Report(
             "matches",
-            "Match outcomes",
-            "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
-            "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
-            "matches old enough to tell); then the mentees who left the program in the range, by reason "
-            "(graduated, moved, withdrew, lost contact; a mentee who came back is not counted).",
+            _lazy("Match outcomes"),
+            _lazy(
+                "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
+                "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
+                "matches old enough to tell); then the mentees who left the program in the range, by reason "
+                "(graduated, moved, withdrew, lost contact; a mentee who came back is not counted)."
+            ),
             matches_report,
         ),
         Report(
             "goals",
-            "Goals by category and outcome",
-            "Goals set in the range, by category and where they stand now.",
+            _lazy("Goals by category and outcome"),
+            _lazy("Goals set in the range, by category and where they stand now."),
             goals_report,
         ),
         Report(
             "checkins",
-            "Check-in adherence",
-            "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
-            "share of slots with at least one check-in. Weeks start on Monday.",
+            _lazy("Check-in adherence"),
+            _lazy(
+                "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
+                "share of slots with at least one check-in. Weeks start on Monday."
+            ),
             checkins_report,
         ),
         Report(
             "recovery-capital",
-            "Recovery capital: intake to latest",
-            "Mentees with at least two assessments whose latest is in the range: the average of their first "
-            "(intake) score against the average of their latest, the same people in both columns.",
+            _lazy("Recovery capital: intake to latest"),
+            _lazy(
+                "Mentees with at least two assessments whose latest is in the range: the average of their first "
+                "(intake) score against the average of their latest, the same people in both columns."
+            ),
             capital_report,
         ),
         Report(
             "skills",
-            "Skills practised",
-            "Skills logged in meetings held in the range, and group sessions built around each skill.",
+            _lazy("Skills practised"),
+            _lazy("Skills logged in meetings held in the range, and group sessions built around each skill."),
             skills_report,
+            label_column=False,
         ),
         Report(
             "groups",
-            "Group attendance",
-            "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
-            "attendance marked by facilitators.",
+            _lazy("Group attendance"),
+            _lazy(
+                "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
+                "attendance marked by facilitators."
+            ),
             groups_report,
         ),
         Report(
             "referrals",
-            "Referral outcomes",
-            'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".',
+            _lazy("Referral outcomes"),
+            _lazy(
+                'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".'
+            ),
             referrals_report,
+            label_column=False,
         ),
     )
 }
