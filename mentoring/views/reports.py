@@ -46,6 +46,8 @@ def report_list(request):
     require_role(request, "coordinator")
     # Exports of one of my programs, and my own "all programs" exports.
     recent = access.visible_report_exports(request.user).select_related("user", "program")[:10]
+    for export in recent:
+        export.report_title = REPORTS[export.report].title if export.report in REPORTS else export.report
     return render(request, "mentoring/report_list.html", {"reports": REPORTS.values(), "exports": recent})
 
 
