@@ -33,9 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from goals.models import Assessment, Category, CheckIn, Goal
 from resources.models import Share
@@ -122,10 +120,10 @@ class Report:
 
 # Row labels with figures or choice labels in them, as built (English msgids).
 ROW_LABELS = (
-    N_("Closed: %(reason)s"),
-    N_("Still together after %(days)s days (of %(eligible)s old enough)"),
-    N_("Left: %(reason)s"),
-    N_("Mentees still in the program %(days)s days after joining (of %(eligible)s)"),
+    gettext_noop("Closed: %(reason)s"),
+    gettext_noop("Still together after %(days)s days (of %(eligible)s old enough)"),
+    gettext_noop("Left: %(reason)s"),
+    gettext_noop("Mentees still in the program %(days)s days after joining (of %(eligible)s)"),
 )
 ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH = re.compile(r"^(" + "|".join(ENGLISH_MONTHS) + r") (\d{4})$")
@@ -306,13 +304,13 @@ def sessions_table(months):
     """The sessions report's table from ``sessions_by_month`` rows (minutes become hours)."""
     return Table(
         [
-            N_("Month"),
-            N_("Sessions held"),
-            N_("Hours"),
-            N_("Missed"),
-            N_("Cancelled"),
-            N_("Mentors meeting"),
-            N_("Mentees met"),
+            gettext_noop("Month"),
+            gettext_noop("Sessions held"),
+            gettext_noop("Hours"),
+            gettext_noop("Missed"),
+            gettext_noop("Cancelled"),
+            gettext_noop("Mentors meeting"),
+            gettext_noop("Mentees met"),
         ],
         [[month_label(month), held, round(minutes / 60, 1), *rest] for month, held, minutes, *rest in months],
         chart=(0, [1, 2]),
@@ -342,7 +340,13 @@ def sessions_by_mentor(scope):
     )
     names = dict(MentorProfile.objects.filter(program__in=scope.programs).values_list("pk", "user__full_name"))
     rows.sort(key=lambda r: (r["month"], names.get(r["match__mentor"], ""), r["match__mentor"]))
-    header = [N_("Month"), N_("Mentor"), N_("Sessions held"), N_("Hours"), N_("Missed")]
+    header = [
+        gettext_noop("Month"),
+        gettext_noop("Mentor"),
+        gettext_noop("Sessions held"),
+        gettext_noop("Hours"),
+        gettext_noop("Missed"),
+    ]
     return header, (
         [
             r["month"].strftime("%Y-%m"),
@@ -386,25 +390,29 @@ def matches_report(scope):
     started, closed = totals["started"], totals["closed"]
     average = totals["average_length"]
     rows = [
-        [N_("Matches started"), started, None],
-        [N_("Still active"), totals["active"], percent(totals["active"], started)],
-        [N_("Paused"), totals["paused"], percent(totals["paused"], started)],
-        [N_("Closed"), closed, percent(closed, started)],
+        [gettext_noop("Matches started"), started, None],
+        [gettext_noop("Still active"), totals["active"], percent(totals["active"], started)],
+        [gettext_noop("Paused"), totals["paused"], percent(totals["paused"], started)],
+        [gettext_noop("Closed"), closed, percent(closed, started)],
     ]
     rows += [
-        [N_("Closed: %(reason)s") % {"reason": label}, reasons.get(value, 0), percent(reasons.get(value, 0), closed)]
+        [
+            gettext_noop("Closed: %(reason)s") % {"reason": label},
+            reasons.get(value, 0),
+            percent(reasons.get(value, 0), closed),
+        ]
         for value, label in Match.CloseReason.choices
     ]
     rows.append(
         [
-            N_("Average length of closed matches (days)"),
+            gettext_noop("Average length of closed matches (days)"),
             round(average.total_seconds() / 86400) if average else None,
             None,
         ]
     )
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        label = N_("Still together after %(days)s days (of %(eligible)s old enough)") % {
+        label = gettext_noop("Still together after %(days)s days (of %(eligible)s old enough)") % {
             "days": days,
             "eligible": eligible,
         }
@@ -412,10 +420,10 @@ def matches_report(scope):
     rows += _exit_rows(scope)
     reason_rows = slice(4, 4 + len(Match.CloseReason.choices))
     return Table(
-        [N_("Measure"), N_("Matches"), N_("Percent")],
+        [gettext_noop("Measure"), gettext_noop("Matches"), gettext_noop("Percent")],
         rows,
         chart_rows=reason_rows,
-        notes=[N_("The chart shows why matches closed.")],
+        notes=[gettext_noop("The chart shows why matches closed.")],
     )
 
 
@@ -429,9 +437,13 @@ def _exit_rows(scope):
     exits = _for_mentees(exits, scope, path="pk")
     by_reason = dict(exits.values_list("exit_reason").annotate(n=Count("pk")).order_by())
     total = sum(by_reason.values())
-    rows = [[N_("Mentees who left the program"), total, None]]
+    rows = [[gettext_noop("Mentees who left the program"), total, None]]
     rows += [
-        [N_("Left: %(reason)s") % {"reason": label}, by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
+        [
+            gettext_noop("Left: %(reason)s") % {"reason": label},
+            by_reason.get(value, 0),
+            percent(by_reason.get(value, 0), total),
+        ]
         for value, label in MenteeProfile.ExitReason.choices
     ]
     return rows + _program_retention_rows(scope)
@@ -457,7 +469,7 @@ def _program_retention_rows(scope):
     rows = []
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        label = N_("Mentees still in the program %(days)s days after joining (of %(eligible)s)") % {
+        label = gettext_noop("Mentees still in the program %(days)s days after joining (of %(eligible)s)") % {
             "days": days,
             "eligible": eligible,
         }
@@ -475,14 +487,14 @@ def goals_report(scope):
     labels = dict(Category.choices)
     return Table(
         [
-            N_("Category"),
-            N_("Goals set"),
-            N_("Achieved"),
-            N_("Active"),
-            N_("Paused"),
-            N_("Dropped"),
-            N_("Suggested"),
-            N_("Achieved %"),
+            gettext_noop("Category"),
+            gettext_noop("Goals set"),
+            gettext_noop("Achieved"),
+            gettext_noop("Active"),
+            gettext_noop("Paused"),
+            gettext_noop("Dropped"),
+            gettext_noop("Suggested"),
+            gettext_noop("Achieved %"),
         ],
         [
             [
@@ -629,12 +641,12 @@ def checkins_report(scope):
         )
     return Table(
         [
-            N_("Month"),
-            N_("Mentee-weeks due"),
-            N_("Weeks with a check-in"),
-            N_("Adherence %"),
-            N_("Check-ins"),
-            N_("Average mood (1–5)"),
+            gettext_noop("Month"),
+            gettext_noop("Mentee-weeks due"),
+            gettext_noop("Weeks with a check-in"),
+            gettext_noop("Adherence %"),
+            gettext_noop("Check-ins"),
+            gettext_noop("Average mood (1–5)"),
         ],
         rows,
         chart=(0, [3]),
@@ -685,21 +697,21 @@ def capital_report(scope):
 
     table_rows = [line(r["program__name"], r) for r in rows]
     if len(table_rows) > 1:
-        table_rows.append(line(N_("All programs"), mentees.order_by().aggregate(**figures)))
+        table_rows.append(line(gettext_noop("All programs"), mentees.order_by().aggregate(**figures)))
     return Table(
         [
-            N_("Program"),
-            N_("Mentees (paired)"),
-            N_("Average at intake"),
-            N_("Average latest"),
-            N_("Change"),
-            N_("Improved"),
-            N_("Same"),
-            N_("Declined"),
+            gettext_noop("Program"),
+            gettext_noop("Mentees (paired)"),
+            gettext_noop("Average at intake"),
+            gettext_noop("Average latest"),
+            gettext_noop("Change"),
+            gettext_noop("Improved"),
+            gettext_noop("Same"),
+            gettext_noop("Declined"),
         ],
         table_rows,
         chart=(0, [2, 3]),
-        notes=[N_("Scores run from 0 to 100.")],
+        notes=[gettext_noop("Scores run from 0 to 100.")],
     )
 
 
@@ -743,7 +755,13 @@ def skills_report(scope):
     ]
     rows.sort(key=lambda row: (-row[2], row[0], row[1]))
     return Table(
-        [N_("Skill"), N_("Program"), N_("Times practised one-on-one"), N_("Mentees"), N_("Group sessions on it")],
+        [
+            gettext_noop("Skill"),
+            gettext_noop("Program"),
+            gettext_noop("Times practised one-on-one"),
+            gettext_noop("Mentees"),
+            gettext_noop("Group sessions on it"),
+        ],
         rows,
         chart=(0, [2]),
     )
@@ -790,13 +808,13 @@ def groups_report(scope):
         )
     return Table(
         [
-            N_("Month"),
-            N_("Group sessions"),
-            N_("Registered"),
-            N_("Attended"),
-            N_("No-shows"),
-            N_("Excused"),
-            N_("Attendance % (of marked)"),
+            gettext_noop("Month"),
+            gettext_noop("Group sessions"),
+            gettext_noop("Registered"),
+            gettext_noop("Attended"),
+            gettext_noop("No-shows"),
+            gettext_noop("Excused"),
+            gettext_noop("Attendance % (of marked)"),
         ],
         table,
         chart=(0, [2, 3]),
@@ -825,13 +843,13 @@ def referrals_report(scope):
     )
     return Table(
         [
-            N_("Area"),
-            N_("Referrals"),
-            N_("Connected"),
-            N_("Not yet"),
-            N_("Didn't help"),
-            N_("No answer yet"),
-            N_("Connected %"),
+            gettext_noop("Area"),
+            gettext_noop("Referrals"),
+            gettext_noop("Connected"),
+            gettext_noop("Not yet"),
+            gettext_noop("Didn't help"),
+            gettext_noop("No answer yet"),
+            gettext_noop("Connected %"),
         ],
         [
             [
@@ -854,8 +872,8 @@ REPORTS = {
     for report in (
         Report(
             "sessions",
-            _lazy("Sessions and hours per month"),
-            _lazy(
+            gettext_lazy("Sessions and hours per month"),
+            gettext_lazy(
                 "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
                 "cancelled. The CSV has one line per mentor per month."
             ),
@@ -864,8 +882,8 @@ REPORTS = {
         ),
         Report(
             "matches",
-            _lazy("Match outcomes"),
-            _lazy(
+            gettext_lazy("Match outcomes"),
+            gettext_lazy(
                 "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
                 "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
                 "matches old enough to tell); then the mentees who left the program in the range, by reason "
@@ -875,14 +893,14 @@ REPORTS = {
         ),
         Report(
             "goals",
-            _lazy("Goals by category and outcome"),
-            _lazy("Goals set in the range, by category and where they stand now."),
+            gettext_lazy("Goals by category and outcome"),
+            gettext_lazy("Goals set in the range, by category and where they stand now."),
             goals_report,
         ),
         Report(
             "checkins",
-            _lazy("Check-in adherence"),
-            _lazy(
+            gettext_lazy("Check-in adherence"),
+            gettext_lazy(
                 "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
                 "share of slots with at least one check-in. Weeks start on Monday."
             ),
@@ -890,8 +908,8 @@ REPORTS = {
         ),
         Report(
             "recovery-capital",
-            _lazy("Recovery capital: intake to latest"),
-            _lazy(
+            gettext_lazy("Recovery capital: intake to latest"),
+            gettext_lazy(
                 "Mentees with at least two assessments whose latest is in the range: the average of their first "
                 "(intake) score against the average of their latest, the same people in both columns."
             ),
@@ -899,15 +917,15 @@ REPORTS = {
         ),
         Report(
             "skills",
-            _lazy("Skills practised"),
-            _lazy("Skills logged in meetings held in the range, and group sessions built around each skill."),
+            gettext_lazy("Skills practised"),
+            gettext_lazy("Skills logged in meetings held in the range, and group sessions built around each skill."),
             skills_report,
             label_column=False,
         ),
         Report(
             "groups",
-            _lazy("Group attendance"),
-            _lazy(
+            gettext_lazy("Group attendance"),
+            gettext_lazy(
                 "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
                 "attendance marked by facilitators."
             ),
@@ -915,8 +933,8 @@ REPORTS = {
         ),
         Report(
             "referrals",
-            _lazy("Referral outcomes"),
-            _lazy(
+            gettext_lazy("Referral outcomes"),
+            gettext_lazy(
                 'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".'
             ),
             referrals_report,
