@@ -102,6 +102,11 @@ class Reason:
     sentence: str
 
     @property
+    def weight_label(self):
+        """The weight as the coordinator reads it, in the active language."""
+        return WEIGHT_LABELS[self.weight]
+
+    @property
     def points(self):
         return WEIGHT_POINTS[self.weight] * self.fit
 

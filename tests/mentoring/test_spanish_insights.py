@@ -291,6 +291,9 @@ def test_suggestions_explain_the_score_in_spanish(harbor, personas, client_for):
         ],
     )
     assert "Obligatorio: idioma en común: 1 mentor" in body
+    # Each criterion's sentence, name and weight in the breakdown.
+    assert "(idioma en común, obligatorio)" in body and "(shared language, must)" not in body
+    assert "Ambos siguen el mismo camino de recuperación" in body
 
 
 def test_the_pool_page_in_spanish_with_a_stored_reason(
