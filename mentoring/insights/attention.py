@@ -30,6 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from sessions.models import Session
@@ -55,21 +58,21 @@ PROPOSAL_WAIT = timedelta(days=3)
 @dataclass(frozen=True)
 class Kind:
     rank: int
-    label: str
+    label: str  # lazy: in the reader's language when shown
     action: str
 
 
 KINDS = {
-    "alert": Kind(0, "Safety alert not yet acknowledged", "Acknowledge"),
-    "mood_falling": Kind(1, "Mood falling over recent check-ins", "See check-ins"),
-    "craving_rising": Kind(1, "Cravings rising over recent check-ins", "See check-ins"),
-    "capital_falling": Kind(2, "Recovery-capital score fell", "See progress"),
-    "no_contact": Kind(3, "No meeting for a while", "Schedule a meeting"),
-    "first_contact": Kind(3, "First meeting not held yet", "Schedule a meeting"),
-    "missed_checkins": Kind(4, "Check-ins stopped", "Contact"),
-    "missed_sessions": Kind(4, "Meetings missed", "Reassign"),
-    "low_rating": Kind(5, "Low rating in a closing survey", "Review the match"),
-    "proposal_unanswered": Kind(5, "Proposal not answered", "Open the proposal"),
+    "alert": Kind(0, gettext_lazy("Safety alert not yet acknowledged"), gettext_lazy("Acknowledge")),
+    "mood_falling": Kind(1, gettext_lazy("Mood falling over recent check-ins"), gettext_lazy("See check-ins")),
+    "craving_rising": Kind(1, gettext_lazy("Cravings rising over recent check-ins"), gettext_lazy("See check-ins")),
+    "capital_falling": Kind(2, gettext_lazy("Recovery-capital score fell"), gettext_lazy("See progress")),
+    "no_contact": Kind(3, gettext_lazy("No meeting for a while"), gettext_lazy("Schedule a meeting")),
+    "first_contact": Kind(3, gettext_lazy("First meeting not held yet"), gettext_lazy("Schedule a meeting")),
+    "missed_checkins": Kind(4, gettext_lazy("Check-ins stopped"), gettext_lazy("Contact")),
+    "missed_sessions": Kind(4, gettext_lazy("Meetings missed"), gettext_lazy("Reassign")),
+    "low_rating": Kind(5, gettext_lazy("Low rating in a closing survey"), gettext_lazy("Review the match")),
+    "proposal_unanswered": Kind(5, gettext_lazy("Proposal not answered"), gettext_lazy("Open the proposal")),
 }
 COLUMNS = ("rank", "since", "kind", "mentee_id", "match_id", "ref_id", "amount")
 
@@ -302,28 +305,53 @@ class Attention:
     @property
     def reason(self):
         """Why this row is here, in one sentence (no health details beyond the signal)."""
-        days, amount = self.days, self.amount
+        days, amount = self.days or 0, self.amount
         match self.kind:
             case "alert":
-                return f"Safety alert raised {days} day{'s' if days != 1 else ''} ago and not yet acknowledged."
+                text = ngettext(
+                    "Safety alert raised %(days)d day ago and not yet acknowledged.",
+                    "Safety alert raised %(days)d days ago and not yet acknowledged.",
+                    days,
+                )
             case "mood_falling":
-                return f"Average mood fell by {amount:.1f} points over the last two weeks."
+                text = _("Average mood fell by %(amount)s points over the last two weeks.")
             case "craving_rising":
-                return f"Average craving rose by {amount:.1f} points over the last two weeks."
+                text = _("Average craving rose by %(amount)s points over the last two weeks.")
             case "capital_falling":
-                return f"Recovery-capital score fell by {amount:.0f} points at the last assessment."
+                text = _("Recovery-capital score fell by %(whole)s points at the last assessment.")
             case "no_contact":
-                return f"No meeting logged for {days} days."
+                text = ngettext("No meeting logged for %(days)d day.", "No meeting logged for %(days)d days.", days)
             case "first_contact":
-                return f"Matched {days} days ago; the first meeting has not been logged."
+                text = ngettext(
+                    "Matched %(days)d day ago; the first meeting has not been logged.",
+                    "Matched %(days)d days ago; the first meeting has not been logged.",
+                    days,
+                )
             case "missed_checkins":
-                return f"No check-in for {days} days, with an active goal."
+                text = ngettext(
+                    "No check-in for %(days)d day, with an active goal.",
+                    "No check-in for %(days)d days, with an active goal.",
+                    days,
+                )
             case "missed_sessions":
-                return f"{amount:.0f} meetings missed in the last 30 days."
+                text = ngettext(
+                    "%(whole)s meeting missed in the last 30 days.",
+                    "%(whole)s meetings missed in the last 30 days.",
+                    round(amount or 0),
+                )
             case "low_rating":
-                return f"Closing survey rated the match {amount:.0f} out of 5."
+                text = _("Closing survey rated the match %(whole)s out of 5.")
             case _:
-                return f"Proposed {days} days ago and still waiting for an answer."
+                text = ngettext(
+                    "Proposed %(days)d day ago and still waiting for an answer.",
+                    "Proposed %(days)d days ago and still waiting for an answer.",
+                    days,
+                )
+        return text % {
+            "days": days,
+            "amount": number_format(amount, 1) if amount is not None else "",
+            "whole": number_format(amount, 0) if amount is not None else "",
+        }
 
     @property
     def action_url(self):

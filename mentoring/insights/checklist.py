@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from programs.defaults import DEFAULT_BOUNDARIES_AGREEMENT
 from programs.models import PolicyDocument, Program, TrainingModule
@@ -28,7 +29,7 @@ from ..models import Invitation, MentorProfile
 @dataclass(frozen=True)
 class Step:
     key: str
-    label: str
+    label: str  # in the active language
     hint: str  # what to do, in a sentence
     url: str
     done: bool
@@ -74,36 +75,36 @@ def setup_checklist(user):
     steps = [
         Step(
             "settings",
-            "Review the program settings",
-            "Time zone, check-in cadence, mentor capacity and the background-check rule.",
+            _("Review the program settings"),
+            _("Time zone, check-in cadence, mentor capacity and the background-check rule."),
             edit,
             program.settings_saved_at is not None,
         ),
         Step(
             "agreement",
-            "Publish your boundaries agreement",
-            "Adapt the starter text to your program; mentors sign it before they are matched.",
+            _("Publish your boundaries agreement"),
+            _("Adapt the starter text to your program; mentors sign it before they are matched."),
             reverse("programs:documents", args=[program.pk, PolicyDocument.Kind.BOUNDARIES]),
             program.has_agreement,
         ),
         Step(
             "training",
-            "Add training modules",
-            "The training mentors complete before they are ready.",
+            _("Add training modules"),
+            _("The training mentors complete before they are ready."),
             reverse("programs:training", args=[program.pk]),
             program.has_training,
         ),
         Step(
             "mentors",
-            "Invite your first mentors",
-            "They get a one-time link by email to join the program.",
+            _("Invite your first mentors"),
+            _("They get a one-time link by email to join the program."),
             reverse("mentoring:invitation_new") + "?" + urlencode({"program": program.pk, "role": "mentor"}),
             program.has_invited_mentor or program.has_mentor,
         ),
         Step(
             "applications",
-            "Open applications",
-            'Set the program\'s status to "Active": people can then apply from the public pages.',
+            _("Open applications"),
+            _('Set the program\'s status to "Active": people can then apply from the public pages.'),
             edit,
             program.status == Program.Status.ACTIVE,
         ),

@@ -4,8 +4,15 @@ some of its columns and a CSV export.
 A report is built for a Scope (the programs, a date range in the viewer's
 time zone, optionally one mentor) with a fixed number of grouped queries,
 whatever the volume of data. Definitions are stated in each report's
-``about`` so the numbers can be checked by hand."""
+``about`` so the numbers can be checked by hand.
 
+Tables are built in English (``Report.table``; the stored default views are
+built by beat, for every reader) and put into the reader's language when
+shown or exported (``localize_table``, ``Report.export``): column headers and
+notes are msgids, row labels are filled-in msgids (``ROW_LABELS``), months
+read "Jan 2026"."""
+
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,8 +31,9 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from goals.models import Assessment, Category, CheckIn, Goal
 from resources.models import Share
@@ -89,12 +97,88 @@ class Report:
     build: Callable[[Scope], Table]
     # A longer export than the table (streamed): (header, rows iterator). None: the table.
     detail: Callable | None = None
+    # Whether the first column holds labels of ours (months, measures, categories)
+    # rather than names typed by people (skills, resource areas).
+    label_column: bool = True
+
+    def table(self, scope):
+        """The table of ``scope``, in English whatever the active language (see the module)."""
+        with translation.override("en"):
+            return self.build(scope)
 
     def export(self, scope):
+        """(header, rows iterator) of the CSV, in the active language."""
         if self.detail:
-            return self.detail(scope)
-        table = self.build(scope)
+            with translation.override("en"):
+                header, rows = self.detail(scope)
+            return [gettext(column) for column in header], rows
+        table = localize_table(self.table(scope), labels=self.label_column)
         return table.columns, iter(table.rows)
+
+
+# --- the reader's language ------------------------------------------------------------------------------
+
+# Row labels with figures or choice labels in them, as built (English msgids).
+ROW_LABELS = (
+    gettext_noop("Closed: %(reason)s"),
+    gettext_noop("Still together after %(days)s days (of %(eligible)s old enough)"),
+    gettext_noop("Left: %(reason)s"),
+    gettext_noop("Mentees still in the program %(days)s days after joining (of %(eligible)s)"),
+)
+ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = re.compile(r"^(" + "|".join(ENGLISH_MONTHS) + r") (\d{4})$")
+
+
+def _pattern(template):
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+_ROW_PATTERNS = [(_pattern(template), template) for template in ROW_LABELS]
+
+
+def _choice_labels():
+    """{English label: lazy label} of the choices whose labels appear in report rows."""
+    found = {}
+    with translation.override("en"):
+        for choices in (Match.CloseReason.choices, MenteeProfile.ExitReason.choices, Category.choices):
+            found.update({str(label): label for _, label in choices})
+    return found
+
+
+def localize_label(text, choices=None):
+    """A row label as built (English) in the active language; anything else unchanged."""
+    if not isinstance(text, str):
+        return text
+    month = _MONTH.match(text)
+    if month:
+        return date_format(date(int(month.group(2)), ENGLISH_MONTHS.index(month.group(1)) + 1, 1), "M Y")
+    choices = _choice_labels() if choices is None else choices
+    if text in choices:
+        return str(choices[text])
+    for pattern, template in _ROW_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            values = {name: str(choices.get(value, value)) for name, value in found.groupdict().items()}
+            return gettext(template) % values
+    return gettext(text) if text else text
+
+
+def localize_table(table, *, labels=True):
+    """A copy of ``table`` (built in English) in the active language: column
+    headers, notes and, when ``labels``, the first column's labels."""
+    rows = table.rows
+    if labels:
+        choices = _choice_labels()
+        rows = [[localize_label(row[0], choices), *row[1:]] if row else row for row in rows]
+    return Table(
+        [gettext(column) for column in table.columns],
+        rows,
+        chart=table.chart,
+        chart_rows=table.chart_rows,
+        notes=[gettext(note) for note in table.notes],
+    )
 
 
 def last_months(count, today=None):
@@ -219,7 +303,15 @@ def sessions_by_month(scope):
 def sessions_table(months):
     """The sessions report's table from ``sessions_by_month`` rows (minutes become hours)."""
     return Table(
-        ["Month", "Sessions held", "Hours", "Missed", "Cancelled", "Mentors meeting", "Mentees met"],
+        [
+            gettext_noop("Month"),
+            gettext_noop("Sessions held"),
+            gettext_noop("Hours"),
+            gettext_noop("Missed"),
+            gettext_noop("Cancelled"),
+            gettext_noop("Mentors meeting"),
+            gettext_noop("Mentees met"),
+        ],
         [[month_label(month), held, round(minutes / 60, 1), *rest] for month, held, minutes, *rest in months],
         chart=(0, [1, 2]),
     )
@@ -248,7 +340,13 @@ def sessions_by_mentor(scope):
     )
     names = dict(MentorProfile.objects.filter(program__in=scope.programs).values_list("pk", "user__full_name"))
     rows.sort(key=lambda r: (r["month"], names.get(r["match__mentor"], ""), r["match__mentor"]))
-    header = ["Month", "Mentor", "Sessions held", "Hours", "Missed"]
+    header = [
+        gettext_noop("Month"),
+        gettext_noop("Mentor"),
+        gettext_noop("Sessions held"),
+        gettext_noop("Hours"),
+        gettext_noop("Missed"),
+    ]
     return header, (
         [
             r["month"].strftime("%Y-%m"),
@@ -292,25 +390,40 @@ def matches_report(scope):
     started, closed = totals["started"], totals["closed"]
     average = totals["average_length"]
     rows = [
-        ["Matches started", started, None],
-        ["Still active", totals["active"], percent(totals["active"], started)],
-        ["Paused", totals["paused"], percent(totals["paused"], started)],
-        ["Closed", closed, percent(closed, started)],
+        [gettext_noop("Matches started"), started, None],
+        [gettext_noop("Still active"), totals["active"], percent(totals["active"], started)],
+        [gettext_noop("Paused"), totals["paused"], percent(totals["paused"], started)],
+        [gettext_noop("Closed"), closed, percent(closed, started)],
     ]
     rows += [
-        [f"Closed: {label}", reasons.get(value, 0), percent(reasons.get(value, 0), closed)]
+        [
+            gettext_noop("Closed: %(reason)s") % {"reason": label},
+            reasons.get(value, 0),
+            percent(reasons.get(value, 0), closed),
+        ]
         for value, label in Match.CloseReason.choices
     ]
     rows.append(
-        ["Average length of closed matches (days)", round(average.total_seconds() / 86400) if average else None, None]
+        [
+            gettext_noop("Average length of closed matches (days)"),
+            round(average.total_seconds() / 86400) if average else None,
+            None,
+        ]
     )
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        rows.append([f"Still together after {days} days (of {eligible} old enough)", stayed, percent(stayed, eligible)])
+        label = gettext_noop("Still together after %(days)s days (of %(eligible)s old enough)") % {
+            "days": days,
+            "eligible": eligible,
+        }
+        rows.append([label, stayed, percent(stayed, eligible)])
     rows += _exit_rows(scope)
     reason_rows = slice(4, 4 + len(Match.CloseReason.choices))
     return Table(
-        ["Measure", "Matches", "Percent"], rows, chart_rows=reason_rows, notes=["The chart shows why matches closed."]
+        [gettext_noop("Measure"), gettext_noop("Matches"), gettext_noop("Percent")],
+        rows,
+        chart_rows=reason_rows,
+        notes=[gettext_noop("The chart shows why matches closed.")],
     )
 
 
@@ -324,9 +437,13 @@ def _exit_rows(scope):
     exits = _for_mentees(exits, scope, path="pk")
     by_reason = dict(exits.values_list("exit_reason").annotate(n=Count("pk")).order_by())
     total = sum(by_reason.values())
-    rows = [["Mentees who left the program", total, None]]
+    rows = [[gettext_noop("Mentees who left the program"), total, None]]
     rows += [
-        [f"Left: {label}", by_reason.get(value, 0), percent(by_reason.get(value, 0), total)]
+        [
+            gettext_noop("Left: %(reason)s") % {"reason": label},
+            by_reason.get(value, 0),
+            percent(by_reason.get(value, 0), total),
+        ]
         for value, label in MenteeProfile.ExitReason.choices
     ]
     return rows + _program_retention_rows(scope)
@@ -352,7 +469,10 @@ def _program_retention_rows(scope):
     rows = []
     for days in RETENTION_DAYS:
         eligible, stayed = totals[f"eligible_{days}"], totals[f"stayed_{days}"]
-        label = f"Mentees still in the program {days} days after joining (of {eligible})"
+        label = gettext_noop("Mentees still in the program %(days)s days after joining (of %(eligible)s)") % {
+            "days": days,
+            "eligible": eligible,
+        }
         rows.append([label, stayed, percent(stayed, eligible)])
     return rows
 
@@ -366,7 +486,16 @@ def goals_report(scope):
     rows = goals.values("category").annotate(total=Count("pk"), **by_status).order_by("category")
     labels = dict(Category.choices)
     return Table(
-        ["Category", "Goals set", "Achieved", "Active", "Paused", "Dropped", "Suggested", "Achieved %"],
+        [
+            gettext_noop("Category"),
+            gettext_noop("Goals set"),
+            gettext_noop("Achieved"),
+            gettext_noop("Active"),
+            gettext_noop("Paused"),
+            gettext_noop("Dropped"),
+            gettext_noop("Suggested"),
+            gettext_noop("Achieved %"),
+        ],
         [
             [
                 labels.get(r["category"], r["category"]),
@@ -511,7 +640,14 @@ def checkins_report(scope):
             ]
         )
     return Table(
-        ["Month", "Mentee-weeks due", "Weeks with a check-in", "Adherence %", "Check-ins", "Average mood (1–5)"],
+        [
+            gettext_noop("Month"),
+            gettext_noop("Mentee-weeks due"),
+            gettext_noop("Weeks with a check-in"),
+            gettext_noop("Adherence %"),
+            gettext_noop("Check-ins"),
+            gettext_noop("Average mood (1–5)"),
+        ],
         rows,
         chart=(0, [3]),
     )
@@ -561,21 +697,21 @@ def capital_report(scope):
 
     table_rows = [line(r["program__name"], r) for r in rows]
     if len(table_rows) > 1:
-        table_rows.append(line("All programs", mentees.order_by().aggregate(**figures)))
+        table_rows.append(line(gettext_noop("All programs"), mentees.order_by().aggregate(**figures)))
     return Table(
         [
-            "Program",
-            "Mentees (paired)",
-            "Average at intake",
-            "Average latest",
-            "Change",
-            "Improved",
-            "Same",
-            "Declined",
+            gettext_noop("Program"),
+            gettext_noop("Mentees (paired)"),
+            gettext_noop("Average at intake"),
+            gettext_noop("Average latest"),
+            gettext_noop("Change"),
+            gettext_noop("Improved"),
+            gettext_noop("Same"),
+            gettext_noop("Declined"),
         ],
         table_rows,
         chart=(0, [2, 3]),
-        notes=["Scores run from 0 to 100."],
+        notes=[gettext_noop("Scores run from 0 to 100.")],
     )
 
 
@@ -619,7 +755,13 @@ def skills_report(scope):
     ]
     rows.sort(key=lambda row: (-row[2], row[0], row[1]))
     return Table(
-        ["Skill", "Program", "Times practised one-on-one", "Mentees", "Group sessions on it"],
+        [
+            gettext_noop("Skill"),
+            gettext_noop("Program"),
+            gettext_noop("Times practised one-on-one"),
+            gettext_noop("Mentees"),
+            gettext_noop("Group sessions on it"),
+        ],
         rows,
         chart=(0, [2]),
     )
@@ -665,7 +807,15 @@ def groups_report(scope):
             ]
         )
     return Table(
-        ["Month", "Group sessions", "Registered", "Attended", "No-shows", "Excused", "Attendance % (of marked)"],
+        [
+            gettext_noop("Month"),
+            gettext_noop("Group sessions"),
+            gettext_noop("Registered"),
+            gettext_noop("Attended"),
+            gettext_noop("No-shows"),
+            gettext_noop("Excused"),
+            gettext_noop("Attendance % (of marked)"),
+        ],
         table,
         chart=(0, [2, 3]),
     )
@@ -692,7 +842,15 @@ def referrals_report(scope):
         .order_by("-referrals", "area")
     )
     return Table(
-        ["Area", "Referrals", "Connected", "Not yet", "Didn't help", "No answer yet", "Connected %"],
+        [
+            gettext_noop("Area"),
+            gettext_noop("Referrals"),
+            gettext_noop("Connected"),
+            gettext_noop("Not yet"),
+            gettext_noop("Didn't help"),
+            gettext_noop("No answer yet"),
+            gettext_noop("Connected %"),
+        ],
         [
             [
                 r["area"],
@@ -714,59 +872,73 @@ REPORTS = {
     for report in (
         Report(
             "sessions",
-            "Sessions and hours per month",
-            "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
-            "cancelled. The CSV has one line per mentor per month.",
+            gettext_lazy("Sessions and hours per month"),
+            gettext_lazy(
+                "One-on-one meetings by month of their start: held (logged as completed), hours held, missed and "
+                "cancelled. The CSV has one line per mentor per month."
+            ),
             sessions_report,
             detail=sessions_by_mentor,
         ),
         Report(
             "matches",
-            "Match outcomes",
-            "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
-            "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
-            "matches old enough to tell); then the mentees who left the program in the range, by reason "
-            "(graduated, moved, withdrew, lost contact; a mentee who came back is not counted).",
+            gettext_lazy("Match outcomes"),
+            gettext_lazy(
+                "Matches that started in the range: where they stand, why closed ones ended, how long closed ones "
+                "lasted, and how many were still together 30, 90 and 180 days after they started (counting only "
+                "matches old enough to tell); then the mentees who left the program in the range, by reason "
+                "(graduated, moved, withdrew, lost contact; a mentee who came back is not counted)."
+            ),
             matches_report,
         ),
         Report(
             "goals",
-            "Goals by category and outcome",
-            "Goals set in the range, by category and where they stand now.",
+            gettext_lazy("Goals by category and outcome"),
+            gettext_lazy("Goals set in the range, by category and where they stand now."),
             goals_report,
         ),
         Report(
             "checkins",
-            "Check-in adherence",
-            "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
-            "share of slots with at least one check-in. Weeks start on Monday.",
+            gettext_lazy("Check-in adherence"),
+            gettext_lazy(
+                "Each week a mentee's match ran (active, or since closed) is one check-in slot; adherence is the "
+                "share of slots with at least one check-in. Weeks start on Monday."
+            ),
             checkins_report,
         ),
         Report(
             "recovery-capital",
-            "Recovery capital: intake to latest",
-            "Mentees with at least two assessments whose latest is in the range: the average of their first "
-            "(intake) score against the average of their latest, the same people in both columns.",
+            gettext_lazy("Recovery capital: intake to latest"),
+            gettext_lazy(
+                "Mentees with at least two assessments whose latest is in the range: the average of their first "
+                "(intake) score against the average of their latest, the same people in both columns."
+            ),
             capital_report,
         ),
         Report(
             "skills",
-            "Skills practised",
-            "Skills logged in meetings held in the range, and group sessions built around each skill.",
+            gettext_lazy("Skills practised"),
+            gettext_lazy("Skills logged in meetings held in the range, and group sessions built around each skill."),
             skills_report,
+            label_column=False,
         ),
         Report(
             "groups",
-            "Group attendance",
-            "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
-            "attendance marked by facilitators.",
+            gettext_lazy("Group attendance"),
+            gettext_lazy(
+                "Group sessions, workshops and events held in the range (not cancelled), registrations and the "
+                "attendance marked by facilitators."
+            ),
             groups_report,
         ),
         Report(
             "referrals",
-            "Referral outcomes",
-            'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".',
+            gettext_lazy("Referral outcomes"),
+            gettext_lazy(
+                'Resources shared as referrals in the range, by area, and what mentees answered to "Did you connect?".'
+            ),
             referrals_report,
+            label_column=False,
         ),
     )
 }

@@ -6,22 +6,30 @@ assignment that maximises the total score under capacities: each mentor is
 expanded into one column per free place and the assignment problem is solved
 exactly with scipy's `linear_sum_assignment`. A greedy baseline is kept for
 comparison (bench_matching).
+
+The reasons a mentee is left out are stored in English (a solve runs in the
+background, for every reader) and shown in the reader's language by
+``reason_text``.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from scipy.optimize import linear_sum_assignment
 
 from .criteria import (
     AGE_ORDER,
+    BLOCKER_TEXTS,
     CRITERIA,
     CRITERION_KEYS,
     FULL_AT,
     NEVER_BLOCKS,
     WEIGHT_POINTS,
     Weight,
+    must_text,
     waiting_sixths,
     weight_total,
 )
@@ -30,6 +38,37 @@ from .criteria import (
 # prefers matching more people. Far below the smallest difference between
 # two distinct scores, so it never changes which total is optimal.
 TIE_BREAK = 1e-6
+
+ALL_NEEDED = gettext_noop("The mentors who fit are all needed for other mentees in this set")
+NONE_AVAILABLE = gettext_noop("No mentor is available")
+RULED_OUT = gettext_noop("No mentor fits. Most often ruled out by: %(filter)s")
+RULED_OUT_PREFIX = RULED_OUT.split("%")[0]
+
+
+def _must_key(label):
+    """The stored (English) text of a "Must" criterion's filter."""
+    with translation.override("en"):
+        return must_text(label)
+
+
+def reason_text(stored):
+    """A stored reason (English, as ``assign_whole_pool`` gives it) in the active language."""
+    if stored in (ALL_NEEDED, NONE_AVAILABLE):
+        return gettext(stored)
+    if stored.startswith(RULED_OUT_PREFIX):
+        return gettext(RULED_OUT) % {"filter": _filter_text(stored[len(RULED_OUT_PREFIX) :]).lower()}
+    return gettext(stored)
+
+
+def _filter_text(key):
+    """A stored filter text (any case) in the active language; unknown texts unchanged."""
+    for text in BLOCKER_TEXTS:
+        if key.casefold() == text.casefold():
+            return gettext(text)
+    for _, label, _, _ in CRITERIA:
+        if key.casefold() == _must_key(label).casefold():
+            return must_text(label)
+    return key
 
 
 @dataclass
@@ -139,7 +178,7 @@ def filter_masks(mentors, mentees, ctx, fits):
     masks["An earlier match between them closed for a conflict"] = conflicts
     for key, label, _, _ in CRITERIA:
         if ctx.weights[key] == Weight.MUST and key not in NEVER_BLOCKS:
-            masks[f"Must: {label.lower()}"] = fits[key] > 0
+            masks[_must_key(label)] = fits[key] > 0
     return masks
 
 
@@ -165,13 +204,13 @@ def score_matrix(mentors, mentees, ctx):
 
 def _unassigned_reason(i, eligible, masks):
     if eligible[i].any():
-        return "The mentors who fit are all needed for other mentees in this set"
+        return ALL_NEEDED
     # Name the filter that rules out the most mentors for this mentee.
     blocking = {reason: int((~mask[i]).sum()) for reason, mask in masks.items()}
     worst = max(blocking, key=blocking.get) if blocking else None
     if worst is None or blocking[worst] == 0:
-        return "No mentor is available"
-    return f"No mentor fits. Most often ruled out by: {worst.lower()}"
+        return NONE_AVAILABLE
+    return RULED_OUT % {"filter": worst.lower()}
 
 
 def assign_whole_pool_dense(mentors, mentees, ctx):
@@ -213,12 +252,8 @@ def _reasons(mentors, mentees, ctx, eligible_anywhere, assigned):
             for row, i in enumerate(hopeless[start : start + CHUNK_ROWS // 8]):
                 named[i] = _unassigned_reason(row, eligible, masks)
     elif hopeless:
-        named = dict.fromkeys(hopeless, "No mentor is available")
-    return [
-        (i, named.get(i, "The mentors who fit are all needed for other mentees in this set"))
-        for i in range(len(mentees))
-        if i not in assigned
-    ]
+        named = dict.fromkeys(hopeless, NONE_AVAILABLE)
+    return [(i, named.get(i, ALL_NEEDED)) for i in range(len(mentees)) if i not in assigned]
 
 
 def assign_whole_pool(mentors, mentees, ctx, *, progress=None):

@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from goals.charts import bar_chart
@@ -11,7 +13,7 @@ from .. import access
 from ..insights import attention, snapshots
 from ..insights.checklist import setup_checklist
 from ..insights.dashboard import recent_alerts, total
-from ..insights.reports import sessions_table
+from ..insights.reports import localize_table, sessions_table
 from ..params import int_param
 from ..services import setup_checklist_dismiss
 from .pages import PAGE_SIZE, require_role
@@ -40,8 +42,10 @@ def home_coordinator(request):
     per_program = [(program, figures[program.pk]) for program in in_view]
     overall = total(figures.values())
     # The chart is the sessions report's, over the last six months.
-    months = sessions_table(month_rows)
-    chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
+    with translation.override("en"):
+        months = sessions_table(month_rows)
+    months = localize_table(months)
+    chart = bar_chart(_("Meetings held and hours, last six months"), *months.chart_data())
     signals, signals_at = snapshots.attention_of(in_view)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
@@ -73,7 +77,7 @@ def home_coordinator(request):
 @login_required
 @require_POST
 def checklist_dismiss(request):
-    """"Hide this checklist" on the coordinator home (stored per person)."""
+    """ "Hide this checklist" on the coordinator home (stored per person)."""
     require_role(request, "coordinator")
     setup_checklist_dismiss(user=request.user)
     return redirect("mentoring:home_coordinator")

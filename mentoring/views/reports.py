@@ -10,7 +10,7 @@ from .. import access
 from ..audit import audit_read
 from ..csv_stream import csv_lines
 from ..forms import ReportFilterForm
-from ..insights.reports import REPORTS, Scope, last_months
+from ..insights.reports import REPORTS, Scope, last_months, localize_table
 from ..insights.snapshots import report_table_of, seconds_ago
 from ..models import MentorProfile
 from ..services import report_export_record
@@ -46,6 +46,8 @@ def report_list(request):
     require_role(request, "coordinator")
     # Exports of one of my programs, and my own "all programs" exports.
     recent = access.visible_report_exports(request.user).select_related("user", "program")[:10]
+    for export in recent:
+        export.report_title = REPORTS[export.report].title if export.report in REPORTS else export.report
     return render(request, "mentoring/report_list.html", {"reports": REPORTS.values(), "exports": recent})
 
 
@@ -60,9 +62,10 @@ def report(request, slug):
         if stored:
             table, updated_at = stored
         else:
-            table = chosen.build(scope)
+            table = chosen.table(scope)
             updated_at = scope.updated[0]  # figures of this month or week read from the rollups
         updated_age = seconds_ago(updated_at)
+        table = localize_table(table, labels=chosen.label_column)  # built in English, shown in the reader's
         labels, series = table.chart_data()
         chart = bar_chart(chosen.title, labels, series)
     return render(
