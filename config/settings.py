@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # request.user.is_verified(): the session passed the second step.
     "django_otp.middleware.OTPMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
+    # The signed-in person's saved language wins over the cookie and Accept-Language.
+    "mentoring.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff and shared-device sessions end after STAFF_SESSION_IDLE_HOURS idle.
     "mentoring.middleware.IdleTimeoutMiddleware",

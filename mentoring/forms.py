@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import dates
 from .choices import ContactChannel
@@ -69,12 +72,23 @@ class FirstPasswordResetForm(PasswordResetForm):
             if user.email.casefold() == email.casefold()
         )
 
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """The email in the account's language (``User.language``); an account
+        that chose none gets the language of the page the request came from."""
+        with translation.override(context["user"].language or translation.get_language()):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
-        fields = ["full_name", "preferred_name", "time_zone"]
+        fields = ["full_name", "preferred_name", "time_zone", "language"]
         labels = {"full_name": "Full name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank: pages follow the browser (or the language switch), messages go in English.
+        self.fields["language"].choices = [("", _("Same as my browser")), *settings.LANGUAGES]
 
 
 class InvitationForm(forms.Form):
@@ -144,7 +158,7 @@ class MatchingSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label, _, _ in CRITERIA:
+        for key, label, *_unused in CRITERIA:
             self.fields[f"weight_{key}"] = forms.ChoiceField(
                 label=label, choices=[(w.value, WEIGHT_LABELS[w]) for w in Weight]
             )
