@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # intcomma and friends: figures grouped in the reader's locale ("1,250").
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -203,6 +205,8 @@ LANGUAGE_CODE = "en"
 # the compiled .mo files are committed so a fresh machine needs no gettext to run the app.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates, times and numbers as US programs' Spanish speakers read them (config/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"  # stored times are UTC; each user's zone is activated per request
 USE_I18N = True
 USE_TZ = True
