@@ -24,21 +24,21 @@ def add_service_error(form, error):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match. Check both and try again.",
+        "invalid_login": _("That email and password do not match. Check both and try again."),
     }
     keep_signed_in = forms.BooleanField(
-        label="Keep me signed in",
+        label=_("Keep me signed in"),
         required=False,
-        help_text="For 14 days on this device. Otherwise you are signed out when the browser closes.",
+        help_text=_("For 14 days on this device. Otherwise you are signed out when the browser closes."),
     )
     shared_device = forms.BooleanField(
-        label="This is a shared device",
+        label=_("This is a shared device"),
         required=False,
-        help_text="Signs you out when the browser closes or after a few hours without activity.",
+        help_text=_("Signs you out when the browser closes or after a few hours without activity."),
     )
 
     def clean(self):
@@ -46,7 +46,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         if self.cleaned_data.get("keep_signed_in") and self.cleaned_data.get("shared_device"):
             self.add_error(
                 "shared_device",
-                "On a shared device you cannot stay signed in: untick one of the two boxes.",
+                _("On a shared device you cannot stay signed in: untick one of the two boxes."),
             )
             return self.cleaned_data
         return super().clean()
