@@ -102,3 +102,36 @@ def test_a_coordinator_before_the_second_step_can_still_switch(client, personas)
     assert _switch_to(client, "es", next_url="/crisis/")["Location"] == "/crisis/"
     personas.coordinator.refresh_from_db()
     assert personas.coordinator.language == "es"
+
+
+def test_the_calendar_feed_is_built_in_its_owners_language(client, personas, monkeypatch):
+    """Calendar apps send their own Accept-Language (or none): the feed follows
+    the person it belongs to (the titles themselves are sessions/calendar.py's)."""
+    from django.utils import translation
+
+    from sessions.services import calendar_feed_for
+
+    monkeypatch.setattr("sessions.views.build_feed", lambda user: f"built in {translation.get_language()}")
+    personas.mentee.language = "es"
+    personas.mentee.save(update_fields=["language"])
+    url = reverse("peer_sessions:calendar_feed", args=[calendar_feed_for(personas.mentee).token])
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").content == b"built in es"
+    url = reverse("peer_sessions:calendar_feed", args=[calendar_feed_for(personas.mentor).token])
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="es").content == b"built in en"
+
+
+def test_error_pages_in_spanish(client, db):
+    page = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "No pudimos encontrar esa página" in page and "find that page" not in page
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("es"):
+        page = render_to_string("500.html")
+    assert '<html lang="es">' in page and "Algo salió mal de nuestro lado" in page and "Get help" not in page
+
+
+def test_a_person_without_a_role_is_welcomed_in_spanish(client, db):
+    client.force_login(UserFactory(full_name="Noa Norole", language="es"))
+    page = client.get(reverse("mentoring:home"), follow=True).content.decode()
+    assert "Le damos la bienvenida, Noa" in page and "You are not part of a program yet" not in page
