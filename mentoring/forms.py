@@ -72,11 +72,13 @@ class FirstPasswordResetForm(PasswordResetForm):
             if user.email.casefold() == email.casefold()
         )
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        """The email in the account's language (``User.language``); an account
-        that chose none gets the language of the page the request came from."""
-        with translation.override(context["user"].language or translation.get_language()):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def save(self, *args, **kwargs):
+        """The email in the account's language (``User.language``; addresses
+        are unique, so there is one account at most); an account that chose
+        none gets the language of the page the request came from."""
+        account = next(iter(self.get_users(self.cleaned_data["email"])), None)
+        with translation.override((account and account.language) or translation.get_language()):
+            return super().save(*args, **kwargs)
 
 
 class ProfileForm(forms.ModelForm):
