@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load
+.PHONY: run serve test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ migrate: setup
 #   make manage ARGS="setup_organisation --help"
 manage: setup
 	$(BIN)/python manage.py $(ARGS)
+
+# Translations (README, Languages): collect every marked string into
+# locale/es/LC_MESSAGES/django.po, then compile django.mo (both committed).
+# Needs GNU gettext (Debian: apt-get install gettext); running the app does not.
+messages: setup
+	$(BIN)/python manage.py makemessages -l es -i "tests/*" -i "static/vendor/*" -i "var/*" --no-obsolete --no-location
+	$(BIN)/python manage.py compilemessages -l es
 
 # The demo: seeded (idempotent), then web, worker and beat under honcho.
 # config/run.py lets them finish for WAYPOINT_STOP_SECONDS after Ctrl-C.

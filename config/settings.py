@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # intcomma and friends: figures grouped in the reader's locale ("1,250").
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     # request.user.is_verified(): the session passed the second step.
     "django_otp.middleware.OTPMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
+    # The signed-in person's saved language wins over the cookie and Accept-Language.
+    "mentoring.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff and shared-device sessions end after STAFF_SESSION_IDLE_HOURS idle.
     "mentoring.middleware.IdleTimeoutMiddleware",
@@ -201,6 +205,8 @@ LANGUAGE_CODE = "en"
 # the compiled .mo files are committed so a fresh machine needs no gettext to run the app.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates, times and numbers as US programs' Spanish speakers read them (config/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"  # stored times are UTC; each user's zone is activated per request
 USE_I18N = True
 USE_TZ = True
@@ -324,6 +330,10 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The language switch's cookie (django_language): HTTPS-only like the others; no script reads it.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)

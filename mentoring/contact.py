@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 START_WORDS = {"START", "UNSTOP", "UNSTART"}
-YES_WORDS = {"YES", "Y", "OK", "OKAY"}
+YES_WORDS = {"YES", "Y", "OK", "OKAY", "SI", "SÍ"}  # SÍ: the Spanish confirmation text asks for YES (sí)
 
 
 @dataclass(frozen=True)

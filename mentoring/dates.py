@@ -21,14 +21,24 @@ reach the code that combines them, so a page never answers 500.
 ``show_year_if_far`` is the template filter ``when`` (registered as a
 builtin): ``{{ value|when:"D M j, g:i a" }}`` formats like ``date`` and adds
 the year when the value is more than a year from today (past or future).
+
+Locale-aware: format strings are written in English order ("M j, Y");
+``localized_format`` turns them into the active language's order ("j b Y" in
+Spanish, "l j \\d\\e F" for "l, F j"), and Django's own names give the words
+("nov", "lunes", "p.m."). The builtin template library
+(mentoring.templatetags.waypoint_dates) replaces the ``date`` filter with
+``localized_date``, so every ``{{ value|date:"M j, Y" }}`` follows the
+language as well; numbers follow config/formats/<language>/formats.py.
 """
 
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 PAST, FUTURE, NEAR = "past", "future", "near"
 DEFAULT_YEARS = {PAST: 10, FUTURE: 2, NEAR: 5}
@@ -55,8 +65,39 @@ def window_bounds(window, years=None, *, today=None):
     return earliest, latest
 
 
+# English order -> day first (most languages other than English, Spanish among them).
+# Applied in order; the escaped words (\\d\\e) are never matched again.
+DAY_FIRST = [
+    (re.compile(r"l, F j, Y"), r"l j \\d\\e F \\d\\e Y"),
+    (re.compile(r"l, F j"), r"l j \\d\\e F"),
+    (re.compile(r"F j, Y"), r"j \\d\\e F \\d\\e Y"),
+    (re.compile(r"(?<!\\)F j"), r"j \\d\\e F"),
+    (re.compile(r"(?<!\\)([MNbE]) ([jd]), ([Yy])"), r"\2 \1 \3"),
+    (re.compile(r"(?<!\\)([MNbE]) ([jd])"), r"\2 \1"),
+    # Short month names in lower case, as Spanish writes them ("30 nov 2026").
+    (re.compile(r"(?<!\\)[MN]"), "b"),
+]
+
+
+def localized_format(fmt, language=None):
+    """``fmt`` (a ``date`` filter format in English order, e.g. "D M j, g:i a")
+    for ``language`` (default: the active one): unchanged for English, day
+    before month otherwise ("D j M, g:i a")."""
+    language = language or translation.get_language() or "en"
+    if language.split("-")[0] == "en" or not fmt:
+        return fmt
+    for pattern, replacement in DAY_FIRST:
+        fmt = pattern.sub(replacement, fmt)
+    return fmt
+
+
+def localized_date(value, fmt=None):
+    """Django's ``date`` filter with ``localized_format`` applied to ``fmt``."""
+    return date_filter(value, localized_format(fmt) if fmt else fmt)
+
+
 def _spoken(day):
-    return f"{day:%b} {day.day}, {day.year}"
+    return localized_date(day, "M j, Y")
 
 
 def check_date(value, window, years=None):
@@ -69,11 +110,14 @@ def check_date(value, window, years=None):
     if earliest <= day <= latest:
         return value
     if window == PAST and day > latest:
-        message = "This date is in the future: choose today or an earlier date."
+        message = gettext("This date is in the future: choose today or an earlier date.")
     elif window == FUTURE and day < earliest:
-        message = "This date has passed: choose today or a later date."
+        message = gettext("This date has passed: choose today or a later date.")
     else:
-        message = f"Choose a date between {_spoken(earliest)} and {_spoken(latest)}."
+        message = gettext("Choose a date between %(earliest)s and %(latest)s.") % {
+            "earliest": _spoken(earliest),
+            "latest": _spoken(latest),
+        }
     raise ValidationError(message, code="date_out_of_range")
 
 
@@ -147,7 +191,7 @@ def show_year_if_far(value, fmt="M j"):
         return ""
     if "Y" not in fmt and "y" not in fmt and is_far(value):
         fmt = fmt.replace("j", "j, Y", 1) if "j" in fmt else fmt + " Y"
-    return date_filter(value, fmt)
+    return localized_date(value, fmt)
 
 
 def _zone_of(user):
@@ -163,9 +207,14 @@ def times_for_both(value, *, viewer, other, label):
         return ""
     mine, theirs = _zone_of(viewer), _zone_of(other) if other is not None else None
     mine = mine or timezone.get_current_timezone()
-    here = date_filter(timezone.localtime(value, mine), "g:i a")
+    here = localized_date(timezone.localtime(value, mine), "g:i a")
     if theirs is None or theirs.key == getattr(mine, "key", None):
         return here
     there = timezone.localtime(value, theirs)
-    day = "" if there.date() == timezone.localtime(value, mine).date() else date_filter(there, "D ")
-    return f"{here} your time · {day}{date_filter(there, 'g:i a')} {label}’s time"
+    day = "" if there.date() == timezone.localtime(value, mine).date() else localized_date(there, "D ")
+    return gettext("%(here)s your time · %(day)s%(there)s %(label)s’s time") % {
+        "here": here,
+        "day": day,
+        "there": localized_date(there, "g:i a"),
+        "label": label,
+    }

@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import dates
 from .choices import ContactChannel
@@ -21,21 +24,21 @@ def add_service_error(form, error):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match. Check both and try again.",
+        "invalid_login": _("That email and password do not match. Check both and try again."),
     }
     keep_signed_in = forms.BooleanField(
-        label="Keep me signed in",
+        label=_("Keep me signed in"),
         required=False,
-        help_text="For 14 days on this device. Otherwise you are signed out when the browser closes.",
+        help_text=_("For 14 days on this device. Otherwise you are signed out when the browser closes."),
     )
     shared_device = forms.BooleanField(
-        label="This is a shared device",
+        label=_("This is a shared device"),
         required=False,
-        help_text="Signs you out when the browser closes or after a few hours without activity.",
+        help_text=_("Signs you out when the browser closes or after a few hours without activity."),
     )
 
     def clean(self):
@@ -43,7 +46,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         if self.cleaned_data.get("keep_signed_in") and self.cleaned_data.get("shared_device"):
             self.add_error(
                 "shared_device",
-                "On a shared device you cannot stay signed in: untick one of the two boxes.",
+                _("On a shared device you cannot stay signed in: untick one of the two boxes."),
             )
             return self.cleaned_data
         return super().clean()
@@ -69,12 +72,25 @@ class FirstPasswordResetForm(PasswordResetForm):
             if user.email.casefold() == email.casefold()
         )
 
+    def save(self, *args, **kwargs):
+        """The email in the account's language (``User.language``; addresses
+        are unique, so there is one account at most); an account that chose
+        none gets the language of the page the request came from."""
+        account = next(iter(self.get_users(self.cleaned_data["email"])), None)
+        with translation.override((account and account.language) or translation.get_language()):
+            return super().save(*args, **kwargs)
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
-        fields = ["full_name", "preferred_name", "time_zone"]
+        fields = ["full_name", "preferred_name", "time_zone", "language"]
         labels = {"full_name": "Full name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank: pages follow the browser (or the language switch), messages go in English.
+        self.fields["language"].choices = [("", _("Same as my browser")), *settings.LANGUAGES]
 
 
 class InvitationForm(forms.Form):
@@ -144,7 +160,7 @@ class MatchingSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label, _, _ in CRITERIA:
+        for key, label, *_unused in CRITERIA:
             self.fields[f"weight_{key}"] = forms.ChoiceField(
                 label=label, choices=[(w.value, WEIGHT_LABELS[w]) for w in Weight]
             )

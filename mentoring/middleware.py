@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .twofactor import pending_step
 
@@ -24,6 +25,30 @@ class UserTimezoneMiddleware:
         finally:
             # The thread serves someone else next (and code after a test request runs in UTC).
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """Pages in the signed-in person's own language (``User.language``).
+
+    Runs after LocaleMiddleware and AuthenticationMiddleware: LocaleMiddleware
+    has already chosen from the language cookie or Accept-Language; a person
+    who saved a language in their profile gets that one instead, on every
+    device. Blank ``User.language`` keeps LocaleMiddleware's choice. The
+    response says which language it is in (Content-Language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if chosen and translation.check_for_language(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if chosen:
+            response.headers["Content-Language"] = translation.get_language()
+        return response
 
 
 # Downloads that carry someone's data whoever asks for them (a calendar feed
@@ -112,7 +137,9 @@ class IdleTimeoutMiddleware:
                 last_seen = session.get(policy.LAST_SEEN)
                 if last_seen is not None and now - last_seen > limit:
                     logout(request)
-                    messages.info(request, "You were signed out after a while without activity. Please sign in again.")
+                    messages.info(
+                        request, gettext("You were signed out after a while without activity. Please sign in again.")
+                    )
                     return redirect_to_login(request.get_full_path())
                 if last_seen is None or now - last_seen >= policy.TOUCH_EVERY_SECONDS:
                     session[policy.LAST_SEEN] = now
@@ -127,11 +154,19 @@ class TwoFactorMiddleware:
     /accounts/two-factor/setup/ (``mentoring.twofactor.pending_step``), from every
     page including /admin/, until ``request.user.is_verified()`` (django-otp's
     OTPMiddleware, installed before this one). Signing out, the crisis page, the
-    health check, the landing page and unsubscribe links stay open. A GET keeps
+    health check, the landing page, the language switch and unsubscribe links
+    stay open. A GET keeps
     where the person was going in ``?next=``."""
 
     ALWAYS_OPEN = frozenset(
-        {"logout", "mentoring:crisis", "mentoring:healthz", "mentoring:landing", "mentoring:unsubscribe"}
+        {
+            "logout",
+            "mentoring:crisis",
+            "mentoring:healthz",
+            "mentoring:landing",
+            "mentoring:language",
+            "mentoring:unsubscribe",
+        }
     )
 
     def __init__(self, get_response):

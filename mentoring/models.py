@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import AgeRange, ContactChannel, Gender
 
@@ -78,6 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=settings.DEFAULT_USER_TIME_ZONE,
         choices=time_zone_choices,
         help_text="Dates and times are shown in this zone.",
+    )
+    # The language pages, emails and texts use (settings.LANGUAGES); blank: follow the browser
+    # (pages) or settings.LANGUAGE_CODE (messages). mentoring.middleware.UserLanguageMiddleware.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Pages, emails and text messages use this language. Leave empty to follow your browser."),
     )
     # E.164 ("+12015550123"), parsed by mentoring.phones; "" when none.
     phone = models.CharField(max_length=32, blank=True, db_index=True)

@@ -252,6 +252,15 @@ def setup_checklist_dismiss(*, user):
     )
 
 
+def user_language_set(*, user, language):
+    """Save ``language`` (a code of settings.LANGUAGES, or "" to follow the
+    browser) as the person's language. Raises ValueError for another code."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    get_user_model().objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
 def heartbeat_record():
     """Note that a worker ran a task now (called by the heartbeat task)."""
     now = timezone.now()

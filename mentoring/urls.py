@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import health
-from .views import audit, dashboard, matches, notifications, pages, people, personal_data, reports, twofactor
+from .views import account, audit, dashboard, matches, notifications, pages, people, personal_data, reports, twofactor
 
 app_name = "mentoring"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("invitations/<int:pk>/resend/", pages.invitation_resend_view, name="invitation_resend"),
     path("invite/<str:token>/", pages.invitation_accept_view, name="invitation_accept"),
     path("accounts/profile/", pages.profile, name="profile"),
+    path("language/", account.language_set, name="language"),
     path("accounts/reminders/", notifications.preferences, name="preferences"),
     path("accounts/who-viewed/", audit.who_viewed, name="who_viewed"),
     path("audit/", audit.trail, name="audit_trail"),

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -154,6 +155,17 @@ def unverified_login(client, user):
     """Signed in with the password only (the second step not passed yet)."""
     _unverified_force_login(client, user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts (and ends) in English, the default language: a request
+    with Accept-Language "es" leaves Spanish active in the thread afterwards
+    (LocaleMiddleware activates and never deactivates), which would otherwise
+    leak into the next test's code that runs outside a request."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

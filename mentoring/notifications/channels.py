@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core import mail, signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from ..models import Notification
 from .kinds import KINDS
@@ -35,6 +37,37 @@ def read_unsubscribe_token(token):
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return user_id, kind
+
+
+def language_of(row):
+    """The language a row is written in: its recipient's ``User.language``;
+    for an address without an account yet (an invitation), the language of the
+    account it will bind to or of an account with that address; else
+    settings.LANGUAGE_CODE. Never the language of whoever caused the message
+    (a coordinator's page in English sends a Spanish speaker Spanish)."""
+    user = row.recipient
+    if user is not None:
+        return user.language or settings.LANGUAGE_CODE
+    if row.kind == "invitation" and row.subject.startswith("invitation:"):
+        from ..models import Invitation
+
+        invitation = Invitation.objects.filter(pk=int(row.subject.split(":")[1])).select_related("new_account").first()
+        if invitation is not None and invitation.new_account is not None and invitation.new_account.language:
+            return invitation.new_account.language
+    if row.address:
+        from django.contrib.auth import get_user_model
+
+        found = get_user_model().objects.filter(email__iexact=row.address).values_list("language", flat=True).first()
+        if found:
+            return found
+    return settings.LANGUAGE_CODE
+
+
+def in_language_of(row):
+    """``with in_language_of(row):`` everything rendered inside (the kind's
+    line, email templates, the text message) is in the row's language
+    (``language_of``). The one place the outbox chooses a language."""
+    return translation.override(language_of(row))
 
 
 def reachable(delivery):
@@ -64,10 +97,14 @@ def reachable(delivery):
 def notifications_for(rows):
     """Unsaved in-app notifications for rows (bulk-created by the outbox in
     the same transaction that marks the rows sent)."""
-    return [
-        Notification(user_id=row.recipient_id, delivery_id=row.pk, kind=row.kind, text=LINES[row.kind], url=row.url)
-        for row in rows
-    ]
+    notifications = []
+    for row in rows:
+        with in_language_of(row):
+            text = str(LINES[row.kind])
+        notifications.append(
+            Notification(user_id=row.recipient_id, delivery_id=row.pk, kind=row.kind, text=text, url=row.url)
+        )
+    return notifications
 
 
 @contextmanager
@@ -85,14 +122,23 @@ def text_sender():
     backend = sms_backend()
 
     def send(row):
-        text = KINDS[row.kind].text or f"{LINES[row.kind]}. Sign in to see it: {settings.SITE_URL}/"
+        with in_language_of(row):
+            text = str(KINDS[row.kind].text) or gettext("%(line)s. Sign in to see it: %(site)s/") % {
+                "line": LINES[row.kind],
+                "site": settings.SITE_URL,
+            }
         backend.send(row.recipient.phone, text, idempotency_key=row.idempotency_key)
 
     yield send
 
 
 def _email(row):
-    line = LINES[row.kind]
+    with in_language_of(row):
+        return _email_in_language(row)
+
+
+def _email_in_language(row):
+    line = str(LINES[row.kind])
     headers = {"Message-ID": row.message_id}
     if row.kind == "invitation":
         return _invitation_email(row, line, headers)

@@ -20,9 +20,14 @@ Each kind declares
 - ``text``: the whole text message when it is not "<line>. Sign in to see it: <site>"
   (the okay-to-text confirmation asks for a reply instead).
 
-The preferences page, channels.LINES and the README's table all read this."""
+The preferences page, channels.LINES and the README's table all read this.
+``line`` and ``text`` are lazy translations: the outbox renders each message
+in its recipient's language (channels.in_language_of), so the English here is
+the msgid and locale/es/LC_MESSAGES/django.po holds the Spanish."""
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, ReminderKind
 
@@ -51,41 +56,41 @@ K = ReminderKind
 KINDS = {
     kind.name: kind
     for kind in [
-        Kind(K.CHECKIN_DUE, "You have a check-in due on Waypoint"),
-        Kind(K.CHECKIN_OVERDUE, "A check-in is waiting on Waypoint"),
-        Kind(K.SESSION_UPCOMING, "You have a meeting coming up on Waypoint"),
-        Kind(K.SESSION_NOT_LOGGED, "A meeting is waiting for its notes on Waypoint"),
-        Kind(K.MATCH_INACTIVE, "It has been a while: time to get in touch on Waypoint"),
-        Kind(K.PROPOSAL_UNANSWERED, "Something is waiting for your answer on Waypoint"),
-        Kind(K.FIRST_CONTACT, "Time to plan a first meeting on Waypoint"),
-        Kind(K.REFERRAL_FOLLOWUP, "A quick question is waiting for you on Waypoint"),
-        Kind(K.READINESS_EXPIRING, "Something in your profile needs renewing on Waypoint"),
+        Kind(K.CHECKIN_DUE, _("You have a check-in due on Waypoint")),
+        Kind(K.CHECKIN_OVERDUE, _("A check-in is waiting on Waypoint")),
+        Kind(K.SESSION_UPCOMING, _("You have a meeting coming up on Waypoint")),
+        Kind(K.SESSION_NOT_LOGGED, _("A meeting is waiting for its notes on Waypoint")),
+        Kind(K.MATCH_INACTIVE, _("It has been a while: time to get in touch on Waypoint")),
+        Kind(K.PROPOSAL_UNANSWERED, _("Something is waiting for your answer on Waypoint")),
+        Kind(K.FIRST_CONTACT, _("Time to plan a first meeting on Waypoint")),
+        Kind(K.REFERRAL_FOLLOWUP, _("A quick question is waiting for you on Waypoint")),
+        Kind(K.READINESS_EXPIRING, _("Something in your profile needs renewing on Waypoint")),
         Kind(
             K.SAFETY_ALERT,
-            "Someone needs attention now on Waypoint",
+            _("Someone needs attention now on Waypoint"),
             channels=(Channel.IN_APP, Channel.EMAIL, Channel.SMS),
             quiet_hours=False,
             opt_out=False,
             resend_unfinished=True,
         ),
-        Kind(K.WEEKLY_DIGEST, "Your week on Waypoint"),
-        Kind(K.MATCH_PROPOSED, "You have an update on Waypoint", reminder=False),
-        Kind(K.MATCH_ACCEPTED, "You have an update on Waypoint", reminder=False),
-        Kind(K.MATCH_PAUSED, "You have an update on Waypoint", reminder=False),
-        Kind(K.MATCH_CLOSED, "You have an update on Waypoint", reminder=False),
-        Kind(K.SESSION_SCHEDULED, "You have an update on Waypoint", reminder=False),
-        Kind(K.SESSION_MOVED, "You have an update on Waypoint", reminder=False),
-        Kind(K.SESSION_CANCELLED, "You have an update on Waypoint", reminder=False),
-        Kind(K.SESSION_TIME_PROPOSED, "You have an update on Waypoint", reminder=False),
-        Kind(K.SESSION_TIME_DECLINED, "You have an update on Waypoint", reminder=False),
-        Kind(K.GROUP_PROMOTED, "You have an update on Waypoint", reminder=False),
-        Kind(K.STORY_REVIEW, "Something is waiting for your answer on Waypoint", reminder=False),
+        Kind(K.WEEKLY_DIGEST, _("Your week on Waypoint")),
+        Kind(K.MATCH_PROPOSED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.MATCH_ACCEPTED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.MATCH_PAUSED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.MATCH_CLOSED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.SESSION_SCHEDULED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.SESSION_MOVED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.SESSION_CANCELLED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.SESSION_TIME_PROPOSED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.SESSION_TIME_DECLINED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.GROUP_PROMOTED, _("You have an update on Waypoint"), reminder=False),
+        Kind(K.STORY_REVIEW, _("Something is waiting for your answer on Waypoint"), reminder=False),
         # At most one per conversation and person until they have read it (conversations.services).
-        Kind(K.MESSAGE_NEW, "You have a new message on Waypoint", reminder=False),
-        Kind(K.MESSAGE_REPORTED, "You have an update on Waypoint", reminder=False),
+        Kind(K.MESSAGE_NEW, _("You have a new message on Waypoint"), reminder=False),
+        Kind(K.MESSAGE_REPORTED, _("You have an update on Waypoint"), reminder=False),
         Kind(
             K.INVITATION,
-            "You're invited to Waypoint",
+            _("You're invited to Waypoint"),
             channels=(Channel.EMAIL,),
             quiet_hours=False,
             opt_out=False,
@@ -96,12 +101,12 @@ KINDS = {
         # The one text sent before a person confirmed: asks them to reply YES (mentoring.contact).
         Kind(
             K.TEXT_CONSENT_CONFIRM,
-            "Confirm text messages from Waypoint",
+            _("Confirm text messages from Waypoint"),
             channels=(Channel.SMS,),
             opt_out=False,
             reminder=False,
             channels_fixed=True,
-            text="Waypoint: reply YES to get text messages from your program. Reply STOP at any time to stop them.",
+            text=_("Waypoint: reply YES to get text messages from your program. Reply STOP at any time to stop them."),
         ),
     ]
 }

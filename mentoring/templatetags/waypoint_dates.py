@@ -1,9 +1,15 @@
-"""The ``when`` filter (a builtin, see settings.TEMPLATES): a date that shows
-its year when it is more than a year away (mentoring.dates.show_year_if_far)."""
+"""Builtin template filters (see settings.TEMPLATES "builtins"):
+
+- ``when``: a date that shows its year when it is more than a year away
+  (mentoring.dates.show_year_if_far);
+- ``date``: Django's ``date`` filter, locale-aware: a format written in English
+  order ("M j, Y") is shown in the active language's order ("30 nov 2026" in
+  Spanish; mentoring.dates.localized_format). Registered here, a builtin loaded
+  after Django's, so it replaces Django's filter in every template."""
 
 from django import template
 
-from mentoring.dates import show_year_if_far, times_for_both
+from mentoring.dates import localized_date, show_year_if_far, times_for_both
 
 register = template.Library()
 
@@ -11,6 +17,11 @@ register = template.Library()
 @register.filter(expects_localtime=True, is_safe=False)
 def when(value, fmt="M j"):
     return show_year_if_far(value, fmt)
+
+
+@register.filter(name="date", expects_localtime=True, is_safe=False)
+def date(value, arg=None):
+    return localized_date(value, arg)
 
 
 @register.simple_tag(takes_context=True)

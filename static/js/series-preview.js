@@ -1,5 +1,8 @@
 // "Creates N dates" under a weekly series, before saving (sessions/group_form.html).
 // The form carries data-series-preview; the count is recomputed on every change.
+// The words come from the page, in the reader's language: the [data-series-count]
+// element may carry data-one-off, data-creates-one, data-creates-many and
+// data-too-many ("{n}" and "{max}" are replaced); English when they are missing.
 (function () {
   "use strict";
   function parse(value) {
@@ -20,12 +23,18 @@
     } else if (day && until && until >= day) {
       n = Math.floor((until - day) / (7 * 86400000)) + 1;
     }
+    var words = out.dataset;
+    function say(template, fallback) {
+      return (template || fallback).replace("{n}", n).replace("{max}", max);
+    }
     if (!n) {
-      out.textContent = "A one-off date.";
+      out.textContent = say(words.oneOff, "A one-off date.");
     } else if (n > max) {
-      out.textContent = "This would create " + n + " dates: a series ends within a year (at most " + max + ").";
+      out.textContent = say(words.tooMany, "This would create {n} dates: a series ends within a year (at most {max}).");
+    } else if (n === 1) {
+      out.textContent = say(words.createsOne, "Creates 1 date.");
     } else {
-      out.textContent = "Creates " + n + " date" + (n === 1 ? "" : "s") + ".";
+      out.textContent = say(words.createsMany, "Creates {n} dates.");
     }
   }
   document.addEventListener("DOMContentLoaded", function () {

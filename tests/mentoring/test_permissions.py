@@ -55,6 +55,13 @@ MATRIX = [
     Row("mentoring:landing", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("mentoring:crisis", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
+    # The language switch on every page: anyone, signed in or not (tests/mentoring/test_languages.py).
+    Row(
+        "mentoring:language",
+        expect(redirect=SIGNED_IN, anonymous=302),
+        method="post",
+        data=lambda p: {"language": "es", "next": "/crisis/"},
+    ),
     Row("mentoring:home", expect(redirect=SIGNED_IN)),
     Row("mentoring:home_coordinator", expect(ok=COORDINATORS)),
     # Hiding the first-steps checklist: coordinators only, their own setting.

@@ -62,7 +62,7 @@ def test_email_templates_are_neutral(path):
 
 def test_the_short_lines_and_kind_names_are_neutral():
     assert set(LINES) == set(ReminderKind.values)
-    for text in [*LINES.values(), *ReminderKind.labels]:
+    for text in map(str, [*LINES.values(), *ReminderKind.labels]):
         assert forbidden_in(text) == [], text
 
 
