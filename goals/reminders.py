@@ -80,9 +80,7 @@ def _checkins(now, since=None):
     with a goal created since (its first reminder may be due at once)."""
     # Mentees who left the program, withdrew consent or whose program is
     # archived are not asked to check in (MenteeProfile.objects.taking_part()).
-    active = Goal.objects.filter(
-        status=Goal.Status.ACTIVE, mentee__in=MenteeProfile.objects.taking_part().values("pk")
-    )
+    active = Goal.objects.filter(status=Goal.Status.ACTIVE, mentee__in=MenteeProfile.objects.taking_part().values("pk"))
     if since is not None:
         zones = zones_passing(REMIND_AT, since, now)
         fresh = active.filter(created_at__gt=since).values("mentee_id")
