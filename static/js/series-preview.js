@@ -1,11 +1,17 @@
 // "Creates N dates" under a weekly series, before saving (sessions/group_form.html).
 // The form carries data-series-preview; the count is recomputed on every change.
+// The words come from the element's data-one-off, data-one, data-many and
+// data-too-many attributes (translated in the template; {n} and {max} are filled here).
 (function () {
   "use strict";
   function parse(value) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value || "")) return null;
     var d = new Date(value + "T00:00:00Z");
     return isNaN(d.getTime()) ? null : d;
+  }
+  function words(out, name, fallback, n, max) {
+    var text = out.getAttribute("data-" + name) || fallback;
+    return text.replace("{n}", String(n)).replace("{max}", String(max));
   }
   function update(form) {
     var out = form.querySelector("[data-series-count]");
@@ -21,11 +27,11 @@
       n = Math.floor((until - day) / (7 * 86400000)) + 1;
     }
     if (!n) {
-      out.textContent = "A one-off date.";
+      out.textContent = words(out, "one-off", "A one-off date.", n, max);
     } else if (n > max) {
-      out.textContent = "This would create " + n + " dates: a series ends within a year (at most " + max + ").";
+      out.textContent = words(out, "too-many", "This would create {n} dates: a series ends within a year (at most {max}).", n, max);
     } else {
-      out.textContent = "Creates " + n + " date" + (n === 1 ? "" : "s") + ".";
+      out.textContent = n === 1 ? words(out, "one", "Creates 1 date.", n, max) : words(out, "many", "Creates {n} dates.", n, max);
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
