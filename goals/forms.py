@@ -21,6 +21,7 @@ class GoalForm(forms.ModelForm):
         widgets = {"why": forms.Textarea(attrs={"rows": 2})}
         labels = {
             "title": _("Your goal"),
+            "category": _("Category"),
             "target_date": _("By when (optional)"),
             "cadence": _("How often to check in"),
         }

@@ -84,7 +84,9 @@ def test_the_goal_form_errors_are_in_spanish(personas, client_for):
     client = client_for(personas.mentee)
     url = reverse("goals:new", args=[personas.match.mentee.pk])
     html = get_es(client, url)
-    assert "Su meta" in main_text(html) and "Your goal" not in main_text(html)
+    text = main_text(html)
+    assert "Su meta" in text and "Área de la vida" in text and "Hito 2 (opcional)" in text
+    assert "Your goal" not in text and "Category" not in text and "Milestone 2" not in text
     response = client.post(
         url,
         {
