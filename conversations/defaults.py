@@ -25,6 +25,7 @@ DEFAULT_RISK_PHRASES = (
     "overdose",
     "can't go on",
     "cant go on",
+    "relapsed",  # as "recaí" (issue 19)
     # Spanish
     "matarme",
     "quitarme la vida",
@@ -39,4 +40,13 @@ DEFAULT_RISK_PHRASES = (
     "mejor muerta",
     "sobredosis",
     "acabar con todo",
+    # Added with the Spanish translation (issue 19; conversations 0003 gives them to existing programs).
+    "recaí",
+    "volví a consumir",
+    "me voy a matar",
+    "lastimarme",
+    "no puedo más",
+    "sin razón para vivir",
+    "ninguna razón para vivir",
+    "estarían mejor sin mí",
 )

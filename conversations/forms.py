@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Message
 
@@ -9,7 +10,7 @@ class MessageForm(forms.Form):
     keeps what was typed; the browser's maxlength only helps."""
 
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         strip=False,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": Message.MAX_LENGTH, "dir": "auto"}),
@@ -17,4 +18,4 @@ class MessageForm(forms.Form):
 
 
 class RiskPhraseForm(forms.Form):
-    phrase = forms.CharField(label="Word or phrase", required=False, max_length=400)
+    phrase = forms.CharField(label=_("Word or phrase"), required=False, max_length=400)

@@ -9,6 +9,7 @@ escaped, ``dir="auto"``), at most ``Message.MAX_LENGTH`` characters."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
@@ -25,9 +26,9 @@ class Conversation(models.Model):
     post until it is resumed (reading still works)."""
 
     class Kind(models.TextChoices):
-        MATCH = "match", "Mentor and mentee"
-        DIRECT = "direct", "With the program team"
-        GROUP = "group", "Group announcements"
+        MATCH = "match", _("Mentor and mentee")
+        DIRECT = "direct", _("With the program team")
+        GROUP = "group", _("Group announcements")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="conversations")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from mentoring import access
 
@@ -99,6 +100,6 @@ def title_of(conversation, user):
         return other.get_full_name()
     if conversation.kind == conversation.Kind.DIRECT:
         if conversation.person_id == user.pk:
-            return f"Program team · {conversation.program.name}"
+            return gettext("Program team · %(program)s") % {"program": conversation.program.name}
         return conversation.person.get_full_name()
-    return f"Announcements · {conversation.group.title}"
+    return gettext("Announcements · %(group)s") % {"group": conversation.group.title}

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from goals.models import SafetyAlert
 from mentoring import access
@@ -28,7 +30,7 @@ from .models import Conversation, Message, ReadMarker, RiskPhrase
 
 def conversation_for_match(*, match):
     """The match's conversation, made on first use (a POST: never during a GET)."""
-    conversation, _ = Conversation.objects.get_or_create(
+    conversation, _created = Conversation.objects.get_or_create(
         match=match, defaults={"kind": Conversation.Kind.MATCH, "program_id": match.program_id}
     )
     return conversation
@@ -38,7 +40,7 @@ def conversation_for_person(*, program, person):
     """The conversation between ``person`` and ``program``'s coordinators, made on first use."""
     try:
         with transaction.atomic():
-            conversation, _ = Conversation.objects.get_or_create(
+            conversation, _created = Conversation.objects.get_or_create(
                 kind=Conversation.Kind.DIRECT, program=program, person=person
             )
     except IntegrityError:  # two first messages at once: the other request made it
@@ -48,7 +50,7 @@ def conversation_for_person(*, program, person):
 
 def conversation_for_group(*, group):
     """A group's announcements, made on first use."""
-    conversation, _ = Conversation.objects.get_or_create(
+    conversation, _created = Conversation.objects.get_or_create(
         group=group, defaults={"kind": Conversation.Kind.GROUP, "program_id": group.program_id}
     )
     return conversation
@@ -63,12 +65,18 @@ def clean_body(body):
     than Message.MAX_LENGTH characters or holds a NUL character."""
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise ValidationError({"body": "Write a message first."})
+        raise ValidationError({"body": _("Write a message first.")})
     if "\x00" in text:
-        raise ValidationError({"body": "The message holds a character that cannot be saved; please retype it."})
+        raise ValidationError({"body": _("The message holds a character that cannot be saved; please retype it.")})
     if len(text) > Message.MAX_LENGTH:
         raise ValidationError(
-            {"body": f"Keep a message under {Message.MAX_LENGTH:,} characters (this one has {len(text):,})."}
+            {
+                "body": _("Keep a message under %(max)s characters (this one has %(count)s).")
+                % {
+                    "max": number_format(Message.MAX_LENGTH, force_grouping=True),
+                    "count": number_format(len(text), force_grouping=True),
+                }
+            }
         )
     return text
 
@@ -137,7 +145,7 @@ def message_send(*, conversation, sender, body, checkin=None):
     if refusal:
         raise ValidationError(refusal)
     if checkin is not None and checkin.mentee.user_id != sender.pk:
-        raise ValidationError("You can only reply about your own check-ins.")
+        raise ValidationError(_("You can only reply about your own check-ins."))
     phrases = list(RiskPhrase.objects.filter(program=conversation.program_id).values_list("phrase", flat=True))
     flagged = bool(matching_phrases(text, phrases))
     now = timezone.now()
@@ -151,7 +159,7 @@ def message_send(*, conversation, sender, body, checkin=None):
         if flagged:
             mentee = _alert_mentee(conversation, sender)
             if mentee is not None:
-                alert, _ = safety_alert_raise(
+                alert, _created = safety_alert_raise(
                     mentee=mentee, reasons=[SafetyAlert.Kind.HELP_NOW], source=SafetyAlert.Source.MESSAGE
                 )
                 message.alert = alert
@@ -205,7 +213,7 @@ def conversation_pause(*, conversation, by, paused):
     its program (ValidationError otherwise). Nobody posts while it is paused;
     both sides still read it. Returns the conversation."""
     if not access.conversation_pausable(by, conversation):
-        raise ValidationError("Only the program's coordinators can pause messages.")
+        raise ValidationError(_("Only the program's coordinators can pause messages."))
     conversation.paused_at = timezone.now() if paused else None
     conversation.paused_by = by if paused else None
     conversation.save(update_fields=["paused_at", "paused_by"])
@@ -218,7 +226,7 @@ def message_report(*, message, by):
     ``message_reported``, a link to the program's reported messages, no
     content). Reporting again changes nothing. Returns the message."""
     if message.sender_id == by.pk:
-        raise ValidationError("You cannot report your own message.")
+        raise ValidationError(_("You cannot report your own message."))
     with transaction.atomic():
         updated = Message.objects.filter(pk=message.pk, reported_at__isnull=True).update(
             reported_at=timezone.now(), reported_by=by
@@ -271,12 +279,12 @@ def risk_phrase_add(*, program, phrase):
     ValidationError({"phrase": ...}) when it is empty, too long or on the list already."""
     text = " ".join((phrase or "").split())
     if not normalise(text):
-        raise ValidationError({"phrase": "Write a word or a phrase."})
+        raise ValidationError({"phrase": _("Write a word or a phrase.")})
     if len(text) > 100:
-        raise ValidationError({"phrase": "Keep a phrase under 100 characters."})
+        raise ValidationError({"phrase": _("Keep a phrase under 100 characters.")})
     existing = {normalise(p) for p in program.risk_phrases.values_list("phrase", flat=True)}
     if normalise(text) in existing:
-        raise ValidationError({"phrase": "This phrase is on the list already."})
+        raise ValidationError({"phrase": _("This phrase is on the list already.")})
     return RiskPhrase.objects.create(program=program, phrase=text)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from goals.models import CheckIn
@@ -195,7 +196,7 @@ def message_report_view(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Thank you. The program team has been told and will look into it.")
+        messages.success(request, _("Thank you. The program team has been told and will look into it."))
     return redirect("conversations:detail", message.conversation_id)
 
 
@@ -208,7 +209,7 @@ def checkin_reply(request, pk):
     form = MessageForm(request.POST)
     match = Match.objects.current().filter(mentee=checkin.mentee).first()
     if match is None:
-        messages.error(request, "You have no mentor to write to right now.")
+        messages.error(request, _("You have no mentor to write to right now."))
         return redirect("goals:checkins", checkin.mentee_id)
     conversation = conversation_for_match(match=match)
     if form.is_valid():
@@ -235,7 +236,7 @@ def match_pause(request, pk):
     conversation = conversation_for_match(match=match)
     paused = request.POST.get("paused") == "1"
     conversation_pause(conversation=conversation, by=request.user, paused=paused)
-    messages.success(request, "Messages are paused." if paused else "Messages are on again.")
+    messages.success(request, _("Messages are paused.") if paused else _("Messages are on again."))
     return redirect("mentoring:match_detail", match.pk)
 
 
@@ -250,7 +251,7 @@ def risk_phrases(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The phrase is added.")
+            messages.success(request, _("The phrase is added."))
             return redirect("conversations:risk_phrases", program.pk)
     return render(
         request,
@@ -265,7 +266,7 @@ def risk_phrase_remove_view(request, pk, phrase_pk):
     program = get_object_or_404(access.coordinated_programs(request.user), pk=pk)
     phrase = get_object_or_404(RiskPhrase, program=program, pk=phrase_pk)
     risk_phrase_remove(phrase=phrase)
-    messages.success(request, "The phrase is removed.")
+    messages.success(request, _("The phrase is removed."))
     return redirect("conversations:risk_phrases", program.pk)
 
 

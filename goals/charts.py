@@ -5,6 +5,7 @@ same numbers in a table too."""
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -59,8 +60,8 @@ def line_chart(title, series_list):
         b=HEIGHT - PAD,
         r=WIDTH - PAD,
         t=HEIGHT - 10,
-        s=start.strftime("%b %d"),
-        e=end.strftime("%b %d"),
+        s=date_format(start, "M d"),  # month names in the active language
+        e=date_format(end, "M d"),
     )
     return mark_safe(  # noqa: S308  (every part above is escaped by format_html)
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'

@@ -1,28 +1,34 @@
 """Waypoint's own recovery-capital self-assessment (our wording, not a
 published questionnaire): ten statements across life domains, agreement on a
 1–6 scale, at intake and every 90 days. Created by a data migration
-(goals 0005) and, should it be missing, when a program is created."""
+(goals 0005) and, should it be missing, when a program is created.
 
-DEFAULT_INSTRUMENT_NAME = "Waypoint life check"
+Stored in English; the wording is marked for the catalogue (gettext_noop) and
+translated where it is shown (goals.forms.AssessmentForm, the progress page),
+so a program's own instrument is shown as typed."""
+
+from django.utils.translation import gettext_noop
+
+DEFAULT_INSTRUMENT_NAME = gettext_noop("Waypoint life check")
 DEFAULT_SCALE = [
-    "Strongly disagree",
-    "Disagree",
-    "Somewhat disagree",
-    "Somewhat agree",
-    "Agree",
-    "Strongly agree",
+    gettext_noop("Strongly disagree"),
+    gettext_noop("Disagree"),
+    gettext_noop("Somewhat disagree"),
+    gettext_noop("Somewhat agree"),
+    gettext_noop("Agree"),
+    gettext_noop("Strongly agree"),
 ]
 DEFAULT_ITEMS = [
-    ("housing", "I have a safe and steady place to live."),
-    ("health", "I am looking after my physical health."),
-    ("recovery", "I have ways to handle hard moments that work for me."),
-    ("relationships", "There are people in my life who support the way I want to live."),
-    ("family", "Things with my family feel manageable right now."),
-    ("employment", "My days have purpose, through work, study, volunteering or caring for others."),
-    ("finances", "I can cover my basic needs each month."),
-    ("community", "I feel part of a community or group."),
-    ("legal", "Legal matters are not weighing on me, or I know how to deal with them."),
-    ("spirituality", "I feel hopeful about where my life is going."),
+    ("housing", gettext_noop("I have a safe and steady place to live.")),
+    ("health", gettext_noop("I am looking after my physical health.")),
+    ("recovery", gettext_noop("I have ways to handle hard moments that work for me.")),
+    ("relationships", gettext_noop("There are people in my life who support the way I want to live.")),
+    ("family", gettext_noop("Things with my family feel manageable right now.")),
+    ("employment", gettext_noop("My days have purpose, through work, study, volunteering or caring for others.")),
+    ("finances", gettext_noop("I can cover my basic needs each month.")),
+    ("community", gettext_noop("I feel part of a community or group.")),
+    ("legal", gettext_noop("Legal matters are not weighing on me, or I know how to deal with them.")),
+    ("spirituality", gettext_noop("I feel hopeful about where my life is going.")),
 ]
 
 

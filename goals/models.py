@@ -4,48 +4,51 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.choices import CheckInCadence
 
 
 class Category(models.TextChoices):
-    RECOVERY = "recovery", "Recovery"
-    HEALTH = "health", "Health"
-    HOUSING = "housing", "Housing"
-    EMPLOYMENT = "employment", "Employment"
-    EDUCATION = "education", "Education"
-    RELATIONSHIPS = "relationships", "Relationships"
-    FAMILY = "family", "Family"
-    LEGAL = "legal", "Legal"
-    FINANCES = "finances", "Finances"
-    COMMUNITY = "community", "Community"
-    SPIRITUALITY = "spirituality", "Spirituality"
-    OTHER = "other", "Other"
+    RECOVERY = "recovery", _("Recovery")
+    HEALTH = "health", _("Health")
+    HOUSING = "housing", _("Housing")
+    EMPLOYMENT = "employment", _("Employment")
+    EDUCATION = "education", _("Education")
+    RELATIONSHIPS = "relationships", _("Relationships")
+    FAMILY = "family", _("Family")
+    LEGAL = "legal", _("Legal")
+    FINANCES = "finances", _("Finances")
+    COMMUNITY = "community", _("Community")
+    SPIRITUALITY = "spirituality", _("Spirituality")
+    OTHER = "other", _("Other")
 
 
 class Goal(models.Model):
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", "Suggested by your mentor"
-        ACTIVE = "active", "Active"
-        ACHIEVED = "achieved", "Achieved"
-        PAUSED = "paused", "Paused"
-        DROPPED = "dropped", "Dropped"
+        SUGGESTED = "suggested", _("Suggested by your mentor")
+        ACTIVE = "active", _("Active")
+        ACHIEVED = "achieved", _("Achieved")
+        PAUSED = "paused", _("Paused")
+        DROPPED = "dropped", _("Dropped")
 
     mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=120)
-    why = models.TextField("Why it matters", blank=True)
+    why = models.TextField(_("Why it matters"), blank=True)
     category = models.CharField(max_length=16, choices=Category.choices, default=Category.RECOVERY)
-    target = models.CharField("Measurable target", max_length=200, blank=True, help_text="How you will know.")
+    target = models.CharField(_("Measurable target"), max_length=200, blank=True, help_text=_("How you will know."))
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    cadence = models.CharField("Check in", max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY)
-    is_private = models.BooleanField("Keep private from my mentor", default=False)
+    cadence = models.CharField(
+        _("Check in"), max_length=16, choices=CheckInCadence.choices, default=CheckInCadence.WEEKLY
+    )
+    is_private = models.BooleanField(_("Keep private from my mentor"), default=False)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     suggested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    started_on = models.DateField(default=timezone.localdate, help_text="Check-ins are due from this day.")
+    started_on = models.DateField(default=timezone.localdate, help_text=_("Check-ins are due from this day."))
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # How goals are listed: what is being worked on first.
@@ -145,14 +148,14 @@ class SafetyAlert(models.Model):
     same moment are one event, with every reason in ``reasons``."""
 
     class Kind(models.TextChoices):
-        HELP_NOW = "help_now", "Asked for help now"
-        CRAVING = "craving", "Strong craving"
-        MOOD_DROP = "mood_drop", "Mood dropping"
+        HELP_NOW = "help_now", _("Asked for help now")
+        CRAVING = "craving", _("Strong craving")
+        MOOD_DROP = "mood_drop", _("Mood dropping")
 
     class Source(models.TextChoices):
-        TAP = "tap", "The help-now button"
-        CHECKIN = "checkin", "A check-in"
-        MESSAGE = "message", "From a message"
+        TAP = "tap", _("The help-now button")
+        CHECKIN = "checkin", _("A check-in")
+        MESSAGE = "message", _("From a message")
 
     mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="safety_alerts")
     checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
@@ -209,13 +212,13 @@ class Instrument(models.Model):
         null=True,
         blank=True,
         related_name="instruments",
-        help_text="Empty: offered to every program.",
+        help_text=_("Empty: offered to every program."),
     )
     scale_min = models.PositiveSmallIntegerField(default=1)
     scale_max = models.PositiveSmallIntegerField(default=6)
-    scale_labels = models.JSONField(default=list, blank=True, help_text="One label per point of the scale.")
+    scale_labels = models.JSONField(default=list, blank=True, help_text=_("One label per point of the scale."))
     threshold = models.PositiveSmallIntegerField(
-        default=50, help_text="Scores (0–100) below this are flagged for a conversation."
+        default=50, help_text=_("Scores (0–100) below this are flagged for a conversation.")
     )
     interval_days = models.PositiveSmallIntegerField(default=90)
     is_active = models.BooleanField(default=True)
@@ -226,7 +229,7 @@ class Instrument(models.Model):
 
 class InstrumentItem(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
-    domain = models.CharField(max_length=16, choices=Category.choices, help_text="The goal category it speaks to.")
+    domain = models.CharField(max_length=16, choices=Category.choices, help_text=_("The goal category it speaks to."))
     text = models.CharField(max_length=240)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
 
@@ -259,7 +260,19 @@ def help_now_state(user, mentee_pk=None):
     }
 
 
-CHANNEL_WORDS = (("in_app", "in Waypoint"), ("email", "by email"), ("sms", "by text message"))
+CHANNEL_WORDS = (
+    ("in_app", gettext_lazy("in Waypoint")),
+    ("email", gettext_lazy("by email")),
+    ("sms", gettext_lazy("by text message")),
+)
+
+
+def _words_and(words):
+    """ "a", "a and b", "a, b and c" in the active language."""
+    words = [str(word) for word in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return gettext("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def help_now_said(alert, told):
@@ -269,16 +282,18 @@ def help_now_said(alert, told):
     Waypoint, by email and by text message." Empty string when nobody could be told."""
     from django.utils.formats import time_format
 
-    names = [f"{user.get_short_name()} (your mentor)" for user in told["mentors"]]
+    names = [gettext("%(name)s (your mentor)") % {"name": user.get_short_name()} for user in told["mentors"]]
     if told["team"]:
-        names.append("the program team")
+        names.append(gettext("the program team"))
     if not names:
         return ""
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     how = [words for channel, words in CHANNEL_WORDS if channel in told["channels"]]
-    ways = how[0] if len(how) == 1 else ", ".join(how[:-1]) + " and " + how[-1]
     at = time_format(timezone.localtime(alert.created_at), "g:i A")
-    return f"We let {who} know at {at}. They will see it {ways}."
+    return gettext("We let %(who)s know at %(at)s. They will see it %(ways)s.") % {
+        "who": _words_and(names),
+        "at": at,
+        "ways": _words_and(how),
+    }
 
 
 # --- recovery capital and progress --------------------------------------------------------------------------

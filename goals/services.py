@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentoring import access
 from mentoring.insights import rollups
@@ -37,7 +38,7 @@ def goal_create(*, mentee, by, milestones=(), **fields):
         status, suggested_by = Goal.Status.SUGGESTED, by
         fields["is_private"] = False
     else:
-        raise ValidationError("Only the mentee or their mentor can set a goal.")
+        raise ValidationError(_("Only the mentee or their mentor can set a goal."))
     goal = Goal.objects.create(mentee=mentee, status=status, suggested_by=suggested_by, **fields)
     Milestone.objects.bulk_create(
         [Milestone(goal=goal, title=title, due_date=due, position=i) for i, (title, due) in enumerate(milestones)]
@@ -47,9 +48,9 @@ def goal_create(*, mentee, by, milestones=(), **fields):
 
 def goal_answer_suggestion(*, goal, by, accept):
     if by != goal.mentee.user:
-        raise ValidationError("Only the mentee can answer a suggested goal.")
+        raise ValidationError(_("Only the mentee can answer a suggested goal."))
     if goal.status != Goal.Status.SUGGESTED:
-        raise ValidationError("This goal is not waiting for an answer.")
+        raise ValidationError(_("This goal is not waiting for an answer."))
     goal.status = Goal.Status.ACTIVE if accept else Goal.Status.DROPPED
     goal.started_on = timezone.localdate()
     goal.closed_at = None if accept else timezone.now()
@@ -68,10 +69,11 @@ STATUS_MOVES = {
 
 def goal_set_status(*, goal, by, status):
     if by != goal.mentee.user and not access.can_manage_program(by, goal.mentee.program_id):
-        raise ValidationError("Only the mentee or a coordinator can change this goal.")
+        raise ValidationError(_("Only the mentee or a coordinator can change this goal."))
     if status not in STATUS_MOVES[goal.status]:
         raise ValidationError(
-            f"A goal that is {goal.get_status_display().lower()} cannot become {Goal.Status(status).label.lower()}."
+            _("A goal that is %(now)s cannot become %(new)s.")
+            % {"now": goal.get_status_display().lower(), "new": str(Goal.Status(status).label).lower()}
         )
     if status == Goal.Status.ACTIVE:
         # Check-ins are due again from today: paused weeks are not missed weeks.
@@ -86,7 +88,7 @@ def goal_set_status(*, goal, by, status):
 
 def milestone_set_done(*, milestone, by, done):
     if by != milestone.goal.mentee.user:
-        raise ValidationError("Only the mentee ticks their milestones.")
+        raise ValidationError(_("Only the mentee ticks their milestones."))
     milestone.done_at = timezone.now() if done else None
     milestone.save(update_fields=["done_at"])
     return milestone
@@ -240,23 +242,23 @@ def _mood_dropping(mentee, points):
 def checkin_comment(*, checkin, author, body):
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write a few words."})
+        raise ValidationError({"body": _("Write a few words.")})
     if not access.may_support_mentee(author, checkin.mentee):
-        raise ValidationError("Only the mentee's mentor or a coordinator can answer a check-in.")
+        raise ValidationError(_("Only the mentee's mentor or a coordinator can answer a check-in."))
     return CheckInComment.objects.create(checkin=checkin, author=author, body=body)
 
 
 def alert_acknowledge(*, alert, by, note):
     note = note.strip()
     if not note:
-        raise ValidationError({"note": "Say what you did or will do; it helps whoever looks next."})
+        raise ValidationError({"note": _("Say what you did or will do; it helps whoever looks next.")})
     with transaction.atomic():
         # Two people acknowledging at once: the second is told, not overwritten.
         done = SafetyAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=by, note=note
         )
     if not done:
-        raise ValidationError("This alert was already acknowledged.")
+        raise ValidationError(_("This alert was already acknowledged."))
     alert.refresh_from_db()
     return alert
 
@@ -278,10 +280,10 @@ def assessment_submit(*, mentee, instrument, answers):
     items = list(instrument.items.all())
     missing = [item for item in items if item.pk not in answers]
     if missing:
-        raise ValidationError("Please answer every statement.")
+        raise ValidationError(_("Please answer every statement."))
     for item in items:
         if not instrument.scale_min <= answers[item.pk] <= instrument.scale_max:
-            raise ValidationError("An answer is outside the scale.")
+            raise ValidationError(_("An answer is outside the scale."))
     assessment = Assessment.objects.create(
         mentee=mentee, instrument=instrument, score=score_of(instrument, [answers[i.pk] for i in items])
     )

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -97,7 +98,10 @@ def goal_new(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            text = "Your goal is set." if not suggesting else f"Your suggestion is waiting for {mentee.user} to accept."
+            if suggesting:
+                text = _("Your suggestion is waiting for %(name)s to accept.") % {"name": mentee.user}
+            else:
+                text = _("Your goal is set.")
             messages.success(request, text)
             return redirect("goals:detail", goal.pk)
     return render(request, "goals/goal_form.html", {"mentee": mentee, "form": form, "suggesting": suggesting})
@@ -111,7 +115,9 @@ def _visible_goal(request, pk):
 def goal_detail(request, pk):
     goal = _visible_goal(request, pk)
     progress = progress_series(goal)
-    chart = line_chart(f"Progress on {goal.title}", [Series("Progress %", progress, 0, 100, "#0b5d6b")])
+    chart = line_chart(
+        _("Progress on %(goal)s") % {"goal": goal.title}, [Series(_("Progress %"), progress, 0, 100, "#0b5d6b")]
+    )
     audit_read(request, subject=goal.mentee.user, what="goal", obj=goal, program=goal.mentee.program_id)
     return render(
         request,
@@ -138,11 +144,11 @@ def goal_action(request, pk):
         elif action in Goal.Status.values:
             goal_set_status(goal=goal, by=request.user, status=action)
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(_("Unknown action."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The goal is updated.")
+        messages.success(request, _("The goal is updated."))
     return redirect("goals:detail", goal.pk)
 
 
@@ -191,12 +197,12 @@ def _thanks(entry, mentee):
     goals = list(mentee.goals.filter(status=Goal.Status.ACTIVE))
     # Only the recent check-ins: a POST must not slow down as the history grows.
     best = max((streak for streak, _ in recent_status(goals, mentee).values()), default=0)
-    text = "Thanks for checking in."
+    parts = [_("Thanks for checking in.")]
     if best > 1:
-        text += f" That's {best} in a row — keep it going!"
+        parts.append(_("That's %(count)d in a row — keep it going!") % {"count": best})
     if entry.wants_to_talk:
-        text += " Your mentor will see that you'd like to talk."
-    return text
+        parts.append(_("Your mentor will see that you'd like to talk."))
+    return " ".join(parts)
 
 
 @login_required
@@ -234,9 +240,9 @@ def checkin_comment_view(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Your answer is posted; your mentee will see it.")
+            messages.success(request, _("Your answer is posted; your mentee will see it."))
     else:
-        messages.error(request, "Write a few words before sending.")
+        messages.error(request, _("Write a few words before sending."))
     return redirect("goals:checkins", entry.mentee_id)
 
 
@@ -262,7 +268,7 @@ def alert_acknowledge_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The alert is acknowledged.")
+            messages.success(request, _("The alert is acknowledged."))
             return redirect("goals:alerts")
     audit_read(request, subject=alert.mentee.user, what="alert", obj=alert, program=alert.mentee.program_id)
     mentee = alert.mentee
@@ -316,7 +322,7 @@ def assessment(request):
     mentee = _own_mentee(request)
     instrument = instrument_for(mentee.program)
     if instrument is None:  # no default instrument (its data migration was undone): nothing to answer
-        messages.info(request, "There is no life check to answer yet.")
+        messages.info(request, _("There is no life check to answer yet."))
         return redirect("goals:progress", mentee.pk)
     form = AssessmentForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
@@ -325,7 +331,9 @@ def assessment(request):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "Thank you. Your answers are saved; see how things change on your progress page.")
+            messages.success(
+                request, _("Thank you. Your answers are saved; see how things change on your progress page.")
+            )
             return redirect("goals:progress", mentee.pk)
     return render(request, "goals/assessment.html", {"mentee": mentee, "instrument": instrument, "form": form})
 
@@ -341,16 +349,16 @@ def progress(request, pk):
         goal.adherence = rates[goal.pk]
     series = mood_series(mentee)
     mood_chart = line_chart(
-        "Mood and cravings over the last 90 days",
+        _("Mood and cravings over the last 90 days"),
         [
-            Series("Mood (1–5)", [(t, m) for t, m, _ in series], 1, 5, "#0b5d6b"),
-            Series("Cravings (0–10)", [(t, c) for t, _, c in series], 0, 10, "#a4161a"),
+            Series(_("Mood (1–5)"), [(t, m) for t, m, _ in series], 1, 5, "#0b5d6b"),
+            Series(_("Cravings (0–10)"), [(t, c) for t, _, c in series], 0, 10, "#a4161a"),
         ],
     )
     active = [goal for goal in goals if goal.status == Goal.Status.ACTIVE][: len(GOAL_COLORS)]
     by_goal = progress_by_goal(active)
     goals_chart = line_chart(
-        "Progress on active goals",
+        _("Progress on active goals"),
         [
             Series(goal.title[:24], by_goal[goal.pk], 0, 100, color)
             for goal, color in zip(active, GOAL_COLORS, strict=False)
@@ -358,8 +366,8 @@ def progress(request, pk):
     )
     assessments = list(access.visible_assessments(request.user).filter(mentee=mentee).order_by("taken_at"))
     capital_chart = line_chart(
-        "Recovery capital score",
-        [Series("Score (0–100)", [(a.taken_at, a.score) for a in assessments], 0, 100, "#5c4d7d")],
+        _("Recovery capital score"),
+        [Series(_("Score (0–100)"), [(a.taken_at, a.score) for a in assessments], 0, 100, "#5c4d7d")],
     )
     latest = assessments[-1] if assessments else None
     instrument = instrument_for(mentee.program)

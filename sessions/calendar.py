@@ -1,17 +1,20 @@
 """The personal ICS feed. Titles never reveal what a meeting is about:
-every event is "Waypoint meeting", with the details behind sign-in."""
+every event is "Waypoint meeting" (in the feed owner's language: feed_language),
+with the details behind sign-in."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
 from .services import upcoming_for
 
-NEUTRAL_TITLE = "Waypoint meeting"
+NEUTRAL_TITLE = _("Waypoint meeting")
 FEED_HISTORY = timedelta(days=30)
 
 
@@ -29,24 +32,40 @@ def _event(uid, starts_at, ends_at, path, row, online_url=""):
     owner's own meetings: build_feed)."""
     event = Event()
     event.add("uid", f"{uid}@{uid_domain()}")
-    event.add("summary", NEUTRAL_TITLE)
+    event.add("summary", str(NEUTRAL_TITLE))
     event.add("dtstart", starts_at)
     event.add("dtend", ends_at)
     event.add("dtstamp", row.changed_at)
     event.add("last-modified", row.changed_at)
     event.add("sequence", row.sequence)
-    event.add("description", f"Details after signing in: {settings.SITE_URL}{path}")
+    event.add("description", gettext("Details after signing in: %(url)s") % {"url": f"{settings.SITE_URL}{path}"})
     if online_url:
         event.add("url", online_url)
         event.add("location", online_url)
     return event
 
 
+def feed_language(user):
+    """The language the user's feed is written in: their own (``User.language``,
+    a code from settings.LANGUAGES, when set) or the site's default. A calendar
+    app fetches the feed without the person's browser settings, so the request's
+    language cannot be used."""
+    language = getattr(user, "language", "") or ""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
 def build_feed(user):
-    """The user's scheduled one-on-ones and group sessions as ICS bytes. An
-    online meeting carries its link: the feed lists only meetings the user
-    takes part in (their own matches' meetings while the match is current,
-    groups where they have a seat or facilitate)."""
+    """The user's scheduled one-on-ones and group sessions as ICS bytes, titles
+    and descriptions in the user's language (feed_language). An online meeting
+    carries its link: the feed lists only meetings the user takes part in (their
+    own matches' meetings while the match is current, groups where they have a
+    seat or facilitate)."""
+    with translation.override(feed_language(user)):
+        return _build_feed(user)
+
+
+def _build_feed(user):
     now = timezone.now()
     calendar = Calendar()
     calendar.add("prodid", "-//Waypoint//Calendar//EN")

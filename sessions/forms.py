@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import MeetingMode, Topic
@@ -17,12 +19,12 @@ from .models import GroupSession, Session
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 MAX_SERIES_DATES = 52  # a weekly series ends within a year of its first date
 DURATIONS = [
-    (15, "15 minutes"),
-    (30, "30 minutes"),
-    (45, "45 minutes"),
-    (60, "1 hour"),
-    (90, "1½ hours"),
-    (120, "2 hours"),
+    (15, _("15 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
 ]
 
 
@@ -46,15 +48,15 @@ class MeetingLinkField(forms.URLField):
     refused with a message that says why (the link becomes a button people
     tap, so it must be a secure web address)."""
 
-    default_error_messages = {"invalid": "Enter the whole link of the video call, starting with https://."}
+    default_error_messages = {"invalid": _("Enter the whole link of the video call, starting with https://.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
         kwargs.setdefault("max_length", 500)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Online meeting link")
+        kwargs.setdefault("label", _("Online meeting link"))
         kwargs.setdefault(
-            "help_text", "For a video call: the https:// link. Only the two of you and the coordinators see it."
+            "help_text", _("For a video call: the https:// link. Only the two of you and the coordinators see it.")
         )
         super().__init__(**kwargs)
 
@@ -62,7 +64,9 @@ class MeetingLinkField(forms.URLField):
         typed = SCHEME.match(value or "")
         if typed and typed.group(1).lower() != "https":
             raise ValidationError(
-                "Use a secure link that starts with https:// (links starting with “%(scheme)s:” cannot be used).",
+                gettext(
+                    "Use a secure link that starts with https:// (links starting with “%(scheme)s:” cannot be used)."
+                ),
                 code="scheme",
                 params={"scheme": typed.group(1).lower()[:20]},
             )
@@ -75,11 +79,13 @@ class MeetingLinkField(forms.URLField):
 
 
 class WhenFields(forms.Form):
-    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
-    time = forms.TimeField(label="Start time", widget=TIME)
-    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label="Length")
-    mode = forms.ChoiceField(choices=MeetingMode.choices, label="How")
-    location = forms.CharField(max_length=200, required=False, label="Where", help_text="A place or a phone number.")
+    day = dates.DateField(window=dates.NEAR, years=2, label=_("Date"))
+    time = forms.TimeField(label=_("Start time"), widget=TIME)
+    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=60, label=_("Length"))
+    mode = forms.ChoiceField(choices=MeetingMode.choices, label=_("How"))
+    location = forms.CharField(
+        max_length=200, required=False, label=_("Where"), help_text=_("A place or a phone number.")
+    )
     online_url = MeetingLinkField()
 
     def starts_at(self):
@@ -98,37 +104,39 @@ class ScheduleForm(WhenFields):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_at") and cleaned["starts_at"] <= timezone.now():
-            self.add_error("day", "Choose a date and time in the future. To record a past meeting, log it instead.")
+            self.add_error(
+                "day", gettext("Choose a date and time in the future. To record a past meeting, log it instead.")
+            )
         return cleaned
 
 
 class LogFields(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(Session.Status.COMPLETED, "We met"), (Session.Status.MISSED, "The meeting did not happen")],
+        choices=[(Session.Status.COMPLETED, _("We met")), (Session.Status.MISSED, _("The meeting did not happen"))],
         widget=forms.RadioSelect,
         initial=Session.Status.COMPLETED,
-        label="What happened?",
+        label=_("What happened?"),
     )
-    missed_by = forms.ChoiceField(choices=[("", "—")] + Session.MissedBy.choices, required=False, label="If missed")
-    topics = choice_list(Topic.choices, "Topics you talked about")
+    missed_by = forms.ChoiceField(choices=[("", "—")] + Session.MissedBy.choices, required=False, label=_("If missed"))
+    topics = choice_list(Topic.choices, _("Topics you talked about"))
     skills = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Skills practised"
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Skills practised")
     )
     shared_summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Summary for the mentee",
-        help_text="Your mentee sees this.",
+        label=_("Summary for the mentee"),
+        help_text=_("Your mentee sees this."),
     )
-    follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Next steps")
+    follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Next steps"))
     resources_shared = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Resources shared"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Resources shared")
     )
     private_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Private notes",
-        help_text="Only you and the program's coordinators see these. Never your mentee.",
+        label=_("Private notes"),
+        help_text=_("Only you and the program's coordinators see these. Never your mentee."),
     )
 
     def __init__(self, *args, program, **kwargs):
@@ -138,7 +146,7 @@ class LogFields(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("outcome") == Session.Status.MISSED and not cleaned.get("missed_by"):
-            self.add_error("missed_by", "Say who could not come.")
+            self.add_error("missed_by", gettext("Say who could not come."))
         return cleaned
 
     def log_data(self):
@@ -147,7 +155,7 @@ class LogFields(forms.Form):
 
 
 class LogForm(LogFields):
-    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, label="How long did you meet?")
+    duration_minutes = forms.TypedChoiceField(coerce=int, choices=DURATIONS, label=_("How long did you meet?"))
 
 
 class RecordPastForm(WhenFields, LogFields):
@@ -156,58 +164,65 @@ class RecordPastForm(WhenFields, LogFields):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_at") and cleaned["starts_at"] > timezone.now():
-            self.add_error("day", "This is in the future: schedule it instead.")
+            self.add_error("day", gettext("This is in the future: schedule it instead."))
         return cleaned
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why is it cancelled?", help_text="The other person sees this.")
+    reason = forms.CharField(
+        max_length=200, label=_("Why is it cancelled?"), help_text=_("The other person sees this.")
+    )
 
 
 class GroupForm(forms.Form):
-    kind = forms.ChoiceField(choices=GroupSession.Kind.choices)
-    title = forms.CharField(max_length=120)
-    skill = forms.ModelChoiceField(queryset=None, required=False, label="Skill or topic")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
-    start = forms.TimeField(label="Starts", widget=TIME)
-    end = forms.TimeField(label="Ends", widget=TIME)
-    location = forms.CharField(max_length=200, required=False, label="Place")
+    kind = forms.ChoiceField(choices=GroupSession.Kind.choices, label=_("Kind"))
+    title = forms.CharField(max_length=120, label=_("Title"))
+    skill = forms.ModelChoiceField(queryset=None, required=False, label=_("Skill or topic"))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Description"))
+    day = dates.DateField(window=dates.NEAR, years=2, label=_("Date"))
+    start = forms.TimeField(label=_("Starts"), widget=TIME)
+    end = forms.TimeField(label=_("Ends"), widget=TIME)
+    location = forms.CharField(max_length=200, required=False, label=_("Place"))
     online_link = MeetingLinkField(
-        label="Online link",
-        help_text="For an online date: the https:// link. People with a seat, facilitators and coordinators see it.",
+        label=_("Online link"),
+        help_text=_("For an online date: the https:// link. People with a seat, facilitators and coordinators see it."),
     )
-    capacity = forms.IntegerField(min_value=1, max_value=500, initial=12, label="Seats")
+    capacity = forms.IntegerField(min_value=1, max_value=500, initial=12, label=_("Seats"))
     is_public = forms.BooleanField(
         required=False,
-        label="Show on the program's public page",
-        help_text="Title, kind, date, time and place only (never who comes, who leads it or an online link). "
-        "The page shows it while the program's public page is published.",
+        label=_("Show on the program's public page"),
+        help_text=_(
+            "Title, kind, date, time and place only (never who comes, who leads it or an online link). "
+            "The page shows it while the program's public page is published."
+        ),
     )
     facilitators = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Mentors, volunteers or coordinators who lead it and take attendance.",
+        label=_("Facilitators"),
+        help_text=_("Mentors, volunteers or coordinators who lead it and take attendance."),
     )
     weekly_until = dates.DateField(
         window=dates.FUTURE,
         years=3,  # within a year of the first date: checked in clean()
         required=False,
-        label="Repeat every week until",
-        help_text="Leave empty for a one-off. Each date of a series can be moved or cancelled on its own.",
+        label=_("Repeat every week until"),
+        help_text=_("Leave empty for a one-off. Each date of a series can be moved or cancelled on its own."),
     )
     weekly_count = forms.IntegerField(
         required=False,
         min_value=2,
         max_value=MAX_SERIES_DATES,
-        label="Or: how many weekly dates",
-        help_text=f"A series ends within a year: at most {MAX_SERIES_DATES} dates.",
+        label=_("Or: how many weekly dates"),
     )
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["skill"].queryset = program.skills.filter(is_active=True)
+        self.fields["weekly_count"].help_text = gettext("A series ends within a year: at most %(count)d dates.") % {
+            "count": MAX_SERIES_DATES
+        }
         self.fields["facilitators"].queryset = (
             get_user_model().objects.filter(pk__in=_program_people(program)).order_by("full_name")
         )
@@ -218,9 +233,9 @@ class GroupForm(forms.Form):
             cleaned["starts_at"] = aware(cleaned["day"], cleaned["start"])
             cleaned["ends_at"] = aware(cleaned["day"], cleaned["end"])
             if cleaned["ends_at"] <= cleaned["starts_at"]:
-                self.add_error("end", "The end must be after the start.")
+                self.add_error("end", gettext("The end must be after the start."))
             elif cleaned["starts_at"] <= timezone.now():
-                self.add_error("day", "Choose a date and time in the future.")
+                self.add_error("day", gettext("Choose a date and time in the future."))
         self._clean_series(cleaned)
         return cleaned
 
@@ -230,7 +245,7 @@ class GroupForm(forms.Form):
         ``weekly_until`` from the count and ``series_dates`` for the message."""
         day, until, count = cleaned.get("day"), cleaned.get("weekly_until"), cleaned.get("weekly_count")
         if until and count:
-            self.add_error("weekly_count", "Choose an end date or a number of dates, not both.")
+            self.add_error("weekly_count", gettext("Choose an end date or a number of dates, not both."))
             return
         if not day:
             return
@@ -239,12 +254,12 @@ class GroupForm(forms.Form):
         if until:
             dates_in_series = series_dates(day, until)
             if until < day:
-                self.add_error("weekly_until", "The series must end on or after its first date.")
+                self.add_error("weekly_until", gettext("The series must end on or after its first date."))
             elif dates_in_series > MAX_SERIES_DATES:
                 self.add_error(
                     "weekly_until",
-                    f"A weekly series ends within a year: this would create {dates_in_series} dates "
-                    f"(at most {MAX_SERIES_DATES}).",
+                    gettext("A weekly series ends within a year: this would create %(dates)d dates (at most %(max)d).")
+                    % {"dates": dates_in_series, "max": MAX_SERIES_DATES},
                 )
             cleaned["series_dates"] = dates_in_series
 
@@ -281,15 +296,15 @@ def _program_people(program):
 
 
 class MoveForm(forms.Form):
-    title = forms.CharField(max_length=120, required=False, label="Title")
-    capacity = forms.IntegerField(min_value=1, max_value=500, required=False, label="Seats")
-    day = dates.DateField(window=dates.NEAR, years=2, label="Date")
-    start = forms.TimeField(label="Starts", widget=TIME)
-    end = forms.TimeField(label="Ends", widget=TIME)
-    location = forms.CharField(max_length=200, required=False, label="Place")
+    title = forms.CharField(max_length=120, required=False, label=_("Title"))
+    capacity = forms.IntegerField(min_value=1, max_value=500, required=False, label=_("Seats"))
+    day = dates.DateField(window=dates.NEAR, years=2, label=_("Date"))
+    start = forms.TimeField(label=_("Starts"), widget=TIME)
+    end = forms.TimeField(label=_("Ends"), widget=TIME)
+    location = forms.CharField(max_length=200, required=False, label=_("Place"))
     online_link = MeetingLinkField(
-        label="Online link",
-        help_text="For an online date: the https:// link. People with a seat, facilitators and coordinators see it.",
+        label=_("Online link"),
+        help_text=_("For an online date: the https:// link. People with a seat, facilitators and coordinators see it."),
     )
 
     def clean(self):
@@ -298,7 +313,7 @@ class MoveForm(forms.Form):
             cleaned["starts_at"] = aware(cleaned["day"], cleaned["start"])
             cleaned["ends_at"] = aware(cleaned["day"], cleaned["end"])
             if cleaned["ends_at"] <= cleaned["starts_at"]:
-                self.add_error("end", "The end must be after the start.")
+                self.add_error("end", gettext("The end must be after the start."))
         return cleaned
 
 
@@ -307,13 +322,13 @@ class ProposeTimeForm(forms.Form):
     (the time-zone middleware activates ``User.zone``). ``session``: the meeting
     (its current start must differ from the new one)."""
 
-    day = dates.DateField(window=dates.FUTURE, years=1, label="New date")
-    time = forms.TimeField(label="New start time", widget=TIME)
+    day = dates.DateField(window=dates.FUTURE, years=1, label=_("New date"))
+    time = forms.TimeField(label=_("New start time"), widget=TIME)
     note = forms.CharField(
         max_length=200,
         required=False,
-        label="A note for the other person",
-        help_text="Optional. For example: “Work moved my shift.”",
+        label=_("A note for the other person"),
+        help_text=_("Optional. For example: “Work moved my shift.”"),
     )
 
     def __init__(self, *args, session, **kwargs):
@@ -325,9 +340,9 @@ class ProposeTimeForm(forms.Form):
         if cleaned.get("day") and cleaned.get("time"):
             cleaned["starts_at"] = starts_at = aware(cleaned["day"], cleaned["time"])
             if starts_at <= timezone.now():
-                self.add_error("time", "Choose a time in the future.")
+                self.add_error("time", gettext("Choose a time in the future."))
             elif starts_at == self.session.starts_at:
-                self.add_error("time", "That is the meeting's time now: choose a different one.")
+                self.add_error("time", gettext("That is the meeting's time now: choose a different one."))
         return cleaned
 
 
@@ -335,8 +350,8 @@ class BookForm(forms.Form):
     """A coordinator or facilitator books a person of the program in (or adds
     a walk-in while attendance is open)."""
 
-    person = forms.ModelChoiceField(queryset=None, label="Person", empty_label="Choose a person")
-    walk_in = forms.BooleanField(required=False, label="They are here now (walk-in): give a seat and mark attended")
+    person = forms.ModelChoiceField(queryset=None, label=_("Person"), empty_label=_("Choose a person"))
+    walk_in = forms.BooleanField(required=False, label=_("They are here now (walk-in): give a seat and mark attended"))
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.choices import MeetingMode
 from mentoring.localized import localized
@@ -35,25 +36,25 @@ class Session(models.Model):
     """A one-on-one meeting of a match, scheduled ahead or logged after."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        COMPLETED = "completed", "Completed"
-        MISSED = "missed", "Missed"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPLETED = "completed", _("Completed")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class MissedBy(models.TextChoices):
-        MENTEE = "mentee", "The mentee did not come"
-        MENTOR = "mentor", "The mentor did not come"
-        BOTH = "both", "Neither could come"
+        MENTEE = "mentee", _("The mentee did not come")
+        MENTOR = "mentor", _("The mentor did not come")
+        BOTH = "both", _("Neither could come")
 
     match = models.ForeignKey("mentoring.Match", on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     mode = models.CharField(max_length=16, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
-    location = models.CharField(max_length=200, blank=True, help_text="A place or a phone number.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("A place or a phone number."))
     # A video call's address (https only, sessions.forms.MeetingLinkField): shown to the
     # pair and the program's coordinators, in the pair's calendar feeds, never in a text
     # message or an email (those link to the meeting page, behind sign-in).
-    online_url = models.URLField("online meeting link", max_length=500, blank=True)
+    online_url = models.URLField(_("online meeting link"), max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -75,7 +76,7 @@ class Session(models.Model):
     private_notes = models.TextField(blank=True)
     # Shared with the mentee.
     shared_summary = models.TextField(blank=True)
-    follow_up = models.TextField(blank=True, help_text="Next steps agreed together.")
+    follow_up = models.TextField(blank=True, help_text=_("Next steps agreed together."))
     # Calendar feed: every change raises the sequence and stamps the time, so
     # subscribed calendars replace their copy (RFC 5545 SEQUENCE, LAST-MODIFIED).
     sequence = models.PositiveIntegerField(default=0)
@@ -140,15 +141,15 @@ class TimeProposal(models.Model):
     is pending per meeting (a database constraint). Times are UTC."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="time_proposals")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    starts_at = models.DateTimeField(help_text="The proposed new start (UTC).")
+    starts_at = models.DateTimeField(help_text=_("The proposed new start (UTC)."))
     # The meeting's start when the proposal was made, for the history ("instead of ...").
     previous_starts_at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
@@ -198,7 +199,7 @@ class GroupSeries(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "group series"
+        verbose_name_plural = _("group series")
 
     def __str__(self):
         return self.title
@@ -208,13 +209,13 @@ class GroupSession(models.Model):
     """A group session, workshop or event (one occurrence of a series, or on its own)."""
 
     class Kind(models.TextChoices):
-        GROUP = "group", "Group session"
-        WORKSHOP = "workshop", "Workshop"
-        EVENT = "event", "Event"
+        GROUP = "group", _("Group session")
+        WORKSHOP = "workshop", _("Workshop")
+        EVENT = "event", _("Event")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="group_sessions")
     series = models.ForeignKey(GroupSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="occurrences")
@@ -231,10 +232,11 @@ class GroupSession(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=200, blank=True)
     is_public = models.BooleanField(
-        "Show on the public program page",
+        _("Show on the public program page"),
         default=False,
-        help_text="The title, kind, date, time and place appear on the program's public page "
-        "(never who comes or leads it).",
+        help_text=_(
+            "The title, kind, date, time and place appear on the program's public page (never who comes or leads it)."
+        ),
     )
     # Bumped by every registration change: the write that serialises
     # concurrent registrations for the last seat (see services.register).
@@ -266,14 +268,14 @@ class GroupSession(models.Model):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
-        REGISTERED = "registered", "Registered"
-        WAITLISTED = "waitlisted", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
+        REGISTERED = "registered", _("Registered")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Attendance(models.TextChoices):
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "No-show"
-        EXCUSED = "excused", "Excused"
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+        EXCUSED = "excused", _("Excused")
 
     group_session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentoring import access
 from mentoring.insights import rollups
@@ -37,7 +39,7 @@ def _notify(users, kind, subject, link):
 
 def _participant_side(match, user):
     if not access.may_act_in_match(user, match):
-        raise ValidationError("Only the mentor, the mentee and the program's coordinators can do this.")
+        raise ValidationError(_("Only the mentor, the mentee and the program's coordinators can do this."))
     return match.side_of(user)
 
 
@@ -69,13 +71,15 @@ def session_schedule(
     video call's https link (checked by the form: sessions.forms.MeetingLinkField)."""
     _participant_side(match, by)
     if match.status != Match.Status.ACTIVE:
-        raise ValidationError("Sessions can be scheduled for active matches only.")
+        raise ValidationError(_("Sessions can be scheduled for active matches only."))
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Choose a time in the future. To record a past meeting, log it instead."})
+        raise ValidationError(
+            {"starts_at": _("Choose a time in the future. To record a past meeting, log it instead.")}
+        )
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     if not allow_double_booking and mentor_conflicts(match.mentor.user, starts_at, ends_at):
         raise DoubleBooking(
-            f"{match.mentor.user} already has something booked at that time. Schedule anyway?",
+            _("%(mentor)s already has something booked at that time. Schedule anyway?") % {"mentor": match.mentor.user},
             code="double_booked",
         )
     session = Session.objects.create(
@@ -101,13 +105,13 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
     missed (by whom). The pair's first completed session is their first contact."""
     match = session.match
     if not access.may_log_sessions(by, match):
-        raise ValidationError("Only the mentor or a coordinator logs a session.")
+        raise ValidationError(_("Only the mentor or a coordinator logs a session."))
     if session.status == Session.Status.CANCELLED:
-        raise ValidationError("A cancelled session cannot be logged.")
+        raise ValidationError(_("A cancelled session cannot be logged."))
     if session.starts_at > timezone.now():
-        raise ValidationError("A session can be logged once it has started.")
+        raise ValidationError(_("A session can be logged once it has started."))
     if outcome == Session.Status.MISSED and not missed_by:
-        raise ValidationError({"missed_by": "Say who could not come."})
+        raise ValidationError({"missed_by": _("Say who could not come.")})
     session.status = outcome
     session.missed_by = missed_by if outcome == Session.Status.MISSED else ""
     if duration_minutes:
@@ -133,9 +137,9 @@ def session_log(*, session, by, outcome, missed_by="", duration_minutes=None, sk
 def session_record_past(*, match, by, starts_at, duration_minutes, mode, location="", online_url="", **log):
     """Log a meeting after the fact, in one step."""
     if starts_at > timezone.now():
-        raise ValidationError({"starts_at": "This meeting is in the future: schedule it instead."})
+        raise ValidationError({"starts_at": _("This meeting is in the future: schedule it instead.")})
     if not match.has_started:
-        raise ValidationError("Sessions can be logged for matches that have started.")
+        raise ValidationError(_("Sessions can be logged for matches that have started."))
     session = Session.objects.create(
         match=match,
         starts_at=starts_at,
@@ -153,7 +157,9 @@ def session_cancel(*, session, by, reason):
     """Cancel a scheduled meeting; a new time waiting for an answer is withdrawn."""
     _participant_side(session.match, by)
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError(f"This session is already {session.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This session is already %(status)s.") % {"status": session.get_status_display().lower()}
+        )
     session.status = Session.Status.CANCELLED
     session.cancelled_by = by
     session.cancel_reason = reason.strip()
@@ -183,13 +189,15 @@ def _check_movable(session, by, now):
     is current and ``by`` is its mentor or its mentee. Returns ``by``'s side."""
     side = session.match.side_of(by)
     if side is None:
-        raise ValidationError("Only the mentor and the mentee of this meeting can change its time.")
+        raise ValidationError(_("Only the mentor and the mentee of this meeting can change its time."))
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError(f"This meeting is {session.get_status_display().lower()}: its time cannot change.")
+        raise ValidationError(
+            _("This meeting is %(status)s: its time cannot change.") % {"status": session.get_status_display().lower()}
+        )
     if session.starts_at <= now:
-        raise ValidationError("This meeting has already started: its time cannot change.")
+        raise ValidationError(_("This meeting has already started: its time cannot change."))
     if not session.match.is_current:
-        raise ValidationError("This match has ended: its meetings cannot move.")
+        raise ValidationError(_("This match has ended: its meetings cannot move."))
     return side
 
 
@@ -197,17 +205,18 @@ def _check_new_time(session, starts_at, now, *, allow_double_booking):
     """A new start in the future, within a year, not the current one and (a
     warning the person may override) not clashing with the mentor's other bookings."""
     if starts_at <= now:
-        raise ValidationError({"time": "Choose a time in the future."})
+        raise ValidationError({"time": _("Choose a time in the future.")})
     if starts_at > now + MOVE_AHEAD:
-        raise ValidationError({"day": "Choose a date within a year."})
+        raise ValidationError({"day": _("Choose a date within a year.")})
     if starts_at == session.starts_at:
-        raise ValidationError({"time": "That is the meeting's time now: choose a different one."})
+        raise ValidationError({"time": _("That is the meeting's time now: choose a different one.")})
     ends_at = starts_at + timedelta(minutes=session.duration_minutes)
     if not allow_double_booking and mentor_conflicts(
         session.match.mentor.user, starts_at, ends_at, exclude_session=session
     ):
         raise DoubleBooking(
-            f"{session.match.mentor.user} already has something booked at that time. Keep this time anyway?",
+            _("%(mentor)s already has something booked at that time. Keep this time anyway?")
+            % {"mentor": session.match.mentor.user},
             code="double_booked",
         )
 
@@ -264,9 +273,11 @@ def _open_proposal(proposal, now):
     proposal = TimeProposal.objects.select_for_update().get(pk=proposal.pk)
     proposal.session = session
     if proposal.status != TimeProposal.Status.PENDING:
-        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This proposal is already %(status)s.") % {"status": proposal.get_status_display().lower()}
+        )
     if proposal.starts_at <= now:
-        raise ValidationError("The proposed time has passed. Propose another time.")
+        raise ValidationError(_("The proposed time has passed. Propose another time."))
     return proposal
 
 
@@ -277,7 +288,7 @@ def _decide(proposal, status, by, now):
 
 def _check_answerer(proposal, by):
     if proposal.proposed_by_id == by.pk:
-        raise ValidationError("The other person answers your proposal. You can withdraw it.")
+        raise ValidationError(_("The other person answers your proposal. You can withdraw it."))
 
 
 @transaction.atomic
@@ -331,9 +342,11 @@ def session_time_withdraw(*, proposal, by):
     now = timezone.now()
     proposal = TimeProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.proposed_by_id != by.pk:
-        raise ValidationError("Only the person who proposed a time can withdraw it.")
+        raise ValidationError(_("Only the person who proposed a time can withdraw it."))
     if proposal.status != TimeProposal.Status.PENDING:
-        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This proposal is already %(status)s.") % {"status": proposal.get_status_display().lower()}
+        )
     _decide(proposal, TimeProposal.Status.WITHDRAWN, by, now)
     return proposal
 
@@ -363,18 +376,18 @@ def group_create(*, program, facilitators=(), weekly_until=None, **fields):
     ``weekly_until`` (one series, many occurrences; each can change alone)."""
     starts_at, ends_at = fields["starts_at"], fields["ends_at"]
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The end must be after the start."})
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Choose a time in the future."})
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
     series = None
     occurrences = [(starts_at, ends_at)]
     if weekly_until:
         if weekly_until < timezone.localtime(starts_at, ZoneInfo(program.time_zone)).date():
-            raise ValidationError({"weekly_until": "The series must end on or after its first date."})
+            raise ValidationError({"weekly_until": _("The series must end on or after its first date.")})
         occurrences = _weekly(starts_at, ends_at, weekly_until, ZoneInfo(program.time_zone))
         last_day = timezone.localtime(occurrences[-1][0], ZoneInfo(program.time_zone)).date()
         if last_day + timedelta(weeks=1) <= weekly_until:  # _weekly stopped at the cap
-            message = f"A weekly series ends within a year (at most {MAX_SERIES_WEEKS} dates)."
+            message = _("A weekly series ends within a year (at most %(count)d dates).") % {"count": MAX_SERIES_WEEKS}
             raise ValidationError({"weekly_until": message})
         series = GroupSeries.objects.create(program=program, title=fields["title"], weekly_until=weekly_until)
     created = GroupSession.objects.bulk_create(
@@ -410,13 +423,22 @@ def group_move(*, group_session, starts_at, ends_at, location, title=None, capac
     stays. Fewer seats than people holding one is refused; more seats go to
     the waiting list in order (each promoted person is told)."""
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The end must be after the start."})
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
     promoted = []
     if capacity is not None and capacity != group_session.capacity:
         _claim_seats(group_session)
         seated = group_session.registrations.filter(status=Registration.Status.REGISTERED).count()
         if capacity < seated:
-            raise ValidationError({"capacity": f"{seated} people have a seat: choose at least {seated} seats."})
+            raise ValidationError(
+                {
+                    "capacity": ngettext(
+                        "%(count)d person has a seat: choose at least %(count)d seat.",
+                        "%(count)d people have a seat: choose at least %(count)d seats.",
+                        seated,
+                    )
+                    % {"count": seated}
+                }
+            )
         waiting = group_session.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk")
         promoted = list(waiting[: capacity - seated])
         Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(status=Registration.Status.REGISTERED)
@@ -443,7 +465,7 @@ def group_public_set(*, group_session, is_public):
 
 def group_cancel(*, group_session, reason):
     if group_session.status == GroupSession.Status.CANCELLED:
-        raise ValidationError("This session is already cancelled.")
+        raise ValidationError(_("This session is already cancelled."))
     group_session.status = GroupSession.Status.CANCELLED
     group_session.cancel_reason = reason.strip()
     group_session.save(update_fields=["status", "cancel_reason", *event_changed(group_session)])
@@ -467,7 +489,7 @@ def register(*, group_session, user):
     """A seat if one is free, otherwise a place on the waiting list. Two
     people racing for the last seat: one gets it, the other waits."""
     if group_session.status != GroupSession.Status.SCHEDULED or group_session.starts_at <= timezone.now():
-        raise ValidationError("Registration is closed for this session.")
+        raise ValidationError(_("Registration is closed for this session."))
     _claim_seats(group_session)
     registration = Registration.objects.filter(group_session=group_session, user=user).first()
     if registration and registration.status != Registration.Status.CANCELLED:
@@ -490,9 +512,9 @@ def group_book(*, group_session, user, walk_in=False):
     if not walk_in:
         return register(group_session=group_session, user=user)
     if not attendance_open(group_session):
-        raise ValidationError("Walk-ins are added while attendance is open (from 30 minutes before the start).")
+        raise ValidationError(_("Walk-ins are added while attendance is open (from 30 minutes before the start)."))
     _claim_seats(group_session)
-    registration, _ = Registration.objects.update_or_create(
+    registration, _created = Registration.objects.update_or_create(
         group_session=group_session,
         user=user,
         defaults={"status": Registration.Status.REGISTERED, "attendance": Registration.Attendance.ATTENDED},
@@ -521,7 +543,7 @@ def unregister(*, group_session, user):
     _claim_seats(group_session)
     registration = Registration.objects.filter(group_session=group_session, user=user).first()
     if registration is None or registration.status == Registration.Status.CANCELLED:
-        raise ValidationError("You are not registered for this session.")
+        raise ValidationError(_("You are not registered for this session."))
     had_seat = registration.status == Registration.Status.REGISTERED
     registration.status = Registration.Status.CANCELLED
     registration.save(update_fields=["status"])
@@ -549,11 +571,11 @@ def attendance_open(group_session):
 
 def attendance_mark(*, registration, attendance):
     if not attendance_open(registration.group_session):
-        raise ValidationError("Attendance opens 30 minutes before the start.")
+        raise ValidationError(_("Attendance opens 30 minutes before the start."))
     if registration.status != Registration.Status.REGISTERED:
-        raise ValidationError("Only people with a seat can be marked.")
+        raise ValidationError(_("Only people with a seat can be marked."))
     if attendance not in Registration.Attendance.values:
-        raise ValidationError("Choose attended, no-show or excused.")
+        raise ValidationError(_("Choose attended, no-show or excused."))
     registration.attendance = attendance
     registration.save(update_fields=["attendance"])
     return registration
@@ -563,7 +585,7 @@ def attendance_mark(*, registration, attendance):
 
 
 def calendar_feed_for(user):
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 
@@ -626,9 +648,9 @@ def skill_add(*, program, name, name_es=""):
     name_es = (name_es or "").strip()[:SKILL_NAME_MAX]
     name = name.strip()[:SKILL_NAME_MAX]
     if not name:
-        raise ValidationError("Type the name of the skill.")
+        raise ValidationError(_("Type the name of the skill."))
     if program.skills.filter(name__iexact=name).exists():
-        raise ValidationError(f"“{name}” is already in the list.")
+        raise ValidationError(_("“%(name)s” is already in the list.") % {"name": name})
     return Skill.objects.create(program=program, name=name, name_es=name_es)
 
 

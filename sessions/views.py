@@ -3,7 +3,6 @@ the ICS feed, skills and figures."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
@@ -84,7 +85,7 @@ def calendar_settings(request):
     if request.method == "POST":
         if request.POST.get("action") == "reset":
             calendar_feed_reset(user=request.user)
-            messages.success(request, "Your calendar has a new address. The old one no longer works.")
+            messages.success(request, _("Your calendar has a new address. The old one no longer works."))
         else:
             calendar_feed_for(request.user)
         return redirect("peer_sessions:calendar_settings")
@@ -99,10 +100,8 @@ def calendar_feed(request, token):
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     if not feed.user.is_active:
         raise Http404
-    # In the feed owner's language (User.language), not the calendar app's Accept-Language.
-    with translation.override(feed.user.language or settings.LANGUAGE_CODE):
-        body = build_feed(feed.user)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # build_feed writes in the owner's language (calendar.feed_language), not the calendar app's.
+    response = HttpResponse(build_feed(feed.user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="waypoint.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
@@ -145,7 +144,7 @@ def session_new(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The session is scheduled.")
+            messages.success(request, _("The session is scheduled."))
             return redirect("peer_sessions:session_detail", session.pk)
     return render(request, "sessions/session_form.html", {"match": match, "form": form, "warning": warning})
 
@@ -171,7 +170,7 @@ def session_record(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The session is logged.")
+            messages.success(request, _("The session is logged."))
             return redirect("peer_sessions:session_detail", session.pk)
     return render(request, "sessions/session_record.html", {"match": match, "form": form})
 
@@ -279,7 +278,7 @@ def session_propose(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The new time is proposed. The meeting stays as it is until it is accepted.")
+            messages.success(request, _("The new time is proposed. The meeting stays as it is until it is accepted."))
             return redirect("peer_sessions:session_detail", session.pk)
     return render(
         request,
@@ -294,9 +293,9 @@ def session_propose(request, pk):
 
 
 ANSWERS = {
-    "accept": (session_time_accept, "The meeting is moved to the new time and the other person is told."),
-    "decline": (session_time_decline, "You declined the new time; the meeting stays as it was."),
-    "withdraw": (session_time_withdraw, "Your proposal is withdrawn; the meeting stays as it was."),
+    "accept": (session_time_accept, gettext_lazy("The meeting is moved to the new time and the other person is told.")),
+    "decline": (session_time_decline, gettext_lazy("You declined the new time; the meeting stays as it was.")),
+    "withdraw": (session_time_withdraw, gettext_lazy("Your proposal is withdrawn; the meeting stays as it was.")),
 }
 
 
@@ -312,7 +311,7 @@ def time_proposal_answer(request, pk):
     )
     action = request.POST.get("action", "")
     if action not in ANSWERS:
-        messages.error(request, "Choose accept, decline or withdraw.")
+        messages.error(request, _("Choose accept, decline or withdraw."))
         return redirect("peer_sessions:session_detail", proposal.session_id)
     service, done = ANSWERS[action]
     extra = {"allow_double_booking": request.POST.get("double_booking_ok") == "1"} if action == "accept" else {}
@@ -347,7 +346,7 @@ def session_log_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The session is logged.")
+            messages.success(request, _("The session is logged."))
             return redirect("peer_sessions:session_detail", session.pk)
     return render(request, "sessions/session_log.html", {"session": session, "form": form})
 
@@ -362,7 +361,7 @@ def session_cancel_view(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "The session is cancelled and the other person is told.")
+            messages.success(request, _("The session is cancelled and the other person is told."))
             return redirect("peer_sessions:session_detail", session.pk)
     return render(request, "sessions/session_cancel.html", {"session": session, "form": form})
 
@@ -417,7 +416,9 @@ def group_new(request, pk):
             add_service_error(form, error)
         else:
             count = len(created)
-            messages.success(request, f"{count} date{'s' if count != 1 else ''} created.")
+            messages.success(
+                request, ngettext("%(count)d date created.", "%(count)d dates created.", count) % {"count": count}
+            )
             return redirect("peer_sessions:group_list", program.pk)
     series = form.cleaned_data.get("series_dates") if form.is_bound and hasattr(form, "cleaned_data") else None
     return render(
@@ -476,13 +477,13 @@ def group_register(request, pk):
     try:
         if request.POST.get("action") == "leave":
             unregister(group_session=group, user=request.user)
-            messages.success(request, "You are no longer registered.")
+            messages.success(request, _("You are no longer registered."))
         else:
             registration = register(group_session=group, user=request.user)
             if registration.status == Registration.Status.REGISTERED:
-                messages.success(request, "You have a seat. See you there!")
+                messages.success(request, _("You have a seat. See you there!"))
             else:
-                messages.info(request, "It is full: you are on the waiting list and will be told if a seat frees.")
+                messages.info(request, _("It is full: you are on the waiting list and will be told if a seat frees."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("peer_sessions:group_detail", group.pk)
@@ -503,9 +504,9 @@ def group_public(request, pk):
     group_public_set(group_session=group, is_public=request.POST.get("is_public") == "yes")
     messages.success(
         request,
-        "This date is on the program's public page."
+        _("This date is on the program's public page.")
         if group.is_public
-        else "This date is no longer on the public page.",
+        else _("This date is no longer on the public page."),
     )
     return redirect("peer_sessions:group_detail", group.pk)
 
@@ -530,7 +531,13 @@ def group_edit(request, pk):
         if cancel_form.is_bound and request.POST.get("action") == "cancel_series" and group.series_id:
             if cancel_form.is_valid():
                 count = series_cancel(series=group.series, reason=cancel_form.cleaned_data["reason"])
-                messages.success(request, f"{count} date{'s' if count != 1 else ''} of the series cancelled.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d date of the series cancelled.", "%(count)d dates of the series cancelled.", count
+                    )
+                    % {"count": count},
+                )
                 return redirect("peer_sessions:group_detail", group.pk)
             return render(
                 request,
@@ -548,11 +555,11 @@ def group_edit(request, pk):
                 capacity=data["capacity"],
                 online_link=data["online_link"],
             )
-            messages.success(request, "This date is moved; registrants are told.")
+            messages.success(request, _("This date is moved; registrants are told."))
             return redirect("peer_sessions:group_detail", group.pk)
         if cancel_form.is_bound and cancel_form.is_valid():
             group_cancel(group_session=group, reason=cancel_form.cleaned_data["reason"])
-            messages.success(request, "This date is cancelled; registrants are told.")
+            messages.success(request, _("This date is cancelled; registrants are told."))
             return redirect("peer_sessions:group_detail", group.pk)
     except ValidationError as error:
         add_service_error(move_form if move_form.is_bound else cancel_form, error)
@@ -568,7 +575,7 @@ def group_book_view(request, pk):
     group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
     form = BookForm(request.POST, program=group.program)
     if not form.is_valid():
-        messages.error(request, "Choose a person of the program to book in.")
+        messages.error(request, _("Choose a person of the program to book in."))
         return redirect("peer_sessions:group_detail", group.pk)
     person, walk_in = form.cleaned_data["person"], form.cleaned_data["walk_in"]
     try:
@@ -577,10 +584,12 @@ def group_book_view(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("peer_sessions:group_detail", group.pk)
     if walk_in:
-        messages.success(request, f"{person} is added as a walk-in and marked attended.")
+        messages.success(request, _("%(person)s is added as a walk-in and marked attended.") % {"person": person})
         return redirect("peer_sessions:attendance", group.pk)
-    where = "has a seat" if registration.status == Registration.Status.REGISTERED else "is on the waiting list"
-    messages.success(request, f"{person} {where}.")
+    if registration.status == Registration.Status.REGISTERED:
+        messages.success(request, _("%(person)s has a seat.") % {"person": person})
+    else:
+        messages.success(request, _("%(person)s is on the waiting list.") % {"person": person})
     return redirect("peer_sessions:group_detail", group.pk)
 
 
@@ -596,7 +605,7 @@ def attendance(request, pk):
             value = request.POST.get(f"attendance-{registration.pk}")
             if value in Registration.Attendance.values:
                 attendance_mark(registration=registration, attendance=value)
-        messages.success(request, "Attendance is saved.")
+        messages.success(request, _("Attendance is saved."))
         return redirect("peer_sessions:attendance", group.pk)
     return render(
         request,
@@ -653,7 +662,7 @@ def skills(request, pk):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, f"“{skill.name}” is added.")
+                messages.success(request, _("“%(skill)s” is added.") % {"skill": skill.name})
         return redirect("peer_sessions:skills", program.pk)
     rows = program.skills.annotate(
         practised=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))
@@ -681,7 +690,7 @@ def figures(request, pk):
         {
             "program": program,
             "months": months,
-            "table": [(name, [cells.get(month) for month in months]) for (name, _), cells in sorted(table.items())],
+            "table": [(name, [cells.get(month) for month in months]) for (name, _pk), cells in sorted(table.items())],
             "matches": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
         },
     )

@@ -2,6 +2,7 @@
 group's page), so that those views need not know about messages."""
 
 from django import template
+from django.utils.translation import gettext
 
 from mentoring import access
 
@@ -31,7 +32,7 @@ def message_person(context, person, program):
     """A coordinator's "Send a message" to ``person`` in ``program``."""
     return {
         "fields": {"program": program.pk, "person": person.pk},
-        "label": f"Send {person.get_short_name()} a message",
+        "label": gettext("Send %(name)s a message") % {"name": person.get_short_name()},
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -41,6 +42,6 @@ def group_announcements(context, group):
     """The group's announcements: facilitators and coordinators post there."""
     return {
         "fields": {"group": group.pk},
-        "label": "Announcements to the people booked",
+        "label": gettext("Announcements to the people booked"),
         "csrf_token": context.get("csrf_token"),
     }

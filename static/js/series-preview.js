@@ -1,14 +1,17 @@
 // "Creates N dates" under a weekly series, before saving (sessions/group_form.html).
 // The form carries data-series-preview; the count is recomputed on every change.
-// The words come from the page, in the reader's language: the [data-series-count]
-// element may carry data-one-off, data-creates-one, data-creates-many and
-// data-too-many ("{n}" and "{max}" are replaced); English when they are missing.
+// The words come from the element's data-one-off, data-one, data-many and
+// data-too-many attributes (translated in the template; {n} and {max} are filled here).
 (function () {
   "use strict";
   function parse(value) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value || "")) return null;
     var d = new Date(value + "T00:00:00Z");
     return isNaN(d.getTime()) ? null : d;
+  }
+  function words(out, name, fallback, n, max) {
+    var text = out.getAttribute("data-" + name) || fallback;
+    return text.replace("{n}", String(n)).replace("{max}", String(max));
   }
   function update(form) {
     var out = form.querySelector("[data-series-count]");
@@ -23,18 +26,12 @@
     } else if (day && until && until >= day) {
       n = Math.floor((until - day) / (7 * 86400000)) + 1;
     }
-    var words = out.dataset;
-    function say(template, fallback) {
-      return (template || fallback).replace("{n}", n).replace("{max}", max);
-    }
     if (!n) {
-      out.textContent = say(words.oneOff, "A one-off date.");
+      out.textContent = words(out, "one-off", "A one-off date.", n, max);
     } else if (n > max) {
-      out.textContent = say(words.tooMany, "This would create {n} dates: a series ends within a year (at most {max}).");
-    } else if (n === 1) {
-      out.textContent = say(words.createsOne, "Creates 1 date.");
+      out.textContent = words(out, "too-many", "This would create {n} dates: a series ends within a year (at most {max}).", n, max);
     } else {
-      out.textContent = say(words.createsMany, "Creates {n} dates.");
+      out.textContent = n === 1 ? words(out, "one", "Creates 1 date.", n, max) : words(out, "many", "Creates {n} dates.", n, max);
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
