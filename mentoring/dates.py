@@ -29,6 +29,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.translation import gettext
 
 PAST, FUTURE, NEAR = "past", "future", "near"
 DEFAULT_YEARS = {PAST: 10, FUTURE: 2, NEAR: 5}
@@ -56,7 +57,8 @@ def window_bounds(window, years=None, *, today=None):
 
 
 def _spoken(day):
-    return f"{day:%b} {day.day}, {day.year}"
+    # "Jan 1, 2016" in English; the month's name in the active language.
+    return date_filter(day, "M j, Y")
 
 
 def check_date(value, window, years=None):
@@ -69,11 +71,14 @@ def check_date(value, window, years=None):
     if earliest <= day <= latest:
         return value
     if window == PAST and day > latest:
-        message = "This date is in the future: choose today or an earlier date."
+        message = gettext("This date is in the future: choose today or an earlier date.")
     elif window == FUTURE and day < earliest:
-        message = "This date has passed: choose today or a later date."
+        message = gettext("This date has passed: choose today or a later date.")
     else:
-        message = f"Choose a date between {_spoken(earliest)} and {_spoken(latest)}."
+        message = gettext("Choose a date between %(first)s and %(last)s.") % {
+            "first": _spoken(earliest),
+            "last": _spoken(latest),
+        }
     raise ValidationError(message, code="date_out_of_range")
 
 
@@ -155,7 +160,7 @@ def _zone_of(user):
 
 
 def times_for_both(value, *, viewer, other, label):
-    """"9:30 a.m. your time · 12:30 p.m. your mentor's time" when ``viewer``
+    """ "9:30 a.m. your time · 12:30 p.m. your mentor's time" when ``viewer``
     and ``other`` (users) live in different zones; else the viewer's time
     alone ("9:30 a.m."). ``value`` is an aware datetime; ``label`` names the
     other person ("your mentor")."""
@@ -168,4 +173,8 @@ def times_for_both(value, *, viewer, other, label):
         return here
     there = timezone.localtime(value, theirs)
     day = "" if there.date() == timezone.localtime(value, mine).date() else date_filter(there, "D ")
-    return f"{here} your time · {day}{date_filter(there, 'g:i a')} {label}’s time"
+    return gettext("%(here)s your time · %(there)s %(label)s’s time") % {
+        "here": here,
+        "there": f"{day}{date_filter(there, 'g:i a')}",
+        "label": label,
+    }

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from goals.charts import bar_chart
@@ -41,7 +42,7 @@ def home_coordinator(request):
     overall = total(figures.values())
     # The chart is the sessions report's, over the last six months.
     months = sessions_table(month_rows)
-    chart = bar_chart("Meetings held and hours, last six months", *months.chart_data())
+    chart = bar_chart(gettext("Meetings held and hours, last six months"), *months.chart_data())
     signals, signals_at = snapshots.attention_of(in_view)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -50,7 +51,9 @@ def person_erase_view(request, pk):
         except ValidationError as error:
             blockers = error.messages
         else:
-            messages.success(request, f"The details of person #{erasure.person_id} are erased.")
+            messages.success(
+                request, gettext("The details of person #%(number)s are erased.") % {"number": erasure.person_id}
+            )
             return redirect("mentoring:home_coordinator")
     open_matches = access.visible_matches(request.user).filter(
         Q(mentor__user=person) | Q(mentee__user=person), status__in=Match.OPEN

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from .. import twofactor
@@ -82,7 +83,7 @@ def setup(request):
                 add_service_error(form, error)
             else:
                 request.session[twofactor.NEW_CODES_KEY] = codes
-                messages.success(request, "Two-factor sign-in is on.")
+                messages.success(request, gettext("Two-factor sign-in is on."))
                 return redirect("mentoring:twofactor_backup_codes")
     device = twofactor.app_device(user, confirmed=False)
     context = {"form": form, "device": device, "replacing": twofactor.has_twofactor(user)}
@@ -107,7 +108,7 @@ def verify(request):
                 device = twofactor.twofactor_verify(request=request, code=form.cleaned_data["code"])
             except twofactor.Locked:
                 logout(request)
-                messages.error(request, "Too many wrong codes. Sign in again to try once more.")
+                messages.error(request, gettext("Too many wrong codes. Sign in again to try once more."))
                 return redirect("login")
             except ValidationError as error:
                 add_service_error(form, error)
@@ -115,8 +116,10 @@ def verify(request):
                 if device.name == twofactor.BACKUP_DEVICE_NAME:
                     messages.warning(
                         request,
-                        "You used a backup code; it will not work again. Set up your authenticator app "
-                        "again and get new backup codes.",
+                        gettext(
+                            "You used a backup code; it will not work again. Set up your authenticator app "
+                            "again and get new backup codes."
+                        ),
                     )
                     return redirect("mentoring:twofactor")
                 return redirect(_next_url(request))
@@ -153,12 +156,12 @@ def disable(request):
     """GET: are you sure? POST: two-factor off (mentors and mentees only)."""
     user = request.user
     if twofactor.twofactor_required(user):
-        messages.error(request, "Coordinators and staff keep two-factor sign-in on.")
+        messages.error(request, gettext("Coordinators and staff keep two-factor sign-in on."))
         return redirect("mentoring:twofactor")
     if not twofactor.has_twofactor(user):
         return redirect("mentoring:twofactor")
     if request.method == "POST":
         twofactor.twofactor_disable(user=user)
-        messages.success(request, "Two-factor sign-in is off. Signing in takes your password only.")
+        messages.success(request, gettext("Two-factor sign-in is off. Signing in takes your password only."))
         return redirect("mentoring:twofactor")
     return render(request, "mentoring/twofactor_confirm_disable.html")
