@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AgeRange, ContactChannel, Gender
 
@@ -498,10 +499,10 @@ class Invitation(models.Model):
         return "pending"
 
     STATE_LABELS = {
-        "accepted": _("Accepted"),
-        "revoked": _("Revoked"),
-        "expired": _("Expired"),
-        "pending": _("Pending"),
+        "accepted": pgettext_lazy("invitation state", "Accepted"),
+        "revoked": pgettext_lazy("invitation state", "Revoked"),
+        "expired": pgettext_lazy("invitation state", "Expired"),
+        "pending": pgettext_lazy("invitation state", "Pending"),
     }
 
     @property
