@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .twofactor import pending_step
 
@@ -112,7 +113,9 @@ class IdleTimeoutMiddleware:
                 last_seen = session.get(policy.LAST_SEEN)
                 if last_seen is not None and now - last_seen > limit:
                     logout(request)
-                    messages.info(request, "You were signed out after a while without activity. Please sign in again.")
+                    messages.info(
+                        request, gettext("You were signed out after a while without activity. Please sign in again.")
+                    )
                     return redirect_to_login(request.get_full_path())
                 if last_seen is None or now - last_seen >= policy.TOUCH_EVERY_SECONDS:
                     session[policy.LAST_SEEN] = now
