@@ -29,7 +29,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 PAST, FUTURE, NEAR = "past", "future", "near"
 DEFAULT_YEARS = {PAST: 10, FUTURE: 2, NEAR: 5}
@@ -56,9 +56,12 @@ def window_bounds(window, years=None, *, today=None):
     return earliest, latest
 
 
-def _spoken(day):
-    # "Jan 1, 2016" in English; the month's name in the active language.
-    return date_filter(day, "M j, Y")
+def spoken_date(day):
+    """A day in a sentence, in the active language: "Jan 1, 2016", "1 de ene de 2016"."""
+    return date_filter(day, pgettext("date in a sentence (PHP-style format of the date filter)", "M j, Y"))
+
+
+_spoken = spoken_date
 
 
 def check_date(value, window, years=None):

@@ -88,8 +88,8 @@ class ProfileForm(forms.ModelForm):
 class InvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
-    role = forms.ChoiceField(choices=Invitation.Role.choices)
-    program = forms.ModelChoiceField(queryset=None, empty_label=None)
+    role = forms.ChoiceField(choices=Invitation.Role.choices, label=_("Role"))
+    program = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Program"))
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +177,7 @@ class MatchingSettingsForm(forms.Form):
 
 
 class CloseMatchForm(forms.Form):
-    reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect, label=_("Reason"))
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note (coordinators only)"), max_length=2000
     )

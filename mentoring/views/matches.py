@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -21,6 +20,7 @@ from sessions.models import Session
 
 from .. import access
 from ..contact import contact_for
+from ..dates import spoken_date
 from ..display import mentor_shared_answers
 from ..endings import mentee_exit, mentee_reenter
 from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
@@ -295,7 +295,7 @@ def mentee_exit_view(request, pk):
         messages.info(
             request,
             gettext("%(mentee)s already left the program on %(day)s.")
-            % {"mentee": mentee.user, "day": date_filter(mentee.exited_on, "M j, Y")},
+            % {"mentee": mentee.user, "day": spoken_date(mentee.exited_on)},
         )
         return redirect(_roster(mentee))
     form = MenteeExitForm(request.POST or None, initial={"on": timezone.localdate()})

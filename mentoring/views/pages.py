@@ -6,7 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -305,7 +306,10 @@ def invitation_new(request):
         messages.success(
             request,
             gettext("Invitation sent to %(address)s. The link works once and expires on %(day)s.")
-            % {"address": invitation.masked_email, "day": date_filter(invitation.expires_at, "F j")},
+            % {
+                "address": invitation.masked_email,
+                "day": date_format(localtime(invitation.expires_at), "MONTH_DAY_FORMAT"),
+            },
         )
         return render(request, "mentoring/invitation_sent.html", {"invitation": invitation})
     return render(request, "mentoring/invitation_form.html", {"form": form})
