@@ -308,10 +308,12 @@ def _year_range():
 class ReportFilterForm(forms.Form):
     """Program, date range and mentor of a report (read from the query string)."""
 
-    program = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All your programs"))
+    program = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=_("All your programs"), label=_("Program")
+    )
     start = dates.DateField(window=dates.NEAR, years=25, label=_("From"))
     end = dates.DateField(window=dates.NEAR, years=25, label=_("To"))
-    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All mentors"))
+    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All mentors"), label=_("Mentor"))
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
         super().__init__(data, **kwargs)

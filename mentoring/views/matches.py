@@ -109,7 +109,7 @@ def propose(request, pk):
         return redirect("mentoring:suggestions", mentee.pk)
     messages.success(
         request,
-        gettext("%(mentor)s and %(mentee)s: %(status)s.")
+        gettext("%(mentor)s and %(mentee)s are %(status)s.")
         % {"mentor": mentor.user, "mentee": mentee.user, "status": match.get_status_display().lower()},
     )
     return redirect("mentoring:match_detail", match.pk)
