@@ -6,8 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .choices import AgeRange, ContactChannel, Gender
 
@@ -166,7 +166,7 @@ class ProgramMembership(models.Model):
         abstract = True
 
     def __str__(self):
-        return f"{self.user} in {self.program}"
+        return gettext("%(person)s in %(program)s") % {"person": self.user, "program": self.program}
 
 
 class MatchingProfile(ProgramMembership):
@@ -392,7 +392,7 @@ class Match(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.mentor.user} with {self.mentee.user}"
+        return gettext("%(mentor)s with %(mentee)s") % {"mentor": self.mentor.user, "mentee": self.mentee.user}
 
     @property
     def is_open(self):
