@@ -54,6 +54,7 @@ and no row is multiplied by the matches or coordinators behind it.
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
 from programs.models import Application, ConsentRecord, Program, Story
@@ -582,17 +583,17 @@ def conversation_write_refusal(user, conversation):
     from conversations.models import Conversation
 
     if conversation.is_paused:
-        return "Messages here are paused by the program team for now."
+        return gettext("Messages here are paused by the program team for now.")
     if conversation.kind == Conversation.Kind.MATCH:
         if conversation.match.side_of(user) is None:
-            return "Only the mentor and the mentee write here."
+            return gettext("Only the mentor and the mentee write here.")
         if not conversation.match.is_current:
-            return "This match has ended: its messages are kept read-only."
+            return gettext("This match has ended: its messages are kept read-only.")
     elif (
         conversation.kind == Conversation.Kind.GROUP
         and not attendance_group_sessions(user).filter(pk=conversation.group_id).exists()
     ):
-        return "Only the group's facilitators and the program team post announcements."
+        return gettext("Only the group's facilitators and the program team post announcements.")
     return ""
 
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programs.models import Program
 
@@ -140,15 +141,15 @@ def label_viewer_roles(rows, subject):
             mentees.add(mentee_id)
     for row in rows:
         if row.viewer_id is None:
-            row.viewer_role = "Former team member"
+            row.viewer_role = gettext("Former team member")
         elif row.viewer_id == _pk(subject):
-            row.viewer_role = "You"
+            row.viewer_role = gettext("You")
         elif (row.viewer_id, row.program_id) in coordinating:
-            row.viewer_role = f"Coordinator of {row.program}"
+            row.viewer_role = gettext("Coordinator of %(program)s") % {"program": row.program}
         elif row.viewer_id in mentors:
-            row.viewer_role = "Your mentor"
+            row.viewer_role = gettext("Your mentor")
         elif row.viewer_id in mentees:
-            row.viewer_role = "Your mentee"
+            row.viewer_role = gettext("Your mentee")
         else:
-            row.viewer_role = "No current role"
+            row.viewer_role = gettext("No current role")
     return rows

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import access
 from .choices import ContactChannel
@@ -72,7 +73,7 @@ def contact_view(person, *, region=None):
         phone_display=phone_display(person.phone, region=region),
         email=person.email,
         preferred=person.preferred_contact,
-        preferred_label=ContactChannel(person.preferred_contact).label
+        preferred_label=str(ContactChannel(person.preferred_contact).label)
         if person.preferred_contact in ContactChannel.values
         else "",
         ok_to_call=person.ok_to_call,
@@ -116,16 +117,16 @@ def contact_update(
     Returns the person (saved)."""
     errors = {}
     if preferred_contact in (ContactChannel.TEXT, ContactChannel.PHONE) and not phone:
-        errors["phone"] = "Add a phone number to be reached by text or phone."
+        errors["phone"] = gettext("Add a phone number to be reached by text or phone.")
     if ok_to_text and not phone:
-        errors.setdefault("phone", "Add a phone number to get text messages.")
+        errors.setdefault("phone", gettext("Add a phone number to get text messages."))
     if preferred_contact == ContactChannel.TEXT and not ok_to_text:
-        errors["ok_to_text"] = "Text messages are the preferred channel: tick okay to text."
+        errors["ok_to_text"] = gettext("Text messages are the preferred channel: tick okay to text.")
     if preferred_contact == ContactChannel.PHONE and not ok_to_call:
-        errors["ok_to_call"] = "Phone calls are the preferred channel: tick okay to call."
+        errors["ok_to_call"] = gettext("Phone calls are the preferred channel: tick okay to call.")
     by_self = by is not None and by.pk == person.pk
     if ok_to_text and person.texts_stopped_at and not by_self:
-        errors["ok_to_text"] = (
+        errors["ok_to_text"] = gettext(
             "This person stopped text messages. Only they can turn them back on "
             "(by replying START, or in their own settings)."
         )
@@ -180,9 +181,7 @@ def texts_stop(*, person, now=None):
     """Stop every text to ``person`` (a STOP reply or the "Stop texts"
     button): okay-to-text off, the confirmation forgotten. Idempotent."""
     now = now or timezone.now()
-    get_user_model().objects.filter(pk=person.pk).update(
-        texts_stopped_at=now, ok_to_text=False, text_confirmed_at=None
-    )
+    get_user_model().objects.filter(pk=person.pk).update(texts_stopped_at=now, ok_to_text=False, text_confirmed_at=None)
     person.texts_stopped_at, person.ok_to_text, person.text_confirmed_at = now, False, None
     return person
 

@@ -96,8 +96,12 @@ def localized_date(value, fmt=None):
     return date_filter(value, localized_format(fmt) if fmt else fmt)
 
 
-def _spoken(day):
+def spoken_date(day):
+    """A day in a sentence, in the active language: "Jan 1, 2016", "1 nov 2016" (``localized_format``)."""
     return localized_date(day, "M j, Y")
+
+
+_spoken = spoken_date
 
 
 def check_date(value, window, years=None):
@@ -199,7 +203,7 @@ def _zone_of(user):
 
 
 def times_for_both(value, *, viewer, other, label):
-    """"9:30 a.m. your time · 12:30 p.m. your mentor's time" when ``viewer``
+    """ "9:30 a.m. your time · 12:30 p.m. your mentor's time" when ``viewer``
     and ``other`` (users) live in different zones; else the viewer's time
     alone ("9:30 a.m."). ``value`` is an aware datetime; ``label`` names the
     other person ("your mentor")."""

@@ -1,5 +1,8 @@
 """Profiles in plain words for the person pages."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic, labels
 
 
@@ -13,25 +16,25 @@ def profile_answers(profile, *, show_private):
     viewer is the person or a coordinator of the program."""
     rows = []
     if hasattr(profile, "experience_areas"):
-        rows.append(("Lived experience", ", ".join(a.name for a in profile.experience_areas.all())))
-        rows.append(("Pathways", _join(Pathway.choices, profile.pathways)))
+        rows.append((_("Lived experience"), ", ".join(a.name for a in profile.experience_areas.all())))
+        rows.append((_("Pathways"), _join(Pathway.choices, profile.pathways)))
     rows += [
-        ("Languages", _join(Language.choices, profile.languages)),
-        ("Availability", _join(AVAILABILITY_CHOICES, profile.availability)),
+        (_("Languages"), _join(Language.choices, profile.languages)),
+        (_("Availability"), _join(AVAILABILITY_CHOICES, profile.availability)),
     ]
     if hasattr(profile, "meeting_modes"):
         rows += [
-            ("Meets by", _join(MeetingMode.choices, profile.meeting_modes)),
-            ("Gender", dict(Gender.choices).get(profile.gender, "")),
-            ("Age", dict(AgeRange.choices).get(profile.age_range, "")),
-            ("Area", " ".join(filter(None, [profile.city, profile.postal_code]))),
-            ("Interests", ", ".join(profile.interests)),
-            ("Topics", _join(Topic.choices, profile.topics)),
+            (_("Meets by"), _join(MeetingMode.choices, profile.meeting_modes)),
+            (_("Gender"), str(dict(Gender.choices).get(profile.gender, ""))),
+            (_("Age"), str(dict(AgeRange.choices).get(profile.age_range, ""))),
+            (_("Area"), " ".join(filter(None, [profile.city, profile.postal_code]))),
+            (_("Interests"), ", ".join(profile.interests)),
+            (_("Topics"), _join(Topic.choices, profile.topics)),
         ]
     if hasattr(profile, "bio"):
-        rows += [("About", profile.bio), ("Mentees at once", str(profile.capacity))]
+        rows += [(_("About"), profile.bio), (_("Mentees at once"), str(profile.capacity))]
     if hasattr(profile, "skills"):
-        rows.append(("Would like to help with", profile.skills))
+        rows.append((_("Would like to help with"), profile.skills))
     if show_private:
         rows += _private_answers(profile)
     return [(label, text) for label, text in rows if text]
@@ -40,9 +43,12 @@ def profile_answers(profile, *, show_private):
 def _private_answers(profile):
     rows = []
     if hasattr(profile, "recovery_months") and profile.recovery_months is not None:
-        rows.append(("Time in recovery (private)", f"{profile.recovery_months} months"))
+        months = ngettext("%(count)d month", "%(count)d months", profile.recovery_months) % {
+            "count": profile.recovery_months
+        }
+        rows.append((_("Time in recovery (private)"), months))
     if hasattr(profile, "preferred_mentor_gender"):
-        rows.append(("Prefers a mentor who is", dict(Gender.choices).get(profile.preferred_mentor_gender, "")))
+        rows.append((_("Prefers a mentor who is"), str(dict(Gender.choices).get(profile.preferred_mentor_gender, ""))))
         contact = ", ".join(
             filter(
                 None,
@@ -53,10 +59,10 @@ def _private_answers(profile):
                 ],
             )
         )
-        rows.append(("Emergency contact (private)", contact))
+        rows.append((_("Emergency contact (private)"), contact))
     if hasattr(profile, "excluded_pathways"):
-        rows.append(("Not matched with pathways (private)", _join(Pathway.choices, profile.excluded_pathways)))
-        rows.append(("Does not want (private)", profile.exclusion_notes))
+        rows.append((_("Not matched with pathways (private)"), _join(Pathway.choices, profile.excluded_pathways)))
+        rows.append((_("Does not want (private)"), profile.exclusion_notes))
     return rows
 
 
@@ -66,10 +72,10 @@ def mentor_shared_answers(profile):
     about themselves, languages, pathways, lived experience and how they
     meet. Never a private field (time in recovery, exclusions, notes)."""
     rows = [
-        ("About", profile.bio),
-        ("Languages", _join(Language.choices, profile.languages)),
-        ("Pathways", _join(Pathway.choices, profile.pathways)),
-        ("Lived experience", ", ".join(a.name for a in profile.experience_areas.all())),
-        ("Meets by", _join(MeetingMode.choices, profile.meeting_modes)),
+        (_("About"), profile.bio),
+        (_("Languages"), _join(Language.choices, profile.languages)),
+        (_("Pathways"), _join(Pathway.choices, profile.pathways)),
+        (_("Lived experience"), ", ".join(a.name for a in profile.experience_areas.all())),
+        (_("Meets by"), _join(MeetingMode.choices, profile.meeting_modes)),
     ]
     return [(label, text) for label, text in rows if text]

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Delivery, Match, MenteeProfile, ReminderKind
 
@@ -169,13 +170,13 @@ def mentee_exit(*, mentee, reason, by, on=None):
     ValidationError if the mentee already left or the reason is unknown."""
     mentee = MenteeProfile.objects.select_for_update().select_related("user", "program").get(pk=mentee.pk)
     if reason not in MenteeProfile.ExitReason.values:
-        raise ValidationError({"reason": "Choose why the mentee is leaving."})
+        raise ValidationError({"reason": gettext("Choose why the mentee is leaving.")})
     if mentee.exited_on is not None:
-        raise ValidationError("This mentee already left the program.")
+        raise ValidationError(gettext("This mentee already left the program."))
     if on is None:
         on = timezone.localdate(timezone=_zone(mentee.program))
     if on > timezone.localdate(timezone=_zone(mentee.program)):
-        raise ValidationError({"on": "The exit date cannot be in the future."})
+        raise ValidationError({"on": gettext("The exit date cannot be in the future.")})
     mentee.exit_reason, mentee.exited_on = reason, on
     mentee.save(update_fields=["exit_reason", "exited_on"])
     label = MenteeProfile.ExitReason(reason).label
@@ -192,7 +193,7 @@ def mentee_reenter(*, mentee, by):
     exit stay released. Raises ValidationError if the mentee has not left."""
     mentee = MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
     if mentee.exited_on is None:
-        raise ValidationError("This mentee is taking part; there is nothing to undo.")
+        raise ValidationError(gettext("This mentee is taking part; there is nothing to undo."))
     mentee.exit_reason, mentee.exited_on = "", None
     mentee.joined_at = timezone.now()  # the waiting time counts from the re-entry
     mentee.save(update_fields=["exit_reason", "exited_on", "joined_at"])
@@ -267,7 +268,7 @@ def program_archive(*, program, by=None):
     started = timezone.now()
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status == Program.Status.ARCHIVED:
-        raise ValidationError("This program is already archived.")
+        raise ValidationError(gettext("This program is already archived."))
     program.status = Program.Status.ARCHIVED
     program.save(update_fields=["status"])
     for match in Match.objects.open().filter(program=program):

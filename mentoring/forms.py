@@ -3,13 +3,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import dates
 from .choices import ContactChannel
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email, time_zone_choices
-from .phones import PhoneField
+from .phones import PhoneField, phone_help_text
 
 
 def add_service_error(form, error):
@@ -20,6 +22,11 @@ def add_service_error(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# "Check-in due by email": the kind's label (lazy) inside a whole sentence.
+_by_email = lazy(lambda kind: gettext("%(kind)s by email") % {"kind": kind}, str)
+_by_text = lazy(lambda kind: gettext("%(kind)s by text message") % {"kind": kind}, str)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -46,7 +53,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         if self.cleaned_data.get("keep_signed_in") and self.cleaned_data.get("shared_device"):
             self.add_error(
                 "shared_device",
-                _("On a shared device you cannot stay signed in: untick one of the two boxes."),
+                gettext("On a shared device you cannot stay signed in: untick one of the two boxes."),
             )
             return self.cleaned_data
         return super().clean()
@@ -85,7 +92,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["full_name", "preferred_name", "time_zone", "language"]
-        labels = {"full_name": "Full name"}
+        labels = {"full_name": _("Full name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,10 +101,10 @@ class ProfileForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email")
-    role = forms.ChoiceField(choices=Invitation.Role.choices)
-    program = forms.ModelChoiceField(queryset=None, empty_label=None)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(choices=Invitation.Role.choices, label=_("Role"))
+    program = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Program"))
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,18 +116,20 @@ class SetPasswordForm(forms.Form):
     """Choose a first password for a new account (from an invitation)."""
 
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Type it again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Type it again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     time_zone = forms.ChoiceField(
         required=False,
-        label="Your time zone",
-        help_text="Reminders and meeting times use it. It starts as your program's; change it if you live elsewhere.",
+        label=_("Your time zone"),
+        help_text=_(
+            "Reminders and meeting times use it. It starts as your program's; change it if you live elsewhere."
+        ),
     )
 
     def __init__(self, *args, invitation, **kwargs):
@@ -134,7 +143,7 @@ class SetPasswordForm(forms.Form):
     def clean_password2(self):
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
         if first and second and first != second:
-            raise forms.ValidationError("The two passwords are not the same.")
+            raise forms.ValidationError(gettext("The two passwords are not the same."))
         return second
 
     def _post_clean(self):
@@ -152,10 +161,10 @@ class MatchingSettingsForm(forms.Form):
     """A program's matching weights, one choice per criterion."""
 
     match_requires_acceptance = forms.BooleanField(
-        required=False, label="Mentor and mentee accept a proposed match before it starts"
+        required=False, label=_("Mentor and mentee accept a proposed match before it starts")
     )
     first_contact_days = forms.IntegerField(
-        min_value=1, max_value=90, label="Days after the start by which the pair should have met"
+        min_value=1, max_value=90, label=_("Days after the start by which the pair should have met")
     )
 
     def __init__(self, *args, **kwargs):
@@ -164,7 +173,7 @@ class MatchingSettingsForm(forms.Form):
             self.fields[f"weight_{key}"] = forms.ChoiceField(
                 label=label, choices=[(w.value, WEIGHT_LABELS[w]) for w in Weight]
             )
-        self.fields["weight_gender"].help_text = "When a mentee states a preference it is always respected."
+        self.fields["weight_gender"].help_text = _("When a mentee states a preference it is always respected.")
 
     def clean(self):
         cleaned = super().clean()
@@ -173,7 +182,8 @@ class MatchingSettingsForm(forms.Form):
         chosen = [cleaned.get(f"weight_{key}") for key in CRITERION_KEYS]
         if all(chosen) and all(weight == Weight.OFF for weight in chosen):
             self.add_error(
-                f"weight_{CRITERION_KEYS[0]}", "Keep at least one criterion on, or matches are picked at random."
+                f"weight_{CRITERION_KEYS[0]}",
+                gettext("Keep at least one criterion on, or matches are picked at random."),
             )
         return cleaned
 
@@ -182,9 +192,9 @@ class MatchingSettingsForm(forms.Form):
 
 
 class CloseMatchForm(forms.Form):
-    reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(choices=Match.CloseReason.choices, widget=forms.RadioSelect, label=_("Reason"))
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note (coordinators only)", max_length=2000
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note (coordinators only)"), max_length=2000
     )
 
 
@@ -192,13 +202,13 @@ class MenteeExitForm(forms.Form):
     """Why and when a mentee leaves the program (mentoring.endings.mentee_exit)."""
 
     reason = forms.ChoiceField(
-        choices=MenteeProfile.ExitReason.choices, widget=forms.RadioSelect, label="Why is the mentee leaving?"
+        choices=MenteeProfile.ExitReason.choices, widget=forms.RadioSelect, label=_("Why is the mentee leaving?")
     )
     on = dates.DateField(
         window=dates.PAST,
         years=2,
-        label="Left on",
-        help_text="The day they left (not later than today).",
+        label=_("Left on"),
+        help_text=_("The day they left (not later than today)."),
     )
 
 
@@ -207,10 +217,13 @@ class SurveyForm(forms.Form):
         coerce=int,
         choices=[(n, str(n)) for n in range(1, 6)],
         widget=forms.RadioSelect,
-        label="How helpful were your meetings? (1 = not helpful, 5 = very helpful)",
+        label=_("How helpful were your meetings? (1 = not helpful, 5 = very helpful)"),
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000, label="Anything you'd like to add?"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        label=_("Anything you'd like to add?"),
     )
 
 
@@ -222,17 +235,19 @@ class QuietHoursForm(forms.ModelForm):
             "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
-        help_texts = {"quiet_from": "Reminders wait until your quiet hours end; safety alerts never wait."}
+        help_texts = {"quiet_from": _("Reminders wait until your quiet hours end; safety alerts never wait.")}
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("quiet_from"), cleaned.get("quiet_until")
         if bool(start) != bool(end):
             missing = "quiet_until" if start else "quiet_from"
-            self.add_error(missing, "Give both times, or neither.")
+            self.add_error(missing, gettext("Give both times, or neither."))
         elif start and start == end:
             # start == end reads as "quiet all day": every reminder would wait forever.
-            self.add_error("quiet_until", "The end must differ from the start (clear both for no quiet hours).")
+            self.add_error(
+                "quiet_until", gettext("The end must differ from the start (clear both for no quiet hours).")
+            )
         return cleaned
 
 
@@ -254,12 +269,12 @@ class ReminderChannelsForm(forms.Form):
             pref = stored.get(kind.name)
             self.fields[f"{kind.name}-email"] = forms.BooleanField(
                 required=False,
-                label=f"{kind.label} by email",
+                label=_by_email(kind.label),
                 initial=pref.email if pref else Channel.EMAIL in kind.channels,
             )
             self.fields[f"{kind.name}-sms"] = forms.BooleanField(
                 required=False,
-                label=f"{kind.label} by text message",
+                label=_by_text(kind.label),
                 initial=pref.sms if pref else Channel.SMS in kind.channels,
                 disabled=not self.can_text,
             )
@@ -270,9 +285,9 @@ class ReminderChannelsForm(forms.Form):
         if not cleaned.get(f"{alert}-email") and not (self.can_text and cleaned.get(f"{alert}-sms")):
             self.add_error(
                 f"{alert}-email",
-                "Safety alerts cannot be switched off: keep email"
-                + (" or text messages" if self.can_text else "")
-                + " on for them.",
+                gettext("Safety alerts cannot be switched off: keep email or text messages on for them.")
+                if self.can_text
+                else gettext("Safety alerts cannot be switched off: keep email on for them."),
             )
         return cleaned
 
@@ -301,13 +316,19 @@ MAX_REPORT_DAYS = 3 * 366
 REPORT_YEARS = (2000, 2100)
 
 
+def _year_range():
+    return {"first": REPORT_YEARS[0], "last": REPORT_YEARS[1]}
+
+
 class ReportFilterForm(forms.Form):
     """Program, date range and mentor of a report (read from the query string)."""
 
-    program = forms.ModelChoiceField(queryset=None, required=False, empty_label="All your programs")
-    start = dates.DateField(window=dates.NEAR, years=25, label="From")
-    end = dates.DateField(window=dates.NEAR, years=25, label="To")
-    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label="All mentors")
+    program = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=_("All your programs"), label=_("Program")
+    )
+    start = dates.DateField(window=dates.NEAR, years=25, label=_("From"))
+    end = dates.DateField(window=dates.NEAR, years=25, label=_("To"))
+    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All mentors"), label=_("Mentor"))
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
         super().__init__(data, **kwargs)
@@ -327,14 +348,14 @@ class ReportFilterForm(forms.Form):
         start, end, program, mentor = (data.get(k) for k in ("start", "end", "program", "mentor"))
         for name, day in (("start", start), ("end", end)):
             if day and not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
-                self.add_error(name, f"Choose a date between {REPORT_YEARS[0]} and {REPORT_YEARS[1]}.")
+                self.add_error(name, gettext("Choose a date between %(first)s and %(last)s.") % _year_range())
                 return data
         if start and end and start > end:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error("end", gettext("The end date must be on or after the start date."))
         elif start and end and (end - start).days > MAX_REPORT_DAYS:
-            self.add_error("start", "Choose a range of at most three years.")
+            self.add_error("start", gettext("Choose a range of at most three years."))
         if program and mentor and mentor.program_id != program.pk:
-            self.add_error("mentor", "This mentor is not in the chosen program.")
+            self.add_error("mentor", gettext("This mentor is not in the chosen program."))
         return data
 
 
@@ -342,23 +363,23 @@ class AuditFilterForm(forms.Form):
     """What and when on the coordinators' read-audit page (from the query
     string; every field optional). Dates are days in the viewer's zone."""
 
-    what = forms.ChoiceField(label="What", required=False)
-    start = dates.DateField(window=dates.PAST, years=25, label="From", required=False)
-    end = dates.DateField(window=dates.PAST, years=25, label="To", required=False)
+    what = forms.ChoiceField(label=_("What"), required=False)
+    start = dates.DateField(window=dates.PAST, years=25, label=_("From"), required=False)
+    end = dates.DateField(window=dates.PAST, years=25, label=_("To"), required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["what"].choices = [("", "Everything"), *AccessEvent.What.choices]
+        self.fields["what"].choices = [("", gettext("Everything")), *AccessEvent.What.choices]
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         for name, day in (("start", start), ("end", end)):
             if day and not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
-                self.add_error(name, f"Choose a date between {REPORT_YEARS[0]} and {REPORT_YEARS[1]}.")
+                self.add_error(name, gettext("Choose a date between %(first)s and %(last)s.") % _year_range())
                 return data
         if start and end and start > end:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error("end", gettext("The end date must be on or after the start date."))
         return data
 
 
@@ -366,7 +387,7 @@ class ErasureConfirmForm(forms.Form):
     """The coordinator types the person's full name to confirm an erasure."""
 
     typed_name = forms.CharField(
-        label="Type the person's full name to confirm",
+        label=_("Type the person's full name to confirm"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -378,7 +399,9 @@ class ErasureConfirmForm(forms.Form):
     def clean_typed_name(self):
         typed = " ".join(self.cleaned_data["typed_name"].split())
         if typed.casefold() != " ".join(self.person.full_name.split()).casefold():
-            raise forms.ValidationError("That is not the person's full name as Waypoint has it. Check the spelling.")
+            raise forms.ValidationError(
+                gettext("That is not the person's full name as Waypoint has it. Check the spelling.")
+            )
         return typed
 
 
@@ -387,7 +410,7 @@ class TwoFactorCodeForm(forms.Form):
     an 8-character backup code. Spaces and dashes are ignored."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none", "spellcheck": "false"}
@@ -398,11 +421,11 @@ class TwoFactorCodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["code"]
         if allow_backup:
-            field.help_text = "The 6-digit code your authenticator app shows now, or one of your backup codes."
+            field.help_text = _("The 6-digit code your authenticator app shows now, or one of your backup codes.")
         else:
-            field.label = "6-digit code from the app"
+            field.label = _("6-digit code from the app")
             field.widget.attrs["inputmode"] = "numeric"
-            field.help_text = "The code changes every 30 seconds; type the one shown now."
+            field.help_text = _("The code changes every 30 seconds; type the one shown now.")
 
 
 class ContactForm(forms.Form):
@@ -412,20 +435,20 @@ class ContactForm(forms.Form):
     (mentoring.phones) and cleaned to E.164; choices that cannot work
     together are refused next to the field by ``mentoring.contact.contact_update``."""
 
-    phone = PhoneField(label="Phone number")
+    phone = PhoneField(label=_("Phone number"))
     preferred_contact = forms.ChoiceField(
-        choices=ContactChannel.choices, label="Preferred way to be contacted", widget=forms.RadioSelect
+        choices=ContactChannel.choices, label=_("Preferred way to be contacted"), widget=forms.RadioSelect
     )
     ok_to_text = forms.BooleanField(
         required=False,
-        label="OK to send text messages",
-        help_text="We text once to ask for a YES; texts start after that. Reply STOP at any time to stop them.",
+        label=_("OK to send text messages"),
+        help_text=_("We text once to ask for a YES; texts start after that. Reply STOP at any time to stop them."),
     )
-    ok_to_call = forms.BooleanField(required=False, label="OK to call")
+    ok_to_call = forms.BooleanField(required=False, label=_("OK to call"))
     mentor_sees_contact = forms.BooleanField(
         required=False,
-        label="My mentor may see my phone number and email",
-        help_text="Your current mentor sees how you like to be contacted. Program coordinators always can.",
+        label=_("My mentor may see my phone number and email"),
+        help_text=_("Your current mentor sees how you like to be contacted. Program coordinators always can."),
     )
 
     def __init__(self, *args, person, by_self, region, **kwargs):
@@ -439,12 +462,10 @@ class ContactForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.person = person
         self.fields["phone"].region = region
-        self.fields["phone"].help_text = (
-            f"With the area code. A number outside the {region}: start with + and the country code."
-        )
+        self.fields["phone"].help_text = phone_help_text(region)
         if not by_self:
             del self.fields["mentor_sees_contact"]
-            self.fields["ok_to_text"].label = "OK to send text messages (as the person told you)"
+            self.fields["ok_to_text"].label = _("OK to send text messages (as the person told you)")
 
     def changes(self):
         """Keyword arguments for mentoring.contact.contact_update."""
@@ -462,7 +483,7 @@ class PeopleSearchForm(forms.Form):
     """The coordinators' people search (from the query string)."""
 
     q = forms.CharField(
-        label="Name, email or phone",
+        label=_("Name, email or phone"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),

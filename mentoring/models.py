@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AgeRange, ContactChannel, Gender
@@ -72,13 +73,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
     preferred_name = models.CharField(
-        max_length=60, blank=True, help_text="What people in the app call you. Leave empty to use your first name."
+        _("preferred name"),
+        max_length=60,
+        blank=True,
+        help_text=_("What people in the app call you. Leave empty to use your first name."),
     )
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         default=settings.DEFAULT_USER_TIME_ZONE,
         choices=time_zone_choices,
-        help_text="Dates and times are shown in this zone.",
+        help_text=_("Dates and times are shown in this zone."),
     )
     # The language pages, emails and texts use (settings.LANGUAGES); blank: follow the browser
     # (pages) or settings.LANGUAGE_CODE (messages). mentoring.middleware.UserLanguageMiddleware.
@@ -98,24 +103,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="An old value that was not a valid number, kept aside when numbers were first checked.",
     )
     preferred_contact = models.CharField(
-        max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL, verbose_name="Preferred contact"
+        max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL, verbose_name=_("Preferred contact")
     )
-    ok_to_text = models.BooleanField("OK to send text messages", default=False)
-    ok_to_call = models.BooleanField("OK to call", default=False)
+    ok_to_text = models.BooleanField(_("OK to send text messages"), default=False)
+    ok_to_call = models.BooleanField(_("OK to call"), default=False)
     # Texts start only after the person answers YES to the confirmation text
     # (kind text_consent_confirm); STOP (a reply or the "Stop texts" button)
     # stops every text until START or a new okay-to-text confirmed again.
     text_confirmed_at = models.DateTimeField("Texts confirmed at", null=True, blank=True)
     texts_stopped_at = models.DateTimeField("Texts stopped at", null=True, blank=True)
     mentor_sees_contact = models.BooleanField(
-        "My mentor may see my phone number and email",
+        _("My mentor may see my phone number and email"),
         default=True,
-        help_text="Your current mentor sees how you like to be contacted and your number. Coordinators always do.",
+        help_text=_("Your current mentor sees how you like to be contacted and your number. Coordinators always do."),
     )
     quiet_from = models.TimeField(
-        "Quiet hours from", null=True, blank=True, help_text="No reminders between these times (your time zone)."
+        _("Quiet hours from"), null=True, blank=True, help_text=_("No reminders between these times (your time zone).")
     )
-    quiet_until = models.TimeField("Quiet hours until", null=True, blank=True)
+    quiet_until = models.TimeField(_("Quiet hours until"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -170,7 +175,7 @@ class ProgramMembership(models.Model):
         abstract = True
 
     def __str__(self):
-        return f"{self.user} in {self.program}"
+        return gettext("%(person)s in %(program)s") % {"person": self.user, "program": self.program}
 
 
 class MatchingProfile(ProgramMembership):
@@ -241,11 +246,11 @@ class MenteeProfileQuerySet(models.QuerySet):
 
 
 class MenteeExitReason(models.TextChoices):
-    GRADUATED = "graduated", "Graduated"
-    MOVED = "moved", "Moved away"
-    WITHDREW = "withdrew", "Withdrew"
-    LOST_CONTACT = "lost_contact", "Lost contact"
-    OTHER = "other", "Other"
+    GRADUATED = "graduated", _("Graduated")
+    MOVED = "moved", _("Moved away")
+    WITHDREW = "withdrew", _("Withdrew")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    OTHER = "other", _("Other")
 
 
 class MenteeProfile(MatchingProfile):
@@ -289,11 +294,11 @@ class VolunteerProfile(ProgramMembership):
 
 
 class MatchStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    CLOSED = "closed", "Closed"
-    DECLINED = "declined", "Declined"
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    CLOSED = "closed", _("Closed")
+    DECLINED = "declined", _("Declined")
 
 
 class MatchQuerySet(models.QuerySet):
@@ -340,17 +345,17 @@ class Match(models.Model):
     Status = MatchStatus
 
     class Response(models.TextChoices):
-        PENDING = "pending", "Not answered yet"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Not answered yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     class CloseReason(models.TextChoices):
-        GRADUATED = "graduated", "Goals met / graduated"
-        DISENGAGED = "disengaged", "Mentee disengaged"
-        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
-        CONFLICT = "conflict", "Conflict or boundary concern"
-        MOVED = "moved", "Moved away"
-        OTHER = "other", "Other"
+        GRADUATED = "graduated", _("Goals met / graduated")
+        DISENGAGED = "disengaged", _("Mentee disengaged")
+        MENTOR_UNAVAILABLE = "mentor_unavailable", _("Mentor unavailable")
+        CONFLICT = "conflict", _("Conflict or boundary concern")
+        MOVED = "moved", _("Moved away")
+        OTHER = "other", _("Other")
 
     # The status groups (their meaning is in MatchQuerySet).
     CURRENT = MatchQuerySet.CURRENT
@@ -396,7 +401,7 @@ class Match(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.mentor.user} with {self.mentee.user}"
+        return gettext("%(mentor)s with %(mentee)s") % {"mentor": self.mentor.user, "mentee": self.mentee.user}
 
     @property
     def is_open(self):
@@ -423,10 +428,10 @@ class MatchSurvey(models.Model):
     """The short closing survey each side answers once a match ends."""
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="surveys")
-    side = models.CharField(max_length=8, choices=[("mentor", "Mentor"), ("mentee", "Mentee")])
+    side = models.CharField(max_length=8, choices=[("mentor", _("Mentor")), ("mentee", _("Mentee"))])
     respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     rating = models.PositiveSmallIntegerField(
-        choices=[(n, str(n)) for n in range(1, 6)], help_text="1 = not helpful, 5 = very helpful"
+        choices=[(n, str(n)) for n in range(1, 6)], help_text=_("1 = not helpful, 5 = very helpful")
     )
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -453,10 +458,10 @@ class Invitation(models.Model):
     for any other existing account the person signs in and accepts."""
 
     class Role(models.TextChoices):
-        MENTEE = "mentee", "Mentee"
-        MENTOR = "mentor", "Mentor"
-        VOLUNTEER = "volunteer", "Volunteer"
-        COORDINATOR = "coordinator", "Coordinator"
+        MENTEE = "mentee", _("Mentee")
+        MENTOR = "mentor", _("Mentor")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        COORDINATOR = "coordinator", _("Coordinator")
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -501,6 +506,18 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    STATE_LABELS = {
+        "accepted": pgettext_lazy("invitation state", "Accepted"),
+        "revoked": pgettext_lazy("invitation state", "Revoked"),
+        "expired": pgettext_lazy("invitation state", "Expired"),
+        "pending": pgettext_lazy("invitation state", "Pending"),
+    }
+
+    @property
+    def state_label(self):
+        """``state`` in words, in the active language ("Pending")."""
+        return self.STATE_LABELS[self.state]
 
     @property
     def is_usable(self):
@@ -592,10 +609,10 @@ class PoolSolve(models.Model):
     total score. Ids, scores and reasons only, never names. Times are UTC."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Working"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
     fingerprint = models.CharField(max_length=64)
@@ -731,39 +748,39 @@ class ReportSnapshot(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    CHECKIN_DUE = "checkin_due", "Check-in due"
-    CHECKIN_OVERDUE = "checkin_overdue", "Check-in overdue"
-    SESSION_UPCOMING = "session_upcoming", "Meeting coming up"
-    SESSION_NOT_LOGGED = "session_not_logged", "Meeting not logged"
-    MATCH_INACTIVE = "match_inactive", "Match gone quiet"
-    PROPOSAL_UNANSWERED = "proposal_unanswered", "Match proposal waiting"
-    FIRST_CONTACT = "first_contact", "First meeting not yet held"
-    REFERRAL_FOLLOWUP = "referral_followup", "Referral follow-up"
-    READINESS_EXPIRING = "readiness_expiring", "Background check expiring"
-    SAFETY_ALERT = "safety_alert", "Safety alert"
-    WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    CHECKIN_DUE = "checkin_due", _("Check-in due")
+    CHECKIN_OVERDUE = "checkin_overdue", _("Check-in overdue")
+    SESSION_UPCOMING = "session_upcoming", _("Meeting coming up")
+    SESSION_NOT_LOGGED = "session_not_logged", _("Meeting not logged")
+    MATCH_INACTIVE = "match_inactive", _("Match gone quiet")
+    PROPOSAL_UNANSWERED = "proposal_unanswered", _("Match proposal waiting")
+    FIRST_CONTACT = "first_contact", _("First meeting not yet held")
+    REFERRAL_FOLLOWUP = "referral_followup", _("Referral follow-up")
+    READINESS_EXPIRING = "readiness_expiring", _("Background check expiring")
+    SAFETY_ALERT = "safety_alert", _("Safety alert")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly summary")
     # Sent when something happens (notify() from a service), not found by dispatch.
-    MATCH_PROPOSED = "match_proposed", "Match proposed"
-    MATCH_ACCEPTED = "match_accepted", "Match answered or started"
-    MATCH_PAUSED = "match_paused", "Match paused or resumed"
-    MATCH_CLOSED = "match_closed", "Match closed"
-    SESSION_SCHEDULED = "session_scheduled", "Meeting scheduled"
-    SESSION_MOVED = "session_moved", "Meeting moved"
-    SESSION_CANCELLED = "session_cancelled", "Meeting cancelled"
-    SESSION_TIME_PROPOSED = "session_time_proposed", "New time proposed for a meeting"
-    SESSION_TIME_DECLINED = "session_time_declined", "Proposed meeting time declined"
-    GROUP_PROMOTED = "group_promoted", "Place in a group from the waiting list"
-    STORY_REVIEW = "story_review", "Your story is ready for you to read"
-    INVITATION = "invitation", "Invitation"
-    TEXT_CONSENT_CONFIRM = "text_consent_confirm", "Confirm text messages"
-    MESSAGE_NEW = "message_new", "New message"
-    MESSAGE_REPORTED = "message_reported", "Message reported to the program team"
+    MATCH_PROPOSED = "match_proposed", _("Match proposed")
+    MATCH_ACCEPTED = "match_accepted", _("Match answered or started")
+    MATCH_PAUSED = "match_paused", _("Match paused or resumed")
+    MATCH_CLOSED = "match_closed", _("Match closed")
+    SESSION_SCHEDULED = "session_scheduled", _("Meeting scheduled")
+    SESSION_MOVED = "session_moved", _("Meeting moved")
+    SESSION_CANCELLED = "session_cancelled", _("Meeting cancelled")
+    SESSION_TIME_PROPOSED = "session_time_proposed", _("New time proposed for a meeting")
+    SESSION_TIME_DECLINED = "session_time_declined", _("Proposed meeting time declined")
+    GROUP_PROMOTED = "group_promoted", _("Place in a group from the waiting list")
+    STORY_REVIEW = "story_review", _("Your story is ready for you to read")
+    INVITATION = "invitation", _("Invitation")
+    TEXT_CONSENT_CONFIRM = "text_consent_confirm", _("Confirm text messages")
+    MESSAGE_NEW = "message_new", _("New message")
+    MESSAGE_REPORTED = "message_reported", _("Message reported to the program team")
 
 
 class Channel(models.TextChoices):
-    IN_APP = "in_app", "In the app"
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message"
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
 
 
 class Delivery(models.Model):
@@ -773,12 +790,12 @@ class Delivery(models.Model):
     without doubles (a send re-checks its claim before it goes out)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed, will retry"
-        DEAD = "dead", "Gave up"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Gave up")
+        SKIPPED = "skipped", _("Skipped")
 
     kind = models.CharField(max_length=24, choices=ReminderKind.choices)
     subject = models.CharField(max_length=64, help_text='What it is about, e.g. "goal:12".')
@@ -918,20 +935,20 @@ class AccessEvent(models.Model):
     ``address`` is the client address (``mentoring.audit.client_address``)."""
 
     class What(models.TextChoices):
-        PROFILE = "profile", "Profile"
-        INTAKE = "intake", "Intake and consents"
-        APPLICATION = "application", "Application"
-        GOALS = "goals", "Goals"
-        GOAL = "goal", "A goal"
-        CHECKINS = "checkins", "Check-ins"
-        PROGRESS = "progress", "Progress, mood and recovery capital"
-        SESSION_NOTES = "session_notes", "Meeting notes"
-        ALERT = "alert", "Safety alert"
-        EXPORT = "export", "Download of personal data"
-        REPORT_EXPORT = "report_export", "Report download"
-        RESOURCE_EXPORT = "resource_export", "Resource list download"
-        STORY = "story", "A story before publication"
-        MESSAGE = "message", "A reported message"
+        PROFILE = "profile", _("Profile")
+        INTAKE = "intake", _("Intake and consents")
+        APPLICATION = "application", _("Application")
+        GOALS = "goals", _("Goals")
+        GOAL = "goal", _("A goal")
+        CHECKINS = "checkins", _("Check-ins")
+        PROGRESS = "progress", _("Progress, mood and recovery capital")
+        SESSION_NOTES = "session_notes", _("Meeting notes")
+        ALERT = "alert", _("Safety alert")
+        EXPORT = "export", _("Download of personal data")
+        REPORT_EXPORT = "report_export", _("Report download")
+        RESOURCE_EXPORT = "resource_export", _("Resource list download")
+        STORY = "story", _("A story before publication")
+        MESSAGE = "message", _("A reported message")
 
     # Downloads leave the app: recorded even when a person downloads their own.
     EXPORTS = (What.EXPORT, What.REPORT_EXPORT, What.RESOURCE_EXPORT)

@@ -39,6 +39,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -248,7 +250,7 @@ def _mine(person, path):
 TABLES = (
     Table(
         "account",
-        "Your account: name, email, phone, contact preferences, quiet hours, time zone.",
+        _("Your account: name, email, phone, contact preferences, quiet hours, time zone."),
         (),
         (
             "id",
@@ -274,7 +276,7 @@ TABLES = (
     ),
     Table(
         "coordinator_roles",
-        "Programs you coordinate.",
+        _("Programs you coordinate."),
         (("programs.Program", "coordinators"),),
         ("program_id", "program"),
         lambda person: Program.objects.filter(coordinators=person).order_by("pk"),
@@ -282,7 +284,7 @@ TABLES = (
     ),
     Table(
         "mentor_profiles",
-        "Your mentor profile in each program.",
+        _("Your mentor profile in each program."),
         (("mentoring.MentorProfile", "user"),),
         (*MATCHING_COLUMNS, "capacity", "time_in_recovery_months", "bio"),
         lambda person: (
@@ -295,7 +297,7 @@ TABLES = (
     ),
     Table(
         "mentee_profiles",
-        "Your mentee profile in each program, with your emergency contact.",
+        _("Your mentee profile in each program, with your emergency contact."),
         (("mentoring.MenteeProfile", "user"),),
         (
             *MATCHING_COLUMNS,
@@ -324,7 +326,7 @@ TABLES = (
     ),
     Table(
         "volunteer_profiles",
-        "Your volunteer profile in each program.",
+        _("Your volunteer profile in each program."),
         (("mentoring.VolunteerProfile", "user"),),
         ("id", "program", "joined_at", "availability", "languages", "skills"),
         lambda person: VolunteerProfile.objects.filter(user=person).select_related("program").order_by("pk"),
@@ -332,7 +334,7 @@ TABLES = (
     ),
     Table(
         "applications",
-        "Your applications (linked to your account or sent from its email address) and your answers.",
+        _("Your applications (linked to your account or sent from its email address) and your answers."),
         (("programs.Application", "person"),),
         (
             "id",
@@ -379,7 +381,7 @@ TABLES = (
     ),
     Table(
         "consents",
-        "What you agreed to, which version, when, and any withdrawal.",
+        _("What you agreed to, which version, when, and any withdrawal."),
         (("programs.ConsentRecord", "person"),),
         ("id", "program", "kind", "statement", "document_version", "agreed_at", "withdrawn_at"),
         lambda person: ConsentRecord.objects.filter(person=person).select_related("program", "document").order_by("pk"),
@@ -395,7 +397,7 @@ TABLES = (
     ),
     Table(
         "stories",
-        "Stories you wrote: the text as it is now, its status and when it was published.",
+        _("Stories you wrote: the text as it is now, its status and when it was published."),
         (("programs.Story", "author"),),
         (
             "id",
@@ -425,7 +427,7 @@ TABLES = (
     ),
     Table(
         "story_consents",
-        "Your consents to publish your stories: the words you agreed to, which version, when, and any withdrawal.",
+        _("Your consents to publish your stories: the words you agreed to, which version, when, and any withdrawal."),
         (("programs.StoryConsent", "person"),),
         ("id", "story_id", "story_version", "statement", "typed_name", "signed_at", "withdrawn_at"),
         lambda person: StoryConsent.objects.filter(person=person).order_by("pk"),
@@ -433,7 +435,7 @@ TABLES = (
     ),
     Table(
         "training",
-        "Mentor training modules you completed.",
+        _("Mentor training modules you completed."),
         (("programs.TrainingCompletion", "mentor"),),
         ("id", "program", "module", "marked_done_at", "confirmed_at"),
         lambda person: (
@@ -443,7 +445,7 @@ TABLES = (
     ),
     Table(
         "background_checks",
-        "Your background check status.",
+        _("Your background check status."),
         (("programs.BackgroundCheck", "mentor"),),
         ("id", "program", "status", "checked_on", "expires_on", "updated_at"),
         lambda person: (
@@ -453,7 +455,7 @@ TABLES = (
     ),
     Table(
         "agreement_signatures",
-        "Boundaries agreements you signed.",
+        _("Boundaries agreements you signed."),
         (("programs.AgreementSignature", "mentor"),),
         ("id", "program", "document_version", "typed_name", "signed_at"),
         lambda person: (
@@ -463,7 +465,7 @@ TABLES = (
     ),
     Table(
         "matches",
-        "Your matches: with whom, when, how they ended.",
+        _("Your matches: with whom, when, how they ended."),
         (("mentoring.Match", "mentor"), ("mentoring.Match", "mentee")),
         (
             "id",
@@ -488,7 +490,7 @@ TABLES = (
     ),
     Table(
         "match_surveys",
-        "Closing surveys you answered.",
+        _("Closing surveys you answered."),
         (("mentoring.MatchSurvey", "respondent"),),
         ("id", "match_id", "side", "rating", "comment", "answered_at"),
         lambda person: MatchSurvey.objects.filter(respondent=person).order_by("pk"),
@@ -496,7 +498,7 @@ TABLES = (
     ),
     Table(
         "sessions",
-        "One-on-one meetings you were in, with the summary and next steps shared with both of you.",
+        _("One-on-one meetings you were in, with the summary and next steps shared with both of you."),
         (),
         (
             "id",
@@ -525,7 +527,7 @@ TABLES = (
     ),
     Table(
         "meeting_time_proposals",
-        "New times proposed for your one-on-one meetings, by you or the other person, and the answers.",
+        _("New times proposed for your one-on-one meetings, by you or the other person, and the answers."),
         (("peer_sessions.TimeProposal", "proposed_by"),),
         ("id", "session_id", "proposed_by_you", "previous_starts_at", "starts_at", "note", "status", "decided_at"),
         lambda person: TimeProposal.objects.filter(
@@ -544,7 +546,7 @@ TABLES = (
     ),
     Table(
         "session_private_notes",
-        "Your private notes on meetings you held as a mentor (a mentee never sees them).",
+        _("Your private notes on meetings you held as a mentor (a mentee never sees them)."),
         (),
         ("session_id", "private_notes"),
         lambda person: Session.objects.filter(match__mentor__user=person).exclude(private_notes="").order_by("pk"),
@@ -552,7 +554,7 @@ TABLES = (
     ),
     Table(
         "group_registrations",
-        "Group sessions, workshops and events you registered for, and your attendance.",
+        _("Group sessions, workshops and events you registered for, and your attendance."),
         (("peer_sessions.Registration", "user"),),
         ("id", "group_session", "kind", "starts_at", "status", "attendance", "registered_at"),
         lambda person: Registration.objects.filter(user=person).select_related("group_session").order_by("pk"),
@@ -568,7 +570,7 @@ TABLES = (
     ),
     Table(
         "groups_facilitated",
-        "Group sessions you facilitate.",
+        _("Group sessions you facilitate."),
         (("peer_sessions.GroupSession", "facilitators"),),
         ("id", "program", "title", "kind", "starts_at", "status"),
         lambda person: GroupSession.objects.filter(facilitators=person).select_related("program").order_by("pk"),
@@ -576,7 +578,7 @@ TABLES = (
     ),
     Table(
         "goals",
-        "Your goals.",
+        _("Your goals."),
         (("goals.Goal", "mentee"),),
         (
             "id",
@@ -612,7 +614,7 @@ TABLES = (
     ),
     Table(
         "milestones",
-        "The milestones of your goals.",
+        _("The milestones of your goals."),
         (),
         ("id", "goal_id", "title", "due_date", "done_at"),
         lambda person: Milestone.objects.filter(goal__mentee__user=person).order_by("pk"),
@@ -620,7 +622,7 @@ TABLES = (
     ),
     Table(
         "checkins",
-        "Your check-ins: mood, craving, reflection.",
+        _("Your check-ins: mood, craving, reflection."),
         (("goals.CheckIn", "mentee"),),
         ("id", "created_at", "mood", "craving", "reflection", "wants_to_talk", "needs_help"),
         lambda person: CheckIn.objects.filter(mentee__user=person).order_by("pk"),
@@ -628,7 +630,7 @@ TABLES = (
     ),
     Table(
         "goal_progress",
-        "Progress on goals you reported in check-ins.",
+        _("Progress on goals you reported in check-ins."),
         (),
         ("checkin_id", "goal_id", "progress"),
         lambda person: GoalProgress.objects.filter(checkin__mentee__user=person).order_by("pk"),
@@ -636,7 +638,7 @@ TABLES = (
     ),
     Table(
         "checkin_comments",
-        "Your mentor's answers to your check-ins.",
+        _("Your mentor's answers to your check-ins."),
         (),
         ("id", "checkin_id", "comment", "created_at"),
         lambda person: CheckInComment.objects.filter(checkin__mentee__user=person).order_by("pk"),
@@ -644,7 +646,7 @@ TABLES = (
     ),
     Table(
         "safety_alerts",
-        "Safety alerts raised from your check-ins and when they were answered.",
+        _("Safety alerts raised from your check-ins and when they were answered."),
         (("goals.SafetyAlert", "mentee"),),
         ("id", "kind", "checkin_id", "created_at", "acknowledged_at"),
         lambda person: SafetyAlert.objects.filter(mentee__user=person).order_by("pk"),
@@ -652,7 +654,7 @@ TABLES = (
     ),
     Table(
         "assessments",
-        "Your self-assessments and their scores (0–100).",
+        _("Your self-assessments and their scores (0–100)."),
         (("goals.Assessment", "mentee"),),
         ("id", "instrument", "taken_at", "score"),
         lambda person: Assessment.objects.filter(mentee__user=person).select_related("instrument").order_by("pk"),
@@ -660,7 +662,7 @@ TABLES = (
     ),
     Table(
         "assessment_answers",
-        "Your answer to each question of your self-assessments.",
+        _("Your answer to each question of your self-assessments."),
         (),
         ("assessment_id", "question", "area", "answer"),
         lambda person: Answer.objects.filter(assessment__mentee__user=person).select_related("item").order_by("pk"),
@@ -668,7 +670,7 @@ TABLES = (
     ),
     Table(
         "shares",
-        "Resources your mentor shared with you.",
+        _("Resources your mentor shared with you."),
         (("resources.Share", "mentee"),),
         SHARE_COLUMNS,
         lambda person: (
@@ -678,7 +680,7 @@ TABLES = (
     ),
     Table(
         "referrals",
-        'Referrals made for you and your answer to "Did you connect?".',
+        _('Referrals made for you and your answer to "Did you connect?".'),
         (("resources.Share", "mentee"),),
         SHARE_COLUMNS,
         lambda person: (
@@ -688,7 +690,7 @@ TABLES = (
     ),
     Table(
         "resources_suggested",
-        "Directory listings you suggested.",
+        _("Directory listings you suggested."),
         (("resources.Resource", "suggested_by"),),
         ("id", "name", "status"),
         lambda person: Resource.objects.filter(suggested_by=person).order_by("pk"),
@@ -696,7 +698,7 @@ TABLES = (
     ),
     Table(
         "conversations",
-        "Your message conversations: with your mentor or mentee, with the program team, a group's announcements.",
+        _("Your message conversations: with your mentor or mentee, with the program team, a group's announcements."),
         (("conversations.Conversation", "person"),),
         ("id", "kind", "program", "created_at", "paused_at"),
         lambda person: _conversations_of(person).select_related("program").order_by("pk"),
@@ -704,8 +706,10 @@ TABLES = (
     ),
     Table(
         "messages",
-        "The messages you wrote, and those written to you in your conversations (as with your mentor's "
-        "answers to your check-ins).",
+        _(
+            "The messages you wrote, and those written to you in your conversations (as with your mentor's "
+            "answers to your check-ins)."
+        ),
         (("conversations.Message", "sender"),),
         ("id", "conversation_id", "written_by_you", "message", "created_at", "checkin_id"),
         lambda person: Message.objects.filter(
@@ -715,7 +719,7 @@ TABLES = (
     ),
     Table(
         "notifications",
-        "Your notification centre.",
+        _("Your notification centre."),
         (("mentoring.Notification", "user"),),
         ("id", "kind", "text", "link", "created_at", "read_at"),
         lambda person: Notification.objects.filter(user=person).order_by("pk"),
@@ -723,7 +727,7 @@ TABLES = (
     ),
     Table(
         "deliveries",
-        "Reminders and messages addressed to you, by channel, and whether they went out.",
+        _("Reminders and messages addressed to you, by channel, and whether they went out."),
         (("mentoring.Delivery", "recipient"),),
         ("id", "kind", "about", "channel", "due_at", "status", "sent_at", "created_at"),
         lambda person: Delivery.objects.filter(recipient=person).order_by("pk"),
@@ -731,7 +735,7 @@ TABLES = (
     ),
     Table(
         "reminder_settings",
-        "How you want each kind of reminder.",
+        _("How you want each kind of reminder."),
         (("mentoring.ChannelPreference", "user"),),
         ("kind", "in_app", "email", "text_message"),
         lambda person: ChannelPreference.objects.filter(user=person).order_by("pk"),
@@ -739,7 +743,7 @@ TABLES = (
     ),
     Table(
         "calendar_feed",
-        "Whether you have a calendar address (the secret address itself is on your calendar page).",
+        _("Whether you have a calendar address (the secret address itself is on your calendar page)."),
         (("peer_sessions.CalendarFeed", "user"),),
         ("created_at",),
         lambda person: CalendarFeed.objects.filter(user=person),
@@ -747,7 +751,7 @@ TABLES = (
     ),
     Table(
         "invitations",
-        "Invitations sent to you.",
+        _("Invitations sent to you."),
         (("mentoring.Invitation", "accepted_by"),),
         ("id", "program", "role", "full_name", "email", "sent_at", "expires_at", "accepted_at", "revoked_at"),
         lambda person: (
@@ -769,7 +773,7 @@ TABLES = (
     ),
     Table(
         "report_downloads",
-        "Reports you downloaded (coordinators).",
+        _("Reports you downloaded (coordinators)."),
         (("mentoring.ReportExport", "user"),),
         ("id", "report", "program", "start", "end", "downloaded_at"),
         lambda person: ReportExport.objects.filter(user=person).select_related("program").order_by("pk"),
@@ -897,45 +901,57 @@ ERASURE_PLAN = (
     Step(
         ("mentoring.User",),
         ERASED,
-        'Name becomes "Erased person #<id>"; email an address that cannot receive mail; phone, preferred name, '
-        "quiet hours and contact permissions cleared (texts marked stopped); the account is deactivated and its "
-        "password made unusable.",
+        _(
+            'Name becomes "Erased person #<id>"; email an address that cannot receive mail; phone, preferred name, '
+            "quiet hours and contact permissions cleared (texts marked stopped); the account is deactivated and its "
+            "password made unusable."
+        ),
     ),
     Step(
         ("mentoring.MentorProfile", "mentoring.MenteeProfile", "mentoring.VolunteerProfile"),
         ERASED,
-        "Profiles stay (so counts of mentors and mentees stay right) but lose every answer: lived experience, "
-        "pathways, languages, gender, age, availability, city, postal code, interests, topics, time in recovery, "
-        "bio, skills, intake date, emergency contact and exclusion lists.",
+        _(
+            "Profiles stay (so counts of mentors and mentees stay right) but lose every answer: lived experience, "
+            "pathways, languages, gender, age, availability, city, postal code, interests, topics, time in recovery, "
+            "bio, skills, intake date, emergency contact and exclusion lists."
+        ),
     ),
     Step(
         ("programs.Application", "programs.ApplicationNote", "mentoring.Invitation"),
         ERASED,
-        "Applications keep their kind, status and dates; name, email, phone, answers, decision reason and the "
-        "coordinators' notes are blanked. Invitations lose name and email; pending ones are revoked.",
+        _(
+            "Applications keep their kind, status and dates; name, email, phone, answers, decision reason and the "
+            "coordinators' notes are blanked. Invitations lose name and email; pending ones are revoked."
+        ),
     ),
     Step(
         ("goals.Goal", "goals.CheckIn", "goals.CheckInComment", "goals.Assessment"),
         ERASED,
-        "Goals, milestones and check-ins stay with their category, status, dates, mood and scores (reports count "
-        "them); goal titles, reasons, targets, milestone titles, reflections and the mentor's comments are blanked.",
+        _(
+            "Goals, milestones and check-ins stay with their category, status, dates, mood and scores (reports count "
+            "them); goal titles, reasons, targets, milestone titles, reflections and the mentor's comments are blanked."
+        ),
     ),
     Step(
         ("mentoring.Match", "mentoring.MatchSurvey", "resources.Share", "peer_sessions.TimeProposal"),
         ERASED,
-        "Matches, meetings, closing surveys, shares and referrals stay with their status, dates, ratings and "
-        "answers; closing notes and the person's survey comments are blanked, and so are, for matches where "
-        "the person was the mentee, the mentor's survey comment and, in their meetings, places, online links, "
-        "summaries, next steps, private notes and resources noted, the notes of proposed new times, and the "
-        "notes of resources shared with them. (A mentor's erasure keeps what was recorded about their mentees: "
-        "it is the mentee's record.)",
+        _(
+            "Matches, meetings, closing surveys, shares and referrals stay with their status, dates, ratings and "
+            "answers; closing notes and the person's survey comments are blanked, and so are, for matches where "
+            "the person was the mentee, the mentor's survey comment and, in their meetings, places, online links, "
+            "summaries, next steps, private notes and resources noted, the notes of proposed new times, and the "
+            "notes of resources shared with them. (A mentor's erasure keeps what was recorded about their mentees: "
+            "it is the mentee's record.)"
+        ),
     ),
     Step(
         ("conversations.Conversation", "conversations.Message"),
         ERASED,
-        "Conversations stay (with their dates); the text of every message the person wrote is blanked, and so "
-        "is every message of their conversations with the program team and, where the person was the mentee, "
-        "of their matches' conversations (it is the mentee's record).",
+        _(
+            "Conversations stay (with their dates); the text of every message the person wrote is blanked, and so "
+            "is every message of their conversations with the program team and, where the person was the mentee, "
+            "of their matches' conversations (it is the mentee's record)."
+        ),
     ),
     Step(
         (
@@ -948,14 +964,18 @@ ERASURE_PLAN = (
             "otp_static.StaticDevice",
         ),
         REMOVED,
-        "Reminders not yet sent to the person are skipped; their notification centre, reminder settings, "
-        "calendar address, two-factor app and backup codes and message read markers are deleted.",
+        _(
+            "Reminders not yet sent to the person are skipped; their notification centre, reminder settings, "
+            "calendar address, two-factor app and backup codes and message read markers are deleted."
+        ),
     ),
     Step(
         ("programs.Story", "programs.StoryConsent"),
         REMOVED,
-        "Stories the person wrote are deleted with their consents to publish, so a published one leaves the "
-        "public pages at once. (Stories they edited or published as a coordinator are the authors' and stay.)",
+        _(
+            "Stories the person wrote are deleted with their consents to publish, so a published one leaves the "
+            "public pages at once. (Stories they edited or published as a coordinator are the authors' and stay.)"
+        ),
     ),
     Step(
         (
@@ -969,11 +989,13 @@ ERASURE_PLAN = (
             "mentoring.Erasure",
         ),
         KEPT,
-        "Consent history (what was agreed, when, withdrawals), signed agreements (the typed name is "
-        "replaced), training and background-check status, safety alerts and how they were answered, the audit "
-        "trail and this erasure record. The law requires the program to be able to show these (GDPR Art. 7(1), "
-        "Art. 17(3)(b) legal obligations and 17(3)(e) legal claims; 42 CFR Part 2 and HIPAA record retention). "
-        "They point to the erased account, which no longer carries a name.",
+        _(
+            "Consent history (what was agreed, when, withdrawals), signed agreements (the typed name is "
+            "replaced), training and background-check status, safety alerts and how they were answered, the audit "
+            "trail and this erasure record. The law requires the program to be able to show these (GDPR Art. 7(1), "
+            "Art. 17(3)(b) legal obligations and 17(3)(e) legal claims; 42 CFR Part 2 and HIPAA record retention). "
+            "They point to the erased account, which no longer carries a name."
+        ),
     ),
     Step(
         (
@@ -989,11 +1011,13 @@ ERASURE_PLAN = (
             "mentoring.CheckinWeek",
         ),
         KEPT,
-        "Group registrations and attendance, group facilitation, coordinator and on-call roles (an erased "
-        "account is inactive, so it is never on call), directory suggestions and report "
-        "downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
-        "The coordinators' needs-attention list is recomputed every minute from the rows above, and the "
-        "reports' rollups (which weeks had a check-in) count the check-ins kept above.",
+        _(
+            "Group registrations and attendance, group facilitation, coordinator and on-call roles (an erased "
+            "account is inactive, so it is never on call), directory suggestions and report "
+            "downloads stay as they are: they hold no personal details beyond the (now nameless) account. "
+            "The coordinators' needs-attention list is recomputed every minute from the rows above, and the "
+            "reports' rollups (which weeks had a check-in) count the check-ins kept above."
+        ),
     ),
 )
 
@@ -1046,29 +1070,35 @@ def erasure_blockers(*, person, by):
     Shown to a coordinator of at least one of the person's programs (the view 404s for
     anyone else), so the sentences name nothing of programs ``by`` does not coordinate."""
     if Erasure.objects.filter(person=person).exists():
-        return ["This person's details were already erased."]
+        return [gettext("This person's details were already erased.")]
     if person.pk == by.pk:
-        return ["You cannot erase your own details here; another coordinator of your program can."]
+        return [gettext("You cannot erase your own details here; another coordinator of your program can.")]
     if person.is_staff or person.is_superuser:
-        return ["This account can sign in to the site administration; a site administrator erases it."]
+        return [gettext("This account can sign in to the site administration; a site administrator erases it.")]
     if Program.objects.filter(coordinators=person).exists():
         # Erasure deactivates the account for good: one coordinator must not be able
         # to lock a co-coordinator out of their program alone.
         return [
-            "This account coordinates a program. A coordinator's account is erased by a site administrator, "
-            "so that no coordinator can lock another out."
+            gettext(
+                "This account coordinates a program. A coordinator's account is erased by a site administrator, "
+                "so that no coordinator can lock another out."
+            )
         ]
     mine = set(Program.objects.filter(coordinators=by).values_list("pk", flat=True))
     if not person_programs(person) <= mine:
         return [
-            "This person also takes part in a program you do not coordinate. Erasure removes their details "
-            "everywhere at once, so it must be done by someone who coordinates every program they belong to; "
-            "ask your Waypoint administrator."
+            gettext(
+                "This person also takes part in a program you do not coordinate. Erasure removes their details "
+                "everywhere at once, so it must be done by someone who coordinates every program they belong to; "
+                "ask your Waypoint administrator."
+            )
         ]
     if Match.objects.filter(Q(mentor__user=person) | Q(mentee__user=person), status__in=Match.OPEN).exists():
         return [
-            "This person has a match that is proposed, active or paused. Close it first (from the match page), "
-            "so that their partner is told and the figures show it ended."
+            gettext(
+                "This person has a match that is proposed, active or paused. Close it first (from the match page), "
+                "so that their partner is told and the figures show it ended."
+            )
         ]
     return []
 

@@ -21,6 +21,8 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 MAX_TYPED = 40  # characters a person may type (spaces, dashes and brackets included)
 E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -28,6 +30,16 @@ E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 def default_region():
     return (getattr(settings, "PHONE_DEFAULT_REGION", "") or "US").upper()
+
+
+def _phone_help_text(region):
+    return gettext("With the area code. A number outside the %(region)s: start with + and the country code.") % {
+        "region": region
+    }
+
+
+# Lazy: form fields are built at import time, before anyone's language is known.
+phone_help_text = lazy(_phone_help_text, str)
 
 
 def known_region(region):
@@ -50,28 +62,34 @@ def phone_parse(raw, *, region=None):
     if not text:
         return ""
     if len(text) > MAX_TYPED:
-        raise ValidationError("That is too long for a phone number. Type only the number.", code="invalid_phone")
+        raise ValidationError(
+            gettext("That is too long for a phone number. Type only the number."), code="invalid_phone"
+        )
     if any(ch.isalpha() for ch in text):
         raise ValidationError(
-            "Type only the phone number, with no words (for example (201) 555-0123). "
-            "Add times or notes about calling somewhere else.",
+            gettext(
+                "Type only the phone number, with no words (for example (201) 555-0123). "
+                "Add times or notes about calling somewhere else."
+            ),
             code="invalid_phone",
         )
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            "That does not look like a phone number. Type it as you would dial it, for example (201) 555-0123.",
+            gettext(
+                "That does not look like a phone number. Type it as you would dial it, for example (201) 555-0123."
+            ),
             code="invalid_phone",
         ) from None
     if not phonenumbers.is_valid_number(number):
         if text.startswith("+") or text.startswith("00"):
-            message = "That number is not valid for its country code. Check the digits after the +."
+            message = gettext("That number is not valid for its country code. Check the digits after the +.")
         else:
-            message = (
-                f"That is not a valid {region_name(region)} phone number. Include the area code; "
+            message = gettext(
+                "That is not a valid %(region)s phone number. Include the area code; "
                 "for a number in another country, start with + and the country code."
-            )
+            ) % {"region": region_name(region)}
         raise ValidationError(message, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -146,9 +164,7 @@ class PhoneField(forms.CharField):
         super().__init__(**kwargs)
         self.region = (region or default_region()).upper()
         if not self.help_text:
-            self.help_text = (
-                f"With the area code. A number outside the {self.region}: start with + and the country code."
-            )
+            self.help_text = phone_help_text(self.region)
 
     def prepare_value(self, value):
         # A stored E.164 value is shown as people write it; what someone typed stays as typed.

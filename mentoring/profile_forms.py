@@ -3,6 +3,8 @@ application forms and the profile edit forms so both ask the same way."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import dates
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
@@ -40,25 +42,27 @@ class MatchingFields(forms.Form):
     experience_areas = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Lived experience",
-        help_text="Areas you have experience with. Shared only with the program's coordinators and your match.",
+        label=_("Lived experience"),
+        help_text=_("Areas you have experience with. Shared only with the program's coordinators and your match."),
         widget=forms.CheckboxSelectMultiple,
     )
-    pathways = choice_list(Pathway.choices, "Recovery pathways")
-    languages = choice_list(Language.choices, "Languages you are comfortable in")
-    gender = forms.ChoiceField(choices=[("", "—")] + Gender.choices, required=False)
-    age_range = forms.ChoiceField(choices=[("", "—")] + AgeRange.choices, required=False, label="Age")
-    availability = choice_list(AVAILABILITY_CHOICES, "When can you usually meet?")
-    meeting_modes = choice_list(MeetingMode.choices, "How would you like to meet?")
-    city = forms.CharField(max_length=80, required=False)
-    postal_code = forms.CharField(max_length=12, required=False, label="ZIP or postal code")
-    interests = TagListField(required=False, help_text="Separate with commas, e.g. hiking, cooking, music.")
-    excluded_pathways = choice_list(Pathway.choices, "Pathways you would rather not be matched with")
+    pathways = choice_list(Pathway.choices, _("Recovery pathways"))
+    languages = choice_list(Language.choices, _("Languages you are comfortable in"))
+    gender = forms.ChoiceField(choices=[("", "—"), *Gender.choices], required=False, label=_("Gender"))
+    age_range = forms.ChoiceField(choices=[("", "—"), *AgeRange.choices], required=False, label=_("Age"))
+    availability = choice_list(AVAILABILITY_CHOICES, _("When can you usually meet?"))
+    meeting_modes = choice_list(MeetingMode.choices, _("How would you like to meet?"))
+    city = forms.CharField(max_length=80, required=False, label=_("City"))
+    postal_code = forms.CharField(max_length=12, required=False, label=_("ZIP or postal code"))
+    interests = TagListField(
+        required=False, label=_("Interests"), help_text=_("Separate with commas, e.g. hiking, cooking, music.")
+    )
+    excluded_pathways = choice_list(Pathway.choices, _("Pathways you would rather not be matched with"))
     exclusion_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Anyone or anything you do not want in a match?",
-        help_text="For example someone you know, or a topic you would rather avoid. Only coordinators read this.",
+        label=_("Anyone or anything you do not want in a match?"),
+        help_text=_("For example someone you know, or a topic you would rather avoid. Only coordinators read this."),
     )
 
     def set_program(self, program):
@@ -70,28 +74,28 @@ class MentorFields(MatchingFields):
         min_value=0,
         max_value=900,
         required=False,
-        label="Time in recovery (months)",
-        help_text="Optional. Only you and the program's coordinators see this.",
+        label=_("Time in recovery (months)"),
+        help_text=_("Optional. Only you and the program's coordinators see this."),
     )
-    topics = choice_list(Topic.choices, "Topics you could help with")
-    capacity = forms.IntegerField(min_value=1, max_value=10, initial=2, label="How many mentees at once?")
+    topics = choice_list(Topic.choices, _("Topics you could help with"))
+    capacity = forms.IntegerField(min_value=1, max_value=10, initial=2, label=_("How many mentees at once?"))
     bio = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=1000,
-        label="A few lines about you",
-        help_text="Your future mentee reads this.",
+        label=_("A few lines about you"),
+        help_text=_("Your future mentee reads this."),
     )
 
 
 class MenteeFields(MatchingFields):
     preferred_mentor_gender = forms.ChoiceField(
-        choices=[("", "No preference")] + Gender.choices[:-1],
+        choices=[("", _("No preference")), *Gender.choices[:-1]],
         required=False,
-        label="Would you prefer a mentor of a particular gender?",
-        help_text="If you choose one, we only match you with mentors of that gender.",
+        label=_("Would you prefer a mentor of a particular gender?"),
+        help_text=_("If you choose one, we only match you with mentors of that gender."),
     )
-    topics = choice_list(Topic.choices, "What would you like help with?")
+    topics = choice_list(Topic.choices, _("What would you like help with?"))
 
 
 class VolunteerFields(forms.Form):
@@ -101,8 +105,8 @@ class VolunteerFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=1000,
-        label="How would you like to help?",
-        help_text="For example setting up rooms, co-facilitating a group, cooking for events.",
+        label=_("How would you like to help?"),
+        help_text=_("For example setting up rooms, co-facilitating a group, cooking for events."),
     )
 
 
@@ -121,8 +125,8 @@ class ExcludedPeopleMixin:
             del self.fields["excluded_people"]
             return
         field = self.fields["excluded_people"]
-        field.label = "Never match with"
-        field.help_text = "Coordinators only. For example a family member, a partner or a known conflict."
+        field.label = _("Never match with")
+        field.help_text = _("Coordinators only. For example a family member, a partner or a known conflict.")
         field.widget = forms.SelectMultiple(attrs={"size": 6})
         field.queryset = (
             get_user_model()
@@ -157,16 +161,16 @@ class VolunteerProfileForm(VolunteerFields, forms.ModelForm):
 class MenteeIntakeForm(forms.ModelForm):
     """Coordinator-side intake details of a mentee."""
 
-    intake_date = dates.DateField(window=dates.NEAR, years=1, required=False, label="Intake date")
-    emergency_contact_phone = PhoneField(label="Their phone")
+    intake_date = dates.DateField(window=dates.NEAR, years=1, required=False, label=_("Intake date"))
+    emergency_contact_phone = PhoneField(label=_("Their phone"))
 
     class Meta:
         model = MenteeProfile
         fields = ["intake_date", "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship"]
         labels = {
-            "emergency_contact_name": "Emergency contact (optional)",
-            "emergency_contact_phone": "Their phone",
-            "emergency_contact_relationship": "Relationship to the mentee",
+            "emergency_contact_name": _("Emergency contact (optional)"),
+            "emergency_contact_phone": _("Their phone"),
+            "emergency_contact_relationship": _("Relationship to the mentee"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -176,5 +180,5 @@ class MenteeIntakeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("emergency_contact_name") and not cleaned.get("emergency_contact_phone"):
-            self.add_error("emergency_contact_phone", "Add a phone number for the emergency contact.")
+            self.add_error("emergency_contact_phone", gettext("Add a phone number for the emergency contact."))
         return cleaned

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .matching.criteria import score_pair
 from .matching.loading import load_pair
@@ -88,7 +89,7 @@ def invitation_create(*, program, email, full_name, role, invited_by, new_accoun
 
 @transaction.atomic
 def invitation_resend(*, invitation, sent_by):
-    """"Send again": a fresh link for the same person, program and role goes
+    """ "Send again": a fresh link for the same person, program and role goes
     by email to the invited address; the old link stops working at once.
 
     The new invitation keeps what the old one was for (the account its flow
@@ -98,7 +99,7 @@ def invitation_resend(*, invitation, sent_by):
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already accepted; there is nothing to send again.")
+        raise ValidationError(gettext("This invitation was already accepted; there is nothing to send again."))
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -133,7 +134,9 @@ def _send_invitation_email(invitation, link):
 
 def invitation_revoke(*, invitation):
     if not invitation.is_usable:
-        raise ValidationError(f"This invitation is already {invitation.state}.")
+        raise ValidationError(
+            gettext("This invitation is already %(state)s.") % {"state": str(invitation.state_label).lower()}
+        )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     return invitation
@@ -173,7 +176,7 @@ def _sets_first_password_of(invitation, account):
     return account.pk == invitation.new_account_id and account.is_active and not account.has_usable_password()
 
 
-SIGN_IN_TO_ACCEPT = "An account with this email already exists. Sign in to accept the invitation."
+SIGN_IN_TO_ACCEPT = gettext_lazy("An account with this email already exists. Sign in to accept the invitation.")
 
 
 @transaction.atomic
@@ -190,11 +193,11 @@ def invitation_accept(*, invitation, password=None, user=None, time_zone=None):
     The row is locked so a link can be used once, even by two quick clicks."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
-        raise ValidationError("This invitation link has already been used or is no longer valid.")
+        raise ValidationError(gettext("This invitation link has already been used or is no longer valid."))
     User = get_user_model()
     if user is None:
         if not password:
-            raise ValidationError("Choose a password.")
+            raise ValidationError(gettext("Choose a password."))
         # The rule of invitation_may_set_password, checked on the locked account.
         user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
         if user is None:
@@ -208,15 +211,15 @@ def invitation_accept(*, invitation, password=None, user=None, time_zone=None):
                     )
             except IntegrityError:
                 # Someone else's flow created the account a moment ago.
-                raise ValidationError(SIGN_IN_TO_ACCEPT) from None
+                raise ValidationError(str(SIGN_IN_TO_ACCEPT)) from None
         elif _sets_first_password_of(invitation, user):
             user.set_password(password)
             user.time_zone = time_zone or user.time_zone
             user.save(update_fields=["password", "time_zone"])
         else:
-            raise ValidationError(SIGN_IN_TO_ACCEPT)
+            raise ValidationError(str(SIGN_IN_TO_ACCEPT))
     elif user.email.lower() != invitation.email.lower():
-        raise ValidationError("This invitation was sent to a different email address.")
+        raise ValidationError(gettext("This invitation was sent to a different email address."))
     if invitation.application_id is not None:
         # programs.services imports this module; import here to avoid a cycle.
         from programs.services import application_join
@@ -284,19 +287,22 @@ def _check_taking_part(mentor, mentee):
     """Refuse a mentee who left the program (or withdrew consent, or whose
     account is deactivated) and a deactivated mentor."""
     if not MenteeProfile.objects.taking_part().filter(pk=mentee.pk).exists():
-        raise ValidationError(f"{mentee.user} is not taking part in the program now.")
+        raise ValidationError(gettext("%(mentee)s is not taking part in the program now.") % {"mentee": mentee.user})
     if not mentor.user.is_active:
-        raise ValidationError(f"{mentor.user}'s account is deactivated.")
+        raise ValidationError(gettext("%(mentor)s's account is deactivated.") % {"mentor": mentor.user})
 
 
 def _check_pair(mentor, mentee):
     """Refuse a pair that breaks a hard filter; return its score."""
     if mentor.program_id != mentee.program_id:
-        raise ValidationError("The mentor and the mentee are in different programs.")
+        raise ValidationError(gettext("The mentor and the mentee are in different programs."))
     mentor_person, mentee_person, ctx = load_pair(mentor, mentee)
     score = score_pair(mentor_person, mentee_person, ctx)
     if score.blockers:
-        raise ValidationError(f"{mentor.user} cannot be matched with {mentee.user}: {'; '.join(score.blockers)}.")
+        raise ValidationError(
+            gettext("%(mentor)s cannot be matched with %(mentee)s: %(reasons)s.")
+            % {"mentor": mentor.user, "mentee": mentee.user, "reasons": "; ".join(str(b) for b in score.blockers)}
+        )
     return score
 
 
@@ -308,7 +314,7 @@ def match_propose(*, mentor, mentee, proposed_by):
     # Lock the mentor so two proposals cannot both take the last place.
     MentorProfile.objects.select_for_update().filter(pk=mentor.pk).first()
     if Match.objects.open().filter(mentee=mentee).exists():
-        raise ValidationError(f"{mentee.user} already has an open match.")
+        raise ValidationError(gettext("%(mentee)s already has an open match.") % {"mentee": mentee.user})
     _check_taking_part(mentor, mentee)
     score = _check_pair(mentor, mentee)
     now = timezone.now()
@@ -348,11 +354,14 @@ def match_respond(*, match, user, accept):
     match = _locked(match)
     side = match.side_of(user)
     if side is None:
-        raise ValidationError("Only the two people in this match can answer it.")
+        raise ValidationError(gettext("Only the two people in this match can answer it."))
     if match.status != Match.Status.PROPOSED:
-        raise ValidationError(f"This match is {match.get_status_display().lower()}; there is nothing to answer.")
+        raise ValidationError(
+            gettext("This match is %(status)s; there is nothing to answer.")
+            % {"status": match.get_status_display().lower()}
+        )
     if getattr(match, f"{side}_response") != Match.Response.PENDING:
-        raise ValidationError("You already answered this proposal.")
+        raise ValidationError(gettext("You already answered this proposal."))
     response = Match.Response.ACCEPTED if accept else Match.Response.DECLINED
     setattr(match, f"{side}_response", response)
     if not accept:
@@ -365,8 +374,13 @@ def match_respond(*, match, user, accept):
     return match
 
 
+MOVE_REFUSED = {
+    "pause": gettext_lazy("A %(status)s match cannot be paused."),
+    "resume": gettext_lazy("A %(status)s match cannot be resumed."),
+    "activate": gettext_lazy("A %(status)s match cannot be activated."),
+}
 MOVES = {
-    # action: (allowed from, to)
+    # action: (allowed from, to); refusals in MOVE_REFUSED
     "pause": ((Match.Status.ACTIVE,), Match.Status.PAUSED),
     "resume": ((Match.Status.PAUSED,), Match.Status.ACTIVE),
     "activate": ((Match.Status.PROPOSED,), Match.Status.ACTIVE),
@@ -380,7 +394,7 @@ def match_move(*, match, action):
     match = _locked(match)
     allowed, target = MOVES[action]
     if match.status not in allowed:
-        raise ValidationError(f"A {match.get_status_display().lower()} match cannot be {action}d.")
+        raise ValidationError(str(MOVE_REFUSED[action]) % {"status": match.get_status_display().lower()})
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
     _set_status(match, target, **extra)
     if action in ("pause", "resume"):
@@ -400,7 +414,9 @@ def match_close(*, match, reason, note, closed_by):
 
     match = _locked(match)
     if not match.is_current:
-        raise ValidationError(f"A {match.get_status_display().lower()} match cannot be closed.")
+        raise ValidationError(
+            gettext("A %(status)s match cannot be closed.") % {"status": match.get_status_display().lower()}
+        )
     match = _set_status(
         match,
         Match.Status.CLOSED,
@@ -418,11 +434,11 @@ def match_reopen(*, match):
     """Start a closed match again, if the pair still passes every hard filter."""
     match = _locked(match)
     if match.status != Match.Status.CLOSED:
-        raise ValidationError("Only a closed match can be reopened.")
+        raise ValidationError(gettext("Only a closed match can be reopened."))
     if match.close_reason == Match.CloseReason.CONFLICT:
-        raise ValidationError("A match closed for a conflict or boundary concern cannot be reopened.")
+        raise ValidationError(gettext("A match closed for a conflict or boundary concern cannot be reopened."))
     if Match.objects.open().filter(mentee=match.mentee).exists():
-        raise ValidationError(f"{match.mentee.user} already has another open match.")
+        raise ValidationError(gettext("%(mentee)s already has another open match.") % {"mentee": match.mentee.user})
     _check_taking_part(match.mentor, match.mentee)
     _check_pair(match.mentor, match.mentee)
     from .insights.rollups import match_checkin_weeks_rebuild
@@ -435,24 +451,26 @@ def match_reopen(*, match):
 def survey_submit(*, match, user, rating, comment):
     side = match.side_of(user)
     if side is None:
-        raise ValidationError("Only the two people in this match can answer its survey.")
+        raise ValidationError(gettext("Only the two people in this match can answer its survey."))
     if match.status != Match.Status.CLOSED:
-        raise ValidationError("The survey opens when the match has ended.")
+        raise ValidationError(gettext("The survey opens when the match has ended."))
     survey, created = MatchSurvey.objects.get_or_create(
         match=match, side=side, defaults={"respondent": user, "rating": rating, "comment": comment.strip()}
     )
     if not created:
-        raise ValidationError("You already answered this survey. Thank you!")
+        raise ValidationError(gettext("You already answered this survey. Thank you!"))
     return survey
 
 
 def graduation_invite(*, match, invited_by):
     """After a graduation, invite the mentee onto the mentor readiness path."""
     if match.status != Match.Status.CLOSED or match.close_reason != Match.CloseReason.GRADUATED:
-        raise ValidationError("Only a mentee who graduated can be invited to mentor.")
+        raise ValidationError(gettext("Only a mentee who graduated can be invited to mentor."))
     mentee = match.mentee.user
     if MentorProfile.objects.filter(user=mentee, program=match.program).exists():
-        raise ValidationError(f"{mentee} is already a mentor in {match.program}.")
+        raise ValidationError(
+            gettext("%(person)s is already a mentor in %(program)s.") % {"person": mentee, "program": match.program}
+        )
     return invitation_create(
         program=match.program,
         email=mentee.email,

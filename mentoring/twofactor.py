@@ -25,6 +25,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -107,7 +108,7 @@ def twofactor_setup_confirm(*, request, code):
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
         if device is None:
-            raise ValidationError({"code": "Start the set-up again: nothing is waiting to be confirmed."})
+            raise ValidationError({"code": gettext("Start the set-up again: nothing is waiting to be confirmed.")})
         throttled = not device.verify_is_allowed()[0]
         accepted = not throttled and device.verify_token(normalize_code(code))
         if accepted:
@@ -116,9 +117,9 @@ def twofactor_setup_confirm(*, request, code):
             device.save(update_fields=["confirmed"])
             codes = backup_codes_regenerate(user=user)
     if throttled:
-        raise ValidationError({"code": "Too many wrong codes. Wait a minute, then try the newest code."})
+        raise ValidationError({"code": gettext("Too many wrong codes. Wait a minute, then try the newest code.")})
     if not accepted:
-        raise ValidationError({"code": "That code does not match. Type the 6-digit code your app shows now."})
+        raise ValidationError({"code": gettext("That code does not match. Type the 6-digit code your app shows now.")})
     request.session.cycle_key()
     otp_login(request, device)
     request.session.pop(BACKUP_USED_KEY, None)
@@ -169,8 +170,8 @@ def twofactor_verify(*, request, code):
     if failures + 1 >= settings.TWO_FACTOR_SESSION_ATTEMPTS:
         raise Locked
     if throttled:
-        raise ValidationError({"code": "Too many wrong codes. Wait a minute, then try again."})
-    raise ValidationError({"code": "That code does not work. Check it and try again."})
+        raise ValidationError({"code": gettext("Too many wrong codes. Wait a minute, then try again.")})
+    raise ValidationError({"code": gettext("That code does not work. Check it and try again.")})
 
 
 @transaction.atomic
@@ -179,7 +180,7 @@ def twofactor_disable(*, user):
 
     Raises ValidationError when the person must use two-factor (coordinator or staff)."""
     if twofactor_required(user):
-        raise ValidationError("Coordinators and staff cannot turn two-factor sign-in off.")
+        raise ValidationError(gettext("Coordinators and staff cannot turn two-factor sign-in off."))
     _remove_devices(user)
 
 

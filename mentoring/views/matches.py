@@ -13,12 +13,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from sessions.models import Session
 
 from .. import access
 from ..contact import contact_for
+from ..dates import spoken_date
 from ..display import mentor_shared_answers
 from ..endings import mentee_exit, mentee_reenter
 from ..forms import CloseMatchForm, MatchingSettingsForm, MenteeExitForm, SurveyForm
@@ -105,7 +107,11 @@ def propose(request, pk):
     except ValidationError as error:
         _error(request, error)
         return redirect("mentoring:suggestions", mentee.pk)
-    messages.success(request, f"{mentor.user} and {mentee.user} are {match.get_status_display().lower()}.")
+    messages.success(
+        request,
+        gettext("%(mentor)s and %(mentee)s are %(status)s.")
+        % {"mentor": mentor.user, "mentee": mentee.user, "status": match.get_status_display().lower()},
+    )
     return redirect("mentoring:match_detail", match.pk)
 
 
@@ -160,7 +166,7 @@ def pool_solve(request, pk):
     program = _program(request, pk)
     solve, queued = pool_solve_request(program=program)
     if not queued and solve.status == PoolSolve.Status.DONE:
-        messages.info(request, "These pairs are already worked out for the pool as it is now.")
+        messages.info(request, gettext("These pairs are already worked out for the pool as it is now."))
     return redirect("mentoring:pool", program.pk)
 
 
@@ -189,10 +195,13 @@ def _approve_pool(request, program):
     mentors, mentees = {m.pk: m for m in mentors}, {e.pk: e for e in mentees}
     pairs = [(mentors[m], mentees[e]) for m, e in wanted if m in mentors and e in mentees]
     if not pairs:
-        messages.error(request, "No pairs were ticked, so nothing was proposed.")
+        messages.error(request, gettext("No pairs were ticked, so nothing was proposed."))
         return redirect("mentoring:pool", program.pk)
     created, refused = pool_approve(program=program, pairs=pairs, approved_by=request.user)
-    messages.success(request, f"{len(created)} match{'es' if len(created) != 1 else ''} created.")
+    messages.success(
+        request,
+        ngettext("%(count)d match created.", "%(count)d matches created.", len(created)) % {"count": len(created)},
+    )
     for _, message in refused:
         messages.warning(request, message)
     return redirect("mentoring:match_list", program.pk)
@@ -213,7 +222,7 @@ def matching_settings(request, pk):
             match_requires_acceptance=form.cleaned_data["match_requires_acceptance"],
             first_contact_days=form.cleaned_data["first_contact_days"],
         )
-        messages.success(request, "Matching settings are saved. New suggestions use them.")
+        messages.success(request, gettext("Matching settings are saved. New suggestions use them."))
         return redirect("mentoring:matching_settings", program.pk)
     return render(request, "mentoring/matching_settings.html", {"program": program, "form": form})
 
@@ -283,7 +292,11 @@ def mentee_exit_view(request, pk):
     releases their match, meetings and seats (mentoring/endings.py)."""
     mentee = _coordinated_mentee(request, pk)
     if mentee.exited_on is not None:
-        messages.info(request, f"{mentee.user} already left the program on {mentee.exited_on:%b %-d, %Y}.")
+        messages.info(
+            request,
+            gettext("%(mentee)s already left the program on %(day)s.")
+            % {"mentee": mentee.user, "day": spoken_date(mentee.exited_on)},
+        )
         return redirect(_roster(mentee))
     form = MenteeExitForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -292,7 +305,11 @@ def mentee_exit_view(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"{mentee.user} has left the program. Their meetings and seats are released.")
+            messages.success(
+                request,
+                gettext("%(mentee)s has left the program. Their meetings and seats are released.")
+                % {"mentee": mentee.user},
+            )
             return redirect(_roster(mentee))
     open_match = mentee.matches.open().select_related("mentor__user").first()
     return render(request, "mentoring/mentee_exit.html", {"mentee": mentee, "form": form, "open_match": open_match})
@@ -307,7 +324,9 @@ def mentee_reenter_view(request, pk):
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, f"{mentee.user} takes part again and is back on the waiting list.")
+        messages.success(
+            request, gettext("%(mentee)s takes part again and is back on the waiting list.") % {"mentee": mentee.user}
+        )
     return redirect(_roster(mentee))
 
 
@@ -401,11 +420,11 @@ def respond(request, pk):
 
 def _answer_message(match, user, accept):
     if not accept:
-        return "You declined this match. Your coordinator will be in touch."
+        return gettext("You declined this match. Your coordinator will be in touch.")
     if match.status == Match.Status.ACTIVE:
         other = match.mentee.user if match.side_of(user) == "mentor" else match.mentor.user
-        return f"You're matched with {other}. Your match has started."
-    return "Thank you, your answer is saved."
+        return gettext("You're matched with %(other)s. Your match has started.") % {"other": other}
+    return gettext("Thank you, your answer is saved.")
 
 
 @login_required
@@ -419,11 +438,11 @@ def move(request, pk):
         elif action in ("pause", "resume", "activate"):
             match_move(match=match, action=action)
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(gettext("Unknown action."))
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, "The match is updated.")
+        messages.success(request, gettext("The match is updated."))
     return redirect("mentoring:match_detail", match.pk)
 
 
@@ -437,7 +456,7 @@ def close(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The match is closed. Both can now answer the short closing survey.")
+            messages.success(request, gettext("The match is closed. Both can now answer the short closing survey."))
             return redirect("mentoring:match_detail", match.pk)
     return render(request, "mentoring/match_close.html", {"match": match, "form": form})
 
@@ -454,7 +473,7 @@ def survey(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you for your answers.")
+            messages.success(request, gettext("Thank you for your answers."))
             return redirect("mentoring:match_detail", match.pk)
     return render(request, "mentoring/match_survey.html", {"match": match, "form": form})
 
@@ -468,5 +487,8 @@ def graduate(request, pk):
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, f"{invitation.full_name} is invited to start the mentor readiness path.")
+        messages.success(
+            request,
+            gettext("%(name)s is invited to start the mentor readiness path.") % {"name": invitation.full_name},
+        )
     return redirect("mentoring:match_detail", match.pk)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def preferences(request):
                 for kind, (email, sms) in channels.channels().items()
             },
         )
-        messages.success(request, "Your reminder settings are saved.")
+        messages.success(request, gettext("Your reminder settings are saved."))
         return redirect("mentoring:preferences")
     return render(
         request,
@@ -82,7 +83,7 @@ def unsubscribe(request, token):
     if request.method == "POST":
         email_unsubscribe(user=user, kind=kind)
         if "List-Unsubscribe" in request.POST or not request.POST:
-            return HttpResponse("Unsubscribed.", content_type="text/plain")
+            return HttpResponse(gettext("Unsubscribed."), content_type="text/plain")
         return render(request, "mentoring/unsubscribed.html", {"label": ReminderKind(kind).label})
     return render(request, "mentoring/unsubscribe.html", {"label": ReminderKind(kind).label})
 
@@ -109,7 +110,9 @@ def undelivered(request):
 def undelivered_retry(request, pk):
     delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
     delivery_retry(delivery=delivery)
-    messages.success(request, f"The reminder to {delivery.recipient} will be sent again in a minute.")
+    messages.success(
+        request, gettext("The reminder to %(name)s will be sent again in a minute.") % {"name": delivery.recipient}
+    )
     return redirect("mentoring:undelivered")
 
 
@@ -118,5 +121,7 @@ def undelivered_retry(request, pk):
 def undelivered_handled(request, pk):
     delivery = get_object_or_404(_dead_letters(request.user), pk=pk)
     delivery_mark_handled(delivery=delivery)
-    messages.success(request, f"The reminder to {delivery.recipient} is marked as handled.")
+    messages.success(
+        request, gettext("The reminder to %(name)s is marked as handled.") % {"name": delivery.recipient}
+    )
     return redirect("mentoring:undelivered")

@@ -6,6 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from goals.models import Goal
@@ -165,7 +168,7 @@ def profile_edit(request, kind, pk):
     form = form_class(request.POST or None, instance=profile, **options)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The profile is saved.")
+        messages.success(request, gettext("The profile is saved."))
         return redirect("mentoring:person_detail", profile.user_id)
     audit_read(request, subject=profile.user, what="profile", obj=profile, program=profile.program)
     return render(request, "mentoring/profile_edit.html", {"form": form, "profile": profile, "kind": kind})
@@ -176,7 +179,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, gettext("Your profile is saved."))
         return redirect("mentoring:profile")
     return render(request, "mentoring/profile.html", {"form": form})
 
@@ -254,9 +257,13 @@ def roles_held(person, *, viewer):
         Program.objects.all() if viewer.pk == person.pk else access.coordinated_programs(viewer)
     ).values("pk")
     rows = [
-        ("Coordinator", p.name) for p in person.coordinated_programs.filter(pk__in=programs).order_by("name")
+        (gettext("Coordinator"), p.name) for p in person.coordinated_programs.filter(pk__in=programs).order_by("name")
     ]
-    for label, model in (("Mentor", MentorProfile), ("Mentee", MenteeProfile), ("Volunteer", VolunteerProfile)):
+    for label, model in (
+        (gettext("Mentor"), MentorProfile),
+        (gettext("Mentee"), MenteeProfile),
+        (gettext("Volunteer"), VolunteerProfile),
+    ):
         rows += [
             (label, name)
             for name in model.objects.filter(user=person, program__in=programs)
@@ -265,7 +272,7 @@ def roles_held(person, *, viewer):
         ]
     statuses = dict(Application.Status.choices)
     rows += [
-        (f"Applicant ({statuses.get(status, status).lower()})", name)
+        (gettext("Applicant (%(status)s)") % {"status": str(statuses.get(status, status)).lower()}, name)
         for name, status in Application.objects.filter(person=person, program__in=programs)
         .exclude(status=Application.Status.ACCEPTED)
         .order_by("program__name")
@@ -298,8 +305,11 @@ def invitation_new(request):
         invitation, _ = invitation_create(invited_by=request.user, **form.cleaned_data)
         messages.success(
             request,
-            f"Invitation sent to {invitation.masked_email}. The link works once and expires on "
-            f"{invitation.expires_at:%B %d}.",
+            gettext("Invitation sent to %(address)s. The link works once and expires on %(day)s.")
+            % {
+                "address": invitation.masked_email,
+                "day": date_format(localtime(invitation.expires_at), "MONTH_DAY_FORMAT"),
+            },
         )
         return render(request, "mentoring/invitation_sent.html", {"invitation": invitation})
     return render(request, "mentoring/invitation_form.html", {"form": form})
@@ -316,7 +326,9 @@ def invitation_resend_view(request, pk):
         messages.error(request, error.messages[0])
     else:
         messages.success(
-            request, f"A new link is on its way to {fresh.masked_email}. The earlier link no longer works."
+            request,
+            gettext("A new link is on its way to %(address)s. The earlier link no longer works.")
+            % {"address": fresh.masked_email},
         )
     return redirect("mentoring:invitation_list")
 
@@ -330,7 +342,7 @@ def invitation_revoke_view(request, pk):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "The invitation is revoked; its link no longer works.")
+            messages.success(request, gettext("The invitation is revoked; its link no longer works."))
         return redirect("mentoring:invitation_list")
     return render(request, "mentoring/invitation_confirm_revoke.html", {"invitation": invitation})
 
@@ -363,7 +375,7 @@ def invitation_accept_view(request, token):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             session_lifetime_apply(request=request)
-            messages.success(request, f"Welcome to Waypoint, {user.get_short_name()}.")
+            messages.success(request, gettext("Welcome to Waypoint, %(name)s.") % {"name": user.get_short_name()})
             return redirect("mentoring:home")
     return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})
 
@@ -375,6 +387,10 @@ def _accept_signed_in(request, invitation):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"You joined {invitation.program} as a {invitation.get_role_display().lower()}.")
+            messages.success(
+                request,
+                gettext("You joined %(program)s as a %(role)s.")
+                % {"program": invitation.program, "role": invitation.get_role_display().lower()},
+            )
         return redirect("mentoring:home")
     return render(request, "mentoring/invitation_existing.html", {"invitation": invitation, "signed_in": True})

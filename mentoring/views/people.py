@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -107,8 +108,9 @@ def contact_edit(request, pk):
             waiting = person.ok_to_text and not person.text_confirmed_at and not person.texts_stopped_at
             messages.success(
                 request,
-                "Contact details saved."
-                + (" A text asks to reply YES; texts start after that." if waiting else ""),
+                gettext("Contact details saved. A text asks to reply YES; texts start after that.")
+                if waiting
+                else gettext("Contact details saved."),
             )
             return redirect("mentoring:person_detail", person.pk)
     if not by_self:
@@ -126,7 +128,7 @@ def texts_stop_view(request, pk):
     """"Stop texts": the person (or a coordinator they asked) stops every text at once."""
     person = get_object_or_404(access.contact_editable_people(request.user), pk=pk)
     texts_stop(person=person)
-    messages.success(request, "Text messages are stopped. Nothing more is sent by text.")
+    messages.success(request, gettext("Text messages are stopped. Nothing more is sent by text."))
     return redirect("mentoring:contact_edit", person.pk)
 
 

@@ -246,7 +246,7 @@ def test_the_page_says_what_is_held_and_is_not_cached(personas, client_for):
     assert "Your information" in page and "Download my information" in page
     assert 'method="post"' in page
     for table in TABLES:
-        assert escape(table.about) in page
+        assert escape(str(table.about)) in page
     # Linked from the person's own profile page.
     assert reverse("mentoring:my_data") in client.get(reverse("mentoring:profile")).content.decode()
 
