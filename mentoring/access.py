@@ -485,8 +485,11 @@ def visible_alerts(user):
     """Safety alerts: the mentee's current mentor and the program's coordinators."""
     if not _signed_in(user):
         return SafetyAlert.objects.none()
+    # Both sides are subqueries on the alert's own mentee column: OR-ing a join
+    # to the mentee's program read every mentee profile of the site per request.
+    coordinated_mentees = MenteeProfile.objects.filter(program__in=coordinated_programs(user).values("pk"))
     return SafetyAlert.objects.filter(
-        Q(mentee__in=_current_mentee_ids(user)) | Q(mentee__program__in=coordinated_programs(user).values("pk"))
+        Q(mentee__in=_current_mentee_ids(user)) | Q(mentee__in=coordinated_mentees.values("pk"))
     )
 
 
