@@ -9,12 +9,12 @@ escaped, ``selected`` on the chosen ones. Tests hold its HTML equal to
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 
-def _option(option):
-    return format_html('<option value="{}"{}>{}</option>', str(option["value"]), flatatt(option["attrs"]), option["label"])
+def _options(options):
+    rows = ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options)
+    return format_html_join("", '<option value="{}"{}>{}</option>', rows)
 
 
 class QuickSelect(forms.Select):
@@ -22,14 +22,11 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = []
-        for group_name, options, _index in widget["optgroups"]:
-            inner = mark_safe("".join(_option(option) for option in options))
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, inner))
-            else:
-                parts.append(inner)
-        attrs_html = flatatt(widget["attrs"])
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], attrs_html, mark_safe("".join(parts)))
-
-
+        groups = (
+            (format_html('<optgroup label="{}">{}</optgroup>', group_name, _options(options)),)
+            if group_name
+            else (_options(options),)
+            for group_name, options, _index in widget["optgroups"]
+        )
+        inner = format_html_join("", "{}", groups)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), inner)

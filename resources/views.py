@@ -32,7 +32,6 @@ from .services import (
     share_followup,
 )
 
-
 # What a row of the directory shows of a listing (resources/directory.html).
 DIRECTORY_ROW = ("name", "is_crisis", "verified_on", "city", "program_id", "description")
 # Category.__str__: "Parent › Name" (the parent's own parent_id is read to know it has none).
