@@ -485,12 +485,14 @@ def visible_alerts(user):
     """Safety alerts: the mentee's current mentor and the program's coordinators."""
     if not _signed_in(user):
         return SafetyAlert.objects.none()
-    # Both sides are subqueries on the alert's own mentee column: OR-ing a join
-    # to the mentee's program read every mentee profile of the site per request.
-    coordinated_mentees = MenteeProfile.objects.filter(program__in=coordinated_programs(user).values("pk"))
-    return SafetyAlert.objects.filter(
-        Q(mentee__in=_current_mentee_ids(user)) | Q(mentee__in=coordinated_mentees.values("pk"))
+    # No join in the outer query: OR-ing a join to the mentee's program read every
+    # mentee profile of the site per request (a mentor's home), and a list of a
+    # program's mentees hashes all of them (a coordinator's): the program is
+    # looked up per alert instead, through the mentee's primary key.
+    in_coordinated_program = MenteeProfile.objects.filter(
+        pk=OuterRef("mentee"), program__in=coordinated_programs(user).values("pk")
     )
+    return SafetyAlert.objects.filter(Q(mentee__in=_current_mentee_ids(user)) | Exists(in_coordinated_program))
 
 
 def visible_resources(user):

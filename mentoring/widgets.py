@@ -8,12 +8,24 @@ escaped, ``selected`` on the chosen ones. Tests hold its HTML equal to
 ``forms.Select``'s, whitespace between tags aside."""
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
 
+def _attrs(attrs):
+    """As django/forms/widgets/attrs.html: in order; False left out, True bare."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value)),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
 def _options(options):
-    rows = ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options)
+    rows = ((str(option["value"]), _attrs(option["attrs"]), option["label"]) for option in options)
     return format_html_join("", '<option value="{}"{}>{}</option>', rows)
 
 
@@ -29,4 +41,4 @@ class QuickSelect(forms.Select):
             for group_name, options, _index in widget["optgroups"]
         )
         inner = format_html_join("", "{}", groups)
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), inner)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], _attrs(widget["attrs"]), inner)
