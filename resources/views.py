@@ -58,7 +58,7 @@ def directory(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    programs = access.coordinated_programs(request.user)
+    programs = access.coordinated_programs(request.user).only("pk")  # the page links to the first one's import/export
     return render(
         request,
         "resources/directory.html",

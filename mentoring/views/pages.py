@@ -92,13 +92,16 @@ def home_mentor(request):
     require_role(request, "mentor")
     # Only the columns the page shows (issue 18: building and compiling the
     # SQL of every column of five joined tables was most of this page's cost).
+    caseload = access.visible_matches(request.user).filter(mentor__user=request.user)
     matches = (
-        with_contact_figures(access.visible_matches(request.user).filter(mentor__user=request.user))
+        with_contact_figures(caseload)
         .select_related("mentee__user")
         .only(*MATCH_ROW, *(f"mentee__user__{name}" for name in PERSON_NAME))
         .order_by("status", "-created_at")
     )
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(matches, PAGE_SIZE)
+    paginator.count = caseload.count()  # the same rows, counted without the figures' subqueries
+    page = paginator.get_page(request.GET.get("page"))
     profiles = readiness_of_user(request.user)
     sessions, groups = upcoming_for(request.user)
     sessions = (
