@@ -80,6 +80,14 @@ def test_a_persons_matches_are_a_union_of_both_sides_not_an_or(personas):
     assert set(_matches_of(personas.mentee)) == {personas.match.pk}
 
 
+def test_the_conversations_rule_reads_each_side_of_a_match_by_its_index(personas):
+    """The unread-message badge runs on every page: the person's matches are two
+    subqueries (as mentor, as mentee), not joins to both profiles OR-ed."""
+    sql = str(access.visible_conversations(personas.mentor).query)
+    assert 'JOIN "mentoring_mentorprofile"' not in sql
+    assert 'JOIN "mentoring_menteeprofile"' not in sql
+
+
 # --- the pages: only the columns shown, the same queries however many rows ------------------------
 
 
