@@ -204,7 +204,9 @@ def open_alerts(alerts, limit=10):
     ``alerts`` is the viewer's visible_alerts."""
     return (
         alerts.filter(acknowledged_at__isnull=True)
-        .select_related("mentee__user", "mentee__program")
+        .select_related("mentee__user")
+        # What includes/open_alerts.html shows: the person's name (User.__str__), the kind, when.
+        .only("kind", "created_at", "mentee__user__full_name", "mentee__user__email")
         .order_by("-created_at")[:limit]
     )
 

@@ -486,9 +486,14 @@ def visible_alerts(user):
     """Safety alerts: the mentee's current mentor and the program's coordinators."""
     if not _signed_in(user):
         return SafetyAlert.objects.none()
-    return SafetyAlert.objects.filter(
-        Q(mentee__in=_current_mentee_ids(user)) | Q(mentee__program__in=coordinated_programs(user).values("pk"))
+    # No join in the outer query: OR-ing a join to the mentee's program read every
+    # mentee profile of the site per request (a mentor's home), and a list of a
+    # program's mentees hashes all of them (a coordinator's): the program is
+    # looked up per alert instead, through the mentee's primary key.
+    in_coordinated_program = MenteeProfile.objects.filter(
+        pk=OuterRef("mentee"), program__in=coordinated_programs(user).values("pk")
     )
+    return SafetyAlert.objects.filter(Q(mentee__in=_current_mentee_ids(user)) | Exists(in_coordinated_program))
 
 
 def visible_resources(user):
@@ -561,9 +566,15 @@ def visible_conversations(user):
 
     if not _signed_in(user):
         return Conversation.objects.none()
-    pair = Q(mentor__user=user) | Q(mentee__user=user)
+    # Each side of the pair through its own index: OR-ing joins to both profiles
+    # hashed every started match, mentor and mentee of the site (this runs on every
+    # page, for the unread-message badge).
+    started = Match.objects.started()
+    as_mentor = started.filter(mentor__in=MentorProfile.objects.filter(user=user).values("pk")).values("pk")
+    as_mentee = started.filter(mentee__in=MenteeProfile.objects.filter(user=user).values("pk")).values("pk")
     return Conversation.objects.filter(
-        Q(kind=Conversation.Kind.MATCH, match__in=Match.objects.started().filter(pair).values("pk"))
+        Q(kind=Conversation.Kind.MATCH, match__in=as_mentor)
+        | Q(kind=Conversation.Kind.MATCH, match__in=as_mentee)
         | Q(kind=Conversation.Kind.DIRECT, person=user)
         | Q(kind=Conversation.Kind.DIRECT, program__in=coordinated_programs(user).values("pk"))
         | Q(kind=Conversation.Kind.GROUP, group__in=attendance_group_sessions(user).values("pk"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from mentoring import dates
 from mentoring.choices import Language
 from mentoring.profile_forms import TagListField, choice_list
+from mentoring.widgets import QuickSelect
 
 from .models import Category, Resource, Share
 
@@ -129,6 +130,11 @@ class SearchForm(forms.Form):
         self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
             "parent__position", "parent__name", "position"
         )
+        # The directory's two lists, rendered in Python (mentoring.widgets: issue 18).
+        for name in ("category", "language"):
+            field = self.fields[name]
+            field.widget = QuickSelect(choices=field.choices)
+            field.widget.is_required = field.required
 
 
 class ShareForm(forms.Form):

@@ -23,8 +23,11 @@ def text_search(resources, query):
             + SearchVector("name_es", "description_es", weight="B", config="english")
         )
         search = SearchQuery(query, search_type="websearch", config="english")
+        # The document is an alias (used to filter, never selected): as an annotation
+        # the vector was compiled and computed a third time for each row (issue 18).
         return (
-            resources.annotate(document=vector, rank=SearchRank(vector, search))
+            resources.alias(document=vector)
+            .annotate(rank=SearchRank(vector, search))
             .filter(document=search)
             .order_by("-rank", "name")
         )

@@ -34,6 +34,11 @@ from .services import (
     share_followup,
 )
 
+# What a row of the directory shows of a listing (resources/directory.html).
+DIRECTORY_ROW = ("name", "is_crisis", "verified_on", "city", "program_id", "description")
+# Category.__str__: "Parent › Name" (the parent's own parent_id is read to know it has none).
+CATEGORY_NAME = ("category__name", "category__parent__name", "category__parent__parent_id")
+
 
 @login_required
 def directory(request):
@@ -50,11 +55,12 @@ def directory(request):
         if data["city"]:
             rows = rows.filter(city__iexact=data["city"].strip())
         rows = text_search(rows, data["q"])
-    rows = rows.select_related("category__parent", "program")
+    # Only the columns a row shows (issue 18: every column of the listing and its program cost more than the search).
+    rows = rows.select_related("category__parent").only(*DIRECTORY_ROW, *CATEGORY_NAME)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    programs = access.coordinated_programs(request.user)
+    programs = access.coordinated_programs(request.user).only("pk")  # the page links to the first one's import/export
     return render(
         request,
         "resources/directory.html",

@@ -598,11 +598,14 @@ def calendar_feed_reset(*, user):
 
 
 def _matches_of(user):
-    """Ids of every match (any status) where ``user`` is the mentor or the mentee."""
-    return Match.objects.filter(
-        Q(mentor__in=MentorProfile.objects.filter(user=user).values("pk"))
-        | Q(mentee__in=MenteeProfile.objects.filter(user=user).values("pk"))
-    ).values_list("pk", flat=True)
+    """Ids of every match (any status) where ``user`` is the mentor or the mentee.
+
+    A UNION of the two sides, each read through its own index (match.mentor,
+    match.mentee): an OR of the two subqueries made PostgreSQL read every match
+    of the site (1.4 ms at 10,000 mentees, growing with the table)."""
+    as_mentor = Match.objects.filter(mentor__in=MentorProfile.objects.filter(user=user).values("pk")).order_by()
+    as_mentee = Match.objects.filter(mentee__in=MenteeProfile.objects.filter(user=user).values("pk")).order_by()
+    return as_mentor.values_list("pk", flat=True).union(as_mentee.values_list("pk", flat=True))
 
 
 def upcoming_for(user, *, since=None, until=None):

@@ -376,11 +376,21 @@ def load(rows):
     """Turn a page of signal rows into Attention items, loading the people in two
     queries. Rows about a mentee rather than a match get the mentee's open match."""
     rows = list(rows)
-    mentees = MenteeProfile.objects.select_related("user", "program").in_bulk({row[3] for row in rows})
+    # Only what a row shows (includes/attention_rows.html): names (User.__str__) and the program's name.
+    names = ("full_name", "email")
+    mentees = (
+        MenteeProfile.objects.select_related("user", "program")
+        .only("program__name", *(f"user__{name}" for name in names))
+        .in_bulk({row[3] for row in rows})
+    )
     wanted = Q(pk__in={row[4] for row in rows if row[4]}) | Q(
         mentee__in={row[3] for row in rows if not row[4]}, status__in=Match.OPEN
     )
-    matches = list(Match.objects.filter(wanted).select_related("mentor__user"))
+    matches = list(
+        Match.objects.filter(wanted)
+        .select_related("mentor__user")
+        .only("mentee_id", "status", *(f"mentor__user__{name}" for name in names))
+    )
     by_id = {match.pk: match for match in matches}
     open_by_mentee = {match.mentee_id: match for match in matches if match.is_open}
     return [

@@ -294,6 +294,13 @@ def recent_alerts(alerts, *, days=14, limit=10):
     since = timezone.now() - timedelta(days=days)
     return (
         alerts.filter(Q(acknowledged_at__isnull=True) | Q(created_at__gte=since))
-        .select_related("mentee__user", "mentee__program", "acknowledged_by")
+        .select_related("mentee__user", "acknowledged_by")
+        # What the home shows: who (User.__str__), the kind, when, and who acknowledged it.
+        .only(
+            "kind",
+            "created_at",
+            "acknowledged_at",
+            *(f"{person}__{name}" for person in ("mentee__user", "acknowledged_by") for name in ("full_name", "email")),
+        )
         .order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")[:limit]
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from goals.selectors import checkin_status, help_now_state, open_alerts
-from programs.readiness import with_readiness
+from programs.readiness import readiness_of_user
 from resources.models import Resource
 from sessions.selectors import attendance_history, meeting_counts, toolkit_of_user, with_contact_figures
 from sessions.services import upcoming_for
@@ -37,6 +37,11 @@ from ..services import (
 from ..session_policy import session_lifetime_apply
 
 PAGE_SIZE = 25
+# What a row of the mentor's caseload shows of a match, and of a person their name (User.__str__).
+MATCH_ROW = ("status", "mentor_response", "created_at", "first_met_at", "mentee_id")
+PERSON_NAME = ("full_name", "email")
+# What the mentee home shows of their next meeting (its time, mode, place, and the join button).
+NEXT_MEETING = ("starts_at", "duration_minutes", "mode", "location", "online_url", "status")
 # The crisis page shows these numbers in its own cards.
 NATIONAL_LINES_ON_PAGE = ["988", "1-800-662-4357", "+18006624357", "18006624357"]
 ROLE_HOMES = {
@@ -88,12 +93,25 @@ def require_role(request, role):
 @login_required
 def home_mentor(request):
     require_role(request, "mentor")
-    matches = with_contact_figures(
-        access.visible_matches(request.user).filter(mentor__user=request.user).select_related("mentee__user", "program")
-    ).order_by("status", "-created_at")
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
-    profiles = with_readiness(MentorProfile.objects.filter(user=request.user).select_related("program"))
+    # Only the columns the page shows (issue 18: building and compiling the
+    # SQL of every column of five joined tables was most of this page's cost).
+    caseload = access.visible_matches(request.user).filter(mentor__user=request.user)
+    matches = (
+        with_contact_figures(caseload)
+        .select_related("mentee__user")
+        .only(*MATCH_ROW, *(f"mentee__user__{name}" for name in PERSON_NAME))
+        .order_by("status", "-created_at")
+    )
+    paginator = Paginator(matches, PAGE_SIZE)
+    paginator.count = caseload.count()  # the same rows, counted without the figures' subqueries
+    page = paginator.get_page(request.GET.get("page"))
+    profiles = readiness_of_user(request.user)
     sessions, groups = upcoming_for(request.user)
+    sessions = (
+        sessions.select_related(None)
+        .select_related("match__mentee__user")
+        .only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))
+    )
     return render(
         request,
         "mentoring/home_mentor.html",
@@ -101,7 +119,7 @@ def home_mentor(request):
             "page": page,
             "profiles": profiles,
             "sessions": sessions[:5],
-            "groups": groups[:5],
+            "groups": groups.only("title", "starts_at")[:5],
             "open_alerts": open_alerts(access.visible_alerts(request.user)),
         },
     )
@@ -110,14 +128,29 @@ def home_mentor(request):
 @login_required
 def home_mentee(request):
     require_role(request, "mentee")
+    # Only the columns the page shows (issue 18), as on the mentor home.
     matches = (
         access.visible_matches(request.user)
         .open()
         .filter(mentee__user=request.user)
-        .select_related("mentor__user", "program")
+        .select_related("mentor__user")
+        .only("status", "mentee_response", *(f"mentor__user__{name}" for name in PERSON_NAME))
     )
-    profiles = list(MenteeProfile.objects.filter(user=request.user).select_related("program", "user"))
+    profiles = list(
+        MenteeProfile.objects.filter(user=request.user)
+        .select_related("program", "user")
+        .only("program__name", "user__time_zone")
+    )
     sessions, groups = upcoming_for(request.user)
+    sessions = (
+        sessions.select_related(None)
+        .select_related("match__mentor__user")
+        .only(
+            *NEXT_MEETING,
+            "match__status",
+            *(f"match__mentor__user__{name}" for name in (*PERSON_NAME, "time_zone")),
+        )
+    )
     goals = list(Goal.objects.filter(mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]))
     due, streaks = checkin_status(profiles, goals)
     for goal in goals:
@@ -129,7 +162,7 @@ def home_mentee(request):
             "matches": matches,
             "profiles": profiles,
             "next_session": sessions.first(),
-            "groups": groups[:3],
+            "groups": groups.only("title", "starts_at")[:3],
             "toolkit": toolkit_of_user(request.user),
             "goals": goals,
             "best_streak": max((s for s in streaks.values() if s), default=None, key=lambda s: s.streak),

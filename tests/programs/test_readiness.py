@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mentoring.models import MentorProfile
 from programs.models import BackgroundCheck
-from programs.readiness import checklist, ready_mentors, with_readiness
+from programs.readiness import checklist, readiness_of_user, ready_mentors, with_readiness
 from programs.services import agreement_sign, completion_confirm, completion_mark_done
 from tests.factories import (
     BackgroundCheckFactory,
@@ -50,7 +50,8 @@ def _annotated(mentor):
 
 
 def _assert_ready_is(mentor, expected):
-    """Both views of the rule give the expected answer."""
+    """Every view of the rule gives the expected answer: the SQL annotation, the
+    checklist, and the mentor home's readiness_of_user (is_ready in Python)."""
     row = _annotated(mentor)
     steps = checklist(mentor)
     assert row.is_ready is expected
@@ -58,6 +59,10 @@ def _assert_ready_is(mentor, expected):
     assert row.check_ok is steps.check_ok
     assert row.agreement_ok is steps.agreement_ok
     assert (row.confirmed_modules >= row.required_modules) is steps.modules_ok
+    own = {profile.pk: profile for profile in readiness_of_user(mentor.user)}[mentor.pk]
+    assert own.is_ready is expected
+    figures = ("required_modules", "confirmed_modules", "check_ok", "agreement_ok")
+    assert [getattr(own, name) for name in figures] == [getattr(row, name) for name in figures]
     return row
 
 
