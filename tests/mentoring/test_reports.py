@@ -566,9 +566,14 @@ BAD_INPUT = [
     ({"start": "2021-01-01", "end": "2024-01-05"}, "start", "Choose a range of at most three years."),
     ({"start": "2024-02-30", "end": "2024-03-31"}, "start", "Enter a valid date."),
     ({"start": "2024-01-01", "end": "next week"}, "end", "Enter a valid date."),
-    ({"mentor": "abc"}, "mentor", "Select a valid choice."),
-    ({"mentor": "other_program_mentor"}, "mentor", "Select a valid choice."),
-    ({"mentor": "program_c_mentor", "program": "program_a"}, "mentor", "This mentor is not in the chosen program."),
+    ({"mentor": "abc"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "9" * 40}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "9999999999999999999"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "other_program_mentor"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "program_c_mentor", "program": "program_a"}, "mentor_q", "This mentor is not in the chosen program."),
+    ({"mentor_q": "nobody at all"}, "mentor_q", "No mentor of your programs matches this name or ID."),
+    ({"mentor_q": "9" * 30}, "mentor_q", "No mentor of your programs matches this name or ID."),
+    ({"mentor_q": "x" * 101}, "mentor_q", "Ensure this value has at most 100 characters"),
 ]
 
 
