@@ -230,35 +230,52 @@ def sessions_report(scope):
 
 
 def sessions_by_mentor(scope):
-    """Per mentor per month: the long export. Grouped by (month, mentor id)
-    only, so the database hashes narrow rows instead of sorting every meeting
-    with its mentor's name (a sort that spilled to disk for a year at 10,000
-    mentees); names come in one more query and the ~20,000 lines are
-    ordered in Python (month, name, mentor id)."""
-    rows = list(
-        _one_on_ones(scope)
-        .annotate(month=TruncMonth("starts_at", tzinfo=scope.zone))
-        .values("month", "match__mentor")
-        .annotate(
-            completed=Count("pk", filter=COMPLETED),
-            minutes=Sum("duration_minutes", filter=COMPLETED),
-            missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
-        )
-        .order_by()
-    )
-    names = dict(MentorProfile.objects.filter(program__in=scope.programs).values_list("pk", "user__full_name"))
-    rows.sort(key=lambda r: (r["month"], names.get(r["match__mentor"], ""), r["match__mentor"]))
+    """Per mentor per month: the long export, as (header, lines iterator).
+
+    Streamed a month at a time: the header goes out before any query, then
+    each month of the range is one grouped query by mentor id over that
+    month's meetings (a plain range on starts_at, the sessions' index), its
+    lines ordered in Python by (name, mentor id) and yielded before the next
+    month is read. Names of the programs' mentors come from one query. So a
+    year at 100,000 mentees (1 million meetings, 300,000 lines) holds one
+    month of lines in memory and answers its first line after one month's
+    query; queries: one per month of the range plus one, whatever the data."""
     header = ["Month", "Mentor", "Sessions held", "Hours", "Missed"]
-    return header, (
-        [
-            r["month"].strftime("%Y-%m"),
-            names.get(r["match__mentor"], ""),
-            r["completed"],
-            round((r["minutes"] or 0) / 60, 1),
-            r["missed"],
-        ]
-        for r in rows
-    )
+    return header, _sessions_by_mentor_lines(scope)
+
+
+def _sessions_by_mentor_lines(scope):
+    names = None
+    for month in _month_starts(scope):
+        begin = max(scope.start_at, rollups.local_midnight(month, scope.zone))
+        end = min(scope.end_at, rollups.local_midnight(rollups.month_after(month), scope.zone))
+        rows = list(
+            _one_on_ones(scope, in_range=Q(starts_at__gte=begin, starts_at__lt=end))
+            .values("match__mentor")
+            .annotate(
+                completed=Count("pk", filter=COMPLETED),
+                minutes=Sum("duration_minutes", filter=COMPLETED),
+                missed=Count("pk", filter=Q(status=Session.Status.MISSED)),
+            )
+            .values_list("match__mentor", "completed", "minutes", "missed")
+            .order_by()
+            .iterator(chunk_size=EXPORT_CHUNK)
+        )
+        if not rows:
+            continue
+        if names is None:
+            names = dict(
+                MentorProfile.objects.filter(program__in=scope.programs)
+                .values_list("pk", "user__full_name")
+                .iterator(chunk_size=EXPORT_CHUNK)
+            )
+        label = month.strftime("%Y-%m")
+        rows.sort(key=lambda row: (names.get(row[0], ""), row[0]))
+        for mentor, completed, minutes, missed in rows:
+            yield [label, names.get(mentor, ""), completed, round((minutes or 0) / 60, 1), missed]
+
+
+EXPORT_CHUNK = 5000  # rows fetched at a time by the streamed exports
 
 
 # --- match outcomes -----------------------------------------------------------------------------------

@@ -761,3 +761,24 @@ def test_the_reports_index_lists_the_ten_latest_exports_newest_first(personas, c
     ]
     response = client_for(personas.coordinator).get(reverse("mentoring:reports"))
     assert list(response.context["exports"]) == exports[::-1][:10]
+
+
+def test_the_sessions_export_streams_a_month_at_a_time(personas, django_assert_num_queries):
+    """The header goes out before any query, then one grouped query per month
+    (names once): the first byte does not wait for a year of meetings, and no
+    query runs per line (i18d; before, the whole year was read first)."""
+    from mentoring.csv_stream import csv_lines
+
+    for day in (10, 11, 12):
+        held(personas.match, noon(2024, 1, day), 60)
+        held(personas.other_match, noon(2024, 3, day), 30)
+    header, rows = REPORTS["sessions"].export(scope(personas.program, personas.other_program))
+    lines = csv_lines(header, rows)
+    with django_assert_num_queries(0):
+        assert next(lines).startswith("\ufeffMonth,Mentor")
+    with django_assert_num_queries(2):  # January, then the names
+        assert next(lines).startswith("2024-01,Morgan Mentor,3,3.0,0")
+    with django_assert_num_queries(2):  # February (no meeting), March
+        assert next(lines).startswith("2024-03,Oscar Othermentor,3,1.5,0")
+    with django_assert_num_queries(0):
+        assert list(lines) == []
