@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext, gettext_lazy
 
 from . import dates
 from .choices import ContactChannel
@@ -301,7 +302,7 @@ class ReportFilterForm(forms.Form):
     start = dates.DateField(window=dates.NEAR, years=25, label="From")
     end = dates.DateField(window=dates.NEAR, years=25, label="To")
     mentor = forms.CharField(required=False, widget=forms.HiddenInput)
-    mentor_q = forms.CharField(label="Mentor (name or ID)", required=False, max_length=100)
+    mentor_q = forms.CharField(label=gettext_lazy("Mentor (name or ID)"), required=False, max_length=100)
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
         super().__init__(data, **kwargs)
@@ -319,7 +320,7 @@ class ReportFilterForm(forms.Form):
             found = self.mentors.filter(pk=int(chosen)) if is_id(chosen) else self.mentors.none()
             mentor = found.select_related("user", "program").first()
             if mentor is None:
-                self.add_error("mentor_q", "Choose a mentor of your programs.")
+                self.add_error("mentor_q", gettext("Choose a mentor of your programs."))
             return mentor
         return self._mentor_typed(typed) if typed else None
 
@@ -332,10 +333,10 @@ class ReportFilterForm(forms.Form):
         if len(rows) == 1 or len(exact) == 1:
             return (exact or rows)[0]
         if not rows:
-            self.add_error("mentor_q", "No mentor of your programs matches this name or ID.")
+            self.add_error("mentor_q", gettext("No mentor of your programs matches this name or ID."))
         else:
             self.mentor_matches = rows[: self.MENTOR_MATCHES]
-            self.add_error("mentor_q", "Several mentors match: choose one below or type more of the name.")
+            self.add_error("mentor_q", gettext("Several mentors match: choose one below or type more of the name."))
         return None
 
     def clean(self):
@@ -353,7 +354,7 @@ class ReportFilterForm(forms.Form):
         elif start and end and (end - start).days > MAX_REPORT_DAYS:
             self.add_error("start", "Choose a range of at most three years.")
         if program and mentor and mentor.program_id != program.pk:
-            self.add_error("mentor_q", "This mentor is not in the chosen program.")
+            self.add_error("mentor_q", gettext("This mentor is not in the chosen program."))
         return data
 
 
