@@ -142,7 +142,13 @@ def drop_plain_indexes(tables):
 
 
 def create_indexes(definitions):
-    """Run the CREATE INDEX statements drop_plain_indexes returned."""
+    """Run the CREATE INDEX statements drop_plain_indexes returned. PostgreSQL
+    will not build an index on a table with foreign-key checks pending (they are
+    deferred to COMMIT), so those run first; they would at COMMIT anyway."""
+    if not definitions:
+        return
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for definition in definitions:
             cursor.execute(definition)
