@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     f"Deleted earlier scale data ({deleted} rows) in {time.perf_counter() - started:.1f} s."
                 )
             seeder = ScaleSeeder(mentees=mentees, seed=seed)
-            rows = seeder.run()
+            rows = seeder.run(on_step=lambda step, seconds: self.stderr.write(f"  {step}: {seconds:.1f} s"))
             # The rows went in in bulk, past the services that keep the report rollups:
             # the reports count live until they are built again (beat or rollups_rebuild).
             rollups_forget()

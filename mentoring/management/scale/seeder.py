@@ -68,19 +68,20 @@ class ScaleSeeder(PlanningMixin, PeopleMixin, ActivityMixin, CommunityMixin):
         "peer_sessions_session_skills",
     )
 
-    def run(self):
+    def run(self, *, on_step=None):
         """Write everything; returns rows written per model label. The wall
         time of each step (seconds, in order) is left in ``self.timings``,
-        with "indexes" for building the dropped indexes again."""
+        with "indexes" for building the dropped indexes again (and the
+        deferred foreign-key checks); ``on_step(name, seconds)`` is called
+        after each."""
         self.timings = {}
         indexes = drop_plain_indexes(self.BIG_TABLES)
-        for step in self.STEPS:
+        for step in (*self.STEPS, "indexes"):
             started = time.perf_counter()
-            getattr(self, step)()
+            create_indexes(indexes) if step == "indexes" else getattr(self, step)()
             self.timings[step.lstrip("_")] = time.perf_counter() - started
-        started = time.perf_counter()
-        create_indexes(indexes)
-        self.timings["indexes"] = time.perf_counter() - started
+            if on_step is not None:
+                on_step(step.lstrip("_"), self.timings[step.lstrip("_")])
         return self.rows
 
     def _insert(self, model, objects):
