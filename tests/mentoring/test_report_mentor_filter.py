@@ -128,3 +128,16 @@ def test_the_suggestions_answer_in_a_fixed_number_of_queries(personas, client_fo
     many_mentors(personas.program, 40, prefix="Nguyen B")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(mentors_url(), {"mentor_q": "nguyen"})
+
+
+def test_the_mentor_filter_in_spanish(personas, client_for):
+    many_mentors(personas.program, 12, prefix="Rivera")
+    client = client_for(personas.coordinator)
+    page = client.get(report_url(), {**DATES, "mentor_q": "rivera"}, HTTP_ACCEPT_LANGUAGE="es")
+    body = page.content.decode()
+    assert "Mentor (nombre o ID)" in body and "Mentor (name or ID)" not in body
+    assert "Varios mentores coinciden" in body and "Several mentors match" not in body
+    suggestions = client.get(mentors_url(), {"mentor_q": "rivera"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Hay más mentores que coinciden" in suggestions and "More mentors match" not in suggestions
+    none = client.get(mentors_url(), {"mentor_q": "zzz"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Ningún mentor de sus programas coincide." in none
