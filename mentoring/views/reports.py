@@ -10,7 +10,7 @@ from goals.charts import bar_chart
 
 from .. import access
 from ..audit import audit_read
-from ..csv_stream import csv_lines
+from ..csv_stream import csv_chunks
 from ..forms import ReportFilterForm, is_id, mentors_matching
 from ..insights.reports import REPORTS, Scope, last_months
 from ..insights.snapshots import report_table_of, seconds_ago
@@ -174,7 +174,7 @@ def report_export(request, slug):
         program=mentor.program_id if mentor else scope.programs,
     )
     header, rows = chosen.export(scope)
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
     filename = f"waypoint-{slug}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
