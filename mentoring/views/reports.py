@@ -51,8 +51,7 @@ def _query(form, request, **changes):
         }
     else:
         values = request.GET.dict()
-    values.update(changes)
-    return urlencode({key: value for key, value in values.items() if value != ""})
+    return urlencode({key: value for key, value in {**values, **changes}.items() if value != ""})
 
 
 def _mentor_choices(request, mentors):
