@@ -321,31 +321,66 @@ def _year_range():
 
 
 class ReportFilterForm(forms.Form):
-    """Program, date range and mentor of a report (read from the query string)."""
+    """Program, date range and mentor of a report (read from the query string).
+
+    ``mentor`` is a mentor profile's id (the URL keeps the chosen mentor as an
+    id). ``mentor_q`` is what the coordinator typed to find one (a name or an
+    id): one mentor of their programs matching it becomes the filter; several
+    give an error and ``mentor_matches`` (at most MENTOR_MATCHES, by name)
+    to choose from; the report page never lists every mentor (25,000 at
+    100,000 mentees)."""
+
+    MENTOR_MATCHES = 10
 
     program = forms.ModelChoiceField(
         queryset=None, required=False, empty_label=_("All your programs"), label=_("Program")
     )
     start = dates.DateField(window=dates.NEAR, years=25, label=_("From"))
     end = dates.DateField(window=dates.NEAR, years=25, label=_("To"))
-    mentor = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All mentors"), label=_("Mentor"))
+    mentor = forms.CharField(required=False, widget=forms.HiddenInput)
+    mentor_q = forms.CharField(label=_("Mentor (name or ID)"), required=False, max_length=100)
 
     def __init__(self, data=None, *, programs, mentors, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["program"].queryset = programs
-        self.fields["mentor"].queryset = mentors
-        self.fields["mentor"].label_from_instance = lambda mentor: f"{mentor.user.full_name} ({mentor.program.name})"
         self.mentors = mentors
+        self.mentor_matches = []
 
-    def mentor_options(self):
-        """(id, label) of every mentor, for a plain template loop: Django's widget renders
-        each option through a template (0.3 s for 2,500 mentors)."""
-        rows = self.mentors.values_list("pk", "user__full_name", "program__name")
-        return [(str(pk), f"{name} ({program})") for pk, name, program in rows]
+    def clean_mentor_q(self):
+        return " ".join(self.cleaned_data.get("mentor_q", "").split())
+
+    def _mentor_chosen(self, chosen, typed):
+        """The mentor of the filter: ``chosen`` (an id from the URL) or else the
+        one ``typed`` finds; None for every mentor or with an error on mentor_q."""
+        if chosen:
+            found = self.mentors.filter(pk=int(chosen)) if is_id(chosen) else self.mentors.none()
+            mentor = found.select_related("user", "program").first()
+            if mentor is None:
+                self.add_error("mentor_q", gettext("Choose a mentor of your programs."))
+            return mentor
+        return self._mentor_typed(typed) if typed else None
+
+    def _mentor_typed(self, typed):
+        """The one mentor ``typed`` (a name or an id) finds, or None with an error
+        on mentor_q (and mentor_matches set when several match)."""
+        found = mentors_matching(self.mentors, typed)
+        rows = list(found[: self.MENTOR_MATCHES + 1])
+        exact = [row for row in rows if row.user.full_name.casefold() == typed.casefold()]
+        if len(rows) == 1 or len(exact) == 1:
+            return (exact or rows)[0]
+        if not rows:
+            self.add_error("mentor_q", gettext("No mentor of your programs matches this name or ID."))
+        else:
+            self.mentor_matches = rows[: self.MENTOR_MATCHES]
+            self.add_error("mentor_q", gettext("Several mentors match: choose one below or type more of the name."))
+        return None
 
     def clean(self):
         data = super().clean()
-        start, end, program, mentor = (data.get(k) for k in ("start", "end", "program", "mentor"))
+        start, end, program = (data.get(k) for k in ("start", "end", "program"))
+        mentor = data["mentor"] = self._mentor_chosen(data.get("mentor", ""), data.get("mentor_q", ""))
+        if self.has_error("mentor_q"):
+            return data
         for name, day in (("start", start), ("end", end)):
             if day and not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
                 self.add_error(name, gettext("Choose a date between %(first)s and %(last)s.") % _year_range())
@@ -355,8 +390,25 @@ class ReportFilterForm(forms.Form):
         elif start and end and (end - start).days > MAX_REPORT_DAYS:
             self.add_error("start", gettext("Choose a range of at most three years."))
         if program and mentor and mentor.program_id != program.pk:
-            self.add_error("mentor", gettext("This mentor is not in the chosen program."))
+            self.add_error("mentor_q", gettext("This mentor is not in the chosen program."))
         return data
+
+
+def is_id(text):
+    """True for digits that fit a database id (at most 18 of them)."""
+    return text.isdigit() and len(text) <= 18
+
+
+def mentors_matching(mentors, typed):
+    """``mentors`` (a MentorProfile queryset) whose id is ``typed`` (digits) or
+    whose name contains it (case-insensitive), by name then id, with user and
+    program selected. Slice it: it is not bounded."""
+    typed = typed.strip()
+    if is_id(typed):
+        found = mentors.filter(pk=int(typed))
+    else:
+        found = mentors.filter(user__full_name__icontains=typed)
+    return found.select_related("user", "program").order_by("user__full_name", "pk")
 
 
 class AuditFilterForm(forms.Form):

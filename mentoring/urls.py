@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", reports.report_list, name="reports"),
     path("reports/<slug:slug>/", reports.report, name="report"),
     path("reports/<slug:slug>/export.csv", reports.report_export, name="report_export"),
+    path("reports/<slug:slug>/mentors/", reports.report_mentors, name="report_mentors"),
     path("home/mentor/", pages.home_mentor, name="home_mentor"),
     path("home/mentee/", pages.home_mentee, name="home_mentee"),
     path("home/volunteer/", pages.home_volunteer, name="home_volunteer"),

@@ -41,8 +41,10 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
+from django.db.models import CharField, Count, DateField, DateTimeField, F, Q, Sum, Value
+from django.db.models.constants import OnConflict
+from django.db.models.functions import Cast, Trunc
 from django.utils import timezone
 
 from goals.models import CheckIn
@@ -52,6 +54,7 @@ from sessions.models import Session
 from ..models import CheckinWeek, Match, ReportMonth, ReportWeek, RollupZone, User
 
 BATCH = 5000
+MENTEE_BATCH = 10000  # mentee ids per INSERT … SELECT of check-in weeks
 
 
 def zone_key(zone):
@@ -130,21 +133,57 @@ def _spans(matches):
 
 def checkin_weeks_build(*, zones, matches=None):
     """Write the CheckinWeek rows of ``matches`` (a queryset; default every
-    match) in ``zones`` (names). Returns the number of rows written. Reads
-    the check-ins of the matches' mentees in mentee order, a batch at a time."""
+    match) in ``zones`` (names). Returns the number of rows written.
+
+    Set-based: per zone and per slice of MENTEE_BATCH mentee ids, one
+    ``INSERT INTO … SELECT DISTINCT week, match, mentee FROM check-ins JOIN
+    matches`` (the week truncated in the zone by the database; conflicts
+    ignored), so no check-in crosses into Python. At 100,000 mentees that is
+    6 zones × 10 statements over 5 million check-ins instead of 30 million
+    Python row tests (mentoring.insights.rollups docstring)."""
     matches = Match.objects.all() if matches is None else matches
-    spans = _spans(matches.order_by())
-    written, pending = 0, []
-    started = matches.filter(started_at__isnull=False).order_by().values("mentee")
-    checkins = CheckIn.objects.filter(mentee__in=started).order_by("mentee_id").values_list("mentee_id", "created_at")
-    last = None
-    for mentee_id, created_at in checkins.iterator(chunk_size=BATCH):
-        if mentee_id != last and len(pending) >= BATCH:
-            written += _write_weeks(pending, spans, zones)
-            pending = []
-        pending.append((mentee_id, created_at))
-        last = mentee_id
-    return written + _write_weeks(pending, spans, zones)
+    started = matches.filter(started_at__isnull=False).order_by()
+    mentee_ids = sorted(set(started.values_list("mentee_id", flat=True)))
+    slices = [
+        (mentee_ids[i], mentee_ids[min(i + MENTEE_BATCH, len(mentee_ids)) - 1])
+        for i in range(0, len(mentee_ids), MENTEE_BATCH)
+    ]
+    written = 0
+    for zone in zones:
+        for low, high in slices:
+            written += _insert_weeks(zone, started.values("pk"), low, high)
+    return written
+
+
+def _insert_weeks(zone, match_ids, low, high):
+    """INSERT … SELECT the CheckinWeek rows of ``zone`` for the mentees with
+    ids in [low, high] and the matches ``match_ids`` (a pk queryset). Returns
+    the rows inserted."""
+    tz = zoneinfo.ZoneInfo(zone)
+    rows = (
+        CheckIn.objects.filter(
+            Q(mentee__matches__in=match_ids),
+            Q(mentee__matches__started_at__lte=F("created_at")),
+            Q(mentee__matches__ended_at__isnull=True) | Q(mentee__matches__ended_at__gte=F("created_at")),
+            mentee_id__gte=low,
+            mentee_id__lte=high,
+        )
+        .annotate(
+            zone_name=Value(zone, output_field=CharField()),
+            week_day=Cast(Trunc("created_at", "week", output_field=DateTimeField(), tzinfo=tz), DateField()),
+        )
+        .values_list("zone_name", "week_day", "mentee__matches", "mentee_id")
+        .distinct()
+        .order_by("mentee__matches", "week_day")
+    )
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(CheckinWeek._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in ("zone", "week", "match_id", "mentee_id"))
+    insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = connection.ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{insert} {table} ({columns}) {select} {suffix}", params)
+        return max(cursor.rowcount, 0)
 
 
 def _write_weeks(checkins, spans, zones):

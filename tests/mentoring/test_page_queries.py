@@ -95,6 +95,9 @@ def pages():
         found.append(Page(f"report {slug}", "coordinator", reverse("mentoring:report", args=[slug]), table_rows))
         export = reverse("mentoring:report_export", args=[slug])
         found.append(Page(f"report {slug} CSV", "coordinator", export, csv_rows, stream=True, audited=True))
+    # The reports' mentor filter: at most ten suggestions as the coordinator types.
+    suggestions = reverse("mentoring:report_mentors", args=["sessions"]) + "?mentor_q=e"
+    found.append(Page("report mentor suggestions", "coordinator", suggestions, lambda r: r.content.count(b"<li>")))
     found += [
         Page("mentor home", "mentor", reverse("mentoring:home_mentor"), listed("page")),
         Page("mentee home", "mentee", reverse("mentoring:home_mentee"), counted("goals")),

@@ -15,6 +15,8 @@ MATCH = lambda p: [p.match.pk]  # noqa: E731
 FORMER_MATCH = lambda p: [p.former_match.pk]  # noqa: E731
 IN_A = lambda p: {"program": p.program.pk}  # noqa: E731
 IN_B = lambda p: {"program": p.other_program.pk}  # noqa: E731
+TYPED = lambda p: {"mentor_q": "a"}  # noqa: E731
+TYPED_IN_A = lambda p: {**IN_A(p), "mentor_q": "a"}  # noqa: E731
 
 
 def _unsubscribe_token(p):
@@ -80,6 +82,10 @@ MATRIX = [
     Row("mentoring:report_export", expect(ok=COORDINATORS), args=lambda p: ["matches"]),
     Row("mentoring:report_export", expect(ok=ONLY_A), args=lambda p: ["checkins"], query=IN_A),
     Row("mentoring:report_export", expect(ok=["other_coordinator"]), args=lambda p: ["referrals"], query=IN_B),
+    Row("mentoring:report_mentors", expect(ok=COORDINATORS), args=lambda p: ["sessions"], query=TYPED),
+    Row("mentoring:report_mentors", expect(ok=ONLY_A), args=lambda p: ["skills"], query=TYPED_IN_A),
+    Row("mentoring:report_mentors", expect(ok=["other_coordinator"]), args=lambda p: ["goals"], query=IN_B),
+    Row("mentoring:report_mentors", expect(), args=lambda p: ["no-such-report"]),
     Row("mentoring:home_mentor", expect(ok=["mentor", "other_mentor", *STAGES])),
     Row("mentoring:home_mentee", expect(ok=["mentee", "other_mentee"])),
     # A mentee's page: a mentor whose match is only proposed sees what the mentee shared for

@@ -566,9 +566,14 @@ BAD_INPUT = [
     ({"start": "2021-01-01", "end": "2024-01-05"}, "start", "Choose a range of at most three years."),
     ({"start": "2024-02-30", "end": "2024-03-31"}, "start", "Enter a valid date."),
     ({"start": "2024-01-01", "end": "next week"}, "end", "Enter a valid date."),
-    ({"mentor": "abc"}, "mentor", "Select a valid choice."),
-    ({"mentor": "other_program_mentor"}, "mentor", "Select a valid choice."),
-    ({"mentor": "program_c_mentor", "program": "program_a"}, "mentor", "This mentor is not in the chosen program."),
+    ({"mentor": "abc"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "9" * 40}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "9999999999999999999"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "other_program_mentor"}, "mentor_q", "Choose a mentor of your programs."),
+    ({"mentor": "program_c_mentor", "program": "program_a"}, "mentor_q", "This mentor is not in the chosen program."),
+    ({"mentor_q": "nobody at all"}, "mentor_q", "No mentor of your programs matches this name or ID."),
+    ({"mentor_q": "9" * 30}, "mentor_q", "No mentor of your programs matches this name or ID."),
+    ({"mentor_q": "x" * 101}, "mentor_q", "Ensure this value has at most 100 characters"),
 ]
 
 
@@ -756,3 +761,23 @@ def test_the_reports_index_lists_the_ten_latest_exports_newest_first(personas, c
     ]
     response = client_for(personas.coordinator).get(reverse("mentoring:reports"))
     assert list(response.context["exports"]) == exports[::-1][:10]
+
+
+def test_the_sessions_export_streams_a_month_at_a_time(personas, django_assert_num_queries):
+    """The header goes out before any query; then one grouped query and the
+    names, read as the lines go out; no query per line or per month (i18d;
+    before, the whole year was read and sorted before the first byte)."""
+    from mentoring.csv_stream import csv_lines
+
+    for day in (10, 11, 12):
+        held(personas.match, noon(2024, 1, day), 60)
+        held(personas.other_match, noon(2024, 3, day), 30)
+    header, rows = REPORTS["sessions"].export(scope(personas.program, personas.other_program))
+    lines = csv_lines(header, rows)
+    with django_assert_num_queries(0):
+        assert next(lines).startswith("\ufeffMonth,Mentor")
+    with django_assert_num_queries(2):  # the grouped query, then the names
+        assert next(lines).startswith("2024-01,Morgan Mentor,3,3.0,0")
+    with django_assert_num_queries(0):
+        assert next(lines).startswith("2024-03,Oscar Othermentor,3,1.5,0")
+        assert list(lines) == []

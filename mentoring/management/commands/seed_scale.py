@@ -47,14 +47,19 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Deleted earlier scale data ({deleted} rows) in {time.perf_counter() - started:.1f} s."
                 )
-            rows = ScaleSeeder(mentees=mentees, seed=seed).run()
+            seeder = ScaleSeeder(mentees=mentees, seed=seed)
+            rows = seeder.run(on_step=lambda step, seconds: self.stderr.write(f"  {step}: {seconds:.1f} s"))
             # The rows went in in bulk, past the services that keep the report rollups:
             # the reports count live until they are built again (beat or rollups_rebuild).
             rollups_forget()
+            committing = time.perf_counter()
+        commit = time.perf_counter() - committing
         elapsed = time.perf_counter() - started
         width = max(len(label) for label in rows)
         for label, count in sorted(rows.items()):
             self.stdout.write(f"  {label:<{width}}  {count:>9,}")
+        steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in seeder.timings.items())
+        self.stdout.write(f"Seconds per step: {steps}, commit (deferred foreign-key checks) {commit:.1f}.")
         self.stdout.write(self.style.SUCCESS(f"{sum(rows.values()):,} rows in {elapsed:.1f} s (seed {seed})."))
         self.stdout.write(f"Sign in as {COORDINATOR_EMAIL} (password: waypoint-demo) to see every scale program.")
         self.stdout.write("Reports count live until `manage.py rollups_rebuild` (or beat) builds their rollups.")

@@ -1,0 +1,69 @@
+"""The coordinator home's safety-alert list (mentoring.insights.dashboard.recent_alerts)
+reads candidate alert ids from the alerts table and asks the viewer's alerts
+only about those (i18d: filtering by the viewer's programs first joined every
+mentee profile, 150–250 ms at 100,000 mentees). The list is the same: open
+first (newest first), then the acknowledged ones of the last 14 days, only
+alerts the viewer may see, at most ten."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import SafetyAlert
+from mentoring import access
+from mentoring.insights import dashboard
+from tests.factories import MenteeProfileFactory, SafetyAlertFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def alert(program, *, hours_ago, acknowledged_days_ago=None, created_days_ago=None):
+    made = SafetyAlertFactory(mentee=MenteeProfileFactory(program=program))
+    now = timezone.now()
+    created = now - (timedelta(days=created_days_ago) if created_days_ago else timedelta(hours=hours_ago))
+    acknowledged = now - timedelta(days=acknowledged_days_ago) if acknowledged_days_ago is not None else None
+    SafetyAlert.objects.filter(pk=made.pk).update(created_at=created, acknowledged_at=acknowledged)
+    return made.pk
+
+
+def expected(user, programs):
+    """The list as the one query before i18d computed it."""
+    since = timezone.now() - timedelta(days=14)
+    alerts = access.visible_alerts(user).filter(mentee__program__in=programs)
+    alerts = alerts.filter(Q(acknowledged_at__isnull=True) | Q(created_at__gte=since))
+    return list(
+        alerts.order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at").values_list("pk", flat=True)[:10]
+    )
+
+
+@pytest.mark.parametrize("batch", [2, 3, 50])
+def test_the_list_is_the_same_whatever_the_batch(personas, client_for, monkeypatch, batch):
+    monkeypatch.setattr(dashboard, "ALERT_CANDIDATES", batch)
+    mine, theirs = personas.program, personas.other_program
+    for hours in range(1, 8):  # newer alerts the coordinator may not see come first among the candidates
+        alert(theirs, hours_ago=hours)
+    own = [alert(mine, hours_ago=10 + hours) for hours in range(6)]
+    acknowledged = [alert(mine, hours_ago=0, created_days_ago=days, acknowledged_days_ago=1) for days in (2, 3, 5, 9)]
+    alert(mine, hours_ago=0, created_days_ago=30, acknowledged_days_ago=29)  # too old to show
+    alert(theirs, hours_ago=0, created_days_ago=1, acknowledged_days_ago=0)
+
+    response = client_for(personas.coordinator).get(reverse("mentoring:home_coordinator"))
+
+    shown = [item.pk for item in response.context["alerts"]]
+    assert shown == own + acknowledged
+    assert shown == expected(personas.coordinator, [mine.pk])
+
+
+def test_at_most_ten_and_none_of_another_program(personas, monkeypatch):
+    monkeypatch.setattr(dashboard, "ALERT_CANDIDATES", 4)
+    for hours in range(12):
+        alert(personas.program, hours_ago=hours + 1)
+        alert(personas.other_program, hours_ago=hours + 1)
+    alerts = access.visible_alerts(personas.coordinator).filter(mentee__program__in=[personas.program.pk])
+    shown = dashboard.recent_alerts(alerts)
+    assert [item.pk for item in shown] == expected(personas.coordinator, [personas.program.pk])
+    assert len(shown) == 10
+    assert {item.mentee.program_id for item in shown} == {personas.program.pk}
