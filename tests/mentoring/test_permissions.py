@@ -54,6 +54,7 @@ def _erasable_other_mentee(p):
 MATRIX = [
     Row("mentoring:landing", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("mentoring:crisis", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("mentoring:accessibility", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:home", expect(redirect=SIGNED_IN)),
     Row("mentoring:home_coordinator", expect(ok=COORDINATORS)),

@@ -1,0 +1,149 @@
+"""Accessibility sweep (issue 19): every URL of the permission matrix that
+renders HTML, as every persona that gets a 200 there, at desktop (1280×800) and
+phone (390×844) widths, in English and Spanish, checked by axe-core (WCAG 2.0,
+2.1 and 2.2 A/AA rules; serious or critical violations fail), plus what axe
+does not measure:
+- nothing scrolls sideways at 390 px;
+- every visible control is at least 44×44 CSS px on a mentee's pages and
+  24×24 elsewhere (links inside running text are exempt, WCAG 2.5.8).
+
+The (persona, URL) list comes from the app matrices (tests/*/test_permissions.py)
+with the same personas and data (tests/conftest.py): a page added to a matrix
+is swept without touching this file. Each test is one persona × width ×
+language: one browser context, one page reused, signed in once through a
+session cookie made like the test client's (two-factor passed).
+
+Non-HTML answers (CSV, calendar files, health check) and htmx fragments (a
+piece of a page, no <html>: the live alerts, the "join" button) are recognised
+through the test client first and not opened on their own; the fragments are
+checked inside the pages that load them.
+
+The sweep as a whole: ``make test-a11y`` (README, "Accessibility")."""
+
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import build_personas
+from tests.conversations.test_permissions import MATRIX as CONVERSATIONS
+from tests.goals.test_permissions import MATRIX as GOALS
+from tests.mentoring.test_permissions import MATRIX as MENTORING
+from tests.programs.test_permissions import MATRIX as PROGRAMS
+from tests.resources.test_permissions import MATRIX as RESOURCES
+from tests.sessions.test_permissions import MATRIX as SESSIONS
+
+from .conftest import PHONE_VIEWPORT
+from .helpers import axe_violations, describe_violations, sideways_overflow, small_targets
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = MENTORING + PROGRAMS + SESSIONS + GOALS + RESOURCES + CONVERSATIONS
+PERSONAS = [
+    "anonymous",
+    "mentee",
+    "other_mentee",
+    "mentor",
+    "other_mentor",
+    "proposed_mentor",
+    "former_mentor",
+    "coordinator",
+    "other_coordinator",
+]
+MENTEES = {"mentee", "other_mentee"}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+LOCALES = {"en": "en-US", "es": "es-ES"}
+
+
+def rows_for(persona):
+    """The matrix's GET rows that answer ``persona`` with 200, in matrix order."""
+    return [row for row in ROWS if row.method == "get" and row.expected.get(persona) == 200]
+
+
+def html_pages(personas, persona, client):
+    """[url, …] of the persona's 200 rows whose answer is an HTML page
+    (each URL once). A row that no longer answers 200 fails here: the sweep
+    must not shrink silently."""
+    urls, wrong = [], []
+    for row in rows_for(persona):
+        url = row.url(personas)
+        if url in urls:
+            continue
+        response = client.get(url)
+        if response.status_code != 200:
+            wrong.append(f"{url}: {response.status_code}")
+        elif response["Content-Type"].startswith("text/html") and b"<html" in response.content[:400].lower():
+            urls.append(url)
+    assert not wrong, f"{persona}: matrix rows that no longer answer 200: {wrong}"
+    return urls
+
+
+def signed_in_client(personas, persona, language):
+    """A test client as the persona (two-factor passed, tests/conftest.py), in
+    ``language``: the person's own language when the model has one (issue 19,
+    part i19a), else Django's language cookie."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    user = personas.user(persona)
+    if user is not None:
+        if hasattr(user, "language"):
+            type(user).objects.filter(pk=user.pk).update(language=language)
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def browser_page(browser, live_server, client, width, language):
+    """One context for this persona × width × language, carrying the client's cookies."""
+    context = browser.new_context(base_url=live_server.url, locale=LOCALES[language], **WIDTHS[width])
+    context.set_default_timeout(15_000)
+    context.add_cookies(
+        [{"name": name, "value": morsel.value, "url": live_server.url} for name, morsel in client.cookies.items()]
+    )
+    return context, context.new_page()
+
+
+def sweep(page, urls, *, persona, width, language):
+    """Visit each URL; [failure text, …] of everything found."""
+    failures = []
+    minimum = 44 if persona in MENTEES else 24
+    for url in urls:
+        response = page.goto(url)
+        assert response.status == 200, f"{persona} {url}: {response.status}"
+        context = f"{persona}, {width}, {language}"
+        violations = axe_violations(page)
+        if violations:
+            failures.append(describe_violations(url, context, violations))
+        if width == "phone":
+            overflow = sideways_overflow(page)
+            if overflow:
+                failures.append(f"{url} ({context}): scrolls sideways by {overflow} px at 390 px")
+        small = small_targets(page, minimum)
+        if small:
+            failures.append(f"{url} ({context}): controls under {minimum}×{minimum} px: " + "; ".join(small))
+    return failures
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_matrix_page_is_accessible(persona, width, language, browser, live_server):
+    personas = build_personas()
+    client = signed_in_client(personas, persona, language)
+    urls = html_pages(personas, persona, client)
+    assert urls, f"{persona}: no HTML page in the matrix"
+    context, page = browser_page(browser, live_server, client, width, language)
+    started = time.monotonic()
+    try:
+        failures = sweep(page, urls, persona=persona, width=width, language=language)
+    finally:
+        context.close()
+    summary = f"{persona} {width} {language}: {len(urls)} pages in {time.monotonic() - started:.1f} s"
+    print("\n" + summary)
+    if os.environ.get("WAYPOINT_A11Y_REPORT"):  # a file to collect the whole sweep's findings in
+        with open(os.environ["WAYPOINT_A11Y_REPORT"], "a", encoding="utf-8") as report:
+            report.write("\n".join(["## " + summary, *failures, ""]))
+    assert not failures, f"{len(failures)} page(s) with barriers:\n" + "\n".join(failures)
