@@ -27,6 +27,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from goals.defaults import ensure_default_instrument
+from goals.models import Instrument, InstrumentItem
+from resources.services import ensure_taxonomy
 from tests.conftest import build_personas
 from tests.conversations.test_permissions import MATRIX as CONVERSATIONS
 from tests.goals.test_permissions import MATRIX as GOALS
@@ -63,6 +66,15 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 LOCALES = {"en": "en-US", "es": "es-ES"}
+
+
+def build_data():
+    """The matrix's personas, plus the reference data the data migrations made (the
+    default recovery-capital instrument, the directory's categories): a live-server
+    test flushes the database after each test, taking them with it."""
+    ensure_default_instrument(Instrument, InstrumentItem)
+    ensure_taxonomy()
+    return build_personas()
 
 
 def rows_for(persona, *, full=True):
@@ -143,7 +155,7 @@ def sweep(page, urls, *, persona, width, language, axe=True, targets=True):
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 @pytest.mark.parametrize("persona", [name for name in PERSONAS if rows_for(name, full=FULL)])
 def test_every_matrix_page_is_accessible(persona, width, language, browser, live_server):
-    personas = build_personas()
+    personas = build_data()
     client = signed_in_client(personas, persona, language)
     urls = html_pages(personas, persona, client)
     assert urls, f"{persona}: no HTML page in the matrix"
@@ -165,7 +177,7 @@ def test_every_matrix_page_is_accessible(persona, width, language, browser, live
 def test_dark_mode_keeps_contrast(persona, width, browser, live_server):
     """prefers-color-scheme: dark (Bootstrap's dark theme, static/js/theme.js): axe's
     contrast and every other rule on every page of the persona, in English."""
-    personas = build_personas()
+    personas = build_data()
     client = signed_in_client(personas, persona, "en")
     urls = html_pages(personas, persona, client)
     context, page = browser_page(browser, live_server, client, width, "en", color_scheme="dark")
@@ -183,7 +195,7 @@ def test_dark_mode_keeps_contrast(persona, width, browser, live_server):
 def test_pages_reflow_at_320_px(persona, language, browser, live_server):
     """WCAG 1.4.10: at 320 CSS px (a small phone, or 1280 px at 400% zoom) no page of a
     mentee or a visitor scrolls sideways."""
-    personas = build_personas()
+    personas = build_data()
     client = signed_in_client(personas, persona, language)
     urls = html_pages(personas, persona, client)
     context, page = browser_page(
