@@ -61,6 +61,7 @@ MENTEES = {"mentee", "other_mentee", "anonymous"}
 # WAYPOINT_A11Y_FULL=1: every page as every persona that opens it (about 1,700 page
 # visits, half an hour on a 2-core machine). Default (make test, CI): every URL name of
 # the matrix once per width × language, as the first persona in PERSONAS that opens it.
+AXE_SECONDS = [0.0]  # time spent in axe.run, printed with each test's summary
 FULL = os.environ.get("WAYPOINT_A11Y_FULL", "") not in ("", "0")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
@@ -138,7 +139,9 @@ def sweep(page, urls, *, persona, width, language, axe=True, targets=True):
         response = page.goto(url)
         assert response.status == 200, f"{persona} {url}: {response.status}"
         context = f"{persona}, {width}, {language}"
+        started = time.monotonic()
         violations = axe_violations(page) if axe else []
+        AXE_SECONDS[0] += time.monotonic() - started
         if violations:
             failures.append(describe_violations(url, context, violations))
         if width == "phone":
@@ -160,12 +163,15 @@ def test_every_matrix_page_is_accessible(persona, width, language, browser, live
     urls = html_pages(personas, persona, client)
     assert urls, f"{persona}: no HTML page in the matrix"
     context, page = browser_page(browser, live_server, client, width, language)
-    started = time.monotonic()
+    started, AXE_SECONDS[0] = time.monotonic(), 0.0
     try:
         failures = sweep(page, urls, persona=persona, width=width, language=language)
     finally:
         context.close()
-    summary = f"{persona} {width} {language}: {len(urls)} pages in {time.monotonic() - started:.1f} s"
+    summary = (
+        f"{persona} {width} {language}: {len(urls)} pages in {time.monotonic() - started:.1f} s"
+        f" (axe {AXE_SECONDS[0]:.1f} s)"
+    )
     print("\n" + summary)
     if os.environ.get("WAYPOINT_A11Y_REPORT"):  # a file to collect the whole sweep's findings in
         with open(os.environ["WAYPOINT_A11Y_REPORT"], "a", encoding="utf-8") as report:
