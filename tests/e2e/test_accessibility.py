@@ -139,6 +139,9 @@ def sweep(page, urls, *, persona, width, language, axe=True, targets=True):
         response = page.goto(url)
         assert response.status == 200, f"{persona} {url}: {response.status}"
         context = f"{persona}, {width}, {language}"
+        lang = page.evaluate("() => document.documentElement.lang")
+        if not lang.startswith(language[:2]):
+            failures.append(f"{url} ({context}): <html lang={lang!r}> (WCAG 3.1.1)")
         started = time.monotonic()
         violations = axe_violations(page) if axe else []
         AXE_SECONDS[0] += time.monotonic() - started
@@ -212,3 +215,20 @@ def test_pages_reflow_at_320_px(persona, language, browser, live_server):
     finally:
         context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_reduced_motion_turns_transitions_off_and_light_is_the_default(browser, live_server):
+    """prefers-reduced-motion: reduce leaves no transition (Bootstrap's buttons fade
+    0.15 s otherwise); without a dark preference the page stays light."""
+    durations = {}
+    for motion in ("no-preference", "reduce"):
+        context = browser.new_context(base_url=live_server.url, reduced_motion=motion, color_scheme="light")
+        page = context.new_page()
+        page.goto("/crisis/")
+        durations[motion] = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.btn, a')).transitionDuration) || 0"
+        )
+        assert page.evaluate("() => document.documentElement.dataset.bsTheme") == "light"
+        context.close()
+    assert durations["no-preference"] >= 0.1, durations
+    assert durations["reduce"] < 0.001, durations

@@ -39,6 +39,7 @@ def test_a_signed_in_mentee_is_told_their_coordinators(personas, client_for, set
 def test_the_statement_in_spanish(client):
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="es")
     body = response.content.decode()
+    assert '<html lang="es">' in body  # WCAG 3.1.1: the page says its language
     assert "Cuéntenos sobre una barrera" in body
     assert "Limitaciones conocidas" in body
     assert "Tell us about a barrier" not in body
