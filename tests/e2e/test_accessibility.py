@@ -230,15 +230,17 @@ def test_pages_reflow_at_320_px(persona, language, browser, live_server):
 
 
 def test_reduced_motion_turns_transitions_off_and_light_is_the_default(browser, live_server):
-    """prefers-reduced-motion: reduce leaves no transition (Bootstrap's buttons fade
-    0.15 s otherwise); without a dark preference the page stays light."""
+    """prefers-reduced-motion: reduce leaves no transition, also on our own (htmx's
+    request indicator fades in 0.2 s otherwise; Bootstrap covers only its own
+    components); without a dark preference the page stays light."""
     durations = {}
     for motion in ("no-preference", "reduce"):
         context = browser.new_context(base_url=live_server.url, reduced_motion=motion, color_scheme="light")
         page = context.new_page()
         page.goto("/crisis/")
         durations[motion] = page.evaluate(
-            "() => parseFloat(getComputedStyle(document.querySelector('.btn, a')).transitionDuration) || 0"
+            "() => { const el = document.createElement('div'); el.className = 'htmx-request htmx-indicator';"
+            " document.body.append(el); return parseFloat(getComputedStyle(el).transitionDuration) || 0; }"
         )
         assert page.evaluate("() => document.documentElement.dataset.bsTheme") == "light"
         context.close()
