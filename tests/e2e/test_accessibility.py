@@ -26,6 +26,7 @@ import time
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from goals.defaults import ensure_default_instrument
 from goals.models import Instrument, InstrumentItem
@@ -69,6 +70,14 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 LOCALES = {"en": "en-US", "es": "es-ES"}
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """The test client's Spanish requests activate Spanish in this thread (LocaleMiddleware);
+    later tests that format dates here expect the default language."""
+    yield
+    translation.deactivate()
 
 
 def build_data():
