@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-unit test-e2e lint setup migrate manage clean reset-demo bench-load messages
+.PHONY: run serve test test-unit test-e2e test-a11y lint setup migrate manage clean reset-demo bench-load messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ test: lint test-unit test-e2e
 test-unit: setup
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider -m "not broker_restart"
 	$(BIN)/python -m pytest -p no:cacheprovider -m broker_restart
+
+# The accessibility sweep alone (part of test-e2e): axe-core on every matrix page,
+# phone and desktop, English and Spanish. WAYPOINT_A11Y_FULL=1: as every persona.
+test-a11y: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest tests/e2e/test_accessibility.py -p no:cacheprovider -o addopts=""
 
 test-e2e: setup
 	@if [ -x "$(CHROMIUM)" ]; then \

@@ -211,6 +211,11 @@ TIME_ZONE = "UTC"  # stored times are UTC; each user's zone is activated per req
 USE_I18N = True
 USE_TZ = True
 DEFAULT_USER_TIME_ZONE = os.environ.get("DEFAULT_USER_TIME_ZONE", "America/New_York")
+# The accessibility statement (/accessibility/): where to report a barrier. Empty: a signed-in
+# person is shown their programs' coordinators; a visitor, the program that sent them.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip()
+# The date the statement was last reviewed (ISO), shown on the page.
+ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-11-30").strip()
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,7 +1,14 @@
 """Small line charts as server-rendered SVG (no JavaScript, no CDN).
 
 Each chart comes with a text summary for screen readers; the page shows the
-same numbers in a table too."""
+same numbers in a table too.
+
+Readable on a phone (issue 19): the legend and the axis (first and last point
+in time or label, and the value range) are HTML under the drawing, at body
+size, wrapping as needed; only the bar labels stay inside the SVG, where
+they are hidden below 576 px (static/css/waypoint.css, "Charts") since they
+would shrink with the drawing. Colours of the swatches are CSS classes
+(``chart-swatch-<hex>``): the Content-Security-Policy allows no style attributes."""
 
 from dataclasses import dataclass
 
@@ -19,6 +26,19 @@ class Series:
     low: float
     high: float
     color: str
+
+
+def _swatch(color):
+    return "chart-swatch-" + color.lstrip("#").lower()
+
+
+def _legend_and_axis(items, axis):
+    """HTML under the drawing: [(colour, label)] as a legend, ``axis`` as one line."""
+    legend = "".join(
+        format_html('<li><span class="chart-swatch {}" aria-hidden="true"></span>{}</li>', _swatch(color), label)
+        for color, label in items
+    )
+    return format_html('<ul class="chart-legend">{}</ul><p class="chart-axis">{}</p>', mark_safe(legend), axis)  # noqa: S308
 
 
 def line_chart(title, series_list):
@@ -48,24 +68,22 @@ def line_chart(title, series_list):
                 series.label,
             )
         )
-    legend = "".join(
-        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 150 * i, s.color, s.label)
-        for i, s in enumerate(series_list)
-    )
     axis = format_html(
-        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#adb5bd"/>'
-        '<text x="{p}" y="{t}" font-size="11" fill="#495057">{s}</text>'
-        '<text x="{r}" y="{t}" font-size="11" fill="#495057" text-anchor="end">{e}</text>',
+        '<line x1="{p}" y1="{t}" x2="{p}" y2="{b}" stroke="#6c757d"/>'
+        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#6c757d"/>',
         p=PAD,
+        t=PAD,
         b=HEIGHT - PAD,
         r=WIDTH - PAD,
-        t=HEIGHT - 10,
-        s=date_format(start, "M d"),  # month names in the active language
-        e=date_format(end, "M d"),
+    )
+    # Month names in the active language.
+    under = _legend_and_axis(
+        [(s.color, s.label) for s in series_list],
+        format_html("{} – {}", date_format(start, "M d"), date_format(end, "M d")),
     )
     return mark_safe(  # noqa: S308  (every part above is escaped by format_html)
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'
-        f"<title>{escape(title)}</title>{axis}{legend}{''.join(lines)}</svg>"
+        f"<title>{escape(title)}</title>{axis}{''.join(lines)}</svg>{under}"
     )
 
 
@@ -105,26 +123,20 @@ def bar_chart(title, labels, series):
         if len(labels) <= 14 or g % (len(labels) // 12 + 1) == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" font-size="11" fill="#495057" text-anchor="middle">{}</text>',
+                    '<text x="{}" y="{}" class="chart-label" fill="#495057" text-anchor="middle">{}</text>',
                     f"{x0 + group * 0.4:.1f}",
                     HEIGHT - 12,
                     str(label)[:14],
                 )
             )
-    legend = "".join(
-        format_html('<text x="{}" y="16" font-size="12" fill="{}">{}</text>', PAD + 170 * i, BAR_COLORS[i % 4], name)
-        for i, (name, _) in enumerate(series)
-    )
     scale = format_html(
-        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#adb5bd"/>'
-        '<text x="{p}" y="{t}" font-size="11" fill="#495057" text-anchor="end">{top}</text>',
-        p=PAD - 4,
-        b=HEIGHT - PAD,
-        r=WIDTH - PAD,
-        t=PAD + 4,
-        top=f"{top:g}",
+        '<line x1="{p}" y1="{b}" x2="{r}" y2="{b}" stroke="#6c757d"/>', p=PAD - 4, b=HEIGHT - PAD, r=WIDTH - PAD
+    )
+    under = _legend_and_axis(
+        [(BAR_COLORS[i % len(BAR_COLORS)], name) for i, (name, _) in enumerate(series)],
+        format_html("{} – {} · 0 – {}", labels[0], labels[-1], f"{top:g}"),
     )
     return mark_safe(  # noqa: S308  (every part above is escaped by format_html)
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="w-100 chart">'
-        f"<title>{escape(title)}</title>{scale}{legend}{''.join(parts)}</svg>"
+        f"<title>{escape(title)}</title>{scale}{''.join(parts)}</svg>{under}"
     )

@@ -8,6 +8,7 @@ app_name = "mentoring"
 urlpatterns = [
     path("", pages.landing, name="landing"),
     path("crisis/", pages.crisis, name="crisis"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
     path("healthz/", health.healthz, name="healthz"),
     path("home/", pages.home, name="home"),
     path("home/coordinator/", dashboard.home_coordinator, name="home_coordinator"),

@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -56,6 +59,28 @@ def landing(request):
     if request.user.is_authenticated:
         return redirect("mentoring:home")
     return render(request, "mentoring/landing.html")
+
+
+def accessibility(request):
+    """The accessibility statement (issue 19): what is supported, known limits,
+    how to report a barrier. Anyone, signed in or not. The contact is
+    ``settings.ACCESSIBILITY_CONTACT_EMAIL`` when set; a signed-in person also
+    sees the coordinators of their own programs (names only: they reach them
+    through Waypoint's messages or the program's usual contact)."""
+    try:
+        reviewed = date.fromisoformat(settings.ACCESSIBILITY_REVIEWED)
+    except ValueError:
+        reviewed = None
+    programs = (
+        access.member_programs(request.user).prefetch_related("coordinators").order_by("name")
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "mentoring/accessibility.html",
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL, "reviewed": reviewed, "programs": programs},
+    )
 
 
 def crisis(request):
@@ -351,7 +376,7 @@ def invitation_new(request):
 @login_required
 @require_POST
 def invitation_resend_view(request, pk):
-    """"Send again": a fresh link by email, the old one revoked."""
+    """ "Send again": a fresh link by email, the old one revoked."""
     invitation = get_object_or_404(access.visible_invitations(request.user), pk=pk)
     try:
         fresh = invitation_resend(invitation=invitation, sent_by=request.user)

@@ -49,4 +49,19 @@ document.addEventListener("DOMContentLoaded", () => {
     const checks = wrapper.querySelectorAll(".form-check");
     if (checks.length > 4) checks[0].parentElement.classList.add("checkbox-columns");
   });
+
+  // After a person's own htmx action replaces a piece of the page (mark read, a
+  // milestone ticked, attendance), the control they used is gone: focus moves to
+  // the new piece, so a screen reader reads what it says now (a status announced)
+  // and the keyboard stays where it was. Polling (GET) never moves focus.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const config = event.detail.requestConfig;
+    if (!config || config.verb === "get") return;
+    const old = event.detail.target;
+    const fresh = old && old.id ? document.getElementById(old.id) : null;
+    const active = document.activeElement;
+    if (!fresh || (active && active !== document.body && active.isConnected)) return;
+    if (!fresh.hasAttribute("tabindex")) fresh.setAttribute("tabindex", "-1");
+    fresh.focus();
+  });
 });

@@ -1,6 +1,7 @@
 """Small helpers the browser journeys share."""
 
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -76,3 +77,73 @@ def pass_second_step(page, email):
     totp.time += ahead * device.step
     page.get_by_label("Code").fill(f"{totp.token():0{device.digits}d}")
     page.get_by_role("button", name="Continue").click()
+
+
+# --- accessibility: axe-core in the page (tests/e2e/vendor/README.md) ------------------------------
+
+AXE_SOURCE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+_axe_source = None
+
+
+def _axe_loaded(page):
+    """axe-core in the current document. The Content-Security-Policy refuses
+    injected <script> elements (no 'unsafe-inline'), so the file's text is
+    evaluated through the DevTools protocol, which the CSP does not govern."""
+    global _axe_source
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        if _axe_source is None:
+            _axe_source = AXE_SOURCE_PATH.read_text(encoding="utf-8")
+        page.evaluate(_axe_source)
+
+
+def axe_violations(page):
+    """axe.run over the whole document with the WCAG 2.0/2.1/2.2 A and AA rules:
+    [{"id", "impact", "help", "targets": [selector, …]}] of the serious and
+    critical violations."""
+    _axe_loaded(page)
+    found = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 8).map(n => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return [item for item in found if item["impact"] in AXE_FAILING_IMPACTS]
+
+
+def describe_violations(url, context, violations):
+    """Readable lines: one per rule, with its impact and up to eight selectors."""
+    lines = [f"{url} ({context}):"]
+    for item in violations:
+        lines.append(f"  {item['id']} [{item['impact']}] {item['help']}")
+        lines.extend(f"      {target}" for target in item["targets"])
+    return "\n".join(lines)
+
+
+def assert_accessible(page, *, context):
+    """Fail when axe-core finds a serious or critical WCAG 2.2 A/AA violation on
+    the page as it is now; ``context`` (e.g. "mentee, phone, es") goes in the message."""
+    violations = axe_violations(page)
+    assert not violations, describe_violations(page.url, context, violations)
+
+
+def sideways_overflow(page):
+    """How many CSS px the page scrolls sideways (0: none)."""
+    return page.evaluate("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+# Visible, enabled controls smaller than ``minimum`` CSS px in either direction. Exempt
+# (WCAG 2.5.8): links inside running text (a paragraph or list item with other text),
+# and the skip link while hidden off-screen. A checkbox or radio counts with its label
+# (a click on either ticks it).
+SMALL_TARGETS_JS = (Path(__file__).parent / "small_targets.js").read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def small_targets(page, minimum):
+    """["tag#id "name" WxH", …] of the controls under ``minimum`` CSS px."""
+    return page.evaluate(SMALL_TARGETS_JS, minimum)

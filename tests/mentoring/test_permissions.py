@@ -56,6 +56,7 @@ def _erasable_other_mentee(p):
 MATRIX = [
     Row("mentoring:landing", expect(redirect=SIGNED_IN, anonymous=200)),
     Row("mentoring:crisis", expect(ok=SIGNED_IN, anonymous=200)),
+    Row("mentoring:accessibility", expect(ok=SIGNED_IN, anonymous=200)),
     Row("mentoring:healthz", expect(ok=SIGNED_IN, anonymous=200)),
     # The language switch on every page: anyone, signed in or not (tests/mentoring/test_languages.py).
     Row(
