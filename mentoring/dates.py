@@ -79,12 +79,16 @@ DAY_FIRST = [
 ]
 
 
+NAMED_FORMAT = re.compile(r"[A-Z]+(?:_[A-Z]+)*_FORMAT")
+
+
 def localized_format(fmt, language=None):
     """``fmt`` (a ``date`` filter format in English order, e.g. "D M j, g:i a")
     for ``language`` (default: the active one): unchanged for English, day
-    before month otherwise ("D j M, g:i a")."""
+    before month otherwise ("D j M, g:i a"). A named format ("DATE_FORMAT",
+    "SHORT_DATETIME_FORMAT") is the locale's own already and is left alone."""
     language = language or translation.get_language() or "en"
-    if language.split("-")[0] == "en" or not fmt:
+    if language.split("-")[0] == "en" or not fmt or NAMED_FORMAT.fullmatch(fmt):
         return fmt
     for pattern, replacement in DAY_FIRST:
         fmt = pattern.sub(replacement, fmt)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
@@ -319,9 +319,9 @@ class ApplicationFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[
-            (Application.Status.ACCEPTED, "Accept"),
-            (Application.Status.WAITLISTED, "Waitlist"),
-            (Application.Status.DECLINED, "Decline"),
+            (Application.Status.ACCEPTED, pgettext_lazy("application decision", "Accept")),
+            (Application.Status.WAITLISTED, pgettext_lazy("application decision", "Waitlist")),
+            (Application.Status.DECLINED, pgettext_lazy("application decision", "Decline")),
         ],
         widget=forms.RadioSelect,
         label=_("Decision"),

@@ -18,9 +18,9 @@ WORDS = """
     none yet still already about after before between into only also just than then each every other others
     own should would could may must been being does did done get got give make take see seen choose chosen
     change changes keep stop start started starts ends due overdue progress skills skill training application
-    applications apply invite invitation invitations download export upload submit confirm remove removed
+    applications apply  invitation invitations download export upload submit confirm remove removed
     share shared private public visible hidden read unread write written reply answer question questions yours
-    yourself without within while until since ago soon later never always often again page pages list details
+    yourself without within while until since  soon later never always often again page pages list details
     summary overview logged record recorded attendance attended absent upcoming past future mood score
     scores rating survey feedback story stories consent agreement privacy notice background ready readiness
     areas experience availability available capacity caseload suggestions suggested weights weight because

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mentoring import endings
 from mentoring.matching.loading import load_pool, waiting_mentees
-from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind
+from mentoring.models import Delivery, Match, MenteeProfile, ReminderKind, zone_named
 from mentoring.notifications.outbox import collect_due
 from mentoring.personal_data import person_erase
 from mentoring.services import match_close, match_propose
@@ -133,7 +133,7 @@ def test_graduating_closes_and_exits_the_mentee(django_capture_on_commit_callbac
         match_close(match=world.match, reason=Match.CloseReason.GRADUATED, note="", closed_by=world.coordinator)
     assert_released(world)
     assert world.mentee.exit_reason == MenteeProfile.ExitReason.GRADUATED
-    assert world.mentee.exited_on == timezone.localdate()
+    assert world.mentee.exited_on == program_today(world.program)
     assert_not_waiting(world)
     assert_seat_released(world)
 
@@ -208,7 +208,7 @@ def test_exit_and_reentry_pages(client, django_capture_on_commit_callbacks):
     world.mentee.refresh_from_db()
     assert world.mentee.exited_on is None
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"reason": "moved", "on": timezone.localdate().isoformat()})
+        response = client.post(url, {"reason": "moved", "on": program_today(world.program).isoformat()})
     assert response.status_code == 302
     assert_released(world)
     response = client.post(reverse("mentoring:mentee_reenter", args=[world.mentee.pk]))
@@ -323,3 +323,9 @@ def test_archiving_a_program_releases_everything(client, django_capture_on_commi
     program_archive(program=program_unused)
     with pytest.raises(Exception, match="already archived"):
         program_archive(program=program_unused)
+
+
+def program_today(program):
+    """Today where the program is (exits are dated in the program's zone, mentoring.endings):
+    between midnight UTC and midnight there, not the server's date."""
+    return timezone.localdate(timezone=zone_named(program.time_zone))

@@ -72,3 +72,17 @@ def test_both_times_in_spanish(db):
     with translation.override("es"), timezone.override(ZoneInfo("America/New_York")):
         said = times_for_both(MONDAY, viewer=viewer, other=other, label="su mentor")
     assert said == "9:30 a.m. su hora · 6:30 a.m. hora de su mentor"
+
+
+def test_a_named_format_is_left_to_the_locale():
+    """``|date:"DATE_FORMAT"`` in Spanish used to become "DATE_FORbAT" (a 500 on /accessibility/)."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from mentoring.dates import localized_date, localized_format
+
+    with translation.override("es"):
+        assert localized_format("DATE_FORMAT") == "DATE_FORMAT"
+        assert localized_format("SHORT_DATETIME_FORMAT") == "SHORT_DATETIME_FORMAT"
+        assert "2026" in localized_date(date(2026, 11, 30), "DATE_FORMAT")
