@@ -197,10 +197,12 @@ def staff_ids(user_ids):
     return set(coordinators) | set(designated)
 
 
-def outbox_rows(dues, now):
-    """Delivery rows for what is due, on each person's channels. Inside a
-    person's quiet hours a row waits (next_attempt_at) until they end, unless
-    its kind ignores quiet hours."""
+def outbox_values(dues, now):
+    """The outbox rows for what is due, on each person's channels, as tuples
+    in ``FILLED`` order (what ``insert_new`` writes; no model instances: at
+    9:00 for 100,000 mentees that is 32,000 rows). Inside a person's quiet
+    hours a row waits (next_attempt_at) until they end, unless its kind
+    ignores quiet hours."""
     dues = [d for d in dues if d.recipient.is_active]
     user_ids = {d.recipient.pk for d in dues}
     preferences = {(p.user_id, p.kind): p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
@@ -210,24 +212,25 @@ def outbox_rows(dues, now):
         ready = (KINDS[due.kind].quiet_hours and quiet_until(due.recipient, now)) or now
         for channel in channels_for(due.recipient, due.kind, preferences, staff=due.recipient.pk in staff):
             rows.append(
-                Delivery(
-                    kind=due.kind,
-                    subject=due.subject,
-                    recipient=due.recipient,
-                    channel=channel,
-                    due_at=due.due_at,
-                    url=due.url,
-                    program_id=due.program_id,
-                    next_attempt_at=ready,
-                    created_at=now,
-                )
+                (due.kind, due.subject, due.recipient.pk, "", channel, due.due_at, due.url, due.program_id, ready, now)
             )
+    return rows
+
+
+def outbox_rows(dues, now):
+    """``outbox_values`` as unsaved ``Delivery`` instances with their recipients (for notify())."""
+    people = {d.recipient.pk: d.recipient for d in dues}
+    rows = []
+    for values in outbox_values(dues, now):
+        row = Delivery(**dict(zip(FILLED, values, strict=True)))
+        row.recipient = people[row.recipient_id]
+        rows.append(row)
     return rows
 
 
 def write_due(dues, now):
     """Write outbox rows for ``dues`` (skipping keys already there). Returns how many were new."""
-    return len(insert_new(outbox_rows(dues, now)))
+    return len(insert_new(outbox_values(dues, now)))
 
 
 # Columns a new outbox row takes from its Due; every other column starts at the model's default.
@@ -247,14 +250,15 @@ PAGE = 500  # rows per INSERT: 500 × 17 parameters stays under SQLite's 32,766 
 
 
 def insert_new(rows):
-    """Insert unsaved pending ``Delivery`` instances whose idempotency key
-    (kind, subject, recipient, channel, due_at) is not in the outbox yet.
+    """Insert new pending outbox rows (tuples in ``FILLED`` order, from
+    ``outbox_values``) whose idempotency key (kind, subject, recipient,
+    channel, due_at) is not in the outbox yet.
     Returns the new rows' ids (a key already there is skipped, never written twice).
 
     One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per ``PAGE`` rows
     (PostgreSQL; SQLite ≥ 3.35): no read of existing keys first and none of
     ``bulk_create``'s per-field preparation, which cost 2.7 s of the 9 am
-    dispatch at 100,000 mentees. Only the ``FILLED`` columns are read from
+    dispatch at 100,000 mentees. Only the ``FILLED`` columns come from
     each row; the others (status, attempts, lease, claim, errors) take the
     model's defaults, prepared once: this writes new pending rows only."""
     if not rows:
@@ -267,6 +271,7 @@ def insert_new(rows):
         if f.attname not in FILLED
     }
     moments = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+    position = {name: index for index, name in enumerate(FILLED)}
     adapt = connection.ops.adapt_datetimefield_value
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -283,7 +288,7 @@ def insert_new(rows):
                     if name in constant:
                         params.append(constant[name])
                     else:
-                        value = getattr(row, name)
+                        value = row[position[name]]
                         params.append(adapt(value) if name in moments and value is not None else value)
             # Names come from the model's metadata; every value is a parameter.
             values = ", ".join([one] * len(page))

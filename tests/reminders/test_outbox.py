@@ -501,18 +501,19 @@ def test_bench_reminders_nine_am_dispatches_and_drains_the_busiest_zone_then_cle
 
 
 def test_insert_new_writes_only_keys_not_in_the_outbox_and_returns_their_ids(db):
-    from mentoring.notifications.outbox import insert_new
+    from mentoring.notifications.outbox import FILLED, insert_new, outbox_values
 
     user = UserFactory()
     existing = DeliveryFactory(recipient=user, kind=ReminderKind.CHECKIN_DUE, subject="t:1", due_at=NOW)
-    rows = outbox_rows(
+    values = outbox_values(
         [Due(ReminderKind.CHECKIN_DUE, "t:1", user, NOW), Due(ReminderKind.CHECKIN_DUE, "t:2", user, NOW)], NOW
     )
-    ids = insert_new(rows)
+    rows = [Delivery(**dict(zip(FILLED, v, strict=True))) for v in values]
+    ids = insert_new(values)
     new = Delivery.objects.exclude(pk=existing.pk)
     key = lambda d: (d.kind, d.subject, d.recipient_id, d.channel, d.due_at)  # noqa: E731
     assert len(rows) >= 3 and key(existing) in {key(r) for r in rows}
     assert {key(d) for d in new} == {key(r) for r in rows} - {key(existing)}
     assert set(ids) == set(new.values_list("pk", flat=True))
     assert {(d.status, d.attempts, d.claim_token, d.sent_at) for d in new} == {("pending", 0, None, None)}
-    assert insert_new(rows) == []  # a second time: nothing new
+    assert insert_new(values) == []  # a second time: nothing new
