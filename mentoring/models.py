@@ -294,11 +294,11 @@ class VolunteerProfile(ProgramMembership):
 
 
 class MatchStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
-    CLOSED = "closed", _("Closed")
-    DECLINED = "declined", _("Declined")
+    PROPOSED = "proposed", pgettext_lazy("match status", "Proposed")
+    ACTIVE = "active", pgettext_lazy("match status", "Active")
+    PAUSED = "paused", pgettext_lazy("match status", "Paused")
+    CLOSED = "closed", pgettext_lazy("match status", "Closed")
+    DECLINED = "declined", pgettext_lazy("match status", "Declined")
 
 
 class MatchQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.choices import MeetingMode
 from mentoring.localized import localized
@@ -273,9 +274,9 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     class Attendance(models.TextChoices):
-        ATTENDED = "attended", _("Attended")
-        NO_SHOW = "no_show", _("No-show")
-        EXCUSED = "excused", _("Excused")
+        ATTENDED = "attended", pgettext_lazy("attendance", "Attended")
+        NO_SHOW = "no_show", pgettext_lazy("attendance", "No-show")
+        EXCUSED = "excused", pgettext_lazy("attendance", "Excused")
 
     group_session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")

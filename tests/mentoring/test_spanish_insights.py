@@ -64,7 +64,7 @@ def assert_spanish(body, present, absent):
 
 def test_needs_attention_in_spanish(personas, client_for):
     SafetyAlertFactory(mentee=personas.match.mentee)
-    # Mood fell by 1.5 points: the figure is written the Spanish way ("1,5").
+    # Mood fell by 1.5 points: written as US Spanish writes it (config/formats/es: decimal point).
     now = timezone.now()
     for days, mood in [(40, 5), (35, 5), (5, 3), (3, 4)]:
         CheckInFactory(mentee=personas.other_match.mentee, created_at=now - timedelta(days=days), mood=mood)
@@ -80,7 +80,7 @@ def test_needs_attention_in_spanish(personas, client_for):
             "Alerta de seguridad emitida hace 0 días y aún sin confirmar.",
             "Confirmar recepción",
             "Ánimo en baja en los últimos registros",
-            "El ánimo promedio bajó 1,5 puntos en las últimas dos semanas.",
+            "El ánimo promedio bajó 1.5 puntos en las últimas dos semanas.",
             "Todas las señales",
             "Actualizado hace",
         ],
@@ -169,7 +169,7 @@ def test_a_monthly_report_names_its_months_and_columns_in_spanish(personas, clie
         present=["Sesiones y horas por mes", ">Mes</th>", ">Sesiones realizadas</th>", ">Horas</th>", ">Ene 2024</th>"],
         absent=["Sessions and hours per month", "Sessions held", ">Jan 2024<"],
     )
-    assert "1,5" in body  # 90 minutes, with the Spanish decimal comma
+    assert "1.5" in body  # 90 minutes, with the decimal point of US Spanish (config/formats/es)
     chart = str(response.context["chart"])
     assert 'aria-label="Sesiones y horas por mes"' in chart
     assert "Sesiones realizadas" in chart and "Sessions held" not in chart

@@ -55,7 +55,7 @@ def test_coordinator_home_in_spanish(personas, client_for):
             "participantes esperando un mentor",
             "emparejamientos activos",
             "Reuniones por mes",
-            "Confirmar recibo",
+            "Confirmar recepción",
         ],
         # "Acknowledge" also appears in the needs-attention rows (includes/, another part of issue 19).
         absent=[
