@@ -40,9 +40,40 @@ PERSONAS = ["mentee", "mentor", "coordinator"]
 VIEWPORT = {"width": 375, "height": 812}
 TEXT_LENGTH = 2000  # characters in a text field without max_length
 # Fields that hold machine values, not what a person typed.
-MACHINE = ("password", "token", "slug", "key", "hash", "zone", "language", "secret", "ip", "digest", "unparsed", "number",
-           "kind", "status", "color", "colour", "icon", "mime", "content_type", "path", "file", "url_name",
-           "event", "action", "channel", "method", "phone", "sms", "otp", "provider", "uuid", "version")
+MACHINE = (
+    "password",
+    "token",
+    "slug",
+    "key",
+    "hash",
+    "zone",
+    "language",
+    "secret",
+    "ip",
+    "digest",
+    "unparsed",
+    "number",
+    "kind",
+    "status",
+    "color",
+    "colour",
+    "icon",
+    "mime",
+    "content_type",
+    "path",
+    "file",
+    "url_name",
+    "event",
+    "action",
+    "channel",
+    "method",
+    "phone",
+    "sms",
+    "otp",
+    "provider",
+    "uuid",
+    "version",
+)
 
 
 # Names the code looks things up by.
@@ -64,7 +95,7 @@ def long_word(length, seed="W"):
 
 def long_text(length):
     """Paragraphs of ordinary words and one 300-character unbroken word."""
-    body = (long_word(300) + " " + "Long ordinary words keep wrapping across the page nicely. " * 80)
+    body = long_word(300) + " " + "Long ordinary words keep wrapping across the page nicely. " * 80
     text = "\n\n".join([body] * (length // len(body) + 1))
     return text[:length]
 
@@ -99,7 +130,7 @@ def longest_value(field, pk, old):
     if isinstance(field, models.EmailField):
         mark = f"{zlib.crc32((old or '').lower().encode())}x"
         value = long_email(length)
-        return mark + value[len(mark):]
+        return mark + value[len(mark) :]
     if isinstance(field, models.URLField) or field.name in ("website", "link"):
         return long_url(length)[: length - len(mark)] + mark
     if isinstance(field, models.TextField):
