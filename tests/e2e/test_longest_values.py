@@ -197,17 +197,24 @@ def test_no_page_scrolls_sideways_at_375_px_with_the_longest_values(language, br
     assert not failures, f"{len(failures)} page(s) scroll sideways:\n" + "\n".join(failures)
 
 
-# The innermost elements that reach past the right edge of the window (for the failure message).
+# The innermost elements that reach past the right edge of the window, each with its
+# three nearest ancestors and its first characters (for the failure message).
 WIDEST_JS = """() => {
+    const name = el => el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim()
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
     const out = [];
     for (const el of document.querySelectorAll('body *')) {
         const r = el.getBoundingClientRect();
         if (r.right > window.innerWidth + 1 && r.width > 0
             && ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1)) {
-            out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
-                ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(r.right) + 'px');
+            const chain = [];
+            for (let up = el; up && up !== document.body && chain.length < 4; up = up.parentElement) {
+                chain.unshift(name(up));
+            }
+            const start = el.textContent.trim().slice(0, 20);
+            out.push(chain.join(' > ') + ' (' + Math.round(r.right) + ' px: "' + start + '…")');
         }
-        if (out.length >= 5) break;
+        if (out.length >= 3) break;
     }
-    return out.join(', ');
+    return out.join('; ');
 }"""
