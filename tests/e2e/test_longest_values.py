@@ -26,6 +26,8 @@ from django.db import models
 
 from conversations.models import Message
 from conversations.services import conversation_for_match
+from mentoring.models import MenteeProfile, MentorProfile
+from programs.models import Application
 from tests.factories import ApplicationFactory, CheckInFactory, GoalFactory, MilestoneFactory
 
 from .helpers import sideways_overflow
@@ -100,6 +102,7 @@ REQUIRED = {
     "conversations.Message.body",
     "programs.Application.full_name",
     "programs.Application.email",
+    "programs.Application.details.bio",
     "programs.Story.body",
 }
 
@@ -188,6 +191,17 @@ def fill_longest_values():
                 values = {field.attname: longest_value(field, row["pk"], row[field.attname]) for field in fields}
                 model._base_manager.filter(pk=row["pk"]).update(**values)
             filled.update({f"{app_label}.{model.__name__}.{name}": len(value) for name, value in values.items()})
+    # An application's answers (``details``, JSON) are the profile fields of the same name.
+    profiles = {"mentor": MentorProfile, "mentee": MenteeProfile}
+    for application in Application.objects.all():
+        profile = profiles.get(application.kind, MenteeProfile)
+        answers = {
+            field.name: longest_value(field, application.pk, None)
+            for field in profile._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField) and not is_machine(field)
+        }
+        Application.objects.filter(pk=application.pk).update(details={**application.details, **answers})
+        filled.update({f"programs.Application.details.{name}": len(value) for name, value in answers.items()})
     return filled
 
 
