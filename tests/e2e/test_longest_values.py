@@ -131,9 +131,17 @@ def long_text(length):
 
 
 def long_email(length):
+    """``length`` (at most 254) characters: a 120-character local part, then a domain of
+    63-character labels (the longest DNS allows) ending in ".org"."""
+    length = min(length, 254)
     local = long_word(120, "e").lower()
-    domain_length = max(10, min(length, 254) - len(local) - len("@.example.org"))
-    return f"{local}@{long_word(domain_length, 'd').lower()[:63]}.example.org"
+    room = length - len(local) - len("@") - len(".org")
+    labels = []
+    while room > 1:
+        label = long_word(min(63, room - (1 if labels else 0)), "d").lower()
+        room -= len(label) + (1 if labels else 0)
+        labels.append(label)
+    return f"{local}@{'.'.join(labels)}.org"
 
 
 def long_url(length):
