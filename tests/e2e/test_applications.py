@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from mentoring.models import MentorProfile
+from mentoring.models import MentorProfile, zone_named
 from tests.e2e.helpers import PROGRAM_NAME, flash, pass_second_step, path_is
 
 from .conftest import DEMO_PASSWORD
@@ -205,7 +205,9 @@ def test_mentor_applies_is_accepted_and_becomes_ready_to_match(new_page, live_se
     status = coordinator.get_by_test_id("readiness-status")
     expect(status).to_contain_text("Not ready yet")  # the background check is still pending
 
-    today = timezone.localdate()
+    # The coordinator's today (the default zone, New York): the form reads dates there, so
+    # between midnight UTC and midnight in New York the UTC date would be "in the future".
+    today = timezone.localdate(timezone=zone_named(""))
     coordinator.get_by_label("Status").select_option(label="Cleared")
     coordinator.get_by_label("Checked on").fill(today.isoformat())
     coordinator.get_by_label("Expires on").fill((today + timedelta(days=365)).isoformat())
