@@ -33,7 +33,7 @@ def publish_public_page(page, program, introduction):
     page.goto(f"/programs/{program.pk}/")
     page.get_by_role("link", name="Public page", exact=True).click()
     page.get_by_label("Publish the public program page").check()
-    page.get_by_label("Public page introduction").fill(introduction)
+    page.get_by_role("textbox", name="Public page introduction", exact=True).fill(introduction)
     page.get_by_role("button", name="Save").click()
     expect(flash(page, "The public page is published.")).to_be_visible()
 

@@ -121,7 +121,7 @@ def test_coordinator_reads_the_dashboard_needs_attention_and_downloads_a_report(
     recent = page.locator("section").filter(has=page.get_by_role("heading", name="Recent downloads", level=2))
     downloads = recent.locator("tbody tr")
     expect(downloads).to_have_count(1)
-    expect(downloads.first).to_contain_text("sessions")
+    expect(downloads.first).to_contain_text("Sessions and hours per month")  # the report's title
     expect(downloads.first).to_contain_text(export.user.full_name)
     expect(downloads.first).to_contain_text(f"{start:%b} {start.day}, {start.year}")
 

@@ -89,6 +89,9 @@ def test_mentor_signs_out_to_the_landing_page(new_page, live_server, demo_data, 
     if toggler.is_visible():
         toggler.click()
         expect(toggler).to_have_attribute("aria-expanded", "true")
+        # Bootstrap's collapse animates the height: click once the menu has finished opening.
+        expect(page.locator(".navbar-collapse.collapsing")).to_have_count(0)
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     expect(page).to_have_url(path_is(live_server, "/"))
