@@ -25,6 +25,7 @@ Guarantees (tests/reminders/test_delivery_proofs.py, test_fencing_proofs.py):
 
 import logging
 import random
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,6 +98,22 @@ def coordinators_by_program(program_ids):
     return result
 
 
+# What the outbox reads of a recipient when it writes a row (outbox_values:
+# active, channels, quiet hours, zone); the rest of an account stays in the database.
+RECIPIENT_FIELDS = (
+    "is_active", "time_zone", "quiet_from", "quiet_until",
+    "phone", "ok_to_text", "text_confirmed_at", "texts_stopped_at",
+)  # fmt: skip
+
+
+def recipients_by_id(user_ids):
+    """{user id: user} with only ``RECIPIENT_FIELDS`` loaded, in one query:
+    for a reminder module that found thousands of due rows as plain values."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.only(*RECIPIENT_FIELDS).in_bulk(set(user_ids) - {None})
+
+
 def collect_due(now, since=None):
     """Every app's reminders that are due at ``now``; with ``since``, only
     those that became due after ``since - OVERLAP`` or whose subject was
@@ -104,10 +121,30 @@ def collect_due(now, since=None):
     once). Each module's ``due(now, since)`` narrows its queries by the window
     where it can; this is the one filter that decides."""
     start = None if since is None else since - OVERLAP
-    for module_name in REMINDER_MODULES:
-        for due in import_module(module_name).due(now, start):
-            if start is None or due.due_at > start or (due.changed_at is not None and due.changed_at > start):
-                yield due
+    _collecting.active, _collecting.zone_names = True, None  # people's zones read once (zones_passing)
+    try:
+        for module_name in REMINDER_MODULES:
+            for due in import_module(module_name).due(now, start):
+                if start is None or due.due_at > start or (due.changed_at is not None and due.changed_at > start):
+                    yield due
+    finally:
+        _collecting.active, _collecting.zone_names = False, None
+
+
+_collecting = threading.local()
+
+
+def _people_zone_names():
+    """The distinct ``User.time_zone`` names (an index-only read of the
+    time-zone index); within one ``collect_due`` read once for every module."""
+    from django.contrib.auth import get_user_model
+
+    names = getattr(_collecting, "zone_names", None)
+    if names is None:
+        names = set(get_user_model().objects.order_by().values_list("time_zone", flat=True).distinct())
+        if getattr(_collecting, "active", False):
+            _collecting.zone_names = names
+    return names
 
 
 def zones_passing(at, start, now, weekday=None):
@@ -115,9 +152,7 @@ def zones_passing(at, start, now, weekday=None):
     (on ``weekday`` if given, Monday = 0) falls in (start, now]: the only
     zones where a reminder fixed at that local time can have become due.
     Unknown zone names count as DEFAULT_USER_TIME_ZONE, as User.zone does."""
-    from django.contrib.auth import get_user_model
-
-    names = set(get_user_model().objects.order_by().values_list("time_zone", flat=True).distinct())
+    names = _people_zone_names()
     passing = set()
     for name in names:
         zone = zone_named(name)

@@ -79,6 +79,7 @@ def test_incremental_dispatch_writes_what_full_scans_at_every_tick_find(personas
         ReminderKind.CHECKIN_OVERDUE,
         ReminderKind.SAFETY_ALERT,
         ReminderKind.SESSION_UPCOMING,
+        ReminderKind.SESSION_NOT_LOGGED,
         ReminderKind.MATCH_INACTIVE,
         ReminderKind.PROPOSAL_UNANSWERED,
         ReminderKind.FIRST_CONTACT,

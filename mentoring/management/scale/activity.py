@@ -191,7 +191,12 @@ class ActivityMixin:
                     if goal.created_at <= checkin.created_at:
                         share = (checkin.created_at - goal.created_at) / (self.now - goal.created_at)
                         progress.append(
-                            Unsaved(checkin_id=checkin.pk, goal_id=goal.pk, progress=round(goal.progress * share))
+                            Unsaved(
+                                checkin_id=checkin.pk,
+                                goal_id=goal.pk,
+                                progress=round(goal.progress * share),
+                                reported_at=checkin.created_at,
+                            )
                         )
             alerts += self._alerts(mentee, own)
         self._insert(GoalProgress, progress)
