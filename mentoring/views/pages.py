@@ -292,7 +292,7 @@ def person_detail(request, pk):
             else None,
             "meetings": meeting_counts(person) if with_records else None,
             "matches": access.visible_matches(user)
-            .filter(Q(mentor__user=person) | Q(mentee__user=person))
+            .filter(pk__in=access.match_ids_of(person))
             .select_related("mentor__user", "mentee__user", "program"),
             "can_erase": person.pk != request.user.pk
             and access.coordinated_people(request.user).filter(pk=person.pk).exists(),
