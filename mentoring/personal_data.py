@@ -238,7 +238,7 @@ def _conversations_of(person):
     reading a program's team inbox): their matches', their own with a program
     team, the announcements of groups they booked or facilitated."""
     # Subqueries of ids, no join in the outer query (see access.match_ids_of).
-    booked = Registration.objects.filter(user=person).values("group")
+    booked = Registration.objects.filter(user=person).values("group_session")
     facilitated = GroupSession.facilitators.through.objects.filter(user=person).values("groupsession")
     return Conversation.objects.filter(
         Q(match__in=match_ids_of(person)) | Q(person=person) | Q(group__in=booked) | Q(group__in=facilitated)
