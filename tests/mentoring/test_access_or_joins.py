@@ -313,3 +313,31 @@ def test_conversation_list_offers_current_pairs_on_either_side(world, client):
     assert response.status_code == 302
     closed = Match.objects.get(mentor__user=coordinator, status=Match.Status.CLOSED, mentee__user=mentee)
     assert client.post(reverse("conversations:start"), {"match": closed.pk}, secure=True).status_code == 404
+
+
+# --- the measuring command -----------------------------------------------------------------------
+
+
+def test_bench_access_pages_times_each_page_against_the_floor(db, monkeypatch):
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from tests.conftest import _unverified_force_login
+
+    call_command("seed_scale", mentees=20, stdout=io.StringIO())
+    monkeypatch.setattr(Client, "force_login", _unverified_force_login)  # the real second step, as outside tests
+    out = io.StringIO()
+    call_command("bench_access_pages", "--json", "--runs", "1", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert set(figures) == {"floor_ms", "floor_p95_ms", "pages"}
+    assert [page["name"] for page in figures["pages"]] == [
+        "person page (coordinator)",
+        "match page (coordinator)",
+        "match page (mentor)",
+        "conversations (coordinator)",
+        "conversations (mentor)",
+    ]
+    assert all(page["queries"] >= 1 and page["ratio"] > 0 for page in figures["pages"])
