@@ -217,7 +217,11 @@ def contact_editable_people(user):
     User = get_user_model()
     if not _signed_in(user):
         return User.objects.none()
-    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=coordinated_people(user).values("pk")))
+    # A UNION of ids, not ``Q(pk=user.pk) | Q(pk__in=...)``: behind an OR,
+    # PostgreSQL worked out every coordinated person (12,505 at 10,000
+    # mentees) to answer for one; in a UNION the person's id reaches each branch.
+    mine = User.objects.filter(pk=user.pk).order_by().values("pk")
+    return User.objects.filter(pk__in=mine.union(coordinated_people(user).order_by().values("pk")))
 
 
 def contact_visible_to(viewer, person):
