@@ -10,6 +10,7 @@ still runs as one query; and the pages that used them no longer send the OR.
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
@@ -77,6 +78,10 @@ def old_conversations_of(person):
     return Conversation.objects.filter(
         pk__in=Conversation.objects.filter(pair | Q(person=person) | groups).values("pk")
     )
+
+
+def old_contact_editable_people(user):
+    return get_user_model().objects.filter(Q(pk=user.pk) | Q(pk__in=access.coordinated_people(user).values("pk")))
 
 
 def old_person_matches(person):
@@ -200,6 +205,22 @@ def test_group_creatable_programs_same_rows_without_distinct(world, django_asser
     assert [p.pk for p in access.group_creatable_programs(world["mentor"])] == [
         p.pk for p in access.coordinated_programs(world["coordinator"])
     ]
+
+
+def test_contact_editable_people_same_people_and_no_or_around_the_subquery(world, django_assert_num_queries):
+    for user in world["people"]:
+        new = one_query(django_assert_num_queries, access.contact_editable_people(user))
+        assert new == pks(old_contact_editable_people(user))
+        for person in world["people"]:  # as the person page and the contact form ask: one person
+            assert (
+                access.contact_editable_people(user).filter(pk=person.pk).exists()
+                == old_contact_editable_people(user).filter(pk=person.pk).exists()
+            )
+    assert len(pks(access.contact_editable_people(world["coordinator"]))) > 5
+    # Behind "id = me OR id IN (...)" PostgreSQL computed the whole subquery to answer for one person.
+    sql = str(access.contact_editable_people(world["coordinator"]).query)
+    assert not re.search(r'"mentoring_user"\."id" = \S+ OR', sql), sql
+    assert re.search(r'"mentoring_user"\."id" = \S+ OR', str(old_contact_editable_people(world["coordinator"]).query))
 
 
 def test_personal_data_rows_same_as_before(world, django_assert_num_queries):
