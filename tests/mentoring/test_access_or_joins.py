@@ -54,16 +54,6 @@ def old_visible_matches(user):
     return Match.objects.filter(Q(program__in=access.coordinated_programs(user).values("pk")) | theirs)
 
 
-def old_visible_sessions(user):
-    if not access._signed_in(user):
-        return Session.objects.none()
-    return Session.objects.filter(
-        Q(match__mentee__user=user)
-        | Q(match__mentor__user=user, match__status__in=Match.STARTED)
-        | Q(match__program__in=access.coordinated_programs(user).values("pk"))
-    )
-
-
 def old_group_creatable_programs(user):
     if not access._signed_in(user):
         return Program.objects.none()
@@ -161,7 +151,6 @@ def no_or_across_profiles(queryset):
 def test_the_detector_catches_the_old_shape(world):
     """The SQL check below would have failed on the old code."""
     assert OR_ACROSS_PROFILES.search(str(old_visible_matches(world["mentor"]).query))
-    assert OR_ACROSS_PROFILES.search(str(old_visible_sessions(world["mentor"]).query))
     assert OR_ACROSS_PROFILES.search(str(old_person_matches(world["mentor"]).query))
     assert OR_ACROSS_PROFILES.search(str(old_conversations_of(world["mentor"]).query))
 
@@ -188,13 +177,6 @@ def test_match_ids_of_same_rows_at_every_stage(world, django_assert_num_queries)
         assert pks(Match.objects.filter(pk__in=access.match_ids_of(person.pk))) == pks(old_person_matches(person))
     assert len(pks(Match.objects.filter(pk__in=access.match_ids_of(world["mentor"])))) == 6
     no_or_across_profiles(Match.objects.filter(pk__in=access.match_ids_of(world["mentor"])))
-
-
-def test_visible_sessions_same_rows_one_query_no_or(world, django_assert_num_queries):
-    for user in world["people"]:
-        assert one_query(django_assert_num_queries, access.visible_sessions(user)) == pks(old_visible_sessions(user))
-    assert pks(access.visible_sessions(world["mentee"]))
-    no_or_across_profiles(access.visible_sessions(world["mentor"]))
 
 
 def test_group_creatable_programs_same_rows_without_distinct(world, django_assert_num_queries):
