@@ -7,7 +7,6 @@ works as a plain POST → redirect; with htmx the same response is swapped in.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,7 +70,7 @@ def conversation_list(request):
         conversation.title = title_of(conversation, user)
     pairs = (
         Match.objects.current()
-        .filter(Q(mentor__user=user) | Q(mentee__user=user), conversation__isnull=True)
+        .filter(pk__in=access.match_ids_of(user), conversation__isnull=True)
         .select_related("mentor__user", "mentee__user")
     )
     # Programs whose team the person has not written to yet (only a team conversation has a person).
@@ -96,8 +95,7 @@ def conversation_start(request):
     program), or ``group`` (its facilitators and coordinators). Anything else: 404."""
     user = request.user
     if match_pk := int_param(request.POST.get("match")):
-        pair = Q(mentor__user=user) | Q(mentee__user=user)
-        match = get_object_or_404(Match.objects.current().filter(pair), pk=match_pk)
+        match = get_object_or_404(Match.objects.current().filter(pk__in=access.match_ids_of(user)), pk=match_pk)
         conversation = conversation_for_match(match=match)
     elif group_pk := int_param(request.POST.get("group")):
         group = get_object_or_404(access.attendance_group_sessions(user), pk=group_pk)

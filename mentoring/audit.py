@@ -19,12 +19,13 @@ the log files: the trail lives in the database only.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from programs.models import Program
 
+from .access import match_ids_of
 from .client_address import client_address
 from .models import AccessEvent, Match
 
@@ -130,14 +131,16 @@ def label_viewer_roles(rows, subject):
             "user_id", "program_id"
         )
     )
-    pairs = Match.objects.current().filter(
-        Q(mentee__user=_pk(subject), mentor__user__in=viewers) | Q(mentor__user=_pk(subject), mentee__user__in=viewers)
-    ).values_list("mentor__user", "mentee__user")
+    # The subject's current matches by id (see access.match_ids_of), the
+    # viewers among their partners picked here: a handful of rows.
+    pairs = (
+        Match.objects.current().filter(pk__in=match_ids_of(_pk(subject))).values_list("mentor__user", "mentee__user")
+    )
     mentors, mentees = set(), set()
     for mentor_id, mentee_id in pairs:
-        if mentee_id == _pk(subject):
+        if mentee_id == _pk(subject) and mentor_id in viewers:
             mentors.add(mentor_id)
-        else:
+        elif mentor_id == _pk(subject) and mentee_id in viewers:
             mentees.add(mentee_id)
     for row in rows:
         if row.viewer_id is None:

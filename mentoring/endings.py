@@ -28,10 +28,10 @@ Times are UTC (``timezone.now()``); dates are the program's local date.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from .access import match_ids_of
 from .models import Delivery, Match, MenteeProfile, ReminderKind
 
 WAITING_DELIVERY = (Delivery.Status.PENDING, Delivery.Status.FAILED)
@@ -218,9 +218,7 @@ def consent_withdrawn(*, consent, by):
         program=consent.program, person=consent.person, kind=consent.kind, revoked_at__isnull=True
     ).exists():
         return  # another active participation consent still holds
-    matches = Match.objects.open().filter(
-        Q(mentee__user=consent.person) | Q(mentor__user=consent.person), program=consent.program
-    )
+    matches = Match.objects.open().filter(pk__in=match_ids_of(consent.person), program=consent.program)
     for match in matches:
         end_match(match=match, by=by, reason=Match.CloseReason.OTHER, note="Participation consent withdrawn")
     release_group_seats(user=consent.person, program=consent.program)
@@ -238,7 +236,7 @@ def person_deactivate(*, person, by):
     by itself: an inactive account cannot sign in."""
     from programs.models import Program
 
-    for match in Match.objects.open().filter(Q(mentee__user=person) | Q(mentor__user=person)):
+    for match in Match.objects.open().filter(pk__in=match_ids_of(person)):
         end_match(match=match, by=by, reason=Match.CloseReason.OTHER, note="Account deactivated")
     programs = Program.objects.filter(group_sessions__registrations__user=person).distinct()
     for program in programs:

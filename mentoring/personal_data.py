@@ -60,6 +60,7 @@ from programs.models import (
 from resources.models import Resource, Share
 from sessions.models import CalendarFeed, GroupSession, Registration, Session, TimeProposal
 
+from .access import match_ids_of
 from .csv_stream import safe_cells
 from .models import (
     ChannelPreference,
@@ -236,10 +237,11 @@ def _conversations_of(person):
     """Conversations the person takes part in as a person (not as a coordinator
     reading a program's team inbox): their matches', their own with a program
     team, the announcements of groups they booked or facilitated."""
-    pair = Q(match__mentor__user=person) | Q(match__mentee__user=person)
-    groups = Q(group__registrations__user=person) | Q(group__facilitators=person)
+    # Subqueries of ids, no join in the outer query (see access.match_ids_of).
+    booked = Registration.objects.filter(user=person).values("group_session")
+    facilitated = GroupSession.facilitators.through.objects.filter(user=person).values("groupsession")
     return Conversation.objects.filter(
-        pk__in=Conversation.objects.filter(pair | Q(person=person) | groups).values("pk")
+        Q(match__in=match_ids_of(person)) | Q(person=person) | Q(group__in=booked) | Q(group__in=facilitated)
     )
 
 
@@ -482,7 +484,7 @@ TABLES = (
             "close_reason",
         ),
         lambda person: (
-            Match.objects.filter(Q(mentor__user=person) | Q(mentee__user=person))
+            Match.objects.filter(pk__in=match_ids_of(person))
             .select_related("program", "mentor__user", "mentee__user")
             .order_by("pk")
         ),
@@ -519,7 +521,7 @@ TABLES = (
             "follow_up",
         ),
         lambda person: (
-            Session.objects.filter(Q(match__mentor__user=person) | Q(match__mentee__user=person))
+            Session.objects.filter(match__in=match_ids_of(person))
             .prefetch_related("skills")
             .order_by("pk")
         ),
@@ -531,7 +533,8 @@ TABLES = (
         (("peer_sessions.TimeProposal", "proposed_by"),),
         ("id", "session_id", "proposed_by_you", "previous_starts_at", "starts_at", "note", "status", "decided_at"),
         lambda person: TimeProposal.objects.filter(
-            Q(proposed_by=person) | Q(session__match__mentor__user=person) | Q(session__match__mentee__user=person)
+            Q(proposed_by=person)
+            | Q(session__in=Session.objects.filter(match__in=match_ids_of(person)).values("pk"))
         ).order_by("pk"),
         lambda t, person: (
             t.pk,
@@ -1093,7 +1096,7 @@ def erasure_blockers(*, person, by):
                 "ask your Waypoint administrator."
             )
         ]
-    if Match.objects.filter(Q(mentor__user=person) | Q(mentee__user=person), status__in=Match.OPEN).exists():
+    if Match.objects.open().filter(pk__in=match_ids_of(person)).exists():
         return [
             gettext(
                 "This person has a match that is proposed, active or paused. Close it first (from the match page), "
@@ -1153,7 +1156,7 @@ def person_erase(*, person, by):
         counts[key] = n
 
     mentee = Q(mentee__user=person)
-    matches = Match.objects.filter(Q(mentor__user=person) | mentee)
+    matches = Match.objects.filter(pk__in=match_ids_of(person))
     # What was recorded in a mentee's meetings belongs to the mentee's record: erasing
     # their mentor keeps it (the mentor's name goes with the account).
     as_mentee = Match.objects.filter(mentee)

@@ -260,9 +260,10 @@ def person_detail(request, pk):
         "volunteer": person.volunteer_profiles.filter(pk__in=access.visible_volunteer_profiles(user).values("pk")),
     }
     editable = {
-        "mentor": set(access.editable_mentor_profiles(user).values_list("pk", flat=True)),
-        "mentee": set(access.editable_mentee_profiles(user).values_list("pk", flat=True)),
-        "volunteer": set(access.visible_volunteer_profiles(user).values_list("pk", flat=True)),
+        # Of this person's profiles only (a coordinator's would be every profile of their programs).
+        "mentor": set(access.editable_mentor_profiles(user).filter(user=person).values_list("pk", flat=True)),
+        "mentee": set(access.editable_mentee_profiles(user).filter(user=person).values_list("pk", flat=True)),
+        "volunteer": set(access.visible_volunteer_profiles(user).filter(user=person).values_list("pk", flat=True)),
     }
     sections = []
     for kind, profiles in shown.items():
@@ -292,7 +293,7 @@ def person_detail(request, pk):
             else None,
             "meetings": meeting_counts(person) if with_records else None,
             "matches": access.visible_matches(user)
-            .filter(Q(mentor__user=person) | Q(mentee__user=person))
+            .filter(pk__in=access.match_ids_of(person))
             .select_related("mentor__user", "mentee__user", "program"),
             "can_erase": person.pk != request.user.pk
             and access.coordinated_people(request.user).filter(pk=person.pk).exists(),

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from .. import access
 from ..audit import audit_read
 from ..forms import ErasureConfirmForm
-from ..models import Match
 from ..personal_data import ERASURE_PLAN, erasure_blockers, person_erase, personal_data_counts, personal_data_export
 
 
@@ -55,9 +53,7 @@ def person_erase_view(request, pk):
                 request, _("The details of person #%(number)s are erased.") % {"number": erasure.person_id}
             )
             return redirect("mentoring:home_coordinator")
-    open_matches = access.visible_matches(request.user).filter(
-        Q(mentor__user=person) | Q(mentee__user=person), status__in=Match.OPEN
-    )
+    open_matches = access.visible_matches(request.user).open().filter(pk__in=access.match_ids_of(person))
     return render(
         request,
         "mentoring/person_erase.html",
