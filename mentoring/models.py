@@ -489,6 +489,13 @@ class Invitation(models.Model):
     application = models.ForeignKey(
         "programs.Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
     )
+    # The language of the email (settings.LANGUAGES) when the address has no
+    # account that chose one; a new account accepting it starts in it
+    # (``User.language``). Chosen by the coordinator on the form; an
+    # accepted application's invitation takes the application's language.
+    language = models.CharField(
+        _("language of the email"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         ordering = ["-created_at"]
