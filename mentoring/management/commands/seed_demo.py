@@ -626,9 +626,7 @@ class DemoSeeder:
                 [GoalProgress(checkin=checkin, goal=g, progress=min(g.progress, 10 * (index + 1))) for g in active]
             )
             if mentor and index == len(moods) - 2:
-                CheckInComment.objects.create(
-                    checkin=checkin, author=mentor.mentor.user, body=words["comment"]
-                )
+                CheckInComment.objects.create(checkin=checkin, author=mentor.mentor.user, body=words["comment"])
             self.created += 1
         if open_alert:
             SafetyAlert.objects.create(
