@@ -49,7 +49,15 @@ def test_the_coordinator_chooses_spanish_and_the_new_account_starts_in_it(
     assert message.subject == SPANISH_SUBJECT
     assert "Hola, Nora Nueva:" in message.body
     client.logout()
-    # Opening the link with an English browser and choosing a password: the account is Spanish.
+    # Opening the link with an English browser: the page speaks the email's language.
+    page = client.get(_accept_path(message), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and '<html lang="es">' in page.content.decode()
+    assert "Elija una contraseña" in page.content.decode()
+    # Unless this browser chose English with the switch.
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get(_accept_path(message)).content.decode()
+    del client.cookies["django_language"]
+    # Choosing a password there: the account is Spanish.
     response = client.post(
         _accept_path(message),
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
