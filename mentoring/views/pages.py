@@ -442,14 +442,16 @@ def invitation_accept_view(request, token):
 
 def _speak_the_invitations_language(request, invitation):
     """Signed out, on a browser where nobody chose a language with the switch
-    (no language cookie): the page speaks the language its email was written
-    in (the account's this invitation created, else ``Invitation.language``),
-    not the browser's. The switch on the page still changes it."""
+    (no language cookie): an invitation written in another language than the
+    default (the account's this invitation created, else ``Invitation.language``:
+    Spanish) makes the page speak it, whatever the browser says; an English
+    invitation leaves the browser's choice (a Spanish browser reads Spanish).
+    The switch on the page still changes it."""
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
         return
     account = invitation.new_account
     language = (account.language if account is not None else "") or invitation.language
-    if language and translation.check_for_language(language):
+    if language and language != settings.LANGUAGE_CODE and translation.check_for_language(language):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
