@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 
 from .access import match_ids_of
 from .models import Delivery, Match, MenteeProfile, ReminderKind
+from .stored_text import english
 
 WAITING_DELIVERY = (Delivery.Status.PENDING, Delivery.Status.FAILED)
 
@@ -139,7 +140,9 @@ def match_closed(*, match, by):
     (skipped); both people are told once. A match closed as "graduated"
     also makes the mentee exit the program as graduated (``mentee_exit``),
     so they do not go back on the waiting list."""
-    release_match_sessions(match=match, by=by, reason=f"Match closed: {match.get_close_reason_display()}")
+    # Stored in English, shown in the reader's language (mentoring.stored_text).
+    label = english(dict(Match.CloseReason.choices).get(match.close_reason, match.close_reason))
+    release_match_sessions(match=match, by=by, reason=f"Match closed: {label}")
     _tell(match)
     if match.close_reason == Match.CloseReason.GRADUATED:
         mentee = MenteeProfile.objects.get(pk=match.mentee_id)
@@ -179,7 +182,7 @@ def mentee_exit(*, mentee, reason, by, on=None):
         raise ValidationError({"on": gettext("The exit date cannot be in the future.")})
     mentee.exit_reason, mentee.exited_on = reason, on
     mentee.save(update_fields=["exit_reason", "exited_on"])
-    label = MenteeProfile.ExitReason(reason).label
+    label = english(MenteeProfile.ExitReason(reason).label)  # stored in English (mentoring.stored_text)
     for match in mentee.matches.open():
         end_match(match=match, by=by, reason=EXIT_TO_CLOSE_REASON[reason], note=f"Mentee left the program: {label}")
     release_group_seats(user=mentee.user, program=mentee.program)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dates
 from .choices import ContactChannel
+from .localized import active_language, default_language
 from .matching.criteria import CRITERIA, CRITERION_KEYS, WEIGHT_LABELS, Weight
 from .models import AccessEvent, Invitation, Match, MenteeProfile, canonical_email, time_zone_choices
 from .phones import PhoneField, phone_help_text
@@ -105,11 +106,27 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(choices=Invitation.Role.choices, label=_("Role"))
     program = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Program"))
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        label=_("Language of the email"),
+        help_text=_(
+            "The invitation email is written in it, and a new account starts in it (they can change it later). "
+            "Someone who already has an account gets it in the language they chose."
+        ),
+    )
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the inviting coordinator's own programs can be chosen.
         self.fields["program"].queryset = programs
+        # Default: the language the coordinator is using Waypoint in.
+        language = active_language()
+        self.fields["language"].initial = language if language in dict(settings.LANGUAGES) else default_language()
+
+    def clean_language(self):
+        # Left out of the post (an older page, a script): the default shown on the form.
+        return self.cleaned_data.get("language") or self.fields["language"].initial
 
 
 class SetPasswordForm(forms.Form):

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AgeRange, ContactChannel, Gender
+from .stored_text import is_erased_name, shown
 
 
 def time_zone_choices():
@@ -139,7 +140,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
 
     def __str__(self):
-        return self.full_name or self.email
+        # A name Waypoint wrote (erasure's "Erased person #12") in the reader's language.
+        return shown(self.full_name) or self.email
 
     @property
     def zone(self):
@@ -155,10 +157,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.phone and self.ok_to_text and self.text_confirmed_at and not self.texts_stopped_at)
 
     def get_full_name(self):
-        return self.full_name
+        return shown(self.full_name)
 
     def get_short_name(self):
-        return self.preferred_name or (self.full_name.split(" ")[0] if self.full_name else self.email)
+        if self.preferred_name:
+            return self.preferred_name
+        if is_erased_name(self.full_name):
+            return shown(self.full_name)
+        return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def clean(self):
         super().clean()
@@ -489,6 +495,13 @@ class Invitation(models.Model):
     # profile, answers and consents are attached only when they accept.
     application = models.ForeignKey(
         "programs.Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    # The language of the email (settings.LANGUAGES) when the address has no
+    # account that chose one; a new account accepting it starts in it
+    # (``User.language``). Chosen by the coordinator on the form; an
+    # accepted application's invitation takes the application's language.
+    language = models.CharField(
+        _("language of the email"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     class Meta:
@@ -891,6 +904,27 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def shown_text(self):
+        """``text`` in the reader's (active) language. The outbox writes a
+        notification's ``text`` as its kind's line (``notifications.kinds``,
+        no parameters) in the recipient's language of the moment; when
+        ``text`` is that line in one of settings.LANGUAGES it is rendered again
+        from ``kind``, so a person who switches language sees their old
+        notifications in the new one. Any other text is shown as stored."""
+        from .notifications.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        if kind is None:
+            return self.text
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                if str(kind.line) == self.text:
+                    break
+        else:
+            return self.text
+        return str(kind.line)
 
 
 class ChannelPreference(models.Model):

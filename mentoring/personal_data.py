@@ -75,6 +75,7 @@ from .models import (
     ReportExport,
     VolunteerProfile,
 )
+from .stored_text import ERASED_GOAL, ERASED_MILESTONE, erased_person_name
 
 JSON_NAME = "waypoint-data.json"
 
@@ -1032,7 +1033,8 @@ def unplanned_models(models_=None):
 
 
 def erased_name(person):
-    return f"Erased person #{person.pk}"
+    """Stored in English; shown in the reader's language (mentoring.stored_text)."""
+    return erased_person_name(person.pk)
 
 
 def erased_email(person):
@@ -1214,8 +1216,8 @@ def person_erase(*, person, by):
         VolunteerProfile.objects.filter(user=person).update(availability=[], languages=[], skills=""),
     )
     AgreementSignature.objects.filter(mentor__user=person).update(typed_name=name)
-    done("goals", Goal.objects.filter(mentee).update(title="Erased goal", why="", target=""))
-    done("milestones", Milestone.objects.filter(goal__mentee__user=person).update(title="Erased milestone"))
+    done("goals", Goal.objects.filter(mentee).update(title=ERASED_GOAL, why="", target=""))
+    done("milestones", Milestone.objects.filter(goal__mentee__user=person).update(title=ERASED_MILESTONE))
     done("checkins", CheckIn.objects.filter(mentee).update(reflection=""))
     done("checkin_comments", CheckInComment.objects.filter(checkin__mentee__user=person).update(body=""))
     done("matches", matches.update(close_note=""))

@@ -45,7 +45,9 @@ def invitation_link(raw_token):
 
 
 @transaction.atomic
-def invitation_create(*, program, email, full_name, role, invited_by, new_account=None, application=None):
+def invitation_create(
+    *, program, email, full_name, role, invited_by, new_account=None, application=None, language=None
+):
     """Create an invitation and email its one-time link after commit.
 
     Returns (invitation, link). The link goes only to ``email``: views never
@@ -58,6 +60,10 @@ def invitation_create(*, program, email, full_name, role, invited_by, new_accoun
     ``invitation_may_set_password``. Never pass an account that existed
     before the flow started. ``application``: an accepted application whose
     profile waits for this person's acceptance (``application_join``).
+    ``language`` (a code of settings.LANGUAGES): the language of the email
+    and of the account accepting it creates; default the application's
+    language or ``new_account``'s, else settings.LANGUAGE_CODE. An address whose account chose a
+    language gets the email in that one (``channels.language_of``).
 
     Earlier pending invitations of the same person to the same program and
     role are revoked so that only one link works.
@@ -81,10 +87,20 @@ def invitation_create(*, program, email, full_name, role, invited_by, new_accoun
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
         new_account=new_account,
         application=application,
+        language=_invitation_language(language, application, new_account),
     )
     link = invitation_link(raw_token)
     _send_invitation_email(invitation, link)
     return invitation, link
+
+
+def _invitation_language(language, application, new_account):
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    for source in (application, new_account):
+        if not language and source is not None:
+            language = source.language
+    return language or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
@@ -114,6 +130,7 @@ def invitation_resend(*, invitation, sent_by):
         invited_by=sent_by,
         new_account=new_account,
         application=invitation.application,
+        language=invitation.language,
     )
     return fresh
 
@@ -208,6 +225,7 @@ def invitation_accept(*, invitation, password=None, user=None, time_zone=None):
                         password=password,
                         full_name=invitation.full_name,
                         time_zone=time_zone or invitation.program.time_zone,
+                        language=invitation.language,
                     )
             except IntegrityError:
                 # Someone else's flow created the account a moment ago.
@@ -215,7 +233,9 @@ def invitation_accept(*, invitation, password=None, user=None, time_zone=None):
         elif _sets_first_password_of(invitation, user):
             user.set_password(password)
             user.time_zone = time_zone or user.time_zone
-            user.save(update_fields=["password", "time_zone"])
+            # The account this invitation's flow created starts in its language.
+            user.language = user.language or invitation.language
+            user.save(update_fields=["password", "time_zone", "language"])
         else:
             raise ValidationError(str(SIGN_IN_TO_ACCEPT))
     elif user.email.lower() != invitation.email.lower():

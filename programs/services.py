@@ -409,6 +409,8 @@ def _accept(application, decided_by):
         password=None,
         full_name=application.full_name,
         time_zone=application.program.time_zone,
+        # The language the form was filled in: the invitation email and the pages after it use it.
+        language=application.language,
         **contact,
     )
     application_join(application=application, user=user)

@@ -45,9 +45,9 @@ ALWAYS_ALLOWED = {"waypoint", "samhsa"}
 # Text-message keywords a person types back (the provider and mentoring/notifications/sms.py
 # read them in English; Spanish speakers may also answer SÍ): literal, like a product name.
 ALWAYS_ALLOWED |= {"yes", "stop", "start"}
-# Fixed values that are data in every language: the name an erased account is given
-# (mentoring.personal_data.erased_name), shown where the page explains erasure.
-ALLOWED_PHRASES = ("Erased person",)
+# Fixed values that are data in every language (none now: the name an erased account is
+# given, "Erased person #<id>", is shown translated, see mentoring/stored_text.py).
+ALLOWED_PHRASES = ()
 HEARD_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "data-confirm")
 # code/kbd/samp: literal text a person types or a file must contain (CSV column names).
 SKIPPED_ELEMENTS = {"script", "style", "svg-defs", "code", "kbd", "samp"}

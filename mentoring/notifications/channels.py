@@ -42,12 +42,14 @@ def read_unsubscribe_token(token):
 def language_of(row):
     """The language a row is written in: its recipient's ``User.language``;
     for an address without an account yet (an invitation), the language of the
-    account it will bind to or of an account with that address; else
+    account it will bind to or of an account with that address, else the
+    invitation's ``language`` (chosen on the form, or the application's); else
     settings.LANGUAGE_CODE. Never the language of whoever caused the message
     (a coordinator's page in English sends a Spanish speaker Spanish)."""
     user = row.recipient
     if user is not None:
         return user.language or settings.LANGUAGE_CODE
+    invitation = None
     if row.kind == "invitation" and row.subject.startswith("invitation:"):
         from ..models import Invitation
 
@@ -60,6 +62,9 @@ def language_of(row):
         found = get_user_model().objects.filter(email__iexact=row.address).values_list("language", flat=True).first()
         if found:
             return found
+    if invitation is not None and invitation.language:
+        # Nobody with this address chose a language: the one the coordinator picked (or the application's).
+        return invitation.language
     return settings.LANGUAGE_CODE
 
 

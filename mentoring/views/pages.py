@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
@@ -419,6 +420,7 @@ def invitation_accept_view(request, token):
         if request.user.email.lower() != invitation.email.lower():
             return render(request, "mentoring/invitation_wrong_account.html", status=403)
         return _accept_signed_in(request, invitation)
+    _speak_the_invitations_language(request, invitation)
     if not invitation_may_set_password(invitation):
         return render(request, "mentoring/invitation_existing.html", {"invitation": invitation})
     form = SetPasswordForm(request.POST or None, invitation=invitation)
@@ -437,6 +439,22 @@ def invitation_accept_view(request, token):
             messages.success(request, gettext("Welcome to Waypoint, %(name)s.") % {"name": user.get_short_name()})
             return redirect("mentoring:home")
     return render(request, "mentoring/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _speak_the_invitations_language(request, invitation):
+    """Signed out, on a browser where nobody chose a language with the switch
+    (no language cookie): an invitation written in another language than the
+    default (the account's this invitation created, else ``Invitation.language``:
+    Spanish) makes the page speak it, whatever the browser says; an English
+    invitation leaves the browser's choice (a Spanish browser reads Spanish).
+    The switch on the page still changes it."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    account = invitation.new_account
+    language = (account.language if account is not None else "") or invitation.language
+    if language and language != settings.LANGUAGE_CODE and translation.check_for_language(language):
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def _accept_signed_in(request, invitation):

@@ -23,12 +23,15 @@ import zlib
 import pytest
 from django.apps import apps
 from django.db import models
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from conversations.models import Message
 from conversations.services import conversation_for_match
 from mentoring.models import MenteeProfile, MentorProfile
 from programs.models import Application
-from tests.factories import ApplicationFactory, CheckInFactory, GoalFactory, MilestoneFactory
+from tests.factories import ApplicationFactory, CheckInFactory, GoalFactory, MilestoneFactory, ResourceFactory
 
 from .helpers import sideways_overflow
 from .test_accessibility import (
@@ -36,6 +39,7 @@ from .test_accessibility import (
     browser_page,
     build_data,
     html_pages,
+    rows_for,
     signed_in_client,
 )
 
@@ -253,6 +257,135 @@ def test_no_page_scrolls_sideways_at_375_px_with_the_longest_values(language, br
         finally:
             context.close()
     print(f"\n{language}: {visited} pages at 375 px in {time.monotonic() - started:.1f} s; {len(filled)} fields filled")
+    assert not failures, f"{len(failures)} page(s) scroll sideways:\n" + "\n".join(failures)
+
+
+# --- visitors (part i19h) ----------------------------------------------------------------------
+
+VISITOR_WIDTHS = (375, 320)
+# Every visible text control of the page's forms at its longest: an email field a 254-character
+# address, a text area long paragraphs with a 300-character word, anything else one unbroken
+# word; each cut to the control's maxlength. The browser's own validation is switched off, so
+# the server answers with its error state (everything typed kept, the messages next to the fields).
+FILL_JS = """(values) => {
+    let filled = 0;
+    for (const el of document.querySelectorAll('main input, main textarea')) {
+        const type = (el.getAttribute('type') || 'text').toLowerCase();
+        if (el.tagName === 'INPUT' && !['text', 'email', 'url', 'tel', 'search', 'password'].includes(type)) continue;
+        if (!el.offsetParent || el.readOnly || el.disabled) continue;  // hidden (the honeypot) or fixed
+        const value = type === 'email' ? values.email : el.tagName === 'TEXTAREA' ? values.paragraph : values.word;
+        el.value = el.maxLength > 0 ? value.slice(0, el.maxLength) : value;
+        filled += 1;
+    }
+    document.querySelectorAll('main form').forEach(form => { form.noValidate = true; });
+    return filled;
+}"""
+
+
+def visitor_data(personas):
+    """What the visitor pages show, before the longest values are filled in: a crisis
+    listing of the directory (global, so a visitor sees it) and a published public page."""
+    ResourceFactory(program=None, is_crisis=True, phone="555-0100")
+    program = personas.program
+    program.public_page_enabled = True
+    program.show_public_outcomes = True
+    program.public_intro = "Welcome."
+    program.save(update_fields=["public_page_enabled", "show_public_outcomes", "public_intro"])
+    return program
+
+
+def visitor_pages(personas, client):
+    """Every HTML page of the matrix a visitor opens (each URL once; ``html_pages`` without
+    its default leaving out the URL names a mentee opened first)."""
+    urls = []
+    for row in rows_for("anonymous", full=True):
+        url = row.url(personas)
+        response = client.get(url)
+        assert response.status_code == 200, f"visitor {url}: {response.status_code}"
+        if url not in urls and b"<html" in response.content[:400].lower():
+            urls.append(url)
+    return urls
+
+
+def fill_and_send(page, url, submit, email):
+    """Open ``url``, fill its form at the longest values (``email`` in email fields) and send
+    it; the number of fields filled."""
+    response = page.goto(url)
+    assert response.status == 200, f"{url}: {response.status}"
+    values = {"email": email, "paragraph": long_text(TEXT_LENGTH), "word": long_word(TEXT_LENGTH)}
+    filled = page.evaluate(FILL_JS, values)
+    with page.expect_navigation():
+        # Sent as its button would (a click could land on a field that overflows onto it).
+        page.locator(submit).first.evaluate("button => button.form.requestSubmit(button)")
+    return filled
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_visitor_page_scrolls_sideways_with_the_longest_values(language, browser, live_server):
+    """Signed out, at 375 px and 320 px: every visitor page of the matrix (the landing page,
+    sign-in, the apply forms and their thanks, the crisis page, the public program page and
+    a story, the accessibility statement, an invitation, unsubscribe) with every row at its
+    longest values, and the forms (apply, sign-in, password reset) sent back in their error
+    state with every field at its longest, plus the password-reset pages."""
+    personas = build_data()
+    add_what_the_matrix_lacks(personas)
+    program = visitor_data(personas)
+    client = signed_in_client(personas, "anonymous", language)
+    urls = visitor_pages(personas, client)
+    fill_longest_values()
+    program.refresh_from_db()
+    person = personas.mentee
+    urls += [
+        reverse("mentoring:crisis"),
+        reverse("mentoring:accessibility"),
+        reverse("programs:public_page", args=[program.slug]),
+        reverse("password_reset"),
+        reverse("password_reset_done"),
+        reverse("password_reset_complete"),
+        reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(person.pk)), "bad-token"]),
+    ]
+    submit = "main form button[type=submit]"
+    # An apply form refuses the 2,000-character phone number and the unticked consents; sign-in
+    # an unknown 254-character address; password reset an address without an @ (a valid one
+    # goes through to "check your email", which is in the pages above).
+    forms = [
+        (reverse("programs:apply", args=[kind]) + f"?program={program.slug}", long_email(254))
+        for kind in ("mentee", "mentor", "volunteer")
+    ] + [(reverse("login"), long_email(254)), (reverse("password_reset"), long_word(254))]
+    started, visited, failures = time.monotonic(), 0, []
+    for width in VISITOR_WIDTHS:
+        context, page = browser_page(
+            browser, live_server, client, "phone", language, viewport={"width": width, "height": 812}
+        )
+        try:
+            for url in dict.fromkeys(urls):
+                response = page.goto(url)
+                assert response.status == 200, f"{url}: {response.status}"
+                visited += 1
+                overflow = sideways_overflow(page)
+                if overflow:
+                    failures.append(
+                        f"{url} (visitor, {language}, {width} px): scrolls sideways by {overflow} px; "
+                        + page.evaluate(WIDEST_JS)
+                    )
+            for url, email in forms:
+                filled = fill_and_send(page, url, submit, email)
+                assert filled >= 1, f"{url}: no field filled"
+                visited += 1
+                html = page.content()
+                # The error state: the server refused it and says why next to a field.
+                assert "is-invalid" in html or "alert-danger" in html or "invalid-feedback" in html, (
+                    f"{url} ({language}): sent with the longest values, no error shown"
+                )
+                overflow = sideways_overflow(page)
+                if overflow:
+                    failures.append(
+                        f"{url} sent back with errors (visitor, {language}, {width} px): scrolls sideways by "
+                        f"{overflow} px; " + page.evaluate(WIDEST_JS)
+                    )
+        finally:
+            context.close()
+    print(f"\n{language}: {visited} visitor pages at {VISITOR_WIDTHS} px in {time.monotonic() - started:.1f} s")
     assert not failures, f"{len(failures)} page(s) scroll sideways:\n" + "\n".join(failures)
 
 

@@ -1,5 +1,8 @@
+import io
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from mentoring.models import Match, MenteeProfile, MentorProfile, VolunteerProfile
 from programs.models import Application, ConsentRecord, Program, Story, StoryConsent, TrainingCompletion
@@ -32,9 +35,9 @@ def test_seed_demo_creates_the_demo_program_and_is_idempotent(db):
 
     program = Program.objects.get()
     assert program.coordinators.filter(email="coordinator@example.org").exists()
-    assert first["mentors"] == 11 and first["mentees"] == 31
+    assert first["mentors"] == 11 and first["mentees"] == 32
     User = get_user_model()
-    for email in ("coordinator@example.org", "mentor@example.org", "mentee@example.org"):
+    for email in ("coordinator@example.org", "mentor@example.org", "mentee@example.org", "mentee.es@example.org"):
         assert User.objects.get(email=email).check_password("waypoint-demo")
     demo_match = Match.objects.get(mentor__user__email="mentor@example.org", mentee__user__email="mentee@example.org")
     assert demo_match.status == Match.Status.ACTIVE
@@ -72,3 +75,28 @@ def test_seed_demo_publishes_the_public_page_with_consented_stories_and_public_d
     assert len(upcoming_public_dates(program)) == 2  # the one-off workshop and event, not the members' group
     html = client.get(f"/p/{program.slug}/").content.decode()
     assert all(story.title in html for story in stories)
+
+
+def test_the_spanish_demo_mentee_signs_in_to_a_spanish_home_without_accept_language(db, client):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    # `make run` prints the demo logins: the Spanish one among them.
+    assert "mentee.es@example.org  password: waypoint-demo" in out.getvalue()
+    person = get_user_model().objects.get(email="mentee.es@example.org")
+    assert person.language == "es" and person.full_name == "Lucía Ramírez"
+    mentee = person.mentee_profiles.get()
+    match = mentee.matches.get(status=Match.Status.ACTIVE)
+    assert "es" in match.mentor.languages
+    assert match.sessions.filter(status="completed").exists() and match.sessions.filter(status="scheduled").exists()
+    assert mentee.goals.filter(title="Caminar 20 minutos tres veces por semana").exists()
+    assert mentee.checkins.count() >= 5
+    # Signing in through the form, with no Accept-Language at all.
+    response = client.post(
+        reverse("login"), {"username": "mentee.es@example.org", "password": "waypoint-demo"}, follow=True
+    )
+    assert response.redirect_chain and response.redirect_chain[-1][0] == reverse("mentoring:home_mentee")
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "Registrarme" in html and "Obtener ayuda ahora" in html
+    assert "Check in" not in html and "Get help now" not in html
+    assert "Caminar 20 minutos tres veces por semana" in html

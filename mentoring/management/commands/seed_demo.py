@@ -96,6 +96,8 @@ DEMO_LOGINS = {
     "coordinator": ("coordinator@example.org", "Dana Whitfield"),
     "mentor": ("mentor@example.org", "Marcus Lee"),
     "mentee": ("mentee@example.org", "Jordan Rivera"),
+    # The same mentee's pages in Spanish (User.language "es"), whatever the browser says.
+    "mentee (es)": ("mentee.es@example.org", "Lucía Ramírez"),
 }
 EXTRA_MENTORS = 10
 EXTRA_MENTEES = 30
@@ -171,6 +173,8 @@ class DemoSeeder:
         self._resources(program, coordinator, mentors[0].user, mentees)
         self._public_page(program, coordinator, authors=[mentees[0].user, mentors[0].user, mentees[2].user])
         self._stories(program, coordinator, [(mentees[6].user, False)])
+        # Last, so that the English demo above is the same people with or without it.
+        self._spanish_mentee(program, ready[1], quiet=mentees[4], not_met=mentees[5])
         return self.created
 
     # --- people ---------------------------------------------------------------------
@@ -280,6 +284,26 @@ class DemoSeeder:
             skills="Setting up rooms, making coffee.",
         )
 
+    def _spanish_mentee(self, program, mentor, *, quiet, not_met):
+        """``mentee.es@example.org``: a mentee who reads Waypoint in Spanish
+        (``User.language`` "es"), in an active match with a ready mentor who
+        speaks Spanish, with meetings, goals, milestones and check-ins written in
+        Spanish like the English demo mentee's."""
+        email, full_name = DEMO_LOGINS["mentee (es)"]
+        existed = MenteeProfile.objects.filter(user__email=email, program=program).exists()
+        mentee = self._mentee(program, email, full_name)
+        if not existed:
+            get_user_model().objects.filter(pk=mentee.user_id).update(language="es", time_zone=program.time_zone)
+            mentee.user.language, mentee.user.time_zone = "es", program.time_zone
+            MenteeProfile.objects.filter(pk=mentee.pk).update(languages=["es", "en"])
+        if "es" not in mentor.languages:
+            mentor.languages = [*mentor.languages, "es"]
+            mentor.save(update_fields=["languages"])
+        self._consents(mentee)
+        self._match(program, mentor, mentee, Match.Status.ACTIVE)
+        self._sessions(program, quiet=quiet, not_met=not_met)
+        self._goals_and_checkins(mentee, trend=0, open_alert=False, words=SPANISH_WORDS)
+
     # --- readiness and intake -----------------------------------------------------------
 
     def _training(self, program):
@@ -385,7 +409,7 @@ class DemoSeeder:
         started three weeks ago without a meeting."""
         skills = list(program.skills.filter(is_active=True))
         matches = program.matches.started()
-        for match in matches.select_related("mentor__user").order_by("pk"):
+        for match in matches.select_related("mentor__user", "mentee__user").order_by("pk"):
             if match.sessions.exists():
                 continue
             if match.mentee_id == not_met.pk:
@@ -403,6 +427,7 @@ class DemoSeeder:
                 if when >= self.now:
                     break
                 missed = week == 2
+                summaries, notes, follow_up = SESSION_WORDS.get(match.mentee.user.language, SESSION_WORDS["en"])
                 session = Session.objects.create(
                     match=match,
                     starts_at=when,
@@ -414,9 +439,9 @@ class DemoSeeder:
                     logged_at=when + timedelta(hours=2),
                     logged_by=match.mentor.user,
                     topics=[] if missed else self.random.sample(Topic.values, 2),
-                    shared_summary="" if missed else SUMMARIES[week % len(SUMMARIES)],
-                    private_notes="" if missed else PRIVATE_NOTES[week % len(PRIVATE_NOTES)],
-                    follow_up="" if missed else "Try the breathing exercise twice before next time.",
+                    shared_summary="" if missed else summaries[week % len(summaries)],
+                    private_notes="" if missed else notes[week % len(notes)],
+                    follow_up="" if missed else follow_up,
                 )
                 if not missed:
                     session.skills.set(self.random.sample(skills, 2))
@@ -428,7 +453,7 @@ class DemoSeeder:
                     starts_at=upcoming,
                     duration_minutes=60,
                     mode="in_person",
-                    location="Riverbend Library, room 2",
+                    location=LIBRARY.get(match.mentee.user.language, LIBRARY["en"]),
                     scheduled_by=match.mentor.user,
                 )
                 self.created += 1
@@ -528,13 +553,15 @@ class DemoSeeder:
 
     # --- goals, check-ins, alerts, assessments ---------------------------------------------
 
-    def _goals_and_checkins(self, mentee, *, trend, open_alert):
+    def _goals_and_checkins(self, mentee, *, trend, open_alert, words=None):
         """Goals in every state, five weeks of check-ins with a trend (0 rising,
-        1 steady, 2 wobbling), assessments at intake and 90 days later."""
+        1 steady, 2 wobbling), assessments at intake and 90 days later.
+        ``words``: what the people typed, in another language (SPANISH_WORDS)."""
         if mentee.goals.exists():
             return
+        words = words or ENGLISH_WORDS
         start = self.today - timedelta(days=35)
-        plans = [
+        plans = words["goals"] or [
             (
                 "Walk 20 minutes three times a week",
                 Category.HEALTH,
@@ -565,7 +592,7 @@ class DemoSeeder:
                 progress=progress,
                 cadence="weekly" if category != Category.HEALTH else "twice_weekly",
                 started_on=start,
-                why="It keeps me steady." if status == Goal.Status.ACTIVE else "",
+                why=words["why"] if status == Goal.Status.ACTIVE else "",
                 is_private=category == Category.HOUSING,
                 suggested_by=mentor.mentor.user if status == Goal.Status.SUGGESTED and mentor else None,
             )
@@ -592,16 +619,14 @@ class DemoSeeder:
                 created_at=when,
                 mood=mood,
                 craving=max(0, 7 - mood - self.random.randint(0, 2)),
-                reflection="A better week." if mood >= 4 else "",
+                reflection=words["reflection"] if mood >= 4 else "",
                 wants_to_talk=mood <= 2,
             )
             GoalProgress.objects.bulk_create(
                 [GoalProgress(checkin=checkin, goal=g, progress=min(g.progress, 10 * (index + 1))) for g in active]
             )
             if mentor and index == len(moods) - 2:
-                CheckInComment.objects.create(
-                    checkin=checkin, author=mentor.mentor.user, body="Proud of you for keeping this up. Talk Thursday?"
-                )
+                CheckInComment.objects.create(checkin=checkin, author=mentor.mentor.user, body=words["comment"])
             self.created += 1
         if open_alert:
             SafetyAlert.objects.create(
@@ -744,6 +769,50 @@ PRIVATE_NOTES = [
     "Family situation is stressful. Keep an eye on it; mention the Tuesday group.",
     "",
 ]
+
+SESSION_WORDS = {
+    "en": (SUMMARIES, PRIVATE_NOTES, "Try the breathing exercise twice before next time."),
+    "es": (
+        [
+            "Hablamos de la semana y de lo que se puso en el camino. Usted nombró dos cosas que le ayudaron.",
+            "Practicamos un ejercicio de respiración para los momentos de estrés y planeamos el fin de semana.",
+            "Revisamos juntos la solicitud de empleo y pusimos una meta pequeña para el jueves.",
+        ],
+        ["Se veía cansada; preguntarle por el sueño la próxima vez.", "Mucho estrés en casa; mencionar el grupo.", ""],
+        "Pruebe el ejercicio de respiración dos veces antes de la próxima reunión.",
+    ),
+}
+LIBRARY = {"en": "Riverbend Library, room 2", "es": "Biblioteca de Riverbend, sala 2"}
+ENGLISH_WORDS = {
+    "goals": None,  # the plan written in _goals_and_checkins
+    "why": "It keeps me steady.",
+    "reflection": "A better week.",
+    "comment": "Proud of you for keeping this up. Talk Thursday?",
+}
+SPANISH_WORDS = {
+    "goals": [
+        (
+            "Caminar 20 minutos tres veces por semana",
+            Category.HEALTH,
+            Goal.Status.ACTIVE,
+            60,
+            ["Primera semana lista", "Tres semanas seguidas"],
+        ),
+        (
+            "Actualizar mi currículum y enviar dos solicitudes de empleo",
+            Category.EMPLOYMENT,
+            Goal.Status.ACTIVE,
+            35,
+            ["Currículum al día", "Dos solicitudes enviadas"],
+        ),
+        ("Llamar a mi hermana cada domingo", Category.FAMILY, Goal.Status.ACHIEVED, 100, []),
+        ("Encontrar un lugar más tranquilo para vivir", Category.HOUSING, Goal.Status.PAUSED, 20, []),
+        ("Ir al grupo de los martes dos veces este mes", Category.COMMUNITY, Goal.Status.SUGGESTED, 0, []),
+    ],
+    "why": "Me ayuda a mantenerme firme.",
+    "reflection": "Una semana mejor.",
+    "comment": "Qué orgullo que siga con esto. ¿Hablamos el jueves?",
+}
 
 
 NATIONAL_CRISIS_LINES = [
