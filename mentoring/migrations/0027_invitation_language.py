@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0024_user_labels_translatable'),
+        ("mentoring", "0026_i14_outbox_partial_indexes"),
     ]
 
     operations = [
