@@ -124,17 +124,24 @@ class PeoplePickMixin:
             self._pick_initial(name, self.initial[name])
 
     def _pick_initial(self, name, value):
-        """An initial person (an instance or an id): typed as their name, shown checked."""
+        """Initial people (an instance or id, or a list of them): typed as
+        their names (their ids when a name is missing or holds a ";"), shown
+        checked. People outside the queryset are left out (as a select would)."""
         pick = self.picks[name]
-        pk = getattr(value, "pk", value)
-        found = pick["queryset"].filter(pk=pk).first() if isinstance(pk, int) else None
-        if found is None:
+        values = value if isinstance(value, list | tuple) else [value]
+        pks = [pk for pk in (getattr(v, "pk", v) for v in values) if isinstance(pk, int)]
+        found = list(
+            pick["queryset"].filter(pk__in=pks).select_related(*(["user"] if pick["path"] else []))[:MATCHES_MAX]
+        )
+        if not found:
             self.initial.pop(name, None)
             return
-        user = _user_of(found, pick["path"])
-        self.initial[f"{name}_q"] = user.full_name or str(user.pk)
-        self.initial[name] = [str(found.pk)] if pick["multiple"] else str(found.pk)
-        self._show_matches(name, [found])
+        users = [_user_of(row, pick["path"]) for row in found]
+        self.initial[f"{name}_q"] = "; ".join(
+            user.full_name if user.full_name and ";" not in user.full_name else str(user.pk) for user in users
+        )
+        self.initial[name] = [str(row.pk) for row in found] if pick["multiple"] else str(found[0].pk)
+        self._show_matches(name, found)
 
     def clean(self):
         data = super().clean()

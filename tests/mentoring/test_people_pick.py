@@ -277,3 +277,36 @@ def test_the_typed_field_is_in_spanish(personas, client_for):
     )
     body = response.content.decode()
     assert "Elija a quién se refiere" in body and "Choose who you mean" not in body
+
+
+# --- never match with (found of the same kind: a mentor's profile listed every mentee) -------------
+
+
+def test_never_match_with_is_typed_past_fifty_and_keeps_who_was_named(personas, client_for):
+    mentor = personas.match.mentor
+    mentor.excluded_people.add(personas.other_mentee)
+    url = reverse("mentoring:profile_edit", args=["mentor", mentor.pk])
+    client = client_for(personas.coordinator)
+    (small, small_options), (big, big_options) = _flat(lambda: client.get(url), personas.program)
+    assert big_options == small_options and abs(big - small) < 300, (small, big)
+    body = client.get(url).content.decode()
+    # Who is already named stays named: their name typed, their box ticked.
+    assert 'value="Opal Othermentee"' in body
+    assert re.search(
+        rf'type="checkbox"[^>]* name="excluded_people" value="{personas.other_mentee.pk}"[^>]*checked', body
+    )
+    data = {
+        "capacity": 2,
+        "excluded_people_q": "Opal Othermentee; crowd5@example.org",
+        "excluded_people": [personas.other_mentee.pk],
+    }
+    assert client.post(url, data).status_code == 302
+    assert set(mentor.excluded_people.values_list("email", flat=True)) == {
+        "other.mentee@test.example",
+        "crowd5@example.org",
+    }
+    # A mentee of another program typed exactly is no match, and nothing changes.
+    MenteeProfileFactory(program=personas.other_program, user__full_name="Xavier Elsewhere")
+    response = client.post(url, data | {"excluded_people_q": "Xavier Elsewhere"})
+    assert response.status_code == 200 and response.context["form"].errors["excluded_people_q"]
+    assert mentor.excluded_people.count() == 2
