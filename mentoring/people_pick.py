@@ -27,7 +27,7 @@ from .phones import phone_search_key
 
 SELECT_MAX = 50  # people: up to this many, the <select> stays
 MATCHES_MAX = 10  # matches shown to choose from
-TYPED_MAX = 200  # characters of the typed field
+TYPED_MAX = 200  # characters of the typed field (of one person; TYPED_MAX * MATCHES_MAX for several)
 MIN_PHONE_DIGITS = 4
 
 
@@ -106,7 +106,7 @@ class PeoplePickMixin:
         typed = forms.CharField(
             label=gettext("%(label)s (%(hint)s)") % {"label": field.label, "hint": hint},
             required=False,
-            max_length=TYPED_MAX,
+            max_length=TYPED_MAX * MATCHES_MAX if multiple else TYPED_MAX,
             help_text=field.help_text,
             widget=forms.TextInput(attrs={"autocomplete": "off"}),
         )
@@ -168,9 +168,13 @@ class PeoplePickMixin:
             return [] if pick["multiple"] else None
         people, shown, problems = [], [], []
         for entry in entries:
-            rows = list(self._matches(pick, entry)[: MATCHES_MAX + 1])
-            picked = [row for row in rows if str(row.pk) in chosen]
-            exact = [row for row in rows if _exact(_user_of(row, pick["path"]), entry, pick["contact"])]
+            matches = self._matches(pick, entry)
+            rows = list(matches[: MATCHES_MAX + 1])
+            # A choice counts when it matches the text (wherever it sorts); ids only, never a 500.
+            ids = [int(pk) for pk in chosen if is_id(pk)]
+            picked = list(matches.filter(pk__in=ids)[:MATCHES_MAX]) if ids else []
+            # Several: the one whose whole name, email or ID is the text typed (wherever it sorts).
+            exact = list(matches.filter(_exact_q(pick, entry))[:2]) if len(rows) > 1 and not picked else []
             if picked:
                 people += picked if pick["multiple"] else picked[:1]
             elif len(rows) == 1 or len(exact) == 1:
@@ -215,14 +219,15 @@ def _user_of(row, path):
     return row.user if path == "user__" else row
 
 
-def _exact(user, entry, contact):
-    """``entry`` is the user's whole name, email (when contact details count) or id."""
-    folded = entry.casefold()
-    return (
-        (user.full_name or "").casefold() == folded
-        or (contact is not False and (user.email or "").casefold() == folded)
-        or (is_id(entry) and user.pk == int(entry))
-    )
+def _exact_q(pick, entry):
+    """Rows whose user's whole name, email (where contact details count) or id is ``entry``."""
+    path, contact = pick["path"], pick["contact"]
+    exact = Q(**{f"{path}full_name__iexact": entry})
+    if contact is not False:
+        exact |= Q(**{f"{path}email__iexact": entry}) & (contact if isinstance(contact, Q) else Q())
+    if is_id(entry):
+        exact |= Q(**{f"{path}pk": int(entry)})
+    return exact
 
 
 def _choice_label(row, pick):

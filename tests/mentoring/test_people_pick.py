@@ -310,3 +310,16 @@ def test_never_match_with_is_typed_past_fifty_and_keeps_who_was_named(personas, 
     response = client.post(url, data | {"excluded_people_q": "Xavier Elsewhere"})
     assert response.status_code == 200 and response.context["form"].errors["excluded_people_q"]
     assert mentor.excluded_people.count() == 2
+
+
+def test_the_whole_name_or_a_choice_counts_wherever_it_sorts(personas, client_for):
+    _crowd(personas.program, SELECT_MAX + 5)
+    for n in range(MATCHES_MAX + 2):
+        MenteeProfileFactory(program=personas.program, user__full_name=f"Aaron Ana {n}")
+    ana = MenteeProfileFactory(program=personas.program, user__full_name="Ana")
+    late = MenteeProfileFactory(program=personas.program, user__full_name="Zoe Ana")
+    resource = ResourceFactory(program=None)
+    client = client_for(personas.coordinator)
+    assert client.post(_share_url(resource), {"mentee_q": "ana"}).status_code == 302
+    assert client.post(_share_url(resource), {"mentee_q": "ana", "mentee": late.pk}).status_code == 302
+    assert [s.mentee for s in Share.objects.order_by("pk")] == [ana, late]
