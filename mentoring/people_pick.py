@@ -166,7 +166,7 @@ class PeoplePickMixin:
                     else gettext("Type the person's name, email or ID."),
                 )
             return [] if pick["multiple"] else None
-        people, shown, problems = [], [], []
+        people, shown, problems, ticked = [], [], [], []
         for entry in entries:
             matches = self._matches(pick, entry)
             rows = list(matches[: MATCHES_MAX + 1])
@@ -176,7 +176,9 @@ class PeoplePickMixin:
             # Several: the one whose whole name, email or ID is the text typed (wherever it sorts).
             exact = list(matches.filter(_exact_q(pick, entry))[:2]) if len(rows) > 1 and not picked else []
             if picked:
-                people += picked if pick["multiple"] else picked[:1]
+                picked = picked if pick["multiple"] else picked[:1]
+                people += picked
+                ticked += picked
             elif len(rows) == 1 or len(exact) == 1:
                 people.append((exact or rows)[0])
             elif not rows:
@@ -195,7 +197,8 @@ class PeoplePickMixin:
         for problem in problems:
             self.add_error(f"{name}_q", problem)
         if shown:
-            self._show_matches(name, shown + [p for p in people if p not in shown])
+            # The matches to choose from, and those already chosen (still ticked).
+            self._show_matches(name, list(dict.fromkeys(shown + ticked)))
         unique = list(dict.fromkeys(people))
         return unique if pick["multiple"] else (unique[0] if unique else None)
 
