@@ -93,7 +93,7 @@ def resource_detail(request, pk):
         initial={"mentee": session.match.mentee_id if session else None},
         region=lambda: region_of(request.user),  # read only when a typed number is matched
         # Email and phone match only where the viewer sees them: their programs' mentees as a coordinator.
-        contact=Q(program__in=access.coordinated_programs(request.user).values("pk")),
+        contact=Q(pk__in=access.managed_mentee_profiles(request.user).values("pk")),
     )
     if request.method == "POST" and form.is_valid():
         try:
