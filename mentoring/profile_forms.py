@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from . import dates
 from .choices import AVAILABILITY_CHOICES, AgeRange, Gender, Language, MeetingMode, Pathway, Topic
 from .models import MenteeProfile, MentorProfile, VolunteerProfile
+from .people_pick import PeoplePickMixin
 from .phones import PhoneField
 
 
@@ -113,10 +114,12 @@ class VolunteerFields(forms.Form):
 MATCHING_FIELD_NAMES = list(MatchingFields.base_fields)
 
 
-class ExcludedPeopleMixin:
+class ExcludedPeopleMixin(PeoplePickMixin):
     """Coordinators can name people of the other side who must never be
     matched with this person. Others do not get the field: the list would
-    reveal who takes part in the program."""
+    reveal who takes part in the program. More than SELECT_MAX people on the
+    other side: typed names, emails or IDs instead of a select
+    (mentoring.people_pick)."""
 
     def __init__(self, *args, can_exclude_people=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,11 +131,12 @@ class ExcludedPeopleMixin:
         field.label = _("Never match with")
         field.help_text = _("Coordinators only. For example a family member, a partner or a known conflict.")
         field.widget = forms.SelectMultiple(attrs={"size": 6})
-        field.queryset = (
+        self.people_pick(
+            "excluded_people",
             get_user_model()
             .objects.filter(**{f"{self.other_side}__program": self.instance.program})
             .exclude(pk=self.instance.user_id)
-            .order_by("full_name")
+            .order_by("full_name"),
         )
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import Language
+from mentoring.people_pick import PeoplePickMixin
 from mentoring.profile_forms import TagListField, choice_list
 from mentoring.widgets import QuickSelect
 
@@ -137,21 +138,36 @@ class SearchForm(forms.Form):
             field.widget.is_required = field.required
 
 
-class ShareForm(forms.Form):
+class ShareForm(PeoplePickMixin, forms.Form):
+    """Share a resource with a mentee of ``mentees`` (the access policy's
+    queryset). More than SELECT_MAX of them: a typed name, email or ID instead
+    of a select (mentoring.people_pick); ``contact``: the viewer may see the
+    mentees' email and phone (a coordinator), so they match too."""
+
     mentee = forms.ModelChoiceField(queryset=None, label=_("Share with"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("A note (optional)"))
     is_referral = forms.BooleanField(required=False, label=_("This is a referral: ask later whether they connected"))
 
-    def __init__(self, *args, mentees, **kwargs):
+    def __init__(self, *args, mentees, region=None, contact=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentee"].queryset = mentees
-        self.fields["mentee"].label_from_instance = lambda mentee: (
-            gettext("%(person)s in %(program)s")
-            % {
-                "person": mentee.user,
-                "program": mentee.program,
-            }
+        self.people_pick(
+            "mentee",
+            mentees,
+            path="user__",
+            region=region,
+            contact=contact,
+            label_from_instance=lambda mentee: (
+                gettext("%(person)s in %(program)s")
+                % {
+                    "person": mentee.user,
+                    "program": mentee.program,
+                }
+            ),
         )
+
+    def share_data(self):
+        """The keyword arguments of share_create."""
+        return {key: self.cleaned_data[key] for key in ("mentee", "note", "is_referral")}
 
 
 class ImportForm(forms.Form):

@@ -15,6 +15,7 @@ from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.choices import Language, labels
 from mentoring.params import int_param
+from mentoring.phones import region_of
 from mentoring.views import PAGE_SIZE
 
 from .forms import ImportForm, ResourceForm, SearchForm, ShareForm
@@ -87,11 +88,16 @@ def resource_detail(request, pk):
     mentees = _shareable_mentees(request.user).filter(Q(program=resource.program_id) if resource.program_id else Q())
     session = _session_context(request)
     form = ShareForm(
-        request.POST or None, mentees=mentees, initial={"mentee": session.match.mentee_id if session else None}
+        request.POST or None,
+        mentees=mentees,
+        initial={"mentee": session.match.mentee_id if session else None},
+        region=lambda: region_of(request.user),  # read only when a typed number is matched
+        # Email and phone match only where the viewer sees them: their programs' mentees as a coordinator.
+        contact=Q(pk__in=access.managed_mentee_profiles(request.user).values("pk")),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            share = share_create(resource=resource, by=request.user, session=session, **form.cleaned_data)
+            share = share_create(resource=resource, by=request.user, session=session, **form.share_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:

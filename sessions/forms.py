@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring import dates
 from mentoring.choices import MeetingMode, Topic
+from mentoring.people_pick import PeoplePickMixin
 from mentoring.profile_forms import choice_list
 
 from .models import GroupSession, Session
@@ -174,7 +175,7 @@ class CancelForm(forms.Form):
     )
 
 
-class GroupForm(forms.Form):
+class GroupForm(PeoplePickMixin, forms.Form):
     kind = forms.ChoiceField(choices=GroupSession.Kind.choices, label=_("Kind"))
     title = forms.CharField(max_length=120, label=_("Title"))
     skill = forms.ModelChoiceField(queryset=None, required=False, label=_("Skill or topic"))
@@ -217,14 +218,19 @@ class GroupForm(forms.Form):
         label=_("Or: how many weekly dates"),
     )
 
-    def __init__(self, *args, program, **kwargs):
+    def __init__(self, *args, program, contact=False, region=None, **kwargs):
+        """``contact``: the viewer may see the program's people's email and
+        phone (its coordinator), so a typed facilitator matches on them too."""
         super().__init__(*args, **kwargs)
         self.fields["skill"].queryset = program.skills.filter(is_active=True)
         self.fields["weekly_count"].help_text = gettext("A series ends within a year: at most %(count)d dates.") % {
             "count": MAX_SERIES_DATES
         }
-        self.fields["facilitators"].queryset = (
-            get_user_model().objects.filter(pk__in=_program_people(program)).order_by("full_name")
+        self.people_pick(
+            "facilitators",
+            get_user_model().objects.filter(pk__in=_program_people(program)).order_by("full_name"),
+            contact=contact,
+            region=region,
         )
 
     def clean(self):
@@ -346,18 +352,23 @@ class ProposeTimeForm(forms.Form):
         return cleaned
 
 
-class BookForm(forms.Form):
+class BookForm(PeoplePickMixin, forms.Form):
     """A coordinator or facilitator books a person of the program in (or adds
-    a walk-in while attendance is open)."""
+    a walk-in while attendance is open). More than SELECT_MAX people: a typed
+    name or ID (and email or phone for ``contact``, the program's coordinator)
+    instead of a select (mentoring.people_pick)."""
 
     person = forms.ModelChoiceField(queryset=None, label=_("Person"), empty_label=_("Choose a person"))
     walk_in = forms.BooleanField(required=False, label=_("They are here now (walk-in): give a seat and mark attended"))
 
-    def __init__(self, *args, program, **kwargs):
+    def __init__(self, *args, program, contact=False, region=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
+        self.people_pick(
+            "person",
             get_user_model()
             .objects.filter(Q(pk__in=_program_people(program)) | Q(mentee_profiles__program=program), is_active=True)
             .distinct()
-            .order_by("full_name")
+            .order_by("full_name"),
+            contact=contact,
+            region=region,
         )

@@ -20,6 +20,7 @@ from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.forms import add_service_error
 from mentoring.params import int_param
+from mentoring.phones import region_of
 from mentoring.views import PAGE_SIZE
 
 from .calendar import build_feed
@@ -408,7 +409,12 @@ def group_list(request, pk):
 @login_required
 def group_new(request, pk):
     program = get_object_or_404(access.group_creatable_programs(request.user), pk=pk)
-    form = GroupForm(request.POST or None, program=program)
+    form = GroupForm(
+        request.POST or None,
+        program=program,
+        contact=access.can_manage_program(request.user, program),
+        region=lambda: region_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.group_data()
         if not access.can_manage_program(request.user, program) and request.user not in data["facilitators"]:
@@ -444,7 +450,21 @@ def _group_join_context(request, group):
 
 @login_required
 def group_detail(request, pk):
-    group = _visible_group(request, pk)
+    return _group_detail_page(request, _visible_group(request, pk))
+
+
+def _book_form(request, group, data=None):
+    """The booking form of ``group`` (contact details match for its program's coordinators)."""
+    return BookForm(
+        data,
+        program=group.program,
+        contact=access.can_manage_program(request.user, group.program),
+        region=lambda: region_of(request.user),
+    )
+
+
+def _group_detail_page(request, group, book_form=None):
+    """The group's page; ``book_form``: a booking form sent back with its errors."""
     registrations = group.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     mine = next((r for r in registrations if r.user_id == request.user.pk), None)
     can_take_attendance = access.may_take_attendance(request.user, group)
@@ -465,7 +485,7 @@ def group_detail(request, pk):
             "waitlist": [r for r in registrations if r.status == Registration.Status.WAITLISTED]
             if can_take_attendance
             else [],
-            "book_form": BookForm(program=group.program) if can_take_attendance else None,
+            "book_form": (book_form or _book_form(request, group)) if can_take_attendance else None,
             "can_manage": access.can_manage_program(request.user, group.program),
             "is_open": group.status == GroupSession.Status.SCHEDULED and group.starts_at > timezone.now(),
             **_group_join_context(request, group),
@@ -576,10 +596,10 @@ def group_edit(request, pk):
 def group_book_view(request, pk):
     """Coordinators and facilitators book a person in, or add a walk-in."""
     group = get_object_or_404(access.attendance_group_sessions(request.user).select_related("program"), pk=pk)
-    form = BookForm(request.POST, program=group.program)
+    form = _book_form(request, group, request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a person of the program to book in."))
-        return redirect("peer_sessions:group_detail", group.pk)
+        # Sent back with the error next to the field, what was typed and the few people it matches.
+        return _group_detail_page(request, _visible_group(request, pk), book_form=form)
     person, walk_in = form.cleaned_data["person"], form.cleaned_data["walk_in"]
     try:
         registration = group_book(group_session=group, user=person, walk_in=walk_in)

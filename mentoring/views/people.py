@@ -25,33 +25,11 @@ from ..audit import audit_read
 from ..contact import contact_update, contact_view, sms_inbound_handle, texts_stop
 from ..forms import ContactForm, PeopleSearchForm, add_service_error
 from ..models import MenteeProfile, MentorProfile, VolunteerProfile
-from ..phones import phone_display, phone_search_key, region_of
+from ..people_pick import people_matching
+from ..phones import phone_display, region_of
 from .pages import require_role
 
 PAGE_SIZE = 25
-MIN_PHONE_DIGITS = 4
-
-
-def _people_matching(rows, typed, region):
-    """Rows whose name, preferred name or email contains every word typed,
-    or whose phone is the typed number (read in ``region``, compared as
-    E.164) or contains its digits (four or more typed, nothing else)."""
-    typed = " ".join(typed.split())
-    if not typed:
-        return rows
-    words = Q()
-    for word in typed.split(" "):
-        words &= Q(full_name__icontains=word) | Q(preferred_name__icontains=word) | Q(email__icontains=word)
-    match = words
-    number = phone_search_key(typed, region=region)
-    if number:
-        match |= Q(phone=number)
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    if len(digits) >= MIN_PHONE_DIGITS and all(ch.isdigit() or ch in " +-()." for ch in typed):
-        match |= Q(phone__contains=digits)
-    return rows.filter(match)
-
-
 
 
 @login_required
@@ -64,16 +42,14 @@ def people_search(request):
     form = PeopleSearchForm(request.GET or None)
     typed = form.cleaned_data["q"] if form.is_valid() else ""
     region = region_of(request.user)
-    rows = _people_matching(access.people_with_roles(request.user), typed, region).order_by("full_name", "pk")
+    rows = people_matching(access.people_with_roles(request.user), typed, region=region).order_by("full_name", "pk")
     page = Paginator(
         rows.only("pk", "full_name", "preferred_name", "email", "phone", "preferred_contact"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     for person in page:
         person.phone_shown = phone_display(person.phone, region=region)
     query = urlencode({"q": typed}) if typed else ""
-    return render(
-        request, "mentoring/people_search.html", {"form": form, "page": page, "typed": typed, "query": query}
-    )
+    return render(request, "mentoring/people_search.html", {"form": form, "page": page, "typed": typed, "query": query})
 
 
 def shared_program_ids(viewer, person):
@@ -125,7 +101,7 @@ def contact_edit(request, pk):
 @login_required
 @require_POST
 def texts_stop_view(request, pk):
-    """"Stop texts": the person (or a coordinator they asked) stops every text at once."""
+    """ "Stop texts": the person (or a coordinator they asked) stops every text at once."""
     person = get_object_or_404(access.contact_editable_people(request.user), pk=pk)
     texts_stop(person=person)
     messages.success(request, gettext("Text messages are stopped. Nothing more is sent by text."))
