@@ -29,7 +29,7 @@ class Category(models.Model):
         return self.label()
 
     def label(self, language=None):
-        """"Parent › Name" in ``language`` (default: the active one; mentoring.localized)."""
+        """The label "Parent › Name" in ``language`` (default: the active one; mentoring.localized)."""
         name = localized(self, "name", language)
         return f"{self.parent.label(language)} › {name}" if self.parent_id else name
 
