@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -96,9 +96,15 @@ def with_contact_figures(matches):
     checkins = CheckIn.objects.filter(mentee=OuterRef("mentee")).order_by("-created_at")
     alerts = SafetyAlert.objects.filter(mentee=OuterRef("mentee"), acknowledged_at__isnull=True)
     current = Q(status__in=Match.CURRENT)
-    return matches.annotate(
+    # The open alert's id, not EXISTS: PostgreSQL hashed an EXISTS over every
+    # open alert of the site (a sequential scan growing with the programs); a
+    # scalar subquery is probed per match through the one-open-alert-per-mentee
+    # index (issue 18).
+    return matches.alias(open_alert=Subquery(alerts.values("pk")[:1])).annotate(
         last_contact=Subquery(held.values("starts_at")[:1]),
         next_meeting=Subquery(upcoming.values("starts_at")[:1]),
         last_checkin=Case(When(current, then=Subquery(checkins.values("created_at")[:1])), default=None),
-        has_open_alert=Case(When(current, then=Exists(alerts)), default=Value(False), output_field=BooleanField()),
+        has_open_alert=Case(
+            When(current, open_alert__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
     )
