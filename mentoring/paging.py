@@ -1,33 +1,37 @@
-"""Pages of a list without a COUNT query when one page holds it all (issue 18)."""
+"""Pages of a list whose length comes with its rows (issue 18)."""
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
+
+TOTAL = "page_total"
 
 
-def page_of(rows, number, *, per_page, count_rows=None):
+def page_of(rows, number, *, per_page):
     """The page ``number`` (a string from the query string, or None) of
-    ``rows`` (a queryset), as ``Paginator(rows, per_page).get_page(number)``
-    gives it: a missing or non-numeric number is the first page, a number past
-    the end the last page.
+    ``rows`` (a queryset), exactly as ``Paginator(rows, per_page).get_page(number)``
+    gives it: a missing or non-numeric number is the first page, a number out
+    of range the last page. Returns a ``django.core.paginator.Page``.
 
-    The first page is read with one row more than it shows: when that row is
-    not there, the list's length is known and no ``COUNT(*)`` is run (on the
-    homes and the directory, that count was a second compilation and run of
-    the page's whole filter for a list that nearly always fits one page).
-    Otherwise the count is taken from ``count_rows`` (the same rows without
-    costly annotations) or ``rows``. Returns a ``django.core.paginator.Page``."""
+    The list's length is read with the page's rows (``COUNT(*) OVER ()``, each
+    row carrying it as ``page_total``) instead of by a second query: a
+    separate ``COUNT(*)`` compiled and ran the page's whole filter again (the
+    mentor's caseload, the directory's search) for a number the database has
+    anyway. One query per page whatever the list's length; a page past the end
+    (or a DISTINCT queryset, where the window would count duplicates) falls
+    back to the paginator's count."""
     paginator = Paginator(rows, per_page)
     try:
-        first = int(number) == 1 if number not in (None, "") else True
+        wanted = int(number) if number not in (None, "") else 1
     except (TypeError, ValueError):
-        first = True  # Paginator.get_page: not a whole number → the first page
-    if not first:
-        if count_rows is not None:
-            paginator.count = count_rows.count()
+        wanted = 1  # Paginator.get_page: not a whole number → the first page
+    if wanted < 1 or rows.query.distinct:
         return paginator.get_page(number)
-    shown = list(rows[: per_page + 1])
-    if len(shown) <= per_page:
-        paginator.count = len(shown)
+    start = (wanted - 1) * per_page
+    shown = list(rows.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
+    if shown:
+        paginator.count = getattr(shown[0], TOTAL)
+    elif wanted == 1:
+        paginator.count = 0
     else:
-        paginator.count = (count_rows if count_rows is not None else rows).count()
-        shown = shown[:per_page]
-    return paginator._get_page(shown, 1, paginator)
+        return paginator.get_page(number)  # past the end: the last page
+    return paginator._get_page(shown, wanted, paginator)

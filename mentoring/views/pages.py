@@ -128,8 +128,8 @@ def home_mentor(request):
         .only(*MATCH_ROW, *(f"mentee__user__{name}" for name in PERSON_NAME))
         .order_by("status", "-created_at")
     )
-    # Counted (without the figures' subqueries) only when the first page is full.
-    page = page_of(matches, request.GET.get("page"), per_page=PAGE_SIZE, count_rows=caseload)
+    # The caseload's length comes with the page's rows (no second COUNT query).
+    page = page_of(matches, request.GET.get("page"), per_page=PAGE_SIZE)
     profiles = readiness_of_user(request.user)
     sessions, groups = upcoming_for(request.user)
     sessions = (

@@ -4,9 +4,9 @@ within 2× the floor at 10,000 mentees.
 - The directory's rows read their Spanish versions with the row: a Spanish
   reader's page ran one query per listing and category (75 queries for 16
   listings at 10,000 mentees, 10 in English).
-- A first page that holds the whole list runs no COUNT (the mentor's
-  caseload, the directory): ``mentoring.paging.page_of`` pages exactly like
-  ``Paginator.get_page`` otherwise.
+- The mentor's caseload and the directory read their length with the page's
+  rows (``mentoring.paging.page_of``: one query, no second COUNT), paged
+  exactly like ``Paginator.get_page``.
 - The directory's categories are read as a plain list (no server-side
   cursor), labelled once per page, in the reader's language.
 - The suggestions waiting for review are counted with the coordinated
@@ -127,13 +127,13 @@ def test_the_waiting_suggestions_are_counted_with_the_coordinated_programs(perso
     expected = access.managed_resources(personas.coordinator).filter(status=Resource.Status.SUGGESTED).count()
     assert expected == 2
     assert f'<span class="badge text-bg-warning">{expected}</span>' in html
-    assert not _counts(sqls, "resources_resource")  # no count of its own, and the 3 listed fit one page
+    assert not _counts(sqls, "resources_resource")  # no count of its own, none of the list
 
 
 # --- first pages without a COUNT ------------------------------------------------------------------
 
 
-def test_the_mentor_home_counts_nothing_when_the_caseload_fits_one_page(personas, client_for):
+def test_the_mentor_home_runs_no_count_of_the_caseload(personas, client_for):
     MatchFactory(program=personas.program, mentor=personas.match.mentor)
     client = client_for(personas.mentor)
     sqls, html = _captured(client, reverse("mentoring:home_mentor"))
@@ -141,13 +141,17 @@ def test_the_mentor_home_counts_nothing_when_the_caseload_fits_one_page(personas
     assert str(personas.match.mentee.user) in html
 
 
-def test_the_directory_counts_nothing_when_the_results_fit_one_page(personas, client_for):
-    for n in range(3):
-        ResourceFactory(program=personas.program, name=f"Housing desk {n}")
+def test_the_directory_runs_no_count_of_its_results(personas, client_for):
+    for n in range(30):
+        ResourceFactory(program=personas.program, name=f"Housing desk {n:02}")
     client = client_for(personas.coordinator)
     sqls, html = _captured(client, reverse("resources:directory") + "?q=housing")
     assert not _counts(sqls, "resources_resource")
-    assert "Housing desk 2" in html
+    assert "Housing desk 24" in html and "Housing desk 25" not in html
+    assert "Page 1 of 2" in html
+    sqls, html = _captured(client, reverse("resources:directory") + "?q=housing&page=2")
+    assert not _counts(sqls, "resources_resource")
+    assert "Housing desk 29" in html and "Page 2 of 2" in html
 
 
 @pytest.mark.parametrize("number", [None, "", "1", "2", "3", "0", "-1", "99", "abc", "1.5", "2.0"])
@@ -164,16 +168,17 @@ def test_page_of_pages_as_the_paginator_does(personas, number):
     )
 
 
-def test_page_of_counts_only_when_the_first_page_is_full(personas):
-    MatchFactory.create_batch(3, program=personas.program)
+def test_page_of_reads_the_length_with_the_rows(personas):
+    MatchFactory.create_batch(7, program=personas.program)
     rows = Match.objects.order_by("pk")
     total = rows.count()
-    with CaptureQueriesContext(connection) as fits:
-        page = page_of(rows, None, per_page=total)
-    assert (len(fits), page.paginator.count, page.has_next()) == (1, total, False)
-    with CaptureQueriesContext(connection) as full:
-        page = page_of(rows, "1", per_page=total - 1, count_rows=Match.objects.all())
-    assert (len(full), page.paginator.count, len(page), page.has_next()) == (2, total, total - 1, True)
+    for number, per_page in ((None, total), ("1", 3), ("2", 3), ("3", 3)):
+        with CaptureQueriesContext(connection) as captured:
+            page = page_of(rows, number, per_page=per_page)
+        assert (len(captured), page.paginator.count) == (1, total)
+    with CaptureQueriesContext(connection) as captured:
+        page = page_of(rows, "40", per_page=3)  # past the end: the last page, as the paginator gives it
+    assert (page.number, page.paginator.count) == (page.paginator.num_pages, total)
 
 
 # --- the search document ---------------------------------------------------------------------------
@@ -331,3 +336,43 @@ def test_the_homes_show_their_rows_with_the_new_paths(personas, client_for):
     _, html = _captured(client_for(personas.mentor), reverse("mentoring:home_mentor"))
     assert "Robin Caseload" in html and group.title in html
     assert reverse("mentoring:match_detail", args=[match.pk]) in html
+
+
+# --- the same queries at 1×, 10× and 100× of the program -----------------------------------------
+
+
+def _grow(personas, to):
+    """Other people's rows in the program, up to ``to`` of each: matches with an
+    open alert and a check-in, group sessions, housing listings."""
+    have = Match.objects.filter(program=personas.program).exclude(pk=personas.match.pk).count()
+    for n in range(have, to):
+        mentee = MenteeProfileFactory(program=personas.program)
+        MatchFactory(program=personas.program, mentee=mentee)
+        SafetyAlertFactory(mentee=mentee)
+        CheckInFactory(mentee=mentee)
+        RegistrationFactory(group_session=GroupSessionFactory(program=personas.program))
+        ResourceFactory(program=personas.program, name=f"Housing help {n}")
+
+
+def test_the_homes_and_the_search_run_the_same_queries_at_1_10_and_100_times(personas, client_for):
+    """The paths this part changed (the length with the rows, the calendar's
+    groups, the alert flag, the categories, the search document) as the
+    program grows; the directory's results grow past a page (25) at 100×."""
+    SessionFactory(match=personas.match)
+    RegistrationFactory(user=personas.mentee, group_session=GroupSessionFactory(program=personas.program))
+    pages = [
+        (personas.mentor, reverse("mentoring:home_mentor")),
+        (personas.mentee, reverse("mentoring:home_mentee")),
+        (personas.coordinator, reverse("resources:directory") + "?q=housing"),
+    ]
+    counts = {}
+    for size in (1, 10, 100):
+        _grow(personas, size)
+        for user, url in pages:
+            client = client_for(user)
+            client.get(url)
+            counts.setdefault(url, []).append(len(_captured(client, url)[0]))
+            if size == 100 and "resources" in url:
+                assert "Page 1 of " in _captured(client, url)[1]
+    for url, found in counts.items():
+        assert found[0] == found[1] == found[2], f"{url}: {found} queries at 1×, 10×, 100×"
