@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Window
 
 TOTAL = "page_total"
+MAX_PAGE = 1_000_000  # a larger number is past the end of any list here
 
 
 def page_of(rows, number, *, per_page):
@@ -24,7 +25,9 @@ def page_of(rows, number, *, per_page):
         wanted = int(number) if number not in (None, "") else 1
     except (TypeError, ValueError):
         wanted = 1  # Paginator.get_page: not a whole number → the first page
-    if wanted < 1 or rows.query.distinct:
+    if not 1 <= wanted <= MAX_PAGE or rows.query.distinct:
+        # Out of range (an offset past what the database takes as an integer:
+        # the last page anyway), or DISTINCT: the paginator's way, with its count.
         return paginator.get_page(number)
     start = (wanted - 1) * per_page
     shown = list(rows.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
