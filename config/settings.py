@@ -118,7 +118,7 @@ TEMPLATES = [
                 "mentoring.context_processors.navigation",
                 "conversations.context_processors.unread_messages",
             ],
-            "builtins": ["mentoring.templatetags.waypoint_dates", "mentoring.templatetags.waypoint_urls"],
+            "builtins": ["mentoring.templatetags.waypoint_dates"],
         },
     },
 ]

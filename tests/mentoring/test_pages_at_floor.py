@@ -13,8 +13,6 @@ within 2× the floor at 10,000 mentees.
   programs (one query, same figure as ``managed_resources``).
 - The full-text document is written from a template (``ListingDocument``):
   the same SQL and parameters as Django's SearchVector on PostgreSQL.
-- ``{% url %}`` remembers what it reversed (mentoring/templatetags/waypoint_urls.py):
-  the same output as Django's tag.
 - The calendar's groups are one UNION subquery (PostgreSQL read every group
   session of the site for an OR of two subqueries); the caseload's open-alert
   flag is a per-match probe, not an EXISTS PostgreSQL hashed over every open alert."""
@@ -27,16 +25,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 from django.db.models import QuerySet
-from django.template import Context, Engine, Template
-from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import NoReverseMatch, reverse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from goals.models import SafetyAlert
 from mentoring import access
 from mentoring.models import Match
 from mentoring.paging import page_of
-from mentoring.templatetags import waypoint_urls
 from resources.forms import SearchForm
 from resources.models import Resource
 from resources.search import ListingDocument, search_vector, text_search
@@ -234,57 +230,6 @@ def test_the_listing_document_finds_and_ranks_as_the_search_vector(personas):
             for document in (ListingDocument, search_vector)
         ]
         assert ranked[0] == ranked[1] and ranked[0]
-
-
-# --- {% url %} remembered ----------------------------------------------------------------------------
-
-
-def _both(source, context):
-    """The template rendered with Waypoint's builtins and with Django's plain ones."""
-    ours = Template("{% load i18n %}" + source).render(Context(context))
-    plain = Engine(builtins=[]).from_string(source).render(Context(context))
-    return ours, plain
-
-
-@pytest.mark.parametrize(
-    "source, context",
-    [
-        ("{% url 'mentoring:match_detail' pk %}", {"pk": 12}),
-        ("{% url 'mentoring:match_detail' pk=pk %}", {"pk": 7}),
-        ("{% url 'mentoring:profile_edit' 'mentor' pk %}", {"pk": 3}),
-        ("{% url 'mentoring:home_mentor' %}", {}),
-        ("{% url name pk %}", {"name": "goals:checkins", "pk": "4"}),
-        ("{% url 'mentoring:match_detail' 'x<y' as link %}[{{ link }}]", {}),
-        ("{% url 'no:such' as link %}[{{ link }}]", {}),
-    ],
-)
-def test_the_url_tag_gives_what_djangos_gives(source, context):
-    ours, plain = _both(source, context)
-    assert ours == plain
-
-
-def test_the_url_tag_reverses_each_address_once_and_still_raises():
-    waypoint_urls._reversed.cache_clear()
-    template = Template("{% for pk in pks %}{% url 'mentoring:match_detail' pk %} {% endfor %}")
-    with mock.patch.object(waypoint_urls, "reverse", wraps=waypoint_urls.reverse) as reversing:
-        html = template.render(Context({"pks": [1, 2, 1, 2, 1]}))
-    assert html.split() == [reverse("mentoring:match_detail", args=[pk]) for pk in (1, 2, 1, 2, 1)]
-    assert reversing.call_count == 2
-    with pytest.raises(NoReverseMatch):
-        Template("{% url 'mentoring:match_detail' 'x<y' %}").render(Context({}))
-
-
-@override_settings(FORCE_SCRIPT_NAME="/waypoint/")
-def test_the_url_tag_follows_the_script_prefix():
-    from django.urls import set_script_prefix
-
-    set_script_prefix("/waypoint/")
-    try:
-        html = Template("{% url 'mentoring:home_mentor' %}").render(Context({}))
-    finally:
-        set_script_prefix("/")
-    assert html == "/waypoint" + reverse("mentoring:home_mentor")
-    assert Template("{% url 'mentoring:home_mentor' %}").render(Context({})) == reverse("mentoring:home_mentor")
 
 
 # --- the calendar's groups and the caseload's alert flag ----------------------------------------------
