@@ -26,8 +26,12 @@ class Category(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_per_parent")]
 
     def __str__(self):
-        name = localized(self, "name")
-        return f"{self.parent} › {name}" if self.parent_id else name
+        return self.label()
+
+    def label(self, language=None):
+        """The label "Parent › Name" in ``language`` (default: the active one; mentoring.localized)."""
+        name = localized(self, "name", language)
+        return f"{self.parent.label(language)} › {name}" if self.parent_id else name
 
 
 class Resource(models.Model):

@@ -1,8 +1,21 @@
 """Figures about sessions, aggregated in the database."""
 
+import functools
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Expression,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -89,16 +102,45 @@ def with_contact_figures(matches):
     scheduled, the mentee's last check-in and open safety alerts (subqueries,
     so a page of matches is one query). The mentee's own figures (check-in,
     alerts) only on a current match: None and False on a proposal or a closed
-    one, as the access policy rules (mentoring/access.py)."""
+    one, as the access policy rules (mentoring/access.py).
+
+    The expressions are built once per process (``_contact_figures``):
+    building the four subqueries' filters took longer than running them
+    (issue 18). "Now" for the next meeting is read when each query's SQL is
+    written (``TimeOfQuery``), so every request compares with its own time."""
+    aliases, figures = _contact_figures()
+    return matches.alias(**aliases).annotate(**figures)
+
+
+class TimeOfQuery(Expression):
+    """``timezone.now()`` at the moment the query's SQL is written, as a parameter."""
+
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection):
+        return "%s", [connection.ops.adapt_datetimefield_value(timezone.now())]
+
+
+@functools.lru_cache(maxsize=1)
+def _contact_figures():
+    """({alias: expression}, {annotation: expression}) for with_contact_figures."""
     meetings = Session.objects.filter(match=OuterRef("pk"))
     held = meetings.filter(status=Session.Status.COMPLETED).order_by("-starts_at")
-    upcoming = meetings.filter(status=Session.Status.SCHEDULED, starts_at__gte=timezone.now()).order_by("starts_at")
+    upcoming = meetings.filter(status=Session.Status.SCHEDULED, starts_at__gte=TimeOfQuery()).order_by("starts_at")
     checkins = CheckIn.objects.filter(mentee=OuterRef("mentee")).order_by("-created_at")
     alerts = SafetyAlert.objects.filter(mentee=OuterRef("mentee"), acknowledged_at__isnull=True)
     current = Q(status__in=Match.CURRENT)
-    return matches.annotate(
-        last_contact=Subquery(held.values("starts_at")[:1]),
-        next_meeting=Subquery(upcoming.values("starts_at")[:1]),
-        last_checkin=Case(When(current, then=Subquery(checkins.values("created_at")[:1])), default=None),
-        has_open_alert=Case(When(current, then=Exists(alerts)), default=Value(False), output_field=BooleanField()),
-    )
+    # The open alert's id, not EXISTS: PostgreSQL hashed an EXISTS over every
+    # open alert of the site (a sequential scan growing with the programs); a
+    # scalar subquery is probed per match through the one-open-alert-per-mentee
+    # index (issue 18).
+    aliases = {"open_alert": Subquery(alerts.values("pk")[:1])}
+    figures = {
+        "last_contact": Subquery(held.values("starts_at")[:1]),
+        "next_meeting": Subquery(upcoming.values("starts_at")[:1]),
+        "last_checkin": Case(When(current, then=Subquery(checkins.values("created_at")[:1])), default=None),
+        "has_open_alert": Case(
+            When(current, open_alert__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    }
+    return aliases, figures

@@ -24,10 +24,12 @@ def bench(*args):
 def test_json_output_is_one_object_with_every_main_page(scale_data):
     figures = json.loads(bench("--json", "--runs", "1"))  # fails if anything else is on stdout
 
-    assert set(figures) == {"floor_ms", "floor_p95_ms", "pages"}
+    assert set(figures) == {"floor_ms", "floor_p95_ms", "floor_cpu_ms", "pages"}
     assert isinstance(figures["floor_ms"], float) and figures["floor_ms"] > 0
+    assert figures["floor_cpu_ms"] > 0  # the process's CPU time per request (i18g)
     for page in figures["pages"]:
-        assert set(page) == {"name", "median_ms", "p95_ms", "queries", "ratio"}
+        assert set(page) == {"name", "median_ms", "p95_ms", "queries", "ratio", "cpu_ms", "cpu_ratio"}
+        assert page["cpu_ms"] > 0 and page["cpu_ratio"] > 0
         assert page["p95_ms"] >= page["median_ms"]
         assert isinstance(page["name"], str)
         assert isinstance(page["median_ms"], float) and isinstance(page["queries"], int)

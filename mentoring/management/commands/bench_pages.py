@@ -2,8 +2,11 @@
 
     python manage.py bench_pages [--json] [--runs R]
 
-``--json`` prints {"floor_ms", "floor_p95_ms", "pages": [{"name", "median_ms",
-"p95_ms", "queries", "ratio"}]} (ratio: page median / floor median).
+``--json`` prints {"floor_ms", "floor_p95_ms", "floor_cpu_ms", "pages": [{"name",
+"median_ms", "p95_ms", "queries", "ratio", "cpu_ms", "cpu_ratio"}]} (ratio: page
+median / floor median; cpu_ms: the median CPU time of this process per request,
+which leaves out the database and waiting for a core, and cpu_ratio the same
+over the floor's: steadier than wall time on a busy machine).
 
 Each page is requested as the person it is for (the coordinator of the most
 programs, the mentor with the most active matches, the mentee in an active
@@ -66,6 +69,7 @@ class Command(BaseCommand):
                 raise CommandError("No coordinator, mentor or mentee in this database: run seed_scale first.")
             timings = time_pages(pages, runs)
         floor_ms = statistics.median(timings[FLOOR]["ms"])
+        floor_cpu = statistics.median(timings[FLOOR]["cpu"])
         results = [
             {
                 "name": name,
@@ -73,13 +77,16 @@ class Command(BaseCommand):
                 "p95_ms": round(p95(figures["ms"]), 2),
                 "queries": figures["queries"],
                 "ratio": round(statistics.median(figures["ms"]) / floor_ms, 2),
+                "cpu_ms": round(statistics.median(figures["cpu"]), 2),
+                "cpu_ratio": round(statistics.median(figures["cpu"]) / floor_cpu, 2),
             }
             for name, figures in timings.items()
             if name != FLOOR
         ]
         if as_json:
             floor_p95 = round(p95(timings[FLOOR]["ms"]), 2)
-            self.stdout.write(json.dumps({"floor_ms": round(floor_ms, 2), "floor_p95_ms": floor_p95, "pages": results}))
+            floor = {"floor_ms": round(floor_ms, 2), "floor_p95_ms": floor_p95, "floor_cpu_ms": round(floor_cpu, 2)}
+            self.stdout.write(json.dumps({**floor, "pages": results}))
         else:
             self.print_table(floor_ms, timings[FLOOR]["queries"], results, runs)
 
@@ -119,17 +126,18 @@ class Command(BaseCommand):
 
 
 def time_pages(pages, runs):
-    """{name: {"ms": [one time per run], "queries": n}}. Pages take turns
+    """{name: {"ms": [one time per run], "cpu": [CPU ms per run], "queries": n}}. Pages take turns
     within each run, so that a slow moment of the machine falls on all of
     them rather than on one."""
     for name, url, client in pages:  # warm-up: caches, first-use rows, compiled templates
         get_ok(name, url, client)
-    timings = {name: {"ms": [], "queries": 0} for name, _, _ in pages}
+    timings = {name: {"ms": [], "cpu": [], "queries": 0} for name, _, _ in pages}
     for _ in range(runs):
         for name, url, client in pages:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             get_ok(name, url, client)
             timings[name]["ms"].append((time.perf_counter() - started) * 1000)
+            timings[name]["cpu"].append((time.process_time() - cpu) * 1000)
     # Counted apart from the timed runs: capturing queries slows them down.
     for name, url, client in pages:
         with CaptureQueriesContext(connection) as queries:
