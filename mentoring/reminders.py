@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from .models import Match, ReminderKind
-from .notifications.outbox import Due, coordinators_by_program, zones_passing
+from .notifications.outbox import RECIPIENT_FIELDS, Due, coordinators_by_program, zones_passing
 
 PROPOSAL_WAIT = timedelta(days=3)
 MAX_LATENESS = timedelta(days=14)
@@ -126,7 +126,7 @@ def _weekly_digest(now, since=None):
     # The mentors' user rows only (no match or profile objects: their matching
     # answers were most of this step's cost at 100,000 mentees).
     mentors = get_user_model().objects.filter(pk__in=active.values("mentor__user_id"))
-    for mentor in mentors:
+    for mentor in mentors.only(*RECIPIENT_FIELDS).order_by():
         zone = mentor.zone
         today = now.astimezone(zone).date()
         monday = today - timedelta(days=today.weekday())
