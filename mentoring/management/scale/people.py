@@ -131,12 +131,13 @@ class PeopleMixin:
         )
         for mentee, profile in zip(self.mentees, profiles, strict=True):
             mentee.profile = profile
+        position = {program.pk: p for p, program in enumerate(self.programs)}  # not list.index per person
         for model, people in ((MentorProfile, self.mentors), (MenteeProfile, profiles)):
             Through = model.experience_areas.through
             owner = f"{model._meta.model_name}_id"
             links = []
             for person in people:
-                areas = self.areas[self.programs.index(person.program)]
+                areas = self.areas[position[person.program_id]]
                 for area in self.random.sample(areas, self.random.randint(1, 2)):
                     links.append(Through(**{owner: person.pk, "experiencearea_id": area}))
             self._insert(Through, links)
