@@ -82,7 +82,11 @@ class PeopleMixin:
             )
         ]
         self._insert(TrainingModule, modules)
-        self.required_modules = [[m for m in modules if m.program_id == p.pk and m.required] for p in self.programs]
+        required = {p.pk: [] for p in self.programs}  # each program's, in order, in one pass over the modules
+        for module in modules:
+            if module.required:
+                required[module.program_id].append(module)
+        self.required_modules = [required[p.pk] for p in self.programs]
         self.skills = [list(p.skills.values_list("pk", flat=True)) for p in self.programs]
         self.areas = [list(p.experience_areas.values_list("pk", flat=True)) for p in self.programs]
         self.agreements = [current_document(p, PolicyDocument.Kind.BOUNDARIES) for p in self.programs]
