@@ -48,7 +48,11 @@ class Command(BaseCommand):
                     f"Deleted earlier scale data ({deleted} rows) in {time.perf_counter() - started:.1f} s."
                 )
             seeder = ScaleSeeder(mentees=mentees, seed=seed)
-            rows = seeder.run(on_step=lambda step, seconds: self.stderr.write(f"  {step}: {seconds:.1f} s"))
+            rows = seeder.run(
+                on_step=lambda step, seconds: self.stderr.write(
+                    f"  {step}: {seconds:.1f} s (own CPU {seeder.cpu[step]:.1f} s)"
+                )
+            )
             # The rows went in in bulk, past the services that keep the report rollups:
             # the reports count live until they are built again (beat or rollups_rebuild).
             rollups_forget()
@@ -60,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<{width}}  {count:>9,}")
         steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in seeder.timings.items())
         self.stdout.write(f"Seconds per step: {steps}, commit (deferred foreign-key checks) {commit:.1f}.")
+        cpu = ", ".join(f"{step} {seconds:.1f}" for step, seconds in seeder.cpu.items())
+        self.stdout.write(f"This process's CPU seconds per step: {cpu} (the rest is the database and waiting).")
         self.stdout.write(self.style.SUCCESS(f"{sum(rows.values()):,} rows in {elapsed:.1f} s (seed {seed})."))
         self.stdout.write(f"Sign in as {COORDINATOR_EMAIL} (password: waypoint-demo) to see every scale program.")
         self.stdout.write("Reports count live until `manage.py rollups_rebuild` (or beat) builds their rollups.")

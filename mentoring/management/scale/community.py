@@ -1,6 +1,7 @@
 """What each program offers everyone: group sessions, workshops and events
 with their registrations, and the resource directory with its shares."""
 
+from collections import Counter
 from datetime import timedelta
 
 from mentoring.management.scale.constants import CITIES, LISTINGS
@@ -18,14 +19,19 @@ class CommunityMixin:
         last year and the next two weeks, monthly workshops, quarterly events;
         registrations, and attendance on all but the latest week."""
         sessions, people_of = [], []
+        # Each program's people in one pass over everyone (not one pass per
+        # program, which grows with programs × people), in the same order.
+        position = {program.pk: p for p, program in enumerate(self.programs)}
+        members_of, mentors_of, sizes = [[] for _ in self.programs], [[] for _ in self.programs], Counter()
+        for m in self.mentees:
+            sizes[m.program] += 1
+            if m.started:
+                members_of[m.program].append(m.profile.user)
+        for m, stage in zip(self.mentors, self.mentor_stages, strict=True):
+            if stage == "ready":
+                mentors_of[position[m.program_id]].append(m.user)
         for p, program in enumerate(self.programs):
-            members = [m.profile.user for m in self.mentees if m.program == p and m.started]
-            mentors = [
-                m.user
-                for m, stage in zip(self.mentors, self.mentor_stages, strict=True)
-                if m.program_id == program.pk and stage == "ready"
-            ]
-            size = sum(1 for m in self.mentees if m.program == p)
+            members, mentors, size = members_of[p], mentors_of[p], sizes[p]
             first_week = self.now.replace(hour=23, minute=0, second=0, microsecond=0) - timedelta(weeks=52)
             plan = []
             for s in range(max(1, round(size / 500))):
@@ -122,12 +128,14 @@ class CommunityMixin:
                 for i, (name, category, description, tag) in enumerate(LISTINGS)
             ]
         self._insert(Resource, listings)
-        shares = []
+        shares, listed = [], {}
+        for resource in listings:  # each program's listings, in order
+            listed.setdefault(resource.program_id, []).append(resource)
         for mentee in self._taking_part():
             if self.random.random() >= 0.3:
                 continue
             match = mentee.started[-1]
-            own = [r for r in listings if r.program_id == mentee.profile.program_id]
+            own = listed.get(mentee.profile.program_id, [])
             for resource in self.random.sample(own, self.random.randint(1, 2)):
                 created = self._between(match.started_at, mentee.active_until(self.now))
                 referral = self.random.random() < 0.5

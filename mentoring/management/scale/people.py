@@ -82,7 +82,11 @@ class PeopleMixin:
             )
         ]
         self._insert(TrainingModule, modules)
-        self.required_modules = [[m for m in modules if m.program_id == p.pk and m.required] for p in self.programs]
+        required = {p.pk: [] for p in self.programs}  # each program's, in order, in one pass over the modules
+        for module in modules:
+            if module.required:
+                required[module.program_id].append(module)
+        self.required_modules = [required[p.pk] for p in self.programs]
         self.skills = [list(p.skills.values_list("pk", flat=True)) for p in self.programs]
         self.areas = [list(p.experience_areas.values_list("pk", flat=True)) for p in self.programs]
         self.agreements = [current_document(p, PolicyDocument.Kind.BOUNDARIES) for p in self.programs]
@@ -131,12 +135,13 @@ class PeopleMixin:
         )
         for mentee, profile in zip(self.mentees, profiles, strict=True):
             mentee.profile = profile
+        position = {program.pk: p for p, program in enumerate(self.programs)}  # not list.index per person
         for model, people in ((MentorProfile, self.mentors), (MenteeProfile, profiles)):
             Through = model.experience_areas.through
             owner = f"{model._meta.model_name}_id"
             links = []
             for person in people:
-                areas = self.areas[self.programs.index(person.program)]
+                areas = self.areas[position[person.program_id]]
                 for area in self.random.sample(areas, self.random.randint(1, 2)):
                     links.append(Through(**{owner: person.pk, "experiencearea_id": area}))
             self._insert(Through, links)

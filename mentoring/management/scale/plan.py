@@ -84,8 +84,7 @@ class PlanningMixin:
         self.mentor_programs = [i % programs for i in range(max(programs * 2, round(self.n * MENTORS_PER_MENTEE)))]
         self.mentor_stages = ["ready"] * len(self.mentor_programs)
         stage = 0
-        for p in range(programs):
-            members = [i for i, program in enumerate(self.mentor_programs) if program == p]
+        for members in self._mentors_by_program():
             # Every program keeps at least one ready mentor to match with.
             for i in self.random.sample(members, min(round(NOT_READY_SHARE * len(members)), len(members) - 1)):
                 self.mentor_stages[i] = NOT_READY_STAGES[stage % len(NOT_READY_STAGES)]
@@ -107,6 +106,14 @@ class PlanningMixin:
         for mentee in self.random.sample(settled, min(len(settled), max(1, round(DECLINING_SHARE * len(active))))):
             mentee.declining = True
         self._assign_mentors()
+
+    def _mentors_by_program(self):
+        """Mentor indexes (ascending) per program index, in one pass over the
+        mentors (not one pass per program: that grows with programs × mentors)."""
+        members = [[] for _ in self.programs]
+        for i, program in enumerate(self.mentor_programs):
+            members[program].append(i)
+        return members
 
     def _plan_timeline(self, mentee, *, declined):
         """The matches a mentee has had, oldest first, and when they joined."""
@@ -156,10 +163,7 @@ class PlanningMixin:
     def _assign_mentors(self):
         """Ready mentors of the mentee's program in turn; a re-matched mentee
         gets a different mentor; capacity grows to fit the caseload."""
-        ready = [
-            [i for i, p in enumerate(self.mentor_programs) if p == program] for program in range(len(self.programs))
-        ]
-        ready = [[i for i in members if self.mentor_stages[i] == "ready"] for members in ready]
+        ready = [[i for i in members if self.mentor_stages[i] == "ready"] for members in self._mentors_by_program()]
         for members in ready:
             self.random.shuffle(members)
         turn = [0] * len(ready)

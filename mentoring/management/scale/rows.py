@@ -140,18 +140,39 @@ def _copy_text(value):
     raise TypeError(f"No COPY text for {type(value).__name__}")
 
 
+def _reserve_ids(cursor, table, column, count):
+    """The next ``count`` values of the sequence behind ``table.column``, the
+    same ones ``count`` calls of ``nextval`` would give (a sequence that steps
+    by 1): one ``nextval`` and one ``setval`` instead of one ``nextval`` per row
+    (5–9 µs each, the biggest share of the database's work in a run). The
+    table is locked against other writers until COMMIT first (SHARE ROW
+    EXCLUSIVE: they wait), so that none takes a value inside the range."""
+    quote = connection.ops.quote_name
+    cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(
+        "SELECT s.seqrelid::regclass::text, s.seqincrement FROM pg_sequence s "
+        "WHERE s.seqrelid = pg_get_serial_sequence(%s, %s)::regclass",
+        [table, column],
+    )
+    sequence, step = cursor.fetchone()
+    if step != 1:  # not a plain counter: ask it for every value
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
+        return [value for (value,) in cursor.fetchall()]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    (first,) = cursor.fetchone()
+    if count > 1:
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return range(first, first + count)
+
+
 def _copy_rows(opts, pk, fields, rows):
     """COPY ``rows`` (Unsaved) into the model's table. Their ids are taken from
-    the table's sequence first (``nextval`` once per row, in order), so they
-    are known without RETURNING."""
+    the table's sequence first (the next len(rows) values, in order:
+    _reserve_ids), so they are known without RETURNING."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if pk is not None:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, pk.column, len(rows)],
-            )
-            for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
+            for row, value in zip(rows, _reserve_ids(cursor, opts.db_table, pk.column, len(rows)), strict=True):
                 row.id = value
             fields = [pk, *fields]
         attnames = [f.attname for f in fields]
