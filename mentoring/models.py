@@ -564,6 +564,20 @@ class FiguresSnapshot(models.Model):
         return f"Figures of program {self.program_id} ({self.zone}) at {self.computed_at:%Y-%m-%d %H:%M:%S}"
 
 
+class InsightsLease(models.Model):
+    """A named lease on a piece of background work of mentoring.insights
+    (mentoring.insights.leases): ``"figures-pass"`` is held while one beat
+    pass of the stored figures runs, so a pass that runs long is never started
+    twice. ``held_until`` (aware, UTC): the lease is free from then on (a pass
+    that died frees it when it runs out)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    held_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} held until {self.held_until:%Y-%m-%d %H:%M:%S}"
+
+
 class AttentionSnapshot(models.Model):
     """When the stored needs-attention signals of a program were last computed
     (one row per program; its AttentionSignal rows go with it)."""

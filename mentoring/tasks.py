@@ -1,9 +1,11 @@
 from celery import shared_task
 
 from . import audit
-from .insights import rollups, snapshots
+from .insights import leases, rollups, snapshots
 from .notifications import tasks as notification_tasks  # noqa: F401  (registers the outbox's tasks)
 from .services import heartbeat_record
+
+ROLLUPS_LEASE = "rollups-pass"
 
 
 @shared_task(name="mentoring.tasks.heartbeat", ignore_result=True)
@@ -21,8 +23,10 @@ def prune_audit():
 @shared_task(name="mentoring.tasks.refresh_snapshots", ignore_result=True)
 def refresh_snapshots():
     """Beat, every minute: recompute the coordinator home's figures and the
-    needs-attention signals (mentoring.insights.snapshots.snapshots_refresh)."""
-    snapshots.snapshots_refresh()
+    needs-attention signals (mentoring.insights.snapshots.snapshots_refresh_pass:
+    skipped while another pass runs). Also enqueued, at most once per
+    leases.REQUEST_SECONDS, by a page that found stale figures."""
+    snapshots.snapshots_refresh_pass()
 
 
 @shared_task(name="mentoring.tasks.pool_solve", ignore_result=True, acks_late=True)
@@ -39,5 +43,10 @@ def refresh_rollups():
     """Beat, every minute: build report rollups of zones not built yet and
     recompute the current and the last month and week (mentoring.insights.rollups.rollups_refresh);
     the stored tables of the coordinators' default report views (snapshots.report_tables_refresh)."""
-    rollups.rollups_refresh()
-    snapshots.report_tables_refresh()
+    if not leases.lease_take(name=ROLLUPS_LEASE, seconds=leases.PASS_SECONDS):
+        return  # the previous pass is still running: never two at once
+    try:
+        rollups.rollups_refresh()
+        snapshots.report_tables_refresh()
+    finally:
+        leases.lease_release(name=ROLLUPS_LEASE)

@@ -11,10 +11,14 @@ every request made those pages 50-100 times slower than a plain page at
   needs-attention signal except open safety alerts.
 
 ``snapshots_refresh`` (Celery beat, every minute; ``make run`` runs beat) recomputes
-every program and every zone already asked for. A page that finds no snapshot,
-or one older than ``settings.FIGURES_MAX_AGE_SECONDS`` (beat not running),
-computes and stores it on the spot, so the embedded default works with no
-extra service. What stays LIVE on every request: open safety alerts (the
+every program and every zone already asked for, one pass at a time
+(``snapshots_refresh_pass``: a lease, mentoring.insights.leases). A page
+never recomputes program-wide figures in the request when stored ones exist:
+one older than ``settings.FIGURES_MAX_AGE_SECONDS`` (beat behind or not
+running) is shown with its age and ONE background pass is asked for
+(``leases.refresh_request``, deduplicated). Only a program with no snapshot at
+all (a fresh install before beat's first pass) is computed and stored on the
+spot, so the embedded default works with no extra service. What stays LIVE on every request: open safety alerts (the
 count, the list and their rows in needs attention) and undelivered reminders.
 Pages show "updated N seconds ago" for the rest.
 
@@ -32,7 +36,7 @@ from django.utils import timezone
 from programs.models import Program
 
 from ..models import AttentionSignal, AttentionSnapshot, FiguresSnapshot, ReportSnapshot, User, zone_named
-from . import attention, dashboard
+from . import attention, dashboard, leases
 from .reports import REPORTS, Scope, Table, last_months, sessions_by_month
 
 CHART_MONTHS = 6
@@ -111,13 +115,12 @@ def figures_of(programs, *, now=None):
     now = now or timezone.now()
     zone_name = timezone.get_current_timezone_name()
     ids = [program.pk for program in programs]
-    stored = {
-        row.program_id: row
-        for row in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name, computed_at__gte=now - max_age())
-    }
+    stored = {row.program_id: row for row in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name)}
     missing = [program for program in programs if program.pk not in stored]
     if missing:
         stored.update(figures_refresh(programs=missing, zone_name=zone_name, now=now))
+    if any(stored[pk].computed_at < now - max_age() for pk in ids):
+        leases.refresh_request()
     figures = {pk: _decode_figures(stored[pk].figures) for pk in ids}
     for pk in ids:
         for name in LIVE_FIGURES:
@@ -182,15 +185,13 @@ def attention_of(programs, *, kind=None, now=None):
     the oldest snapshot's time, or None without programs."""
     now = now or timezone.now()
     ids = [program.pk for program in programs]
-    stored = dict(
-        AttentionSnapshot.objects.filter(program__in=ids, computed_at__gte=now - max_age()).values_list(
-            "program", "computed_at"
-        )
-    )
+    stored = dict(AttentionSnapshot.objects.filter(program__in=ids).values_list("program", "computed_at"))
     missing = [program for program in programs if program.pk not in stored]
     if missing:
         stored.update({pk: row.computed_at for pk, row in attention_refresh(programs=missing, now=now).items()})
     computed_at = min(stored.values(), default=None)
+    if computed_at is not None and computed_at < now - max_age():
+        leases.refresh_request()
     live = [rows for signal in attention.LIVE_SIGNALS for name, rows in signal(programs, now) if kind in (None, name)]
     signals = AttentionSignal.objects.filter(program__in=ids)
     if kind:
@@ -235,6 +236,20 @@ def snapshots_refresh(*, now=None):
         written += len(figures_refresh(programs=programs, zone_name=zone_name, now=now))
     FiguresSnapshot.objects.exclude(program__in=programs).delete()
     return written, len(attention_refresh(programs=programs, now=now))
+
+
+def snapshots_refresh_pass(*, now=None):
+    """What beat runs every minute (mentoring.tasks.refresh_snapshots), and what
+    a page that found stale figures asks for: ``snapshots_refresh`` under the
+    pass lease (mentoring.insights.leases), so two passes never run at once.
+    Returns what snapshots_refresh returns, or None when another pass was
+    running (this one did nothing)."""
+    if not leases.lease_take(name=leases.PASS_LEASE, seconds=leases.PASS_SECONDS):
+        return None
+    try:
+        return snapshots_refresh(now=now)
+    finally:
+        leases.lease_release(name=leases.PASS_LEASE)
 
 
 # --- report tables of the default view ------------------------------------------------------------------------
@@ -298,8 +313,9 @@ def report_tables_refresh(*, now=None):
 
 def report_table_of(slug, scope, *, now=None):
     """(Table, computed_at) stored for ``scope`` (a coordinator's default view
-    of report ``slug``) if fresh (FIGURES_MAX_AGE_SECONDS), else None: the
-    caller builds it live."""
+    of report ``slug``), else None: the caller builds it live. A table older
+    than FIGURES_MAX_AGE_SECONDS is still returned (the page shows its age) and
+    one background refresh is asked for (leases.refresh_request)."""
     if slug not in SNAPSHOT_REPORTS or scope.mentor is not None:
         return None
     now = now or timezone.now()
@@ -310,13 +326,14 @@ def report_table_of(slug, scope, *, now=None):
             programs=_programs_key(scope.programs),
             start=scope.start,
             end=scope.end,
-            computed_at__gte=now - max_age(),
         )
         .only("table", "computed_at")
         .first()
     )
     if row is None:
         return None
+    if row.computed_at < now - max_age():
+        leases.refresh_request(task="refresh_rollups")
     data = row.table
     chart_rows = slice(*data["chart_rows"])
     table = Table(data["columns"], data["rows"], chart=(data["chart"][0], data["chart"][1]), notes=data["notes"])
