@@ -52,8 +52,8 @@ from goals.models import CheckIn
 from programs.models import Program
 from sessions.models import Session
 
-from . import leases
 from ..models import CheckinWeek, Match, ReportMonth, ReportWeek, RollupZone, User
+from . import leases
 
 BATCH = 5000
 MENTEE_BATCH = 10000  # mentee ids per INSERT … SELECT of check-in weeks
