@@ -430,11 +430,24 @@ def rollups_forget():
         model.objects.all().delete()
 
 
+def _final(model, zone, key, period, last_day):
+    """True if every program has its ``model`` row of ``period`` (``key``:
+    "month" or "week") in ``zone`` counted to ``last_day`` (the period is over
+    and was counted whole: nothing left for beat to do)."""
+    programs = Program.objects.count()
+    done = model.objects.filter(zone=zone, **{key: period}, until=last_day).count()
+    return done >= programs
+
+
 def rollups_refresh(*, now=None):
     """Beat, every minute: build zones that are wanted and not built yet
     (the first run builds everything), then, in every zone built before,
-    compute again the current and the last month (counted up to today) and
-    the current and the last week. Returns the zones built now."""
+    compute again the current month (counted up to today) and week, and the
+    last month and week only until they have been counted whole once (the
+    first pass after they end): a meeting logged or cancelled later in a past
+    month recomputes it (``session_changed``), a match paused, resumed or
+    reopened its weeks (``match_status_changed``, ``match_checkin_weeks_rebuild``),
+    and a check-in is always of the current week. Returns the zones built now."""
     now = now or timezone.now()
     built = built_zones()
     new = [zone for zone in wanted_zones() if zone not in built]
@@ -443,10 +456,15 @@ def rollups_refresh(*, now=None):
     for zone in sorted(built):
         today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
         this_month, monday = today.replace(day=1), today - timedelta(days=today.weekday())
-        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        last_month, last_monday = (this_month - timedelta(days=1)).replace(day=1), monday - timedelta(weeks=1)
+        months, weeks = [this_month], [monday]
+        if not _final(ReportMonth, zone, "month", last_month, this_month - timedelta(days=1)):
+            months.insert(0, last_month)
+        if not _final(ReportWeek, zone, "week", last_monday, monday - timedelta(days=1)):
+            weeks.insert(0, last_monday)
         with transaction.atomic():
-            report_months_build(zone=zone, months=[last_month, this_month], now=now)
-            report_weeks_build(zone=zone, weeks=[monday - timedelta(weeks=1), monday], now=now)
+            report_months_build(zone=zone, months=months, now=now)
+            report_weeks_build(zone=zone, weeks=weeks, now=now)
     return new
 
 
