@@ -1,3 +1,5 @@
+import time
+
 from celery import shared_task
 
 from . import audit
@@ -46,7 +48,9 @@ def refresh_rollups():
     if not leases.lease_take(name=ROLLUPS_LEASE, seconds=leases.PASS_SECONDS):
         return  # the previous pass is still running: never two at once
     try:
+        started = time.monotonic()
         rollups.rollups_refresh()
-        snapshots.report_tables_refresh()
+        # Within the pass's budget: the oldest report tables first, the rest next minute.
+        snapshots.report_tables_refresh(budget=max(snapshots.PASS_BUDGET - (time.monotonic() - started), 0))
     finally:
         leases.lease_release(name=ROLLUPS_LEASE)

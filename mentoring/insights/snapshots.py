@@ -26,11 +26,11 @@ Tests refresh explicitly (``snapshots_refresh()``) after changing data."""
 
 import time
 from dataclasses import asdict, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, CharField, DateTimeField, F, FloatField, IntegerField
+from django.db.models import BigIntegerField, CharField, Count, DateTimeField, F, FloatField, IntegerField, Min
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -243,19 +243,46 @@ def attention_count(programs, *, open_alerts):
 # --- the beat task ------------------------------------------------------------------------------------------
 
 
-def snapshots_refresh(*, now=None):
+PASS_BUDGET = 40  # seconds: a beat pass starts no further work after this (its period is 60 s)
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def snapshots_refresh(*, now=None, budget=None):
     """Beat, every minute: recompute the figures of every program in every zone
     already asked for (and the site's zone), and every program's attention
-    signals. Returns (figure snapshots, attention snapshots) written."""
+    signals, the oldest first (units: the figures of one zone, the signals of
+    every program). With ``budget`` (seconds; beat passes PASS_BUDGET) no
+    further unit is started once it is spent: the others are the next pass's
+    first, so a pass stays within its one-minute period at any size and a
+    page shows how old the figures are. Returns (figure snapshots, attention
+    snapshots) written."""
     now = now or timezone.now()
+    started = time.monotonic()
     programs = list(Program.objects.order_by("pk"))
-    zones = set(FiguresSnapshot.objects.values_list("zone", flat=True).distinct())
-    zones |= {settings.TIME_ZONE, settings.DEFAULT_USER_TIME_ZONE}
-    written, shared = 0, {}
-    for zone_name in sorted(zones):
-        written += len(figures_refresh(programs=programs, zone_name=zone_name, now=now, shared=shared))
+    # A zone where a program has no figures yet (a new program) counts as never computed.
+    ages = {
+        row["zone"]: row["oldest"] if row["n"] >= len(programs) else NEVER
+        for row in FiguresSnapshot.objects.filter(program__in=programs)
+        .values("zone")
+        .annotate(oldest=Min("computed_at"), n=Count("pk"))
+        .order_by()
+    }
+    for zone_name in (settings.TIME_ZONE, settings.DEFAULT_USER_TIME_ZONE):
+        ages.setdefault(zone_name, NEVER)
+    attention_age = AttentionSnapshot.objects.aggregate(oldest=Min("computed_at"))["oldest"] or NEVER
+    if AttentionSnapshot.objects.count() < len(programs):
+        attention_age = NEVER
+    units = sorted([(at, zone_name) for zone_name, at in ages.items()] + [(attention_age, "")])
+    written, signals, shared = 0, 0, {}
+    for done, (_, zone_name) in enumerate(units):
+        if done and budget is not None and time.monotonic() - started > budget:
+            break
+        if zone_name:
+            written += len(figures_refresh(programs=programs, zone_name=zone_name, now=now, shared=shared))
+        else:
+            signals = len(attention_refresh(programs=programs, now=now))
     FiguresSnapshot.objects.exclude(program__in=programs).delete()
-    return written, len(attention_refresh(programs=programs, now=now))
+    return written, signals
 
 
 def snapshots_refresh_pass(*, now=None):
@@ -267,7 +294,7 @@ def snapshots_refresh_pass(*, now=None):
     if not leases.lease_take(name=leases.PASS_LEASE, seconds=leases.PASS_SECONDS):
         return None
     try:
-        return snapshots_refresh(now=now)
+        return snapshots_refresh(now=now, budget=PASS_BUDGET)
     finally:
         leases.lease_release(name=leases.PASS_LEASE)
 

@@ -25,6 +25,7 @@ from mentoring.insights.snapshots import snapshots_refresh, snapshots_refresh_pa
 from mentoring.models import AttentionSignal, AttentionSnapshot, FiguresSnapshot, Match, MenteeProfile
 from mentoring.services import match_close
 from mentoring.tasks import refresh_snapshots
+from programs.models import Program
 from sessions.models import Session
 from sessions.services import session_log
 from tests.factories import (
@@ -217,3 +218,18 @@ def test_figures_follow_the_viewers_zone(personas, client_for):
     assert set(FiguresSnapshot.objects.values_list("zone", flat=True)) == {"Pacific/Auckland"}
     snapshots_refresh()
     assert "Pacific/Auckland" in set(FiguresSnapshot.objects.values_list("zone", flat=True))
+
+
+def test_a_pass_with_a_spent_budget_does_the_oldest_work_and_leaves_the_rest_for_the_next(personas):
+    """With its time budget spent, a pass starts no further unit (one zone's
+    figures, or every program's signals): the oldest first, the next pass the rest."""
+    snapshots_refresh()
+    FiguresSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=3))
+    AttentionSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=5))
+    assert snapshots_refresh(budget=0) == (0, Program.objects.count())  # the attention signals were the oldest
+    assert AttentionSnapshot.objects.filter(computed_at__gte=timezone.now() - timedelta(minutes=1)).exists()
+    assert not FiguresSnapshot.objects.filter(computed_at__gte=timezone.now() - timedelta(minutes=1)).exists()
+    zones = FiguresSnapshot.objects.values("zone").distinct().count()
+    for _ in range(zones):
+        snapshots_refresh(budget=0)
+    assert not FiguresSnapshot.objects.filter(computed_at__lt=timezone.now() - timedelta(minutes=1)).exists()
