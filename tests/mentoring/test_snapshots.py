@@ -189,6 +189,11 @@ def test_stale_snapshots_are_shown_with_their_age_and_one_refresh_is_enqueued(pe
     assert "Figures updated 16 minutes ago" in page
     assert not [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
     assert len(refreshes) == 1  # one refresh for five home pages and four attention pages
+    spanish = client.get(
+        reverse("mentoring:home_coordinator") + f"?program={personas.program.pk}", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "Cifras actualizadas hace 16 minutos" in spanish and "Figures updated" not in spanish
+    assert "Actualizado hace 16 minutos" in spanish and "minutes ago" not in spanish
     refresh_snapshots()  # what the enqueued task runs
     response = home(client, personas.program)
     assert response.context["overall"].active_matches == before + 1 == direct([personas.program])["active_matches"]
