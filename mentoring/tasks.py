@@ -42,15 +42,16 @@ def pool_solve(*, solve_id):
 
 @shared_task(name="mentoring.tasks.refresh_rollups", ignore_result=True)
 def refresh_rollups():
-    """Beat, every minute: build report rollups of zones not built yet and
-    recompute the current and the last month and week (mentoring.insights.rollups.rollups_refresh);
-    the stored tables of the coordinators' default report views (snapshots.report_tables_refresh)."""
-    if not leases.lease_take(name=ROLLUPS_LEASE, seconds=leases.PASS_SECONDS):
-        return  # the previous pass is still running: never two at once
-    try:
+    """Beat, every minute, and asked for by a report that found stale rows: build
+    report rollups of zones not built yet and recompute the current month and
+    week (the last ones until counted whole; mentoring.insights.rollups.rollups_refresh);
+    then the stored tables of the coordinators' default report views, oldest
+    first, within the pass's budget (snapshots.report_tables_refresh). Under the
+    ROLLUPS_LEASE: a pass started while the previous one runs does nothing."""
+    with leases.pass_held(ROLLUPS_LEASE) as held:
+        if not held:
+            return  # the previous pass is still running: never two at once
         started = time.monotonic()
         rollups.rollups_refresh()
         # Within the pass's budget: the oldest report tables first, the rest next minute.
         snapshots.report_tables_refresh(budget=max(snapshots.PASS_BUDGET - (time.monotonic() - started), 0))
-    finally:
-        leases.lease_release(name=ROLLUPS_LEASE)

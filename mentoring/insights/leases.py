@@ -14,7 +14,9 @@
   per-process cache may each enqueue one; the task then runs only if it takes
   the pass lease, so the work is still done once."""
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -28,6 +30,7 @@ PASS_LEASE = "figures-pass"
 PASS_SECONDS = 15 * 60  # a pass that has not finished by then is taken as dead
 REQUEST_KEY = "insights:refresh-requested"
 REQUEST_SECONDS = 120
+_IN_PASS = contextvars.ContextVar("insights_in_pass", default=False)
 
 
 def lease_take(*, name, seconds, now=None):
@@ -46,6 +49,21 @@ def lease_release(*, name):
     InsightsLease.objects.filter(name=name).update(held_until=timezone.now())
 
 
+@contextmanager
+def pass_held(name, *, seconds=PASS_SECONDS):
+    """``with pass_held(name) as held:`` runs the body's work only ``if held``:
+    the lease ``name`` was taken (released on exit). Inside, refresh_request
+    does nothing (a pass never asks for another pass)."""
+    held = lease_take(name=name, seconds=seconds)
+    token = _IN_PASS.set(True)
+    try:
+        yield held
+    finally:
+        _IN_PASS.reset(token)
+        if held:
+            lease_release(name=name)
+
+
 def refresh_request(*, task="refresh_snapshots"):
     """Ask once for a background pass: ``task`` is ``"refresh_snapshots"`` (the
     coordinator home's figures and the needs-attention signals) or
@@ -53,7 +71,7 @@ def refresh_request(*, task="refresh_snapshots"):
     mentoring.tasks. Returns True if this call enqueued it, False if one was
     asked for within REQUEST_SECONDS (or the broker could not be reached: the
     page still shows the stored figures, and beat refreshes them when it runs)."""
-    if not cache.add(f"{REQUEST_KEY}:{task}", True, REQUEST_SECONDS):
+    if _IN_PASS.get() or not cache.add(f"{REQUEST_KEY}:{task}", True, REQUEST_SECONDS):
         return False
     from .. import tasks
 

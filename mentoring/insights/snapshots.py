@@ -291,12 +291,8 @@ def snapshots_refresh_pass(*, now=None):
     pass lease (mentoring.insights.leases), so two passes never run at once.
     Returns what snapshots_refresh returns, or None when another pass was
     running (this one did nothing)."""
-    if not leases.lease_take(name=leases.PASS_LEASE, seconds=leases.PASS_SECONDS):
-        return None
-    try:
-        return snapshots_refresh(now=now, budget=PASS_BUDGET)
-    finally:
-        leases.lease_release(name=leases.PASS_LEASE)
+    with leases.pass_held(leases.PASS_LEASE) as held:
+        return snapshots_refresh(now=now, budget=PASS_BUDGET) if held else None
 
 
 # --- report tables of the default view ------------------------------------------------------------------------

@@ -238,3 +238,16 @@ def test_a_pass_with_a_spent_budget_does_the_oldest_work_and_leaves_the_rest_for
     for _ in range(zones):
         snapshots_refresh(budget=0)
     assert not FiguresSnapshot.objects.filter(computed_at__lt=timezone.now() - timedelta(minutes=1)).exists()
+
+
+def test_a_rollups_pass_is_never_run_twice_at_once(personas):
+    """The reports' beat pass (rollups and stored report tables) holds its own lease."""
+    from mentoring.models import RollupZone
+    from mentoring.tasks import ROLLUPS_LEASE, refresh_rollups
+
+    assert lease_take(name=ROLLUPS_LEASE, seconds=600)
+    refresh_rollups()
+    assert not RollupZone.objects.exists()
+    lease_release(name=ROLLUPS_LEASE)
+    refresh_rollups()
+    assert RollupZone.objects.exists()
