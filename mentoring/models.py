@@ -604,7 +604,11 @@ class AttentionSignal(models.Model):
     amount = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["program", "rank", "since"], name="attention_signal_order")]
+        indexes = [
+            models.Index(fields=["program", "rank", "since"], name="attention_signal_order"),
+            # The coordinator home's first rows over all of a coordinator's programs, in order.
+            models.Index(fields=["rank", "since"], name="attention_signal_rank"),
+        ]
 
     def __str__(self):
         return f"{self.kind} about mentee {self.mentee_id}"
