@@ -251,3 +251,22 @@ def test_a_rollups_pass_is_never_run_twice_at_once(personas):
     lease_release(name=ROLLUPS_LEASE)
     refresh_rollups()
     assert RollupZone.objects.exists()
+
+
+def test_the_homes_first_rows_are_the_first_rows_of_the_whole_list(personas, client_for):
+    """The home reads open alerts and stored rows separately (each only five):
+    the same five rows, in the same order, as the first of the whole ranked list."""
+    from mentoring.insights.snapshots import attention_of
+
+    now = timezone.now()
+    for days in (50, 45, 41):  # first meetings not held: stored rows
+        MatchFactory(program=personas.program, started_at=now - timedelta(days=days))
+    alerts = [SafetyAlertFactory(mentee=MatchFactory(program=personas.program).mentee) for _ in range(3)]
+    snapshots_refresh()
+    client = client_for(personas.coordinator)
+    shown = home(client, personas.program).context["attention"]
+    rows, _ = attention_of([personas.program])
+    first = list(rows[:5])
+    assert [(item.kind, item.ref_id) for item in shown] == [(row[2], row[5]) for row in first]
+    assert [row[2] for row in first[:3]] == ["alert"] * 3 and {row[5] for row in first[:3]} == {a.pk for a in alerts}
+    assert {row[2] for row in first[3:]} == {"first_contact"}
