@@ -236,8 +236,56 @@ def attention_of(programs, *, kind=None, now=None):
     the stored snapshot (computed now only if missing; one older than
     FIGURES_MAX_AGE_SECONDS is used and one background refresh asked for).
     ``computed_at``: the oldest snapshot's time, or None without programs."""
-    rows, computed_at, _, _ = _attention(programs, kind=kind, now=now)
-    return rows, computed_at
+    _, computed_at, live, stored_rows = _attention(programs, kind=kind, now=now)
+    return RankedRows(live[0] if live else None, stored_rows), computed_at
+
+
+class RankedRows:
+    """The needs-attention rows of attention_of, as a sequence a Paginator can
+    page (``count()``, slices, iteration): the open safety alerts (rank 0,
+    by ``since``) come before every stored row (rank >= 1, by rank and
+    ``since``), so a slice reads each part only up to the slice's end, and the
+    count is two counts, instead of sorting the union of every stored row of
+    the programs (40,000 at 100,000 mentees) for each page. The same rows in
+    the same order as the union (tested). Both parts are queried for every
+    slice, so a page runs the same queries whatever the data."""
+
+    def __init__(self, live, stored):
+        self.live = live.order_by("a_since") if live is not None else None
+        self.stored = stored.order_by("a_rank", "a_since")
+        self._live_count = self._count = None
+
+    def live_count(self):
+        if self._live_count is None:
+            self._live_count = self.live.count() if self.live is not None else 0
+        return self._live_count
+
+    def count(self):
+        if self._count is None:
+            self._count = self.live_count() + self.stored.count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, self.count() if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        in_live = self.live_count()
+        rows = list(self.live[start:stop]) if self.live is not None else []
+        first = max(start - in_live, 0)
+        wanted = max(stop - in_live, 0) - first
+        rows += list(self.stored[first : first + max(wanted, 1)])[:wanted]
+        return rows
 
 
 def attention_preview(programs, *, limit, now=None):

@@ -270,3 +270,11 @@ def test_the_homes_first_rows_are_the_first_rows_of_the_whole_list(personas, cli
     assert [(item.kind, item.ref_id) for item in shown] == [(row[2], row[5]) for row in first]
     assert [row[2] for row in first[:3]] == ["alert"] * 3 and {row[5] for row in first[:3]} == {a.pk for a in alerts}
     assert {row[2] for row in first[3:]} == {"first_contact"}
+    # Every slice of the two-part sequence is the same slice of the ranked union.
+    from mentoring.insights.snapshots import _attention
+
+    union = list(_attention([personas.program])[0])
+    assert rows.count() == len(union) >= 6 and list(rows) == union
+    for start, stop in ((0, 2), (2, 4), (3, 5), (4, 6), (5, 50), (0, 1)):
+        assert rows[start:stop] == union[start:stop], (start, stop)
+    assert rows[3] == union[3]
