@@ -584,6 +584,8 @@ class AttentionSnapshot(models.Model):
 
     program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="+")
     computed_at = models.DateTimeField()
+    # How many AttentionSignal rows were stored with it (the home's count reads this, not the rows).
+    signals_count = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return f"Attention of program {self.program_id} at {self.computed_at:%Y-%m-%d %H:%M:%S}"
