@@ -207,7 +207,16 @@ class SafetyAlert(models.Model):
 
     class Meta:
         ordering = [models.F("acknowledged_at").asc(nulls_first=True), "-created_at"]
-        indexes = [models.Index(fields=["mentee", "acknowledged_at"])]
+        indexes = [
+            models.Index(fields=["mentee", "acknowledged_at"]),
+            # The open alerts in the order they were raised (the coordinator home's
+            # needs-attention preview reads the first few, not all of them).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="safety_alert_open_by_time",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee"], condition=models.Q(acknowledged_at__isnull=True), name="one_open_alert_per_mentee"

@@ -16,6 +16,7 @@ from .models import (
     DispatchState,
     Erasure,
     FiguresSnapshot,
+    InsightsLease,
     Invitation,
     Match,
     MatchSurvey,
@@ -200,6 +201,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 @admin.register(DispatchState)
 class DispatchStateAdmin(admin.ModelAdmin):
     list_display = ["dispatched_until"]
+
+
+@admin.register(InsightsLease)
+class InsightsLeaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "held_until"]
 
 
 @admin.register(Notification)

@@ -578,12 +578,28 @@ class FiguresSnapshot(models.Model):
         return f"Figures of program {self.program_id} ({self.zone}) at {self.computed_at:%Y-%m-%d %H:%M:%S}"
 
 
+class InsightsLease(models.Model):
+    """A named lease on a piece of background work of mentoring.insights
+    (mentoring.insights.leases): ``"figures-pass"`` is held while one beat
+    pass of the stored figures runs, so a pass that runs long is never started
+    twice. ``held_until`` (aware, UTC): the lease is free from then on (a pass
+    that died frees it when it runs out)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    held_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} held until {self.held_until:%Y-%m-%d %H:%M:%S}"
+
+
 class AttentionSnapshot(models.Model):
     """When the stored needs-attention signals of a program were last computed
     (one row per program; its AttentionSignal rows go with it)."""
 
     program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="+")
     computed_at = models.DateTimeField()
+    # How many AttentionSignal rows were stored with it (the home's count reads this, not the rows).
+    signals_count = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return f"Attention of program {self.program_id} at {self.computed_at:%Y-%m-%d %H:%M:%S}"
@@ -604,7 +620,11 @@ class AttentionSignal(models.Model):
     amount = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["program", "rank", "since"], name="attention_signal_order")]
+        indexes = [
+            models.Index(fields=["program", "rank", "since"], name="attention_signal_order"),
+            # The coordinator home's first rows over all of a coordinator's programs, in order.
+            models.Index(fields=["rank", "since"], name="attention_signal_rank"),
+        ]
 
     def __str__(self):
         return f"{self.kind} about mentee {self.mentee_id}"

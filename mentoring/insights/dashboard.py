@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from goals.models import CheckIn, Goal, SafetyAlert
-from programs.readiness import with_readiness
+from programs.readiness import readiness_values
 from sessions.models import Session
 
 from ..matching.loading import without_open_match
@@ -113,22 +113,28 @@ class Periods:
         )
 
 
-def program_figures(programs, *, now=None):
-    """{program id: Figures} for ``programs`` (programs or a queryset of them), in a fixed number of queries."""
+def program_figures(programs, *, now=None, shared=None):
+    """{program id: Figures} for ``programs`` (programs or a queryset of them), in a fixed number of queries.
+
+    ``shared``: a dict the caller keeps across calls for the same programs at
+    the same ``now`` in several time zones (the beat pass): the figures that do
+    not depend on the zone (ZONE_FREE) are read once, those that depend only on
+    the local date (the mentors' readiness) once per date."""
     periods = Periods.around(now)
+    today = timezone.localdate(now)
+    shared = {} if shared is None else shared
     ids = [program.pk for program in programs]
     figures = {pk: Figures() for pk in ids}
-    for collect in (
-        _waiting,
-        _mentors,
-        _matches,
-        _sessions,
-        _checkin_weeks,
-        _goals,
-        _alerts,
-        _dead_reminders,
-    ):
-        for program_id, values in collect(ids, periods):
+    for collect in COLLECTORS:
+        if collect in ZONE_FREE:
+            key = (collect.__name__,)
+        elif collect in DAY_ONLY:
+            key = (collect.__name__, today)
+        else:
+            key = (collect.__name__, periods.this_month, periods.last_month, periods.next_month, *periods.weeks)
+        if key not in shared:
+            shared[key] = list(collect(ids, periods))
+        for program_id, values in shared[key]:
             for name, value in values.items():
                 # Sums over no rows come back as None.
                 setattr(figures[program_id], name, value if name == "waiting_since" else value or 0)
@@ -165,17 +171,21 @@ def _waiting(ids, periods):
 
 
 def _mentors(ids, periods):
-    rows = (
-        with_readiness(MentorProfile.objects.filter(program__in=ids))
-        .values("program")
-        .annotate(
-            mentors_ready=Count("pk", filter=Q(is_ready=True)),
-            mentors_not_ready=Count("pk", filter=Q(is_ready=False)),
-            capacity=Sum("capacity", filter=Q(is_ready=True)),
-        )
-        .order_by()
-    )
-    return _grouped(rows, "program")
+    """Ready and not-ready mentors and the capacity of the ready ones. The
+    readiness rule is applied in Python to each mentor's four figures
+    (programs.readiness.readiness_values): grouping on it in SQL ran every
+    readiness subquery twice per mentor (7 s at 100,000 mentees)."""
+    found = {}
+    for program_id, capacity, ready in readiness_values(
+        MentorProfile.objects.filter(program__in=ids), "program", "capacity"
+    ):
+        values = found.setdefault(program_id, {"mentors_ready": 0, "mentors_not_ready": 0, "capacity": 0})
+        if ready:
+            values["mentors_ready"] += 1
+            values["capacity"] += capacity or 0
+        else:
+            values["mentors_not_ready"] += 1
+    return found.items()
 
 
 def _matches(ids, periods):
@@ -288,6 +298,10 @@ def _dead_reminders(ids, periods):
     )
     return _grouped(rows, "program")
 
+
+COLLECTORS = (_waiting, _mentors, _matches, _sessions, _checkin_weeks, _goals, _alerts, _dead_reminders)
+ZONE_FREE = (_waiting, _matches, _alerts, _dead_reminders)  # the same in every time zone
+DAY_ONLY = (_mentors,)  # readiness depends on the local date only
 
 ALERT_CANDIDATES = 50  # alert ids read at a time by recent_alerts
 

@@ -24,9 +24,10 @@ viewer's zone, so a rollup is only good for the zone it was built in):
   recorded or cancelled in a month that is over recomputes that month
   (``session_changed``); beat recomputes the current and the last month.
 
-A row of a month or week that is not over yet is read only while younger
-than settings.FIGURES_MAX_AGE_SECONDS (the report then says how old); past
-periods are final. Partial months at the edges of a range, the months of a
+A row of a month or week that is not over yet is read with its age (the
+report says how old); one older than settings.FIGURES_MAX_AGE_SECONDS asks
+for one background refresh (leases.refresh_request), never a recount in the
+request. Past periods are final. Partial months at the edges of a range, the months of a
 mentor-filtered report and anything without a row are counted live.
 
 ``RollupZone`` says which zones are built (rows exist only for those). A
@@ -52,6 +53,7 @@ from programs.models import Program
 from sessions.models import Session
 
 from ..models import CheckinWeek, Match, ReportMonth, ReportWeek, RollupZone, User
+from . import leases
 
 BATCH = 5000
 MENTEE_BATCH = 10000  # mentee ids per INSERT … SELECT of check-in weeks
@@ -428,11 +430,24 @@ def rollups_forget():
         model.objects.all().delete()
 
 
+def _final(model, zone, key, period, last_day):
+    """True if every program has its ``model`` row of ``period`` (``key``:
+    "month" or "week") in ``zone`` counted to ``last_day`` (the period is over
+    and was counted whole: nothing left for beat to do)."""
+    programs = Program.objects.count()
+    done = model.objects.filter(zone=zone, **{key: period}, until=last_day).count()
+    return done >= programs
+
+
 def rollups_refresh(*, now=None):
     """Beat, every minute: build zones that are wanted and not built yet
     (the first run builds everything), then, in every zone built before,
-    compute again the current and the last month (counted up to today) and
-    the current and the last week. Returns the zones built now."""
+    compute again the current month (counted up to today) and week, and the
+    last month and week only until they have been counted whole once (the
+    first pass after they end): a meeting logged or cancelled later in a past
+    month recomputes it (``session_changed``), a match paused, resumed or
+    reopened its weeks (``match_status_changed``, ``match_checkin_weeks_rebuild``),
+    and a check-in is always of the current week. Returns the zones built now."""
     now = now or timezone.now()
     built = built_zones()
     new = [zone for zone in wanted_zones() if zone not in built]
@@ -441,10 +456,15 @@ def rollups_refresh(*, now=None):
     for zone in sorted(built):
         today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
         this_month, monday = today.replace(day=1), today - timedelta(days=today.weekday())
-        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        last_month, last_monday = (this_month - timedelta(days=1)).replace(day=1), monday - timedelta(weeks=1)
+        months, weeks = [this_month], [monday]
+        if not _final(ReportMonth, zone, "month", last_month, this_month - timedelta(days=1)):
+            months.insert(0, last_month)
+        if not _final(ReportWeek, zone, "week", last_monday, monday - timedelta(days=1)):
+            weeks.insert(0, last_monday)
         with transaction.atomic():
-            report_months_build(zone=zone, months=[last_month, this_month], now=now)
-            report_weeks_build(zone=zone, weeks=[monday - timedelta(weeks=1), monday], now=now)
+            report_months_build(zone=zone, months=months, now=now)
+            report_weeks_build(zone=zone, weeks=weeks, now=now)
     return new
 
 
@@ -468,13 +488,22 @@ def _usable(rows, program_ids, key, want):
     return {at: value for at, value in found.items() if seen[at] == len(set(program_ids))}
 
 
+def _ask_if_stale(rows, today, now):
+    """A row of a period not over yet older than FIGURES_MAX_AGE_SECONDS is still
+    used (the report says how old); one background refresh is asked for."""
+    fresh = now - timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
+    if any(row["until"] >= today and row["computed_at"] < fresh for row in rows):
+        leases.refresh_request(task="refresh_rollups")
+
+
 def stored_months(program_ids, zone, start, end, *, now=None):
     """{month: ({field: total over the programs}, computed_at)} of the months
     of [start, end] (dates) the rollups hold exactly as the report counts them:
     months wholly inside the range, counted to their last day, and a month
     the range ends in, counted up to the range's end; a month only where
-    every program has its row. Only rows computed within
-    FIGURES_MAX_AGE_SECONDS count for a month that is not over."""
+    every program has its row. A row of a month not over yet that is older
+    than FIGURES_MAX_AGE_SECONDS still counts (its computed_at is returned, the
+    report shows the age) and asks for one background refresh."""
     now = now or timezone.now()
     today = timezone.localdate(now, zoneinfo.ZoneInfo(zone_key(zone)))
     want, month = {}, start if start.day == 1 else month_after(start)
@@ -486,8 +515,7 @@ def stored_months(program_ids, zone, start, end, *, now=None):
     rows = ReportMonth.objects.filter(zone=zone_key(zone), program__in=program_ids, month__in=list(want)).values(
         "month", "until", "computed_at", *MONTH_FIELDS
     )
-    fresh = now - timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
-    rows = [row for row in rows if row["until"] < today or row["computed_at"] >= fresh]
+    _ask_if_stale(rows, today, now)
     return _usable(rows, program_ids, "month", want)
 
 
@@ -501,6 +529,5 @@ def stored_weeks(program_ids, zone, weeks, end, *, now=None):
     rows = ReportWeek.objects.filter(zone=zone_key(zone), program__in=program_ids, week__in=weeks).values(
         "week", "until", "computed_at", "mentees"
     )
-    fresh = now - timedelta(seconds=settings.FIGURES_MAX_AGE_SECONDS)
-    rows = [row for row in rows if row["until"] < today or row["computed_at"] >= fresh]
+    _ask_if_stale(rows, today, now)
     return {week: (totals["mentees"], at) for week, (totals, at) in _usable(rows, program_ids, "week", want).items()}

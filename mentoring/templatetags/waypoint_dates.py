@@ -31,3 +31,9 @@ def both_times(context, value, other, label):
     Same zone, or no other person: just the viewer's time. ``label`` names the
     other person ("your mentor")."""
     return times_for_both(value, viewer=context.get("user"), other=other, label=label)
+
+
+@register.filter
+def whole_minutes(seconds):
+    """Whole minutes in ``seconds`` (a number of seconds, e.g. a figure's age), rounded down."""
+    return int(seconds or 0) // 60

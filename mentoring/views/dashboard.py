@@ -46,7 +46,7 @@ def home_coordinator(request):
         months = sessions_table(month_rows)
     months = localize_table(months)
     chart = bar_chart(_("Meetings held and hours, last six months"), *months.chart_data())
-    signals, signals_at = snapshots.attention_of(in_view)
+    signals, signals_at = snapshots.attention_preview(in_view, limit=ATTENTION_PREVIEW)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
@@ -64,7 +64,7 @@ def home_coordinator(request):
             "chart": chart,
             "alerts": alerts,
             "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],
-            "attention": attention.load(signals[:ATTENTION_PREVIEW]),
+            "attention": attention.load(signals),
             # The live alerts already counted above plus the stored rows: no second union.
             "attention_count": snapshots.attention_count(in_view, open_alerts=overall.open_alerts),
             "attention_age": snapshots.seconds_ago(signals_at),

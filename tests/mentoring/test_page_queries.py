@@ -20,21 +20,33 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from mentoring import tasks
 from mentoring.insights.reports import REPORTS
 from mentoring.insights.rollups import rollups_rebuild
 from mentoring.insights.snapshots import report_tables_refresh, snapshots_refresh
 from mentoring.management.scale import COORDINATOR_EMAIL, SLUG_PREFIX
-from mentoring.models import AttentionSnapshot, FiguresSnapshot, Match
+from mentoring.models import (
+    AttentionSnapshot,
+    FiguresSnapshot,
+    Match,
+    ReportMonth,
+    ReportSnapshot,
+    ReportWeek,
+)
 from resources.models import Resource
 
 SMALL, LARGE = 20, 200  # mentees at 1× and 10×
@@ -53,6 +65,10 @@ class Page:
     # Requested with no stored figures or signals (mentoring.insights.snapshots): the
     # page computes and stores them, as when beat has not run yet.
     cold: bool = False
+    # Requested with every stored figure, signal, rollup and report table older than
+    # FIGURES_MAX_AGE_SECONDS: shown as stored with its age, one background
+    # refresh asked for (recorded here, not sent), nothing recomputed.
+    stale: bool = False
 
 
 def listed(key):
@@ -116,6 +132,25 @@ def pages():
     # seed_scale records no consents: the intake form itself is what is shown.
     intake_form = lambda response: int(response.context["intake_form"] is not None)  # noqa: E731
     found.append(Page("mentee intake", "coordinator", _mentee_url("programs:mentee_intake"), intake_form, audited=True))
+    # Last: they age every stored figure.
+    found += [
+        Page(
+            "coordinator home, stale",
+            "coordinator",
+            reverse("mentoring:home_coordinator"),
+            counted("attention"),
+            stale=True,
+        ),
+        Page("needs attention, stale", "coordinator", reverse("mentoring:attention"), counted("items"), stale=True),
+        Page(
+            "report sessions, stale",
+            "coordinator",
+            reverse("mentoring:report", args=["sessions"]),
+            table_rows,
+            stale=True,
+        ),
+        Page("report goals, stale", "coordinator", reverse("mentoring:report", args=["goals"]), table_rows, stale=True),
+    ]
     return found
 
 
@@ -181,10 +216,22 @@ def measure(found):
         if page.cold:
             FiguresSnapshot.objects.all().delete()
             AttentionSnapshot.objects.all().delete()
-        with CaptureQueriesContext(connection) as captured:
+        if page.stale:
+            an_hour_ago = timezone.now() - timedelta(hours=1)
+            for model in (FiguresSnapshot, AttentionSnapshot, ReportSnapshot, ReportMonth, ReportWeek):
+                model.objects.update(computed_at=an_hour_ago)
+            cache.clear()
+        sent = mock.Mock()
+        with (
+            CaptureQueriesContext(connection) as captured,
+            mock.patch.object(tasks.refresh_snapshots, "apply_async", new=sent.snapshots),
+            mock.patch.object(tasks.refresh_rollups, "apply_async", new=sent.rollups),
+        ):
             response = client.get(url)
             if page.stream:  # a streamed response runs its queries while it is read
                 body = b"".join(response.streaming_content)
+        if page.stale:
+            assert len(sent.mock_calls) == 1, f"{page.name}: {sent.mock_calls}"  # one refresh asked for
         queries = [query["sql"] for query in captured.captured_queries]
         shown = page.shown(body if page.stream else response)
         measured[page.name] = Measured(response.status_code, queries, shown)
