@@ -4,7 +4,7 @@ and equals the streak over the whole history."""
 
 import random
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -105,9 +105,14 @@ def test_a_check_in_reads_the_same_rows_at_1x_and_10x_history(personas, client_f
 
 def test_a_long_unbroken_streak_is_counted_in_full(personas, client_for):
     mentee = MenteeProfile.objects.get(user=personas.mentee)
-    now = datetime.now(UTC)
-    goal = GoalFactory(mentee=mentee, cadence="daily", started_on=timezone.localdate() - timedelta(days=150))
-    moments = [now - timedelta(days=d) for d in range(1, 101)]
+    # Noon on each of the 100 local days before today, in the mentee's zone:
+    # "now minus n × 24 h" puts two check-ins on one local date when a DST
+    # change lies in between and the clock is near local midnight (it failed
+    # between 04:00 and 05:00 UTC).
+    zone = personas.mentee.zone
+    today = timezone.localdate(timezone=zone)
+    goal = GoalFactory(mentee=mentee, cadence="daily", started_on=today - timedelta(days=150))
+    moments = [datetime.combine(today - timedelta(days=d), time(12, 0), tzinfo=zone) for d in range(1, 101)]
     checkins = CheckIn.objects.bulk_create([CheckIn(mentee=mentee, mood=3, created_at=when) for when in moments])
     GoalProgress.objects.bulk_create([GoalProgress(checkin=c, goal=goal, progress=10) for c in checkins])
     response = client_for(personas.mentee).post(
