@@ -59,9 +59,22 @@ PERSONAS = [
 ]
 # 44 px targets: mentees' pages, and the public pages (crisis, apply, sign-in) they reach on a phone.
 MENTEES = {"mentee", "other_mentee", "anonymous"}
+# The role each persona has: a page is swept as every role that opens it.
+ROLE = {
+    "mentee": "mentee",
+    "other_mentee": "mentee",
+    "anonymous": "visitor",
+    "mentor": "mentor",
+    "proposed_mentor": "mentor",
+    "former_mentor": "mentor",
+    "other_mentor": "mentor",
+    "coordinator": "coordinator",
+    "other_coordinator": "coordinator",
+}
 # WAYPOINT_A11Y_FULL=1: every page as every persona that opens it (about 1,700 page
 # visits, half an hour on a 2-core machine). Default (make test, CI): every URL name of
-# the matrix once per width × language, as the first persona in PERSONAS that opens it;
+# the matrix once per role × width × language, as the first persona of that role in
+# PERSONAS that opens it (a page a mentee and a mentor both open is swept as each);
 # at the phone width, every page of mentees and visitors but one page per area
 # (one_per_area) of mentors and coordinators, who work at a desk.
 AXE_SECONDS = [0.0]  # time spent in axe.run, printed with each test's summary
@@ -91,11 +104,11 @@ def build_data():
 
 def rows_for(persona, *, full=True):
     """The matrix's GET rows that answer ``persona`` with 200, in matrix order;
-    without ``full``, only the URL names no earlier persona of PERSONAS opens."""
+    without ``full``, only the URL names no earlier persona of the same role opens."""
     rows = [row for row in ROWS if row.method == "get" and row.expected.get(persona) == 200]
     if full:
         return rows
-    earlier = PERSONAS[: PERSONAS.index(persona)]
+    earlier = [other for other in PERSONAS[: PERSONAS.index(persona)] if ROLE[other] == ROLE[persona]]
     seen = {row.name for other in earlier for row in rows_for(other)}
     return [row for row in rows if row.name not in seen]
 
