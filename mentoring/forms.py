@@ -32,7 +32,9 @@ _by_text = lazy(lambda kind: gettext("%(kind)s by text message") % {"kind": kind
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        # No autofocus: focus starts at the top, so "Get help now" is the third Tab stop, not behind the form.
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -135,7 +137,7 @@ class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),  # no autofocus, as on sign-in
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
