@@ -102,23 +102,26 @@ def build_data():
     return build_personas()
 
 
-def rows_for(persona, *, full=True):
+def rows_for(persona, *, full=True, by_role=True):
     """The matrix's GET rows that answer ``persona`` with 200, in matrix order;
-    without ``full``, only the URL names no earlier persona of the same role opens."""
+    without ``full``, only the URL names no earlier persona of the same role opens
+    (``by_role=False``: no earlier persona at all, each URL name once)."""
     rows = [row for row in ROWS if row.method == "get" and row.expected.get(persona) == 200]
     if full:
         return rows
-    earlier = [other for other in PERSONAS[: PERSONAS.index(persona)] if ROLE[other] == ROLE[persona]]
+    earlier = [
+        other for other in PERSONAS[: PERSONAS.index(persona)] if not by_role or ROLE[other] == ROLE[persona]
+    ]
     seen = {row.name for other in earlier for row in rows_for(other)}
     return [row for row in rows if row.name not in seen]
 
 
-def html_pages(personas, persona, client):
+def html_pages(personas, persona, client, *, by_role=True):
     """[url, …] of the persona's 200 rows whose answer is an HTML page
     (each URL once). A row that no longer answers 200 fails here: the sweep
     must not shrink silently."""
     urls, wrong = [], []
-    for row in rows_for(persona, full=FULL):
+    for row in rows_for(persona, full=FULL, by_role=by_role):
         url = row.url(personas)
         if url in urls:
             continue

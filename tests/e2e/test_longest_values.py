@@ -237,7 +237,9 @@ def test_no_page_scrolls_sideways_at_375_px_with_the_longest_values(language, br
     pages, seen = {}, set()
     for persona in PERSONAS:
         client = signed_in_client(personas, persona, language)
-        pages[persona] = (client, [url for url in html_pages(personas, persona, client) if url not in seen])
+        # Each URL name once (by_role=False): building a row's URL can make a row that exists once per person.
+        found = html_pages(personas, persona, client, by_role=False)
+        pages[persona] = (client, [url for url in found if url not in seen])
         seen.update(pages[persona][1])
     filled = fill_longest_values()
     assert filled.keys() >= REQUIRED, f"no row to fill: {sorted(REQUIRED - filled.keys())}"
