@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_switching_to_spanish_on_the_crisis_page_on_a_phone(phone_page, live_server):
     page = phone_page
     page.goto("/crisis/")
-    select = page.get_by_label("Language")
-    button = page.get_by_role("button", name="Change", exact=True)
+    select = page.get_by_label("Language", exact=True)
+    button = page.get_by_role("button", name="Change language", exact=True)
     for name, locator in (("select", select), ("button", button)):
         box = locator.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, f"the language {name} is too small ({box})"
@@ -26,11 +26,11 @@ def test_switching_to_spanish_on_the_crisis_page_on_a_phone(phone_page, live_ser
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_role("heading", name="Obtener ayuda ahora").is_visible()
     assert page.get_by_role("link", name="Llamar al 988").is_visible()
-    assert page.get_by_label("Idioma").input_value() == "es"
+    assert page.get_by_label("Idioma", exact=True).input_value() == "es"
     # It stays Spanish on the next page (the cookie), until switched back.
     page.goto("/accounts/login/")
     assert page.get_by_role("heading", name="Iniciar sesión").is_visible()
-    page.get_by_label("Idioma").select_option("en")
-    page.get_by_role("button", name="Cambiar", exact=True).click()
+    page.get_by_label("Idioma", exact=True).select_option("en")
+    page.get_by_role("button", name="Cambiar idioma", exact=True).click()
     page.wait_for_url("**/accounts/login/")
     assert page.get_by_role("heading", name="Sign in").is_visible()
