@@ -739,14 +739,17 @@ class ReportMonth(models.Model):
 class ReportWeek(models.Model):
     """One week (Monday, in ``zone``) of one program for the check-in report:
     how many mentees checked in while one of their started matches that is
-    not paused now ran. Computed from CheckinWeek by rollups_rebuild, beat
-    (the current and the last week, every minute) and when a match is paused,
-    resumed or reopened (mentoring.insights.rollups)."""
+    not paused now ran (``mentees``, from CheckinWeek), and how many such
+    matches ran that week (``due``: the weekly check-ins due). Computed by
+    rollups_rebuild, beat (the current and the last week, every minute) and
+    when a match is paused, resumed, closed while paused or reopened
+    (mentoring.insights.rollups)."""
 
     zone = models.CharField(max_length=64)
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
     mentees = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)  # matches due a check-in that week (rollups.checkins_due)
     until = models.DateField()  # the last day counted (the Sunday, or the day it was computed)
     computed_at = models.DateTimeField()
 

@@ -355,11 +355,20 @@ def match_propose(*, mentor, mentee, proposed_by):
 
 
 def _set_status(match, status, **fields):
+    """Every change of a match's status goes through here. Pausing, resuming
+    or closing a paused match changes which weeks the check-in report counts
+    (paused matches are left out of all of them): its weeks are counted again
+    (insights.rollups.match_status_changed)."""
+    was_paused = match.status == Match.Status.PAUSED
     match.status = status
     match.status_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(match, name, value)
     match.save()
+    if was_paused != (status == Match.Status.PAUSED):
+        from .insights.rollups import match_status_changed
+
+        match_status_changed(match=match)
     return match
 
 
@@ -416,11 +425,7 @@ def match_move(*, match, action):
     if match.status not in allowed:
         raise ValidationError(str(MOVE_REFUSED[action]) % {"status": match.get_status_display().lower()})
     extra = {"started_at": match.started_at or timezone.now()} if target == Match.Status.ACTIVE else {}
-    _set_status(match, target, **extra)
-    if action in ("pause", "resume"):
-        from .insights.rollups import match_status_changed
-
-        match_status_changed(match=match)  # the check-in report leaves paused matches out
+    _set_status(match, target, **extra)  # pause and resume recount the check-in report's weeks
     _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if action == "activate" else ReminderKind.MATCH_PAUSED)
     return match
 

@@ -541,24 +541,13 @@ def checkins_report(scope):
     """Weekly slots, shown per month: a mentee is due a check-in in every week their
     match (active, or since closed) ran; a slot counts once there is a check-in in it."""
     zone, weeks = scope.zone, _weeks(scope)
-    matches = Match.objects.started().exclude(status=Match.Status.PAUSED).filter(program__in=scope.programs)
-    matches = matches.filter(started_at__isnull=False).order_by()
+    matches = rollups.matches_due_checkins(scope.programs)
     if scope.mentor:
         matches = matches.filter(mentor=scope.mentor)
 
     def at(day):
         return datetime.combine(day, time.min, tzinfo=zone)
 
-    due = matches.aggregate(
-        **{
-            f"w{i}": Count(
-                "pk",
-                filter=Q(started_at__lt=at(monday + timedelta(weeks=1)))
-                & (Q(ended_at__isnull=True) | Q(ended_at__gt=at(monday))),
-            )
-            for i, monday in enumerate(weeks)
-        }
-    )
     checkins = CheckIn.objects.filter(
         mentee__program__in=scope.programs, created_at__gte=at(weeks[0]), created_at__lt=scope.end_at
     )
@@ -585,7 +574,7 @@ def checkins_report(scope):
         )
         return {i: figures[f"w{i}"] for i in of_weeks}
 
-    made = {}
+    made, due = {}, {}
     if scope.mentor is None:
         # Weeks from the rollups: mentees who checked in during the span of a
         # started match that is not paused (ReportWeek, kept by match_move too).
@@ -599,7 +588,8 @@ def checkins_report(scope):
             ],
         )
         if stored:
-            made = {i: stored[monday][0] for i, monday in enumerate(weeks) if monday in stored}
+            made = {i: stored[monday][0][0] for i, monday in enumerate(weeks) if monday in stored}
+            due = {i: stored[monday][0][1] for i, monday in enumerate(weeks) if monday in stored}
     elif rollups.is_built(zone):
         # One mentor's matches: whole weeks from their person-week rows; a last
         # week that runs past the range's end is counted live.
@@ -614,6 +604,10 @@ def checkins_report(scope):
         )
         made = {i: per_week.get(weeks[i], 0) for i in whole}
     made.update(made_live([i for i in range(len(weeks)) if i not in made]))
+    due_live = [i for i in range(len(weeks)) if i not in due]
+    if due_live:
+        counted = matches.aggregate(**rollups.checkins_due([weeks[i] for i in due_live], zone))
+        due.update({i: counted[f"due{n}"] for n, i in enumerate(due_live)})
     month_starts = _month_starts(scope)
     stored = _rolled_months(scope)
     live_months = [month for month in month_starts if month not in stored]
@@ -635,8 +629,8 @@ def checkins_report(scope):
     months = {}
     for i, monday in enumerate(weeks):
         slot = months.setdefault(max(monday, scope.start).replace(day=1), [0, 0])
-        slot[0] += due[f"w{i}"]
-        slot[1] += min(made[i], due[f"w{i}"])
+        slot[0] += due[i]
+        slot[1] += min(made[i], due[i])
     rows = []
     for month, (due_weeks, made_weeks) in months.items():
         stat = stats[month]

@@ -13,10 +13,12 @@ viewer's zone, so a rollup is only good for the zone it was built in):
   now, after every earlier check-in) or reopened (rebuilt), so the rows stay
   exact. A mentor-filtered check-in report counts its weeks here.
 - ``ReportWeek`` (zone, program, week): distinct mentees with a CheckinWeek
-  row that week from a match that is not paused now: the unfiltered
-  report's "weeks with a check-in". Recounted for a match's weeks when it is
-  paused or resumed (``match_status_changed``, from match_move) or reopened;
-  beat recomputes the current and the last week.
+  row that week from a match that is not paused now (the unfiltered
+  report's "weeks with a check-in") and the matches due a check-in that
+  week (``due``: ``checkins_due``, the one definition the live report uses
+  too). Recounted for every week of a match's span when it is paused,
+  resumed, closed while paused or reopened (``match_status_changed``, from
+  ``services._set_status``); beat recomputes the current and the last week.
 - ``ReportMonth`` (zone, program, month): one-on-one meeting figures (held,
   minutes, missed, cancelled, distinct mentors and mentees meeting) and
   check-in count and mood sum, counted up to ``until`` (the month's last
@@ -57,6 +59,7 @@ from . import leases
 
 BATCH = 5000
 MENTEE_BATCH = 10000  # mentee ids per INSERT … SELECT of check-in weeks
+DUE_WEEKS_PER_QUERY = 50  # COUNT … FILTER columns per query of the matches due (zone_build: every week)
 
 
 def zone_key(zone):
@@ -103,6 +106,36 @@ def month_after(month):
 
 def local_midnight(day, zone):
     return datetime.combine(day, time.min, tzinfo=zone)
+
+
+# --- the weeks a mentee is due a check-in ------------------------------------------------------------------
+
+
+def matches_due_checkins(programs):
+    """The matches of ``programs`` (ids or a queryset) whose mentee is due a
+    weekly check-in while they run: started (active, or since closed) and
+    not paused now, with a start time. The check-in report's denominator."""
+    return (
+        Match.objects.started()
+        .exclude(status=Match.Status.PAUSED)
+        .filter(program__in=programs, started_at__isnull=False)
+        .order_by()
+    )
+
+
+def checkins_due(weeks, zone):
+    """{"due<i>": Count} aggregate expressions over ``matches_due_checkins``:
+    for each Monday ``weeks[i]`` (dates, in ``zone``: tzinfo), the matches
+    that ran during that week (started before the next local Monday 00:00,
+    not ended before this one). Plain range conditions, one per week."""
+    return {
+        f"due{i}": Count(
+            "pk",
+            filter=Q(started_at__lt=local_midnight(monday + timedelta(weeks=1), zone))
+            & (Q(ended_at__isnull=True) | Q(ended_at__gt=local_midnight(monday, zone))),
+        )
+        for i, monday in enumerate(weeks)
+    }
 
 
 # --- check-in weeks --------------------------------------------------------------------------------------
@@ -220,18 +253,26 @@ def match_checkin_weeks_rebuild(*, match):
 
 
 def match_status_changed(*, match):
-    """A match paused or resumed (mentoring.services.match_move): the check-in
-    report leaves paused matches out of every week, so the program's weeks
-    this match has rows in are counted again."""
+    """A match paused, resumed, or closed while paused (services._set_status):
+    the check-in report leaves paused matches out of every week, mentees and
+    matches due alike, so the program's weeks of this match's whole span are
+    counted again in every built zone."""
     zones = sorted(built_zones())
     if zones:
         _recount_weeks(match, zones, set())
 
 
 def _recount_weeks(match, zones, weeks):
+    """Count again, for ``match``'s program, the weeks of its span (start to
+    end, or to now) in each of ``zones`` (names) and ``weeks`` ((zone,
+    Monday) pairs it had CheckinWeek rows in before a rebuild)."""
     weeks = weeks | set(CheckinWeek.objects.filter(match=match).values_list("zone", "week"))
     for zone in zones:
-        of_zone = [week for name, week in weeks if name == zone]
+        of_zone = {week for name, week in weeks if name == zone}
+        if match.started_at is not None:
+            tz = zoneinfo.ZoneInfo(zone)
+            last = (match.ended_at or timezone.now()).astimezone(tz).date()
+            of_zone.update(_weeks_since(match.started_at.astimezone(tz).date(), last))
         if of_zone:
             report_weeks_build(zone=zone, programs=[match.program_id], weeks=of_zone)
 
@@ -313,12 +354,20 @@ def report_months_build(*, zone, programs=None, months, now=None):
 
 def report_weeks_build(*, zone, programs=None, weeks, now=None):
     """Compute and store the ReportWeek rows of ``weeks`` (Mondays, up to the
-    current week) from CheckinWeek, for ``programs`` (ids; default every
-    program) in ``zone`` (a name): one grouped query. Returns the rows written."""
+    current week) for ``programs`` (ids; default every program) in ``zone``
+    (a name): the mentees from CheckinWeek (one grouped query) and the
+    matches due (``checkins_due``, one grouped query per 50 weeks). Returns
+    the rows written."""
     now = now or timezone.now()
-    today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    tz = zoneinfo.ZoneInfo(zone)
+    today = now.astimezone(tz).date()
     program_ids = list(Program.objects.values_list("pk", flat=True)) if programs is None else list(programs)
-    weeks = [week for week in weeks if week <= today]
+    weeks = sorted(week for week in set(weeks) if week <= today)
+    due = {}
+    for first in range(0, len(weeks), DUE_WEEKS_PER_QUERY):
+        chunk = weeks[first : first + DUE_WEEKS_PER_QUERY]
+        for row in matches_due_checkins(program_ids).values("program").annotate(**checkins_due(chunk, tz)).order_by():
+            due.update({(row["program"], week): row[f"due{i}"] for i, week in enumerate(chunk)})
     counts = {
         (row["match__program"], row["week"]): row["n"]
         for row in CheckinWeek.objects.filter(zone=zone, week__in=weeks, match__program__in=program_ids)
@@ -333,6 +382,7 @@ def report_weeks_build(*, zone, programs=None, weeks, now=None):
             program_id=pk,
             week=week,
             mentees=counts.get((pk, week), 0),
+            due=due.get((pk, week), 0),
             until=min(week + timedelta(days=6), today),
             computed_at=now,
         )
@@ -343,7 +393,7 @@ def report_weeks_build(*, zone, programs=None, weeks, now=None):
         rows,
         update_conflicts=True,
         unique_fields=["zone", "program", "week"],
-        update_fields=["mentees", "until", "computed_at"],
+        update_fields=["mentees", "due", "until", "computed_at"],
         batch_size=BATCH,
     )
     return len(rows)
@@ -520,14 +570,17 @@ def stored_months(program_ids, zone, start, end, *, now=None):
 
 
 def stored_weeks(program_ids, zone, weeks, end, *, now=None):
-    """{Monday: (mentees over the programs, computed_at)} of ``weeks`` the
-    rollups hold exactly as the report counts them (up to ``end`` or the
-    Sunday), as stored_months."""
+    """{Monday: ((mentees, matches due) over the programs, computed_at)} of
+    ``weeks`` the rollups hold exactly as the report counts them (up to
+    ``end`` or the Sunday), as stored_months."""
     now = now or timezone.now()
     today = timezone.localdate(now, zoneinfo.ZoneInfo(zone_key(zone)))
     want = {week: min(week + timedelta(days=6), end) for week in weeks}
     rows = ReportWeek.objects.filter(zone=zone_key(zone), program__in=program_ids, week__in=weeks).values(
-        "week", "until", "computed_at", "mentees"
+        "week", "until", "computed_at", "mentees", "due"
     )
     _ask_if_stale(rows, today, now)
-    return {week: (totals["mentees"], at) for week, (totals, at) in _usable(rows, program_ids, "week", want).items()}
+    return {
+        week: ((totals["mentees"], totals["due"]), at)
+        for week, (totals, at) in _usable(rows, program_ids, "week", want).items()
+    }
