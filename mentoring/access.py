@@ -138,8 +138,9 @@ class OwnMatches:
     section, each time building and planning the subqueries again).
 
     One query, a UNION of the two sides as ``match_ids_of`` (each read by
-    index): every match in which ``user`` is the mentor or the mentee, any
-    status, as (pk, status, mentee profile id, whether ``user`` is its mentor).
+    index; the mentor's side alone for a person with no mentee profile):
+    every match in which ``user`` is the mentor or the mentee, any status, as
+    (pk, status, mentee profile id, whether ``user`` is its mentor).
     It grows with the person's own matches, never with the program.
 
     The methods give what ``visible_matches`` and ``visible_alerts`` give for
@@ -152,12 +153,15 @@ class OwnMatches:
     def __init__(self, user):
         self.user = user
         self.rows = []
+        roles = roles_of(user)
         if _signed_in(user):
             columns = ("pk", "status", "mentee_id")
-            mentored = Match.objects.filter(mentor__user=user).values_list(*columns, Value(True)).order_by()
-            joined = Match.objects.filter(mentee__user=user).values_list(*columns, Value(False)).order_by()
-            self.rows = list(mentored.union(joined))
-        self.coordinates = "coordinator" in roles_of(user)
+            rows = Match.objects.filter(mentor__user=user).values_list(*columns, Value(True)).order_by()
+            if "mentee" in roles:  # no mentee profile, no match as the mentee: no UNION to build and plan
+                joined = Match.objects.filter(mentee__user=user).values_list(*columns, Value(False)).order_by()
+                rows = rows.union(joined)
+            self.rows = list(rows)
+        self.coordinates = "coordinator" in roles
 
     def ids(self):
         """Every match's id, any status (e.g. for the person's calendar: ``upcoming_for(match_ids=...)``)."""

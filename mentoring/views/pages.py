@@ -32,6 +32,7 @@ from ..models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerP
 from ..paging import page_of
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
+from ..row_links import link_to
 from ..services import (
     invitation_accept,
     invitation_create,
@@ -129,22 +130,42 @@ def home_mentor(request):
     page = page_of(own.caseload(_caseload_rows()), request.GET.get("page"), per_page=PAGE_SIZE)
     profiles = readiness_of_user(request.user)
     sessions, groups = upcoming_for(request.user, match_ids=own.ids())
-    sessions = (
+    sessions = list(
         sessions.select_related(None)
         .select_related("match__mentee__user")
-        .only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))
+        .only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))[:5]
     )
+    groups = list(groups.only("title", "starts_at")[:5])
+    _add_links(page, sessions, groups)
     return render(
         request,
         "mentoring/home_mentor.html",
         {
             "page": page,
             "profiles": profiles,
-            "sessions": sessions[:5],
-            "groups": groups.only("title", "starts_at")[:5],
+            "sessions": sessions,
+            "groups": groups,
             "open_alerts": open_alerts(own.alerts()),
         },
     )
+
+
+def _add_links(page, sessions, groups):
+    """The links of the mentor home's rows as attributes (``url``, and a
+    caseload row's ``person_url``, ``checkins_url``, ``progress_url``,
+    ``session_new_url``), each URL reversed once per request (mentoring.row_links)."""
+    match_url, person_url = link_to("mentoring:match_detail"), link_to("mentoring:person_detail")
+    checkins_url, progress_url = link_to("goals:checkins"), link_to("goals:progress")
+    session_new_url = link_to("peer_sessions:session_new")
+    for match in page:
+        match.url, match.person_url = match_url(match.pk), person_url(match.mentee.user_id)
+        match.checkins_url, match.progress_url = checkins_url(match.mentee_id), progress_url(match.mentee_id)
+        match.session_new_url = session_new_url(match.pk)
+    session_url, group_url = link_to("peer_sessions:session_detail"), link_to("peer_sessions:group_detail")
+    for session in sessions:
+        session.url = session_url(session.pk)
+    for group in groups:
+        group.url = group_url(group.pk)
 
 
 @functools.lru_cache(maxsize=1)
