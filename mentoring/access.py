@@ -180,6 +180,13 @@ class OwnMatches:
             return matches.filter(listed | coordinated)
         return matches.filter(listed)
 
+    def caseload_count(self):
+        """How many rows ``caseload()`` has, when the values read tell it (a
+        person who coordinates nothing); None otherwise."""
+        if self.coordinates:
+            return None
+        return sum(1 for _, status, _, mentor in self.rows if mentor and status in Match.LISTED)
+
     def alerts(self):
         """``visible_alerts(user)``: the safety alerts of the mentees ``user``
         is the current mentor of, and, for a coordinator, those of their

@@ -126,8 +126,10 @@ def home_mentor(request):
     # calendar and the alerts are asked of the access policy through them
     # instead of each building and planning its own subqueries.
     own = access.OwnMatches(request.user)
-    # The caseload's length comes with the page's rows (no second COUNT query).
-    page = page_of(own.caseload(_caseload_rows()), request.GET.get("page"), per_page=PAGE_SIZE)
+    # The caseload's length is known from the matches read, or comes with the
+    # page's rows (no second COUNT query).
+    rows = own.caseload(_caseload_rows())
+    page = page_of(rows, request.GET.get("page"), per_page=PAGE_SIZE, count=own.caseload_count())
     profiles = readiness_of_user(request.user)
     sessions, groups = upcoming_for(request.user, match_ids=own.ids())
     sessions = list(

@@ -96,6 +96,8 @@ def test_own_matches_give_what_the_access_policy_gives_for_every_kind_of_person(
         assert set(own.caseload()) == set(expected), name
         assert set(own.alerts()) == set(access.visible_alerts(user)), name
         assert sorted(own.ids()) == sorted(_matches_of(user)), name
+        count = own.caseload_count()
+        assert count is None if own.coordinates else count == expected.count(), name
 
 
 def test_own_matches_read_the_matches_once(personas, django_assert_num_queries):
@@ -198,3 +200,37 @@ def test_link_to_refuses_a_url_without_one_number():
         link_to("goals:alerts")  # takes no argument
     with pytest.raises(ValueError), mock.patch("mentoring.row_links.reverse", return_value="/a/918273645/b/918273645/"):
         link_to("mentoring:match_detail")
+
+
+@pytest.mark.parametrize(
+    "number, first, last, label",
+    [
+        (None, 0, 25, "Page 1 of 2"),
+        ("2", 25, 27, "Page 2 of 2"),
+        ("99", 25, 27, "Page 2 of 2"),
+        ("abc", 0, 25, "Page 1 of 2"),
+    ],
+)
+def test_the_mentor_home_pages_its_caseload_with_the_length_it_read(personas, client_for, number, first, last, label):
+    """The caseload's length from the matches read (no window, no COUNT): the
+    paginator's pages, numbers out of range or not numbers as it takes them."""
+    start = timezone.now()
+    for n in range(26):
+        MatchFactory(
+            program=personas.program,
+            mentor=personas.match.mentor,
+            mentee=MenteeProfileFactory(program=personas.program, user=UserFactory(full_name=f"Row {n:02}")),
+            created_at=start - timedelta(days=n + 1),
+        )
+    MatchFactory(program=personas.program, mentor=personas.match.mentor, status=Match.Status.DECLINED)  # not listed
+    client = client_for(personas.mentor)
+    url = reverse("mentoring:home_mentor") + (f"?page={number}" if number is not None else "")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    counted = 'COUNT(*) AS "__count" FROM "mentoring_match"'
+    assert not [q for q in captured if "OVER ()" in q["sql"] or counted in q["sql"]]
+    assert label in html
+    # Active matches, newest first: the persona's (created now), then Row 00, Row 01...
+    names = [str(personas.match.mentee.user)] + [f"Row {n:02}" for n in range(26)]
+    for index, name in enumerate(names):
+        assert (name in html) is (first <= index < last), name
