@@ -131,11 +131,9 @@ def home_mentor(request):
     rows = own.caseload(_caseload_rows())
     page = page_of(rows, request.GET.get("page"), per_page=PAGE_SIZE, count=own.caseload_count())
     profiles = readiness_of_user(request.user)
-    sessions, groups = upcoming_for(request.user, match_ids=own.ids())
+    sessions, groups = upcoming_for(request.user, match_ids=own.ids(), related=("match__mentee__user",))
     sessions = list(
-        sessions.select_related(None)
-        .select_related("match__mentee__user")
-        .only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))[:5]
+        sessions.only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))[:5]
     )
     groups = list(groups.only("title", "starts_at")[:5])
     _add_links(page, sessions, groups)
@@ -147,9 +145,20 @@ def home_mentor(request):
             "profiles": profiles,
             "sessions": sessions,
             "groups": groups,
-            "open_alerts": open_alerts(own.alerts()),
+            "open_alerts": _open_alerts(own, page),
         },
     )
+
+
+def _open_alerts(own, page):
+    """The alerts panel's rows (goals.selectors.open_alerts of the person's
+    visible alerts). When the whole caseload is on this page and the person
+    coordinates nothing, its rows already say whether a current mentee has an
+    open alert (``has_open_alert``: the same rule, the alert panel shows
+    nothing else): none, and the page does not ask again (issue 18)."""
+    if own.caseload_count() is not None and not page.has_other_pages() and not any(m.has_open_alert for m in page):
+        return []
+    return open_alerts(own.alerts())
 
 
 def _add_links(page, sessions, groups):

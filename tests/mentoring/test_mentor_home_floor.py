@@ -234,3 +234,42 @@ def test_the_mentor_home_pages_its_caseload_with_the_length_it_read(personas, cl
     names = [str(personas.match.mentee.user)] + [f"Row {n:02}" for n in range(26)]
     for index, name in enumerate(names):
         assert (name in html) is (first <= index < last), name
+
+
+def _alert_queries(captured):
+    return [q for q in captured if q["sql"].startswith('SELECT "goals_safetyalert"')]
+
+
+def test_the_alert_panel_comes_with_a_one_page_caseload_without_an_alert(personas, client_for):
+    """No open alert on a caseload that fits one page: nothing to ask. One
+    alert: the panel lists it (asked as before)."""
+    client = client_for(personas.mentor)
+    url = reverse("mentoring:home_mentor")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    assert not _alert_queries(captured) and 'data-testid="open-alerts"' not in html
+    SafetyAlertFactory(mentee=personas.match.mentee)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    assert len(_alert_queries(captured)) == 1
+    assert "Needs attention now: 1 safety alert" in html
+
+
+@pytest.mark.parametrize("number", ["1", "2"])
+def test_the_alert_panel_of_a_longer_caseload_shows_an_alert_of_another_page(personas, client_for, number):
+    """The alert's match is the oldest, on page 2: page 1 shows it in the panel too."""
+    start = timezone.now()
+    for n in range(25):
+        MatchFactory(program=personas.program, mentor=personas.match.mentor, created_at=start - timedelta(days=n + 1))
+    Match.objects.filter(pk=personas.match.pk).update(created_at=start - timedelta(days=400))
+    SafetyAlertFactory(mentee=personas.match.mentee)
+    html = client_for(personas.mentor).get(reverse("mentoring:home_mentor") + f"?page={number}").content.decode()
+    assert "Needs attention now: 1 safety alert" in html
+    assert (str(personas.match.mentee.user) in html.split('data-testid="caseload"')[1]) is (number == "2")
+
+
+def test_a_mentor_who_coordinates_sees_the_alerts_of_their_program_on_the_mentor_home(personas, client_for):
+    personas.program.coordinators.add(personas.mentor)
+    SafetyAlertFactory(mentee=personas.other_match.mentee)  # not their mentee: their program's
+    html = client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
+    assert "Needs attention now: 1 safety alert" in html and str(personas.other_mentee) in html
