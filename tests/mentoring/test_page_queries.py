@@ -49,6 +49,10 @@ from mentoring.models import (
 )
 from resources.models import Resource
 
+# The test database is set up only for a session with a django_db test in it: without
+# this mark, this module run on its own measured the development database ("no such table").
+pytestmark = pytest.mark.django_db
+
 SMALL, LARGE = 20, 200  # mentees at 1× and 10×
 
 
