@@ -46,7 +46,7 @@ def home_coordinator(request):
         months = sessions_table(month_rows)
     months = localize_table(months)
     chart = bar_chart(_("Meetings held and hours, last six months"), *months.chart_data())
-    signals, signals_at = snapshots.attention_preview(in_view, limit=ATTENTION_PREVIEW)
+    signals, signals_at, stored_signals = snapshots.attention_preview(in_view, limit=ATTENTION_PREVIEW)
     alerts = list(recent_alerts(access.visible_alerts(request.user).filter(mentee__program__in=in_view)))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
@@ -65,8 +65,9 @@ def home_coordinator(request):
             "alerts": alerts,
             "acknowledged_alerts": [alert for alert in alerts if not alert.is_open],
             "attention": attention.load(signals),
-            # The live alerts already counted above plus the stored rows: no second union.
-            "attention_count": snapshots.attention_count(in_view, open_alerts=overall.open_alerts),
+            # The live alerts already counted above plus the stored rows as counted when
+            # stored (read with the snapshots' times): no union, no query of its own.
+            "attention_count": overall.open_alerts + stored_signals,
             "attention_age": snapshots.seconds_ago(signals_at),
             "pending_invitations": pending_invitations.count(),
             "checklist": setup_checklist(request.user),
