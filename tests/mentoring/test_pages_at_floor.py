@@ -11,8 +11,8 @@ within 2× the floor at 10,000 mentees.
   cursor), labelled once per page, in the reader's language.
 - The suggestions waiting for review are counted with the coordinated
   programs (one query, same figure as ``managed_resources``).
-- The full-text document is written from a template (``ListingDocument``):
-  the same SQL and parameters as Django's SearchVector on PostgreSQL.
+- The full-text document is a stored generated column on PostgreSQL
+  (``ListingDocument`` reads it): the same SQL as Django's SearchVector.
 - The calendar's groups are one UNION subquery (PostgreSQL read every group
   session of the site for an OR of two subqueries); the caseload's open-alert
   flag is a per-match probe, not an EXISTS PostgreSQL hashed over every open alert."""
@@ -189,20 +189,58 @@ def _postgresql():
     return PostgresWrapper(settings, "compile-only")
 
 
-def test_the_listing_document_is_the_search_vectors_sql():
+def _search_document_migration():
+    import importlib
+
+    return importlib.import_module("resources.migrations.0005_i18s6b_search_document")
+
+
+def test_the_stored_search_document_is_the_search_vectors_sql():
+    """The generated column (PostgreSQL) is the SearchVector's SQL with its
+    parameters written in: change one, the other must follow."""
+    pg = _postgresql()
+    query = Resource.objects.annotate(d=search_vector()).values("d").order_by().query
+    sql, params = query.get_compiler(connection=pg).as_sql()
+    expression = sql.removeprefix("SELECT ").removesuffix(' AS "d" FROM "resources_resource"')
+    literals = tuple(f"'{value}'" for value in params)  # 'english', '' and the weights: no quotes inside
+    assert all("'" not in value for value in params)
+    assert expression % literals == _search_document_migration().DOCUMENT
+
+
+def test_the_listing_document_reads_the_stored_column():
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     search = SearchQuery("housing help", search_type="websearch", config="english")
     pg = _postgresql()
+    rows = Resource.objects.alias(document=ListingDocument()).annotate(rank=SearchRank(ListingDocument(), search))
+    rows = rows.filter(document=search).order_by("-rank", "name")
+    as_subquery = Resource.objects.filter(pk__in=rows.values("pk"))  # the table under another alias
+    sql = rows.query.get_compiler(connection=pg).as_sql()[0]
+    assert sql.count('"resources_resource"."search_document"') == 2 and "to_tsvector" not in sql
+    assert 'U0."search_document"' in as_subquery.query.get_compiler(connection=pg).as_sql()[0]
 
-    def sql(document):
-        rows = Resource.objects.alias(document=document()).annotate(rank=SearchRank(document(), search))
-        rows = rows.filter(document=search).order_by("-rank", "name")
-        as_subquery = Resource.objects.filter(pk__in=rows.values("pk"))  # the table under another alias
-        return rows.query.get_compiler(connection=pg).as_sql(), as_subquery.query.get_compiler(connection=pg).as_sql()
 
-    assert sql(ListingDocument) == sql(search_vector)
-    assert 'U0."name_es"' in sql(ListingDocument)[1][0]
+@pytest.mark.django_db
+def test_the_stored_search_document_follows_every_change_on_postgresql(personas):
+    """On PostgreSQL the column is the document of the row as it is now (it is
+    generated on insert and update); on SQLite it does not exist."""
+    listing = ResourceFactory(program=personas.program, name="Food bank", description="groceries")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'resources_resource'"
+            if connection.vendor == "postgresql"
+            else "SELECT name FROM pragma_table_info('resources_resource')"
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+    if connection.vendor != "postgresql":
+        assert "search_document" not in columns
+        return
+    assert "search_document" in columns
+    Resource.objects.filter(pk=listing.pk).update(eligibility="veterans", name_es="Banco de comida")
+    stored = Resource.objects.alias(document=ListingDocument()).annotate(d=ListingDocument()).values_list("d")
+    computed = Resource.objects.annotate(d=search_vector()).values_list("d")
+    assert stored.get(pk=listing.pk) == computed.get(pk=listing.pk)
+    assert "veteran" in stored.get(pk=listing.pk)[0]
 
 
 def test_the_listing_document_finds_and_ranks_as_the_search_vector(personas):
