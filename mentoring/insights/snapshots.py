@@ -126,23 +126,28 @@ def figures_of(programs, *, now=None):
     now = now or timezone.now()
     zone_name = timezone.get_current_timezone_name()
     ids = [program.pk for program in programs]
-    stored = {row.program_id: row for row in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name)}
+    # The three columns as tuples (no model instances: 40 programs at 100,000 mentees).
+    stored = {
+        pk: (at, data, months)
+        for pk, at, data, months in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name).values_list(
+            "program", "computed_at", "figures", "months"
+        )
+    }
     missing = [program for program in programs if program.pk not in stored]
     if missing:
-        stored.update(figures_refresh(programs=missing, zone_name=zone_name, now=now))
-    if any(stored[pk].computed_at < now - max_age() for pk in ids):
+        refreshed = figures_refresh(programs=missing, zone_name=zone_name, now=now)
+        stored.update({pk: (row.computed_at, row.figures, row.months) for pk, row in refreshed.items()})
+    if any(stored[pk][0] < now - max_age() for pk in ids):
         leases.refresh_request()
-    figures = {pk: _decode_figures(stored[pk].figures) for pk in ids}
+    figures = {pk: _decode_figures(stored[pk][1]) for pk in ids}
     for pk in ids:
         for name in LIVE_FIGURES:
             setattr(figures[pk], name, 0)
-    periods = dashboard.Periods.around(now)
-    for collect in (dashboard._alerts, dashboard._dead_reminders):
-        for program_id, values in collect(ids, periods):
-            for name, value in values.items():
-                setattr(figures[program_id], name, value or 0)
-    months = _sum_months([stored[pk].months for pk in ids])
-    computed_at = min((stored[pk].computed_at for pk in ids), default=None)
+    # Open alerts and undelivered reminders: live, both in one query.
+    for program_id, name, value in dashboard.live_figures(ids):
+        setattr(figures[program_id], name, value or 0)
+    months = _sum_months([stored[pk][2] for pk in ids])
+    computed_at = min((stored[pk][0] for pk in ids), default=None)
     return figures, months, computed_at
 
 
