@@ -67,3 +67,21 @@ def test_at_most_ten_and_none_of_another_program(personas, monkeypatch):
     assert [item.pk for item in shown] == expected(personas.coordinator, [personas.program.pk])
     assert len(shown) == 10
     assert {item.mentee.program_id for item in shown} == {personas.program.pk}
+
+
+def test_coordinated_alerts_are_the_visible_alerts_of_the_programs_coordinated(personas):
+    """access.coordinated_alerts (the home's list, issue 18 s6b): the rows of
+    visible_alerts filtered by the programs, for programs the coordinator runs;
+    nothing of a program they do not run, even when asked for it."""
+    for hours in range(3):
+        alert(personas.program, hours_ago=hours + 1)
+        alert(personas.other_program, hours_ago=hours + 1)
+    alert(personas.program, hours_ago=0, created_days_ago=2, acknowledged_days_ago=1)
+    coordinator = personas.coordinator
+    for programs in ([personas.program], [personas.program.pk, personas.other_program.pk], [personas.other_program]):
+        ids = [getattr(program, "pk", program) for program in programs]
+        direct = access.visible_alerts(coordinator).filter(mentee__program__in=ids)
+        assert set(access.coordinated_alerts(coordinator, programs)) == set(direct)
+    assert not access.coordinated_alerts(coordinator, [personas.other_program]).exists()
+    assert access.coordinated_alerts(coordinator, [personas.program]).count() == 4
+    assert not access.coordinated_alerts(personas.mentor, [personas.program]).exists()
