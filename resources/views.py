@@ -53,7 +53,7 @@ CATEGORY_NAME = (
 @login_required
 def directory(request):
     form = SearchForm(request.GET or None)
-    rows = access.visible_resources(request.user).filter(status=Resource.Status.APPROVED)
+    rows = access.listed_resources(request.user)  # visible_resources' approved listings
     if form.is_valid():
         data = form.cleaned_data
         if data["category"]:

@@ -21,6 +21,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
@@ -361,3 +362,20 @@ def test_the_homes_and_the_search_run_the_same_queries_at_1_10_and_100_times(per
                 assert "Page 1 of " in _captured(client, url)[1]
     for url, found in counts.items():
         assert found[0] == found[1] == found[2], f"{url}: {found} queries at 1×, 10×, 100×"
+
+
+def test_listed_resources_are_the_visible_approved_listings_for_every_persona(personas):
+    """access.listed_resources (the directory, issue 18 s6b) is
+    visible_resources(user).filter(status=APPROVED) for anyone: global
+    listings, their programs', none of another program's, no suggestion."""
+    approved = Resource.Status.APPROVED
+    ResourceFactory(program=None, name="Everywhere line")
+    ResourceFactory(program=personas.program, name="Ours")
+    ResourceFactory(program=personas.other_program, name="Theirs")
+    ResourceFactory(program=personas.program, name="Suggested", status=Resource.Status.SUGGESTED)
+    people = [personas.coordinator, personas.mentor, personas.mentee, personas.other_coordinator, AnonymousUser()]
+    for person in people:
+        direct = access.visible_resources(person).filter(status=approved)
+        assert set(access.listed_resources(person)) == set(direct), person
+    names = set(access.listed_resources(personas.mentee).values_list("name", flat=True))
+    assert {"Everywhere line", "Ours"} <= names and not names & {"Theirs", "Suggested"}
