@@ -537,7 +537,7 @@ def coordinated_alerts(user, programs):
     again per alert): the coordinator home's alert list, 1.5 ms of planning
     and running them at 100,000 mentees (issue 18)."""
     ids = [getattr(program, "pk", program) for program in programs]
-    return SafetyAlert.objects.filter(mentee__program__in=coordinated_programs(user).filter(pk__in=ids).values("pk"))
+    return SafetyAlert.objects.filter(program__in=coordinated_programs(user).filter(pk__in=ids).values("pk"))
 
 
 def listed_resources(user):

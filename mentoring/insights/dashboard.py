@@ -281,12 +281,12 @@ def _goals(ids, periods):
 
 def _alerts(ids, periods):
     rows = (
-        SafetyAlert.objects.filter(mentee__program__in=ids, acknowledged_at__isnull=True)
-        .values("mentee__program")
+        SafetyAlert.objects.filter(program__in=ids, acknowledged_at__isnull=True)
+        .values("program")
         .annotate(open_alerts=Count("pk"))
         .order_by()
     )
-    return _grouped(rows, "mentee__program")
+    return _grouped(rows, "program")
 
 
 def _dead_reminders(ids, periods):
@@ -306,8 +306,8 @@ def live_figures(ids):
     counts as a UNION ALL. A program with neither has no row (its figures are 0)."""
     name = CharField()
     alerts = (
-        SafetyAlert.objects.filter(mentee__program__in=ids, acknowledged_at__isnull=True)
-        .values_list("mentee__program")
+        SafetyAlert.objects.filter(program__in=ids, acknowledged_at__isnull=True)  # the alert's own program
+        .values_list("program")
         .annotate(what=Value("open_alerts", output_field=name), n=Count("pk"))
         .order_by()
     )

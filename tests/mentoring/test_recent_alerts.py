@@ -85,3 +85,23 @@ def test_coordinated_alerts_are_the_visible_alerts_of_the_programs_coordinated(p
     assert not access.coordinated_alerts(coordinator, [personas.other_program]).exists()
     assert access.coordinated_alerts(coordinator, [personas.program]).count() == 4
     assert not access.coordinated_alerts(personas.mentor, [personas.program]).exists()
+
+
+def test_an_alert_keeps_its_mentees_program_and_the_counts_stay_exact(personas):
+    """SafetyAlert.program is the mentee's program whoever raises the alert (the
+    service, a plain create); the live figures count by it and equal a count
+    through the mentee (issue 18 s6b)."""
+    from goals.models import SafetyAlert
+    from goals.services import safety_alert_raise
+    from mentoring.insights.dashboard import live_figures
+    from tests.factories import MenteeProfileFactory
+
+    raised, _ = safety_alert_raise(mentee=personas.match.mentee, reasons=["help_now"], source="tap")
+    elsewhere = MenteeProfileFactory(program=personas.other_program)
+    created = SafetyAlert.objects.create(mentee=elsewhere, kind="craving")
+    assert raised.program_id == personas.program.pk and created.program_id == personas.other_program.pk
+    ids = [personas.program.pk, personas.other_program.pk]
+    counted = {(program, name): n for program, name, n in live_figures(ids)}
+    for program in ids:
+        direct = SafetyAlert.objects.filter(mentee__program=program, acknowledged_at__isnull=True).count()
+        assert counted[(program, "open_alerts")] == direct == 1
