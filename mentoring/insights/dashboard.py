@@ -337,10 +337,16 @@ ALERT_SHOWN = (
 )
 
 
-def recent_alerts(alerts, *, days=14, limit=10):
+def recent_alerts(alerts, *, programs=None, days=14, limit=10):
     """A list of at most ``limit`` of ``alerts`` (a SafetyAlert queryset: the
     viewer's) of the last ``days``: unacknowledged first, then the latest
     acknowledged, with mentee (and user) and acknowledger selected.
+
+    ``programs`` (programs or ids; optional): ``alerts`` holds alerts of
+    these programs only, so the candidates are read among theirs (the
+    alert's own program column: no join). Without it the candidates are
+    every program's, and a coordinator who chose one program of forty read
+    batch after batch of the others' alerts (26 queries at 100,000 mentees).
 
     The candidates (open or recent alerts, in that order) are read from the
     alerts table alone, ALERT_CANDIDATES ids at a time, and ``alerts`` is
@@ -354,11 +360,10 @@ def recent_alerts(alerts, *, days=14, limit=10):
     planning with the program joined too, at 100,000 mentees)."""
     since = timezone.now() - timedelta(days=days)
     order = (F("acknowledged_at").asc(nulls_first=True), F("created_at").desc(), "pk")
-    candidates = (
-        SafetyAlert.objects.filter(Q(acknowledged_at__isnull=True) | Q(created_at__gte=since))
-        .order_by(*order)
-        .values_list("pk", flat=True)
-    )
+    candidates = SafetyAlert.objects.filter(Q(acknowledged_at__isnull=True) | Q(created_at__gte=since))
+    if programs is not None:
+        candidates = candidates.filter(program__in=[getattr(program, "pk", program) for program in programs])
+    candidates = candidates.order_by(*order).values_list("pk", flat=True)
     found, start = [], 0
     while len(found) < limit:
         ids = list(candidates[start : start + ALERT_CANDIDATES])

@@ -47,7 +47,7 @@ def home_coordinator(request):
     months = localize_table(months)
     chart = bar_chart(_("Meetings held and hours, last six months"), *months.chart_data())
     signals, signals_at, stored_signals = snapshots.attention_preview(in_view, limit=ATTENTION_PREVIEW)
-    alerts = list(recent_alerts(access.coordinated_alerts(request.user, in_view)))
+    alerts = list(recent_alerts(access.coordinated_alerts(request.user, in_view), programs=in_view))
     pending_invitations = access.visible_invitations(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     )

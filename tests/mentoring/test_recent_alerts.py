@@ -105,3 +105,28 @@ def test_an_alert_keeps_its_mentees_program_and_the_counts_stay_exact(personas):
     for program in ids:
         direct = SafetyAlert.objects.filter(mentee__program=program, acknowledged_at__isnull=True).count()
         assert counted[(program, "open_alerts")] == direct == 1
+
+
+def test_one_program_of_many_reads_its_own_candidates(personas, client_for, monkeypatch):
+    """Choosing one program (?program=) reads that program's candidates only,
+    whatever the other programs' alerts (it read batch
+    after batch of them: 26 queries with one program of forty at 100,000
+    mentees). The list is still the direct query's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(dashboard, "ALERT_CANDIDATES", 2)
+    for hours in range(8):  # newer alerts of a program the coordinator did not choose
+        alert(personas.other_program, hours_ago=hours + 1)
+    own = [alert(personas.program, hours_ago=20 + hours) for hours in range(3)]
+    client = client_for(personas.coordinator)
+    url = reverse("mentoring:home_coordinator") + f"?program={personas.program.pk}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    shown = [item.pk for item in response.context["alerts"]]
+    assert shown == own == expected(personas.coordinator, [personas.program.pk])
+    alert_queries = [q["sql"] for q in queries.captured_queries if 'FROM "goals_safetyalert"' in q["sql"]]
+    candidates = [sql for sql in alert_queries if sql.startswith('SELECT "goals_safetyalert"."id" AS "pk"')]
+    # Batches of two: the program's three alerts, then an empty batch (the other program's eight: none).
+    assert len(candidates) == 3
+    assert all('"goals_safetyalert"."program_id" IN' in sql for sql in candidates)
