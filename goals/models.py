@@ -191,6 +191,10 @@ class SafetyAlert(models.Model):
         MESSAGE = "message", _("From a message")
 
     mentee = models.ForeignKey("mentoring.MenteeProfile", on_delete=models.CASCADE, related_name="safety_alerts")
+    # The mentee's program (a mentee profile belongs to one program for good), set by save() and
+    # kept with the alert so the live open-alert counts per program read one partial index instead
+    # of looking up every open alert's mentee (1,210 at 100,000 mentees: issue 18).
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+", editable=False)
     checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     # The first reason; ``reasons`` lists them all (Kind values, in the order they came).
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -216,6 +220,12 @@ class SafetyAlert(models.Model):
                 condition=models.Q(acknowledged_at__isnull=True),
                 name="safety_alert_open_by_time",
             ),
+            # The open alerts per program (the coordinator home's and needs attention's live counts).
+            models.Index(
+                fields=["program"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="safety_alert_open_by_program",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -225,6 +235,12 @@ class SafetyAlert(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.mentee})"
+
+    def save(self, *args, **kwargs):
+        # The mentee's program, whoever creates the alert (bulk inserts set program_id themselves).
+        if self.program_id is None and self.mentee_id is not None:
+            self.program_id = self.mentee.program_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self):

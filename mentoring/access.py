@@ -592,13 +592,41 @@ def visible_alerts(user):
     return SafetyAlert.objects.filter(Q(mentee__in=_current_mentee_ids(user)) | Exists(in_coordinated_program))
 
 
+def coordinated_alerts(user, programs):
+    """The safety alerts of the mentees of those of ``programs`` (programs or
+    ids) that the user coordinates: the same rows as
+    ``visible_alerts(user).filter(mentee__program__in=programs)`` for
+    programs the user coordinates (a coordinator sees every alert of their
+    programs), nothing of a program they do not. Without visible_alerts'
+    per-alert subqueries (the mentor's current mentees, the program looked up
+    again per alert): the coordinator home's alert list, 1.5 ms of planning
+    and running them at 100,000 mentees (issue 18)."""
+    ids = [getattr(program, "pk", program) for program in programs]
+    return SafetyAlert.objects.filter(program__in=coordinated_programs(user).filter(pk__in=ids).values("pk"))
+
+
+def listed_resources(user):
+    """The approved listings the user sees: global ones and their programs'.
+    The same rows as ``visible_resources(user).filter(status=APPROVED)`` (the
+    directory), without the suggestions' half of that policy: building,
+    compiling and planning its subqueries for rows the filter drops was a
+    millisecond of every directory search (issue 18)."""
+    if not _signed_in(user):
+        return Resource.objects.none()
+    return Resource.objects.filter(_listed(user))
+
+
+def _listed(user):
+    mine = member_programs(user).values("pk")
+    return Q(status=Resource.Status.APPROVED) & (Q(program__isnull=True) | Q(program__in=mine))
+
+
 def visible_resources(user):
     """Listed resources that are global or belong to one of the user's
     programs; suggestions also to their author and the program's coordinators."""
     if not _signed_in(user):
         return Resource.objects.none()
-    mine = member_programs(user).values("pk")
-    listed = Q(status=Resource.Status.APPROVED) & (Q(program__isnull=True) | Q(program__in=mine))
+    listed = _listed(user)
     suggested = Q(status=Resource.Status.SUGGESTED) & (
         Q(suggested_by=user) | Q(program__in=coordinated_programs(user).values("pk"))
     )

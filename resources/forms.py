@@ -144,6 +144,10 @@ class SearchForm(forms.Form):
         self._categories = None
         self.fields["category"].widget.choices = self._category_choices
 
+    def category_choices(self):
+        """[(category id, label)] as the select lists them (the first: "", "Any category")."""
+        return self._category_choices()
+
     def _category_choices(self):
         # Asked twice per page (the widget's "required" check reads the first
         # choice, then the list is drawn): built once, the language looked up once.

@@ -1,7 +1,7 @@
 """Directory search: ranked full-text search on PostgreSQL, a simple
 word-by-word fallback on SQLite."""
 
-from functools import lru_cache, reduce
+from functools import reduce
 
 from django.db import connection
 from django.db.models import Expression, Q
@@ -51,15 +51,17 @@ def search_vector():
 
 
 class ListingDocument(Expression):
-    """A listing's full-text document (PostgreSQL): the same SQL and parameters
-    as ``search_vector()``, written from a template kept per table alias.
+    """A listing's full-text document (PostgreSQL): the stored column
+    ``search_document``, which PostgreSQL generates from the same SQL as
+    ``search_vector()`` on every insert and update (migration
+    resources/0005_search_document, GIN-indexed).
 
-    Django builds and compiles the five-part SearchVector expression (each
-    field coalesced, joined, weighted, concatenated) twice per search, the
-    filter and the rank: about 2.4 ms of the directory's 14 ms above the floor
-    (issue 18). The text is the same each time but for the table's alias, so it
-    is written once per alias. tests/resources/test_search.py holds it equal to
-    the SearchVector's SQL and results."""
+    Computing the five-part document in the query cost it twice per visible
+    listing, to filter and to rank (6 ms at 400 listings, issue 18), and
+    building Django's SearchVector expression for it another 2.4 ms; the
+    column is read instead. tests/mentoring/test_pages_at_floor.py holds the
+    column's definition equal to the SearchVector's SQL and the results equal
+    to the SearchVector's."""
 
     def __init__(self, alias=None):
         from django.contrib.postgres.search import SearchVectorField
@@ -81,24 +83,7 @@ class ListingDocument(Expression):
         return [self]
 
     def as_sql(self, compiler, connection):
-        return _document_sql(compiler.quote_name_unless_alias(self.alias)), list(_document_params())
+        return f'{compiler.quote_name_unless_alias(self.alias)}."{DOCUMENT_COLUMN}"', []
 
 
-@lru_cache(maxsize=32)
-def _document_sql(table):
-    def part(fields):
-        return " || ' ' || ".join(f'COALESCE({table}."{field}", %s)' for field in fields)
-
-    sql = ""
-    for index, (_weight, fields) in enumerate(DOCUMENT_PARTS):
-        weighted = f"setweight(to_tsvector(%s::regconfig, {part(fields)}), %s)"
-        sql = weighted if index == 0 else f"({sql} || {weighted})"
-    return sql
-
-
-@lru_cache(maxsize=1)
-def _document_params():
-    params = []
-    for weight, fields in DOCUMENT_PARTS:
-        params += [CONFIG, *([""] * len(fields)), weight]
-    return tuple(params)
+DOCUMENT_COLUMN = "search_document"

@@ -39,21 +39,24 @@ from .services import (
 # What a row of the directory shows of a listing (resources/directory.html).
 # With their Spanish versions (mentoring.localized): left out, each row read them
 # one query at a time for a Spanish reader (75 queries for 16 listings).
-DIRECTORY_ROW = ("name", "name_es", "is_crisis", "verified_on", "city", "program_id", "description", "description_es")
-# Category.__str__: "Parent › Name" in the reader's language (the parent's own parent_id is read to know it has none).
-CATEGORY_NAME = (
-    "category__name",
-    "category__name_es",
-    "category__parent__name",
-    "category__parent__name_es",
-    "category__parent__parent_id",
+# The category is shown by its label from the search form's category list (read for the select anyway).
+DIRECTORY_ROW = (
+    "name",
+    "name_es",
+    "is_crisis",
+    "verified_on",
+    "city",
+    "program_id",
+    "description",
+    "description_es",
+    "category_id",
 )
 
 
 @login_required
 def directory(request):
     form = SearchForm(request.GET or None)
-    rows = access.visible_resources(request.user).filter(status=Resource.Status.APPROVED)
+    rows = access.listed_resources(request.user)  # visible_resources' approved listings
     if form.is_valid():
         data = form.cleaned_data
         if data["category"]:
@@ -66,8 +69,14 @@ def directory(request):
             rows = rows.filter(city__iexact=data["city"].strip())
         rows = text_search(rows, data["q"])
     # Only the columns a row shows (issue 18: every column of the listing and its program cost more than the search).
-    rows = rows.select_related("category__parent").only(*DIRECTORY_ROW, *CATEGORY_NAME)
+    rows = rows.only(*DIRECTORY_ROW)
     page = page_of(rows, request.GET.get("page"), per_page=PAGE_SIZE)
+    # Each row's category as the form's list labels it ("Parent › Name" in the reader's language,
+    # Category.__str__): the list the select shows, read once, instead of joining the category and
+    # its parent into the search and labelling each row (issue 18 s6b).
+    labels = dict(form.category_choices())
+    for resource in page.object_list:
+        resource.category_label = labels.get(resource.category_id, "")
     query = request.GET.copy()
     query.pop("page", None)
     # The programs the person coordinates (the page links to the first one's

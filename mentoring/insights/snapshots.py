@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, CharField, Count, DateTimeField, F, FloatField, IntegerField, Min, Sum
+from django.db.models import BigIntegerField, CharField, Count, DateTimeField, F, FloatField, IntegerField, Min
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -126,23 +126,28 @@ def figures_of(programs, *, now=None):
     now = now or timezone.now()
     zone_name = timezone.get_current_timezone_name()
     ids = [program.pk for program in programs]
-    stored = {row.program_id: row for row in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name)}
+    # The three columns as tuples (no model instances: 40 programs at 100,000 mentees).
+    stored = {
+        pk: (at, data, months)
+        for pk, at, data, months in FiguresSnapshot.objects.filter(program__in=ids, zone=zone_name).values_list(
+            "program", "computed_at", "figures", "months"
+        )
+    }
     missing = [program for program in programs if program.pk not in stored]
     if missing:
-        stored.update(figures_refresh(programs=missing, zone_name=zone_name, now=now))
-    if any(stored[pk].computed_at < now - max_age() for pk in ids):
+        refreshed = figures_refresh(programs=missing, zone_name=zone_name, now=now)
+        stored.update({pk: (row.computed_at, row.figures, row.months) for pk, row in refreshed.items()})
+    if any(stored[pk][0] < now - max_age() for pk in ids):
         leases.refresh_request()
-    figures = {pk: _decode_figures(stored[pk].figures) for pk in ids}
+    figures = {pk: _decode_figures(stored[pk][1]) for pk in ids}
     for pk in ids:
         for name in LIVE_FIGURES:
             setattr(figures[pk], name, 0)
-    periods = dashboard.Periods.around(now)
-    for collect in (dashboard._alerts, dashboard._dead_reminders):
-        for program_id, values in collect(ids, periods):
-            for name, value in values.items():
-                setattr(figures[program_id], name, value or 0)
-    months = _sum_months([stored[pk].months for pk in ids])
-    computed_at = min((stored[pk].computed_at for pk in ids), default=None)
+    # Open alerts and undelivered reminders: live, both in one query.
+    for program_id, name, value in dashboard.live_figures(ids):
+        setattr(figures[program_id], name, value or 0)
+    months = _sum_months([stored[pk][2] for pk in ids])
+    computed_at = min((stored[pk][0] for pk in ids), default=None)
     return figures, months, computed_at
 
 
@@ -200,20 +205,28 @@ def attention_refresh(*, programs, now=None):
 
 
 def _attention(programs, *, kind=None, now=None):
-    """(the ranked union, computed_at, [the live alerts' rows] or [], the stored rows)."""
+    """(the ranked union, computed_at, [the live alerts' rows] or [], the stored
+    rows, how many stored rows of every kind: the snapshots' signals_count)."""
     now = now or timezone.now()
     ids = [program.pk for program in programs]
-    stored = dict(AttentionSnapshot.objects.filter(program__in=ids).values_list("program", "computed_at"))
+    stored = {
+        pk: (at, count)
+        for pk, at, count in AttentionSnapshot.objects.filter(program__in=ids).values_list(
+            "program", "computed_at", "signals_count"
+        )
+    }
     missing = [program for program in programs if program.pk not in stored]
     if missing:
-        stored.update({pk: row.computed_at for pk, row in attention_refresh(programs=missing, now=now).items()})
-    computed_at = min(stored.values(), default=None)
+        refreshed = attention_refresh(programs=missing, now=now)
+        stored.update({pk: (row.computed_at, row.signals_count) for pk, row in refreshed.items()})
+    computed_at = min((at for at, _ in stored.values()), default=None)
     if computed_at is not None and computed_at < now - max_age():
         leases.refresh_request()
     live = [rows for signal in attention.LIVE_SIGNALS for name, rows in signal(programs, now) if kind in (None, name)]
     signals = AttentionSignal.objects.filter(program__in=ids)
     if kind:
-        signals = signals.filter(kind=kind)
+        # The kind's rank too: the (rank, since) index then reads that rank's rows only.
+        signals = signals.filter(kind=kind, rank=attention.KINDS[kind].rank)
     names = ("a_rank", "a_since", "a_kind", "a_mentee", "a_match", "a_ref", "a_amount")
     types = (IntegerField(), DateTimeField(), CharField(), BigIntegerField(), BigIntegerField(), BigIntegerField())
     sources = ("rank", "since", "kind", "mentee_id", "match_id", "ref_id", "amount")
@@ -228,7 +241,8 @@ def _attention(programs, *, kind=None, now=None):
         .values_list(*names)
     )
     rows = live[0].union(stored_rows, all=True) if live else stored_rows
-    return rows.order_by("a_rank", "a_since"), computed_at, live, stored_rows
+    stored_count = sum(count for _, count in stored.values())
+    return rows.order_by("a_rank", "a_since"), computed_at, live, stored_rows, stored_count
 
 
 def attention_of(programs, *, kind=None, now=None):
@@ -238,8 +252,9 @@ def attention_of(programs, *, kind=None, now=None):
     the stored snapshot (computed now only if missing; one older than
     FIGURES_MAX_AGE_SECONDS is used and one background refresh asked for).
     ``computed_at``: the oldest snapshot's time, or None without programs."""
-    _, computed_at, live, stored_rows = _attention(programs, kind=kind, now=now)
-    return RankedRows(live[0] if live else None, stored_rows), computed_at
+    _, computed_at, live, stored_rows, stored_count = _attention(programs, kind=kind, now=now)
+    # Every kind: the stored rows were counted when they were stored (no COUNT of 40,000 rows).
+    return RankedRows(live[0] if live else None, stored_rows, None if kind else stored_count), computed_at
 
 
 class RankedRows:
@@ -250,12 +265,21 @@ class RankedRows:
     count is two counts, instead of sorting the union of every stored row of
     the programs (40,000 at 100,000 mentees) for each page. The same rows in
     the same order as the union (tested). Both parts are queried for every
-    slice, so a page runs the same queries whatever the data."""
+    slice, so a page runs the same queries whatever the data.
 
-    def __init__(self, live, stored):
+    The stored part is ordered by its own columns (rank, since, then id for a
+    stable page across ties), not by the union's cast ones: ordered by the
+    casts, PostgreSQL sorted every stored row of the programs for each page
+    (8.5 ms at 100,000 mentees); by the columns it reads the
+    ``attention_signal_rank`` / ``attention_signal_order`` index up to the
+    page's end. ``stored_count``: the stored rows' number when the caller
+    knows it (AttentionSnapshot.signals_count), else they are counted."""
+
+    def __init__(self, live, stored, stored_count=None):
         self.live = live.order_by("a_since") if live is not None else None
-        self.stored = stored.order_by("a_rank", "a_since")
+        self.stored = stored.order_by("rank", "since", "pk")
         self._live_count = self._count = None
+        self._stored_count = stored_count
 
     def live_count(self):
         if self._live_count is None:
@@ -264,7 +288,8 @@ class RankedRows:
 
     def count(self):
         if self._count is None:
-            self._count = self.live_count() + self.stored.count()
+            stored = self.stored.count() if self._stored_count is None else self._stored_count
+            self._count = self.live_count() + stored
         return self._count
 
     def __len__(self):
@@ -292,28 +317,18 @@ class RankedRows:
 
 def attention_preview(programs, *, limit, now=None):
     """(a list of the first ``limit`` rows of ``attention_of(programs)``,
-    computed_at), without its union: open safety alerts rank first (rank 0,
-    every stored kind ranks after), so the open alerts in order, then the
-    stored rows in (rank, since) order, each read only up to ``limit`` rows
-    (the union read every stored row of the programs to sort them: 40,000 at
-    100,000 mentees)."""
-    _, computed_at, live, stored_rows = _attention(programs, now=now)
+    computed_at, the number of stored rows), without its union: open safety
+    alerts rank first (rank 0, every stored kind ranks after), so the open
+    alerts in order, then the stored rows in (rank, since) order, each read
+    only up to ``limit`` rows (the union read every stored row of the programs
+    to sort them: 40,000 at 100,000 mentees). The number of stored rows is the
+    snapshots' signals_count, read with their times (no COUNT of the stored rows):
+    the list's length is it plus the open alerts."""
+    _, computed_at, live, stored_rows, stored_count = _attention(programs, now=now)
     found = list(live[0].order_by("a_since")[:limit]) if live else []
     if len(found) < limit:
-        found += list(stored_rows.order_by("a_rank", "a_since")[: limit - len(found)])
-    return found, computed_at
-
-
-def attention_count(programs, *, open_alerts):
-    """How many rows ``attention_of(programs)`` has, without running its union:
-    ``open_alerts`` (the live count the caller already has, e.g.
-    Figures.open_alerts) plus the stored rows, as counted when they were
-    stored (AttentionSnapshot.signals_count: one row per program read, not
-    the 40,000 stored rows of 40 programs at 100,000 mentees)."""
-    stored = AttentionSnapshot.objects.filter(program__in=[program.pk for program in programs]).aggregate(
-        n=Sum("signals_count")
-    )["n"]
-    return open_alerts + (stored or 0)
+        found += list(stored_rows.order_by("rank", "since", "pk")[: limit - len(found)])
+    return found, computed_at, stored_count
 
 
 # --- the beat task ------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ within 2× the floor at 10,000 mentees.
   cursor), labelled once per page, in the reader's language.
 - The suggestions waiting for review are counted with the coordinated
   programs (one query, same figure as ``managed_resources``).
-- The full-text document is written from a template (``ListingDocument``):
-  the same SQL and parameters as Django's SearchVector on PostgreSQL.
+- The full-text document is a stored generated column on PostgreSQL
+  (``ListingDocument`` reads it): the same SQL as Django's SearchVector.
 - The calendar's groups are one UNION subquery (PostgreSQL read every group
   session of the site for an OR of two subqueries); the caseload's open-alert
   flag is a per-match probe, not an EXISTS PostgreSQL hashed over every open alert."""
@@ -21,6 +21,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
@@ -189,20 +190,58 @@ def _postgresql():
     return PostgresWrapper(settings, "compile-only")
 
 
-def test_the_listing_document_is_the_search_vectors_sql():
+def _search_document_migration():
+    import importlib
+
+    return importlib.import_module("resources.migrations.0005_search_document")
+
+
+def test_the_stored_search_document_is_the_search_vectors_sql():
+    """The generated column (PostgreSQL) is the SearchVector's SQL with its
+    parameters written in: change one, the other must follow."""
+    pg = _postgresql()
+    query = Resource.objects.annotate(d=search_vector()).values("d").order_by().query
+    sql, params = query.get_compiler(connection=pg).as_sql()
+    expression = sql.removeprefix("SELECT ").removesuffix(' AS "d" FROM "resources_resource"')
+    literals = tuple(f"'{value}'" for value in params)  # 'english', '' and the weights: no quotes inside
+    assert all("'" not in value for value in params)
+    assert expression % literals == _search_document_migration().DOCUMENT
+
+
+def test_the_listing_document_reads_the_stored_column():
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     search = SearchQuery("housing help", search_type="websearch", config="english")
     pg = _postgresql()
+    rows = Resource.objects.alias(document=ListingDocument()).annotate(rank=SearchRank(ListingDocument(), search))
+    rows = rows.filter(document=search).order_by("-rank", "name")
+    as_subquery = Resource.objects.filter(pk__in=rows.values("pk"))  # the table under another alias
+    sql = rows.query.get_compiler(connection=pg).as_sql()[0]
+    assert sql.count('"resources_resource"."search_document"') == 2 and "to_tsvector" not in sql
+    assert 'U0."search_document"' in as_subquery.query.get_compiler(connection=pg).as_sql()[0]
 
-    def sql(document):
-        rows = Resource.objects.alias(document=document()).annotate(rank=SearchRank(document(), search))
-        rows = rows.filter(document=search).order_by("-rank", "name")
-        as_subquery = Resource.objects.filter(pk__in=rows.values("pk"))  # the table under another alias
-        return rows.query.get_compiler(connection=pg).as_sql(), as_subquery.query.get_compiler(connection=pg).as_sql()
 
-    assert sql(ListingDocument) == sql(search_vector)
-    assert 'U0."name_es"' in sql(ListingDocument)[1][0]
+@pytest.mark.django_db
+def test_the_stored_search_document_follows_every_change_on_postgresql(personas):
+    """On PostgreSQL the column is the document of the row as it is now (it is
+    generated on insert and update); on SQLite it does not exist."""
+    listing = ResourceFactory(program=personas.program, name="Food bank", description="groceries")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'resources_resource'"
+            if connection.vendor == "postgresql"
+            else "SELECT name FROM pragma_table_info('resources_resource')"
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+    if connection.vendor != "postgresql":
+        assert "search_document" not in columns
+        return
+    assert "search_document" in columns
+    Resource.objects.filter(pk=listing.pk).update(eligibility="veterans", name_es="Banco de comida")
+    stored = Resource.objects.alias(document=ListingDocument()).annotate(d=ListingDocument()).values_list("d")
+    computed = Resource.objects.annotate(d=search_vector()).values_list("d")
+    assert stored.get(pk=listing.pk) == computed.get(pk=listing.pk)
+    assert "veteran" in stored.get(pk=listing.pk)[0]
 
 
 def test_the_listing_document_finds_and_ranks_as_the_search_vector(personas):
@@ -323,3 +362,20 @@ def test_the_homes_and_the_search_run_the_same_queries_at_1_10_and_100_times(per
                 assert "Page 1 of " in _captured(client, url)[1]
     for url, found in counts.items():
         assert found[0] == found[1] == found[2], f"{url}: {found} queries at 1×, 10×, 100×"
+
+
+def test_listed_resources_are_the_visible_approved_listings_for_every_persona(personas):
+    """access.listed_resources (the directory, issue 18 s6b) is
+    visible_resources(user).filter(status=APPROVED) for anyone: global
+    listings, their programs', none of another program's, no suggestion."""
+    approved = Resource.Status.APPROVED
+    ResourceFactory(program=None, name="Everywhere line")
+    ResourceFactory(program=personas.program, name="Ours")
+    ResourceFactory(program=personas.other_program, name="Theirs")
+    ResourceFactory(program=personas.program, name="Suggested", status=Resource.Status.SUGGESTED)
+    people = [personas.coordinator, personas.mentor, personas.mentee, personas.other_coordinator, AnonymousUser()]
+    for person in people:
+        direct = access.visible_resources(person).filter(status=approved)
+        assert set(access.listed_resources(person)) == set(direct), person
+    names = set(access.listed_resources(personas.mentee).values_list("name", flat=True))
+    assert {"Everywhere line", "Ours"} <= names and not names & {"Theirs", "Suggested"}

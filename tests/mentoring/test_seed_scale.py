@@ -115,3 +115,15 @@ def test_the_same_seed_gives_the_same_data(db):
     assert snapshot() == first
     seed(seed=8, replace=True)
     assert snapshot() != first
+
+
+def test_every_alert_keeps_its_mentees_program(db):
+    """SafetyAlert.program (issue 18 s6b: the live open-alert counts read it) is
+    the mentee's program for the seeded alerts too (bulk inserts skip save())."""
+    from django.db.models import F
+
+    from goals.models import SafetyAlert
+
+    seed()
+    assert SafetyAlert.objects.exists()
+    assert not SafetyAlert.objects.exclude(program=F("mentee__program")).exists()

@@ -278,3 +278,38 @@ def test_the_homes_first_rows_are_the_first_rows_of_the_whole_list(personas, cli
     for start, stop in ((0, 2), (2, 4), (3, 5), (4, 6), (5, 50), (0, 1)):
         assert rows[start:stop] == union[start:stop], (start, stop)
     assert rows[3] == union[3]
+
+
+def test_needs_attention_pages_by_the_stored_columns_and_counts_from_the_snapshots(personas, client_for):
+    """Issue 18 (s6b): the stored rows are ordered by their own columns (rank,
+    since, id: the attention_signal_rank index), not by the union's casts
+    (PostgreSQL sorted every stored row of the programs for each page), and
+    their number is the snapshots' signals_count (no COUNT of every stored
+    row); with ?kind= the kind's rank is in the filter too. The counts stay
+    the direct ones."""
+    now = timezone.now()
+    for days in (50, 45, 41):  # first meetings not held
+        MatchFactory(program=personas.program, started_at=now - timedelta(days=days))
+    SafetyAlertFactory(mentee=MatchFactory(program=personas.program).mentee)
+    snapshots_refresh()
+    client = client_for(personas.coordinator)
+    stored = AttentionSignal.objects.filter(program=personas.program)
+    open_alerts = SafetyAlert.objects.filter(mentee__program=personas.program, acknowledged_at__isnull=True)
+    for kind, expected in (
+        (None, stored.count() + open_alerts.count()),
+        ("first_contact", stored.filter(kind="first_contact").count()),
+        ("alert", open_alerts.count()),
+    ):
+        url = reverse("mentoring:attention") + (f"?kind={kind}" if kind else "")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.context["page"].paginator.count == expected >= 1
+        signal_sql = [q["sql"] for q in queries.captured_queries if 'FROM "mentoring_attentionsignal"' in q["sql"]]
+        assert signal_sql, kind
+        counts = [sql for sql in signal_sql if sql.startswith("SELECT COUNT(")]
+        assert len(counts) == (1 if kind else 0), counts  # a kind: its stored rows are counted (by index)
+        for sql in signal_sql:
+            if sql not in counts:
+                assert 'ORDER BY "mentoring_attentionsignal"."rank" ASC' in sql, sql
+            if kind:
+                assert '"mentoring_attentionsignal"."rank" =' in sql, sql

@@ -306,3 +306,26 @@ def test_a_search_over_ten_thousand_listings_pages_with_bounded_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         last = _directory(client, **query, page=page.paginator.num_pages)
     assert len(last.context["page"].object_list) == count - 25 * (page.paginator.num_pages - 1)
+
+
+def test_each_row_shows_its_category_label_without_joining_the_categories(personas, client_for):
+    """Issue 18 (s6b): a row's category is the label the category select shows
+    ("Parent › Name" in the reader's language, Category.__str__), taken from the
+    form's list instead of joining the category and its parent into the search."""
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    category = _category("Housing › Rental help")
+    Category.objects.filter(pk=category.parent_id).update(name_es="Vivienda")
+    Category.objects.filter(pk=category.pk).update(name_es="Ayuda con la renta")
+    ResourceFactory(name="Rent Desk", program=personas.program, category=category)
+    client = client_for(personas.mentee)
+    with CaptureQueriesContext(connection) as queries:
+        english = _directory(client, q="rent desk").content.decode()
+    search = [q["sql"] for q in queries.captured_queries if 'FROM "resources_resource"' in q["sql"]]
+    assert "Housing › Rental help" in english
+    spanish = client.get(reverse("resources:directory"), {"q": "rent desk"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert "Vivienda › Ayuda con la renta" in spanish.content.decode()
+    with translation.override("en"):
+        assert str(category) == "Housing › Rental help"
+    assert search and not any('JOIN "resources_category"' in sql for sql in search)

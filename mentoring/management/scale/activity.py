@@ -212,6 +212,7 @@ class ActivityMixin:
         return [
             SafetyAlert(
                 mentee=mentee.profile,
+                program_id=mentee.profile.program_id,  # bulk insert: no save() to copy it
                 checkin_id=checkin.pk,
                 kind=self._weighted(kinds),
                 created_at=checkin.created_at,
