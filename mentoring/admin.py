@@ -84,10 +84,18 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(MentorProfile, MenteeProfile, VolunteerProfile)
 class MembershipAdmin(admin.ModelAdmin):
+    """A profile belongs to one program for good: its matches, check-ins,
+    safety alerts (SafetyAlert.program, copied when raised) and the reports'
+    rollups are counted in that program. Moving someone is a new profile in
+    the other program, so the program is read-only once the profile exists."""
+
     list_display = ["user", "program", "joined_at"]
     list_filter = ["program"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(["program"] if obj is not None else [])]
 
 
 class MatchSurveyInline(admin.TabularInline):

@@ -45,3 +45,28 @@ def test_the_read_audit_is_read_only_in_the_admin(personas, client):
     )
     event.refresh_from_db()
     assert event.what == "profile"
+
+
+@pytest.mark.parametrize("model_name", ["menteeprofile", "mentorprofile", "volunteerprofile"])
+def test_a_profiles_program_cannot_be_changed_in_the_admin(model_name, personas, client):
+    """Safety alerts keep the program they were raised in (SafetyAlert.program)
+    and the reports count a profile in its program: a profile never moves. The
+    admin's change form shows the program read-only and a posted one is ignored."""
+    from mentoring.models import MenteeProfile, MentorProfile, VolunteerProfile
+
+    model = {"menteeprofile": MenteeProfile, "mentorprofile": MentorProfile, "volunteerprofile": VolunteerProfile}
+    model = model[model_name]
+    profile = model.objects.filter(program=personas.program).first() or model.objects.create(
+        user=UserFactory(), program=personas.program
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse(f"admin:mentoring_{model_name}_change", args=[profile.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="program"' not in page.content.decode()
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["program"] = personas.other_program.pk
+    client.post(url, data)
+    profile.refresh_from_db()
+    assert profile.program_id == personas.program.pk
