@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from mentoring import access
 from mentoring.audit import audit_read
 from mentoring.choices import Language, labels
+from mentoring.localized import localized
 from mentoring.paging import page_of
 from mentoring.params import int_param
 from mentoring.phones import region_of
@@ -175,7 +176,7 @@ def resource_new(request):
     if request.method == "POST" and form.is_valid():
         if coordinating:
             resource = resource_create(program=program, by=request.user, **form.cleaned_data)
-            messages.success(request, f"“{resource.name}” is listed.")
+            messages.success(request, gettext("“%(name)s” is listed.") % {"name": localized(resource, "name")})
         else:
             resource = resource_suggest(program=program, by=request.user, **form.cleaned_data)
             messages.success(request, gettext("Thank you. A coordinator will check the listing before it appears."))

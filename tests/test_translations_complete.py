@@ -53,3 +53,29 @@ def test_the_committed_mo_matches_the_po():
         if mo._catalog.get(key) != entry.msgstr:
             stale.append(entry.msgid)
     assert not stale, f"django.mo is older than django.po (run `make messages`): {stale[:20]}"
+
+
+def test_no_message_shown_to_a_person_is_built_from_untranslated_text():
+    """Flash messages (``messages.success(request, …)`` and the other levels)
+    take a translated string: ``gettext("… %(name)s …") % {…}``, never an
+    f-string or a plain literal, which would reach a Spanish reader in English
+    (eight setup, training and listing messages did)."""
+    import ast
+
+    levels = {"debug", "info", "success", "warning", "error", "add_message"}
+    found = []
+    for path in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        if any(part in {".venv", "tests", "migrations", "node_modules"} for part in path.parts):
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            if not (isinstance(owner, ast.Name) and owner.id == "messages" and node.func.attr in levels):
+                continue
+            text = node.args[2] if node.func.attr == "add_message" and len(node.args) > 2 else None
+            text = text or (node.args[1] if len(node.args) > 1 else None)
+            if isinstance(text, ast.JoinedStr) or (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                found.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+    assert not found, "untranslated messages: " + ", ".join(found)

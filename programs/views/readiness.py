@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import access
 from mentoring.forms import add_service_error
-from mentoring.localized import active_language
+from mentoring.localized import active_language, localized
 from mentoring.models import MentorProfile
 from mentoring.params import int_param
 
@@ -41,7 +41,11 @@ def module_mark_done(request, pk, module_pk):
     mentor = _own_mentor_profile(request, pk)
     module = get_object_or_404(mentor.program.training_modules.filter(is_archived=False), pk=module_pk)
     completion_mark_done(mentor=mentor, module=module)
-    messages.success(request, f"“{module.title}” is marked as done. A coordinator will confirm it.")
+    messages.success(
+        request,
+        gettext("“%(title)s” is marked as done. A coordinator will confirm it.")
+        % {"title": localized(module, "title")},
+    )
     return redirect("programs:mentor_readiness", mentor.pk)
 
 
@@ -51,7 +55,11 @@ def module_confirm(request, pk, module_pk):
     mentor = _mentor_for_coordinator(request, pk)
     module = get_object_or_404(mentor.program.training_modules, pk=module_pk)
     completion_confirm(mentor=mentor, module=module, confirmed_by=request.user)
-    messages.success(request, f"“{module.title}” is confirmed for {mentor.user}.")
+    messages.success(
+        request,
+        gettext("“%(title)s” is confirmed for %(mentor)s.")
+        % {"title": localized(module, "title"), "mentor": mentor.user},
+    )
     return redirect("programs:mentor_readiness", mentor.pk)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import access
+from mentoring.localized import localized
 from mentoring.views import PAGE_SIZE, require_role
 
 from ..forms import (
@@ -65,7 +66,11 @@ def program_new(request):
         program = program_create(
             created_by=request.user, slug=slug, settings_saved_at=timezone.now(), **form.cleaned_data
         )
-        messages.success(request, f"{program} is created with a starter privacy notice and boundaries agreement.")
+        messages.success(
+            request,
+            gettext("%(program)s is created with a starter privacy notice and boundaries agreement.")
+            % {"program": program},
+        )
         return redirect("programs:detail", program.pk)
     return render(request, "programs/program_form.html", {"form": form})
 
@@ -91,7 +96,9 @@ def program_archive_view(request, pk):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"{program} is archived. It no longer takes applications.")
+            messages.success(
+                request, gettext("%(program)s is archived. It no longer takes applications.") % {"program": program}
+            )
         return redirect("programs:detail", program.pk)
     return render(request, "programs/program_confirm_archive.html", {"program": program})
 
@@ -143,7 +150,7 @@ def area_list(request, pk):
     if request.method == "POST" and form.is_valid():
         form.instance.program = program
         form.save()
-        messages.success(request, f"“{form.instance.name}” is added.")
+        messages.success(request, gettext("“%(name)s” is added.") % {"name": localized(form.instance, "name")})
         return redirect("programs:areas", program.pk)
     areas = program.experience_areas.annotate(
         people=Count("mentorprofiles", distinct=True) + Count("menteeprofiles", distinct=True)
@@ -226,7 +233,9 @@ def training_list(request, pk):
     if request.method == "POST" and form.is_valid():
         form.instance.program = program
         form.save()
-        messages.success(request, f"“{form.instance.title}” is added to the training.")
+        messages.success(
+            request, gettext("“%(title)s” is added to the training.") % {"title": localized(form.instance, "title")}
+        )
         return redirect("programs:training", program.pk)
     modules = program.training_modules.annotate(
         confirmed=Count("completions", filter=Q(completions__confirmed_at__isnull=False))
@@ -240,7 +249,8 @@ def training_edit(request, pk, module_pk):
     module = get_object_or_404(program.training_modules, pk=module_pk)
     if request.method == "POST" and request.POST.get("action") == "archive":
         module = training_module_archive_toggle(module=module)
-        messages.success(request, f"“{module.title}” is {'archived' if module.is_archived else 'back in use'}.")
+        archived = gettext("“%(title)s” is archived.") if module.is_archived else gettext("“%(title)s” is back in use.")
+        messages.success(request, archived % {"title": localized(module, "title")})
         return redirect("programs:training", program.pk)
     form = TrainingModuleForm(request.POST or None, instance=module)
     if request.method == "POST" and form.is_valid():

@@ -482,3 +482,20 @@ def test_the_document_page_in_spanish_names_the_missing_spanish_version(personas
     )
     assert "No hay versión en español" in html and "Publicar nueva versión" in html
     assert "Publish new version" not in html
+
+
+def test_the_confirmation_after_adding_a_module_is_in_the_coordinators_language(personas, client_for):
+    """The flash message after a setup or listing action was an English
+    f-string whatever the reader's language; it is translated now, and names
+    the module by its Spanish title for a Spanish reader."""
+    personas.coordinator.language = "es"
+    personas.coordinator.save(update_fields=["language"])
+    client = client_for(personas.coordinator)
+    response = client.post(
+        reverse("programs:training", args=[personas.program.pk]),
+        {"title": "Listening", "title_es": "Escuchar", "description": "Hear first.", "position": "1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "«Escuchar» se agregó a la capacitación." in page
+    assert "is added to the training" not in page
