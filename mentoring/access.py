@@ -53,7 +53,7 @@ and no row is multiplied by the matches or coordinators behind it.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import gettext
 
 from goals.models import Assessment, CheckIn, Goal, SafetyAlert
@@ -130,6 +130,71 @@ def match_ids_of(person, matches=None):
     as_mentor = matches.filter(mentor__user=person).values("pk")
     as_mentee = matches.filter(mentee__user=person).values("pk")
     return as_mentor.union(as_mentee)
+
+
+class OwnMatches:
+    """The matches ``user`` is in, read once per request as plain values
+    (issue 18: the mentor home asked the policy for the same matches per
+    section, each time building and planning the subqueries again).
+
+    One query, a UNION of the two sides as ``match_ids_of`` (each read by
+    index; the mentor's side alone for a person with no mentee profile):
+    every match in which ``user`` is the mentor or the mentee, any status, as
+    (pk, status, mentee profile id, whether ``user`` is its mentor).
+    It grows with the person's own matches, never with the program.
+
+    The methods give what ``visible_matches`` and ``visible_alerts`` give for
+    these matches, from the statuses read here (``Match.LISTED``,
+    ``Match.CURRENT``): the same rows, cheaper to build and to plan. A person
+    who coordinates a program (``roles_of``, remembered on the user: the homes
+    ask it first) also sees what their programs hold, through the same
+    subqueries as ``visible_matches`` and ``visible_alerts``."""
+
+    def __init__(self, user):
+        self.user = user
+        self.rows = []
+        roles = roles_of(user)
+        if _signed_in(user):
+            columns = ("pk", "status", "mentee_id")
+            rows = Match.objects.filter(mentor__user=user).values_list(*columns, Value(True)).order_by()
+            if "mentee" in roles:  # no mentee profile, no match as the mentee: no UNION to build and plan
+                joined = Match.objects.filter(mentee__user=user).values_list(*columns, Value(False)).order_by()
+                rows = rows.union(joined)
+            self.rows = list(rows)
+        self.coordinates = "coordinator" in roles
+
+    def ids(self):
+        """Every match's id, any status (e.g. for the person's calendar: ``upcoming_for(match_ids=...)``)."""
+        return [pk for pk, *_ in self.rows]
+
+    def caseload(self, matches=None):
+        """``visible_matches(user).filter(mentor__user=user)``: the matches
+        ``user`` mentors but declined proposals (those too in a program they
+        coordinate), of ``matches`` (a Match queryset; default every match).
+        No query of its own: a queryset."""
+        matches = Match.objects.all() if matches is None else matches
+        mentored = [(pk, status) for pk, status, _, mentor in self.rows if mentor]
+        listed = Q(pk__in=[pk for pk, status in mentored if status in Match.LISTED])
+        if self.coordinates:
+            coordinated = Q(pk__in=[pk for pk, _ in mentored], program__in=coordinated_programs(self.user).values("pk"))
+            return matches.filter(listed | coordinated)
+        return matches.filter(listed)
+
+    def caseload_count(self):
+        """How many rows ``caseload()`` has, when the values read tell it (a
+        person who coordinates nothing); None otherwise."""
+        if self.coordinates:
+            return None
+        return sum(1 for _, status, _, mentor in self.rows if mentor and status in Match.LISTED)
+
+    def alerts(self):
+        """``visible_alerts(user)``: the safety alerts of the mentees ``user``
+        is the current mentor of, and, for a coordinator, those of their
+        programs. A queryset."""
+        if self.coordinates:
+            return visible_alerts(self.user)
+        mentees = {mentee for _, status, mentee, mentor in self.rows if mentor and status in Match.CURRENT}
+        return SafetyAlert.objects.filter(mentee__in=sorted(mentees))
 
 
 def _current_mentee_ids(user):

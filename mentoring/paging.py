@@ -7,7 +7,7 @@ TOTAL = "page_total"
 MAX_PAGE = 1_000_000  # a larger number is past the end of any list here
 
 
-def page_of(rows, number, *, per_page):
+def page_of(rows, number, *, per_page, count=None):
     """The page ``number`` (a string from the query string, or None) of
     ``rows`` (a queryset), exactly as ``Paginator(rows, per_page).get_page(number)``
     gives it: a missing or non-numeric number is the first page, a number out
@@ -19,8 +19,14 @@ def page_of(rows, number, *, per_page):
     mentor's caseload, the directory's search) for a number the database has
     anyway. One query per page whatever the list's length; a page past the end
     (or a DISTINCT queryset, where the window would count duplicates) falls
-    back to the paginator's count."""
+    back to the paginator's count.
+
+    ``count``: the list's length when the caller knows it already (e.g. from
+    ``access.OwnMatches``): no window then, the paginator's own page."""
     paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count
+        return paginator.get_page(number)
     try:
         wanted = int(number) if number not in (None, "") else 1
     except (TypeError, ValueError):

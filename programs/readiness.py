@@ -76,12 +76,7 @@ def readiness_of_user(user):
     (3 ms of Python per request at any size), so the annotated queryset of
     every mentor is built once per process and day and filtered per request;
     it is never evaluated itself."""
-    rows = list(
-        _every_mentor_with_figures(timezone.localdate())
-        .filter(user=user)
-        .select_related("program")
-        .only("program__name")
-    )
+    rows = list(_every_mentor_with_figures(timezone.localdate()).filter(user=user))
     for row in rows:
         row.is_ready = row.confirmed_modules >= row.required_modules and bool(row.check_ok and row.agreement_ok)
     return rows
@@ -101,7 +96,7 @@ def readiness_values(mentors, *names, today=None):
 def _every_mentor_with_figures(today):
     from mentoring.models import MentorProfile
 
-    return _with_figures(MentorProfile.objects.all(), today=today)
+    return _with_figures(MentorProfile.objects.all(), today=today).select_related("program").only("program__name")
 
 
 def _with_figures(mentors, *, today=None):

@@ -608,18 +608,26 @@ def _matches_of(user):
     return as_mentor.values_list("pk", flat=True).union(as_mentee.values_list("pk", flat=True))
 
 
-def upcoming_for(user, *, since=None, until=None):
-    """(one-on-one sessions, group sessions) in the user's calendar."""
+def upcoming_for(
+    user, *, since=None, until=None, match_ids=None, related=("match__mentor__user", "match__mentee__user")
+):
+    """(one-on-one sessions, group sessions) in the user's calendar.
+    ``match_ids``: the ids of every match of ``user`` (any status), when the
+    caller has read them already (``mentoring.access.OwnMatches.ids()``);
+    otherwise they are read here (one query). ``related``: what the sessions
+    load with them (``select_related``; the mentor home shows the mentee only)."""
     since = since or timezone.now()
+    if match_ids is None:
+        match_ids = list(_matches_of(user))
     sessions = (
         # The person's matches first, as a list of ids (one small query): OR-ing
         # joins to both profiles hashed every match, mentor and mentee of the site
         # (60 ms at 10,000 mentees), and with a subquery the planners walked every
         # scheduled meeting in time order. With the ids each match's next meetings
         # come from the (match, status, starts_at) index.
-        Session.objects.filter(match__in=list(_matches_of(user)))
+        Session.objects.filter(match__in=match_ids)
         .filter(status=Session.Status.SCHEDULED, starts_at__gte=since)
-        .select_related("match__mentor__user", "match__mentee__user")
+        .select_related(*related)
         .order_by("starts_at")
     )
     registered = Registration.objects.filter(user=user, status=Registration.Status.REGISTERED)
