@@ -209,7 +209,9 @@ def home_mentee(request):
     # too has their mentor side read as well (access.OwnMatches).
     calendar = access.OwnMatches(user).ids() if "mentor" in access.roles_of(user) else [m.pk for m in mine]
     profiles = list(
-        MenteeProfile.objects.filter(user=user).select_related("program", "user").only("program__name", "user__time_zone")
+        MenteeProfile.objects.filter(user=user)
+        .select_related("program", "user")
+        .only("program__name", "user__time_zone")
     )
     sessions, groups = upcoming_for(user, match_ids=calendar, related=("match__mentor__user",))
     next_session = sessions.only(
