@@ -199,26 +199,26 @@ def _caseload_rows():
 def home_mentee(request):
     require_role(request, "mentee")
     user = request.user
+    profiles = list(MenteeProfile.objects.filter(user=user).select_related("program").only("program__name"))
+    for profile in profiles:
+        profile.user = user  # the zone of the check-ins (goals.selectors), without joining the person again
+    mentee_ids = [profile.pk for profile in profiles]
     # The person's matches as the mentee, every status, with what a card shows
     # of the mentor: one query (issue 18), from which come the cards (the open
     # ones: visible_matches(user).open() of their own), the calendar's match ids
     # and the toolkit's, instead of the access policy's subqueries built and
     # planned for each.
-    mine = list(_mentee_matches().filter(mentee__user=user))
+    mine = list(_mentee_matches().filter(mentee__in=mentee_ids))
     # The calendar holds every match of the person: a mentor who is a mentee
     # too has their mentor side read as well (access.OwnMatches).
     calendar = access.OwnMatches(user).ids() if "mentor" in access.roles_of(user) else [m.pk for m in mine]
-    profiles = list(
-        MenteeProfile.objects.filter(user=user)
-        .select_related("program", "user")
-        .only("program__name", "user__time_zone")
-    )
     sessions, groups = upcoming_for(user, match_ids=calendar, related=("match__mentor__user",))
     next_session = sessions.only(
         *NEXT_MEETING, "match__status", *(f"match__mentor__user__{name}" for name in (*PERSON_NAME, "time_zone"))
     ).first()
     groups = list(groups.only("title", "starts_at")[:3])
-    goals = list(Goal.objects.filter(mentee__user=user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]))
+    shown = [Goal.Status.ACTIVE, Goal.Status.SUGGESTED]
+    goals = list(Goal.objects.filter(mentee__in=mentee_ids, status__in=shown))
     due, streaks = checkin_status(profiles, goals)
     for goal in goals:
         goal.streak = streaks.get(goal.pk)
