@@ -198,42 +198,41 @@ def _caseload_rows():
 @login_required
 def home_mentee(request):
     require_role(request, "mentee")
-    # Only the columns the page shows (issue 18), as on the mentor home.
-    matches = (
-        access.visible_matches(request.user)
-        .open()
-        .filter(mentee__user=request.user)
-        .select_related("mentor__user")
-        .only("status", "mentee_response", *(f"mentor__user__{name}" for name in PERSON_NAME))
-    )
-    profiles = list(
-        MenteeProfile.objects.filter(user=request.user)
-        .select_related("program", "user")
-        .only("program__name", "user__time_zone")
-    )
-    sessions, groups = upcoming_for(request.user)
-    sessions = (
-        sessions.select_related(None)
-        .select_related("match__mentor__user")
-        .only(
-            *NEXT_MEETING,
-            "match__status",
-            *(f"match__mentor__user__{name}" for name in (*PERSON_NAME, "time_zone")),
-        )
-    )
-    goals = list(Goal.objects.filter(mentee__user=request.user, status__in=[Goal.Status.ACTIVE, Goal.Status.SUGGESTED]))
+    user = request.user
+    profiles = list(MenteeProfile.objects.filter(user=user).select_related("program").only("program__name"))
+    for profile in profiles:
+        profile.user = user  # the zone of the check-ins (goals.selectors), without joining the person again
+    mentee_ids = [profile.pk for profile in profiles]
+    # The person's matches as the mentee, every status, with what a card shows
+    # of the mentor: one query (issue 18), from which come the cards (the open
+    # ones: visible_matches(user).open() of their own), the calendar's match ids
+    # and the toolkit's, instead of the access policy's subqueries built and
+    # planned for each.
+    mine = list(_mentee_matches().filter(mentee__in=mentee_ids))
+    # The calendar holds every match of the person: a mentor who is a mentee
+    # too has their mentor side read as well (access.OwnMatches).
+    calendar = access.OwnMatches(user).ids() if "mentor" in access.roles_of(user) else [m.pk for m in mine]
+    sessions, groups = upcoming_for(user, match_ids=calendar, related=("match__mentor__user",))
+    next_session = sessions.only(
+        *NEXT_MEETING, "match__status", *(f"match__mentor__user__{name}" for name in (*PERSON_NAME, "time_zone"))
+    ).first()
+    groups = list(groups.only("title", "starts_at")[:3])
+    shown = [Goal.Status.ACTIVE, Goal.Status.SUGGESTED]
+    goals = list(Goal.objects.filter(mentee__in=mentee_ids, status__in=shown))
     due, streaks = checkin_status(profiles, goals)
     for goal in goals:
         goal.streak = streaks.get(goal.pk)
+    matches = [match for match in mine if match.status in Match.OPEN]
+    _add_mentee_links(matches, next_session, goals, groups)
     return render(
         request,
         "mentoring/home_mentee.html",
         {
             "matches": matches,
             "profiles": profiles,
-            "next_session": sessions.first(),
-            "groups": groups.only("title", "starts_at")[:3],
-            "toolkit": toolkit_of_user(request.user),
+            "next_session": next_session,
+            "groups": groups,
+            "toolkit": toolkit_of_user(user, match_ids=[m.pk for m in mine]),
             "goals": goals,
             "best_streak": max((s for s in streaks.values() if s), default=None, key=lambda s: s.streak),
             "checkin_due": due,
@@ -241,6 +240,33 @@ def home_mentee(request):
             "has_active_goal": any(goal.status == Goal.Status.ACTIVE for goal in goals),
         },
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _mentee_matches():
+    """Every match with what the mentee home shows of it (status, the
+    mentee's answer, the mentor's name), newest first (Match's order). Built
+    once per process and filtered per request; never evaluated itself."""
+    return (
+        Match.objects.select_related("mentor__user")
+        .only("status", "mentee_response", *(f"mentor__user__{name}" for name in PERSON_NAME))
+        .order_by("-created_at")
+    )
+
+
+def _add_mentee_links(matches, next_session, goals, groups):
+    """The mentee home's row links as ``url`` attributes, each URL reversed
+    once per request (mentoring.row_links), not once per row."""
+    for rows, name in (
+        (matches, "mentoring:match_detail"),
+        (goals, "goals:detail"),
+        (groups, "peer_sessions:group_detail"),
+        ([next_session] if next_session else [], "peer_sessions:session_detail"),
+    ):
+        if rows:
+            link = link_to(name)
+            for row in rows:
+                row.url = link(row.pk)
 
 
 @login_required
