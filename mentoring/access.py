@@ -167,6 +167,10 @@ class OwnMatches:
         """Every match's id, any status (e.g. for the person's calendar: ``upcoming_for(match_ids=...)``)."""
         return [pk for pk, *_ in self.rows]
 
+    def is_a_mentee(self):
+        """Whether ``user`` is the mentee of any of these matches."""
+        return any(not mentor for *_, mentor in self.rows)
+
     def caseload(self, matches=None):
         """``visible_matches(user).filter(mentor__user=user)``: the matches
         ``user`` mentors but declined proposals (those too in a program they

@@ -131,11 +131,21 @@ def home_mentor(request):
     rows = own.caseload(_caseload_rows())
     page = page_of(rows, request.GET.get("page"), per_page=PAGE_SIZE, count=own.caseload_count())
     profiles = readiness_of_user(request.user)
-    sessions, groups = upcoming_for(request.user, match_ids=own.ids(), related=("match__mentee__user",))
+    # A row names the other person of the meeting: the mentee, or, for a mentor
+    # who is a mentee too, their own mentor on the meetings of their own match.
+    sides = ("mentee", "mentor") if own.is_a_mentee() else ("mentee",)
+    sessions, groups = upcoming_for(
+        request.user, match_ids=own.ids(), related=tuple(f"match__{side}__user" for side in sides)
+    )
     sessions = list(
-        sessions.only("starts_at", "match__status", *(f"match__mentee__user__{name}" for name in PERSON_NAME))[:5]
+        sessions.only(
+            "starts_at", "match__status", *(f"match__{side}__user__{name}" for side in sides for name in PERSON_NAME)
+        )[:5]
     )
     groups = list(groups.only("title", "starts_at")[:5])
+    for session in sessions:
+        mentee = session.match.mentee.user
+        session.other = session.match.mentor.user if mentee.pk == request.user.pk else mentee
     _add_links(page, sessions, groups)
     return render(
         request,

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.models import SafetyAlert
 from mentoring.models import Match
 from mentoring.services import match_close, match_move, match_reopen
 from mentoring.tasks import refresh_snapshots
@@ -24,6 +23,7 @@ from tests.factories import (
     MentorProfileFactory,
     ResourceFactory,
     SafetyAlertFactory,
+    SessionFactory,
     UserFactory,
 )
 
@@ -95,7 +95,9 @@ def test_junk_program_numbers_on_the_coordinator_pages_are_404_not_500(personas,
         assert response.status_code == 404, (name, value)
 
 
-@pytest.mark.parametrize("who", ["mentor", "mentee", "other_mentor", "other_mentee", "proposed_mentor", "former_mentor"])
+@pytest.mark.parametrize(
+    "who", ["mentor", "mentee", "other_mentor", "other_mentee", "proposed_mentor", "former_mentor"]
+)
 def test_people_who_coordinate_nothing_get_404_on_the_coordinator_pages(personas, client_for, who):
     SafetyAlertFactory(mentee=personas.match.mentee)
     client = client_for(personas.user(who))
@@ -231,7 +233,10 @@ def test_a_former_or_proposed_mentor_sees_no_alert_of_that_mentee_on_their_home(
     page = client_for(former).get(reverse("mentoring:home_mentor")).content.decode()
     # The closed match stays on their list (the mentee's name shown there), the alert does not.
     assert 'data-testid="open-alerts"' not in page and acknowledge not in page
-    assert 'data-testid="open-alerts"' in client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
+    assert (
+        'data-testid="open-alerts"'
+        in client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
+    )
     proposed = personas.user("proposed_mentor")
     page = client_for(proposed).get(reverse("mentoring:home_mentor")).content.decode()
     assert 'data-testid="open-alerts"' not in page and acknowledge not in page
@@ -243,9 +248,7 @@ def test_another_mentor_sees_nothing_of_a_pair_on_their_home(personas, client_fo
     assert "Mel Mentee" not in page
 
 
-def test_a_mentee_who_also_mentors_sees_their_own_mentees_alert_not_their_own_on_the_mentor_home(
-    personas, client_for
-):
+def test_a_mentee_who_also_mentors_sees_their_own_mentees_alert_not_their_own_on_the_mentor_home(personas, client_for):
     """The persona mentee mentors someone in program A too: their mentor home lists
     their mentee's alert; their own alert (as a mentee) is for their mentor and
     coordinators only; their own mentor's other mentees never show."""
@@ -336,3 +339,61 @@ def test_check_in_report_stays_equal_to_live_after_an_active_match_is_closed_and
     assert_same_as_live(scale)
     match_reopen(match=match)
     assert_same_as_live(scale)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"category": "99999999999999999999999"},
+        {"category": "-1"},
+        {"category": "abc"},
+        {"category": "\x00"},
+        {"language": "xx"},
+        {"language": "\x00"},
+        {"city": "Ciudad de México"},
+        {"q": "x" * 201},
+        {"page": "1", "q": "café", "category": "9223372036854775807"},
+    ],
+)
+def test_directory_filters_with_junk_are_a_page_not_a_500(personas, client_for, query):
+    ResourceFactory(program=personas.other_program, name="Secret B listing")
+    for who in ("mentee", "mentor", "coordinator"):
+        response = client_for(personas.user(who)).get(reverse("resources:directory"), query)
+        assert response.status_code == 200, (who, query)
+        assert "Secret B listing" not in response.content.decode()
+
+
+def test_the_sixth_sessions_pages_in_spanish_show_no_other_programs_person(personas, client_for):
+    SafetyAlertFactory(mentee=personas.match.mentee)
+    outsider_alert(personas)
+    refresh_snapshots()
+    client = client_for(personas.coordinator)
+    for url, query in (
+        (reverse("mentoring:home_coordinator"), {}),
+        (reverse("mentoring:home_coordinator"), {"program": personas.program.pk}),
+        (reverse("mentoring:attention"), {"kind": "alert"}),
+    ):
+        response = client.get(url, query, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Mel Mentee" in page and "Bea Otherprogram" not in page
+        assert "Safety alert not yet acknowledged" not in page and "Acknowledge<" not in page
+    response = client_for(personas.mentor).get(reverse("mentoring:home_mentor"), HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert "Mel Mentee" in page and "Needs attention now" not in page
+
+
+def test_a_mentor_who_is_a_mentee_sees_their_own_mentor_named_on_their_own_meetings(personas, client_for):
+    """The mentor home's calendar holds every meeting of the person (access.OwnMatches.ids()):
+    a meeting of their own match as a mentee was listed "with <their own name>"."""
+    me = personas.mentee
+    as_mentor = MentorProfileFactory(user=me, program=personas.program)
+    theirs = MatchFactory(program=personas.program, mentor=as_mentor, mentee__user__full_name="Tia Theirmentee")
+    SessionFactory(match=personas.match, starts_at=timezone.now() + timedelta(days=1))
+    SessionFactory(match=theirs, starts_at=timezone.now() + timedelta(days=2))
+    page = client_for(me).get(reverse("mentoring:home_mentor")).content.decode()
+    assert "with Morgan Mentor" in page and "with Tia Theirmentee" in page
+    assert "with Mel Mentee" not in page
+    # A mentor only: their mentee named, as before.
+    page = client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
+    assert "with Mel Mentee" in page and "with Morgan Mentor" not in page
