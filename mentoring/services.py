@@ -350,6 +350,10 @@ def match_propose(*, mentor, mentee, proposed_by):
         created_at=now,
         status_changed_at=now,
     )
+    if starts_now:
+        from .insights.rollups import match_status_changed
+
+        match_status_changed(match=match)  # due a check-in from this week on: the stored week counted again
     _notify_match_update(match, ReminderKind.MATCH_ACCEPTED if starts_now else ReminderKind.MATCH_PROPOSED)
     return match
 
@@ -358,14 +362,17 @@ def _set_status(match, status, **fields):
     """Every change of a match's status goes through here. Pausing, resuming
     or closing a paused match changes which weeks the check-in report counts
     (paused matches are left out of all of them): its weeks are counted again
-    (insights.rollups.match_status_changed)."""
+    (insights.rollups.match_status_changed). So does starting a proposal: the
+    match is due a check-in from this week on (before, the stored week lagged
+    until beat's next pass)."""
     was_paused = match.status == Match.Status.PAUSED
+    starts = match.status == Match.Status.PROPOSED and status in Match.CURRENT
     match.status = status
     match.status_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(match, name, value)
     match.save()
-    if was_paused != (status == Match.Status.PAUSED):
+    if starts or was_paused != (status == Match.Status.PAUSED):
         from .insights.rollups import match_status_changed
 
         match_status_changed(match=match)

@@ -253,7 +253,7 @@ def match_checkin_weeks_rebuild(*, match):
 
 
 def match_status_changed(*, match):
-    """A match paused, resumed, or closed while paused (services._set_status):
+    """A match started, paused, resumed, or closed while paused (services._set_status, match_propose):
     the check-in report leaves paused matches out of every week, mentees and
     matches due alike, so the program's weeks of this match's whole span are
     counted again in every built zone."""

@@ -397,3 +397,55 @@ def test_a_mentor_who_is_a_mentee_sees_their_own_mentor_named_on_their_own_meeti
     # A mentor only: their mentee named, as before.
     page = client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
     assert "with Mel Mentee" in page and "with Morgan Mentor" not in page
+
+
+def test_check_in_report_stays_equal_to_live_after_a_paused_mentee_exits_the_program(scale):
+    from mentoring.endings import mentee_exit
+    from mentoring.models import MenteeProfile
+    from tests.mentoring.test_rollups import assert_same_as_live
+
+    match = _long_running(scale)
+    match_move(match=match, action="pause")
+    mentee_exit(mentee=match.mentee, reason=MenteeProfile.ExitReason.MOVED, by=match.mentor.user)
+    match.refresh_from_db()
+    assert match.status == Match.Status.CLOSED
+    assert_same_as_live(scale)
+
+
+def test_check_in_report_counts_a_started_proposal_at_once(scale):
+    """A proposal started by the coordinator, or accepted by both people, is due a
+    check-in from this week on: the stored week is counted again at once, like a
+    pause (the report differed from the live count until beat's next pass)."""
+    from mentoring.services import match_respond
+    from tests.mentoring.test_rollups import assert_same_as_live
+
+    proposal = Match.objects.filter(program__in=scale, status=Match.Status.PROPOSED).order_by("pk").first()
+    match_move(match=proposal, action="activate")
+    assert_same_as_live(scale)
+    # A new proposal for a pair whose match closed (the mentee has no open match), answered by both.
+    ended = _long_running(scale)
+    match_close(match=ended, reason=Match.CloseReason.MOVED, note="", closed_by=ended.mentor.user)
+    answered = Match.objects.create(
+        program_id=ended.program_id, mentor=ended.mentor, mentee=ended.mentee, status=Match.Status.PROPOSED
+    )
+    assert_same_as_live(scale)
+    match_respond(match=answered, user=answered.mentor.user, accept=True)
+    match_respond(match=answered, user=answered.mentee.user, accept=True)
+    answered.refresh_from_db()
+    assert answered.status == Match.Status.ACTIVE
+    assert_same_as_live(scale)
+
+
+def test_check_in_report_counts_a_match_that_starts_when_proposed_at_once(scale):
+    """A program that skips acceptance starts the match when it is proposed (match_propose)."""
+    from mentoring.services import match_propose
+    from programs.models import Program
+    from tests.mentoring.test_rollups import assert_same_as_live
+
+    ended = _long_running(scale)
+    match_close(match=ended, reason=Match.CloseReason.MOVED, note="", closed_by=ended.mentor.user)
+    Program.objects.filter(pk=ended.program_id).update(match_requires_acceptance=False)
+    ended.mentor.refresh_from_db()
+    started = match_propose(mentor=ended.mentor, mentee=ended.mentee, proposed_by=ended.mentor.user)
+    assert started.status == Match.Status.ACTIVE
+    assert_same_as_live(scale)
