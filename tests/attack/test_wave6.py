@@ -449,3 +449,31 @@ def test_check_in_report_counts_a_match_that_starts_when_proposed_at_once(scale)
     started = match_propose(mentor=ended.mentor, mentee=ended.mentee, proposed_by=ended.mentor.user)
     assert started.status == Match.Status.ACTIVE
     assert_same_as_live(scale)
+
+
+def test_check_in_report_stays_equal_to_live_after_a_check_in_while_paused_and_a_resume(scale):
+    from goals.services import checkin_submit
+    from mentoring.insights import rollups
+    from tests.mentoring.test_rollups import assert_same_as_live
+
+    match = _long_running(scale)
+    match_move(match=match, action="pause")
+    checkin_submit(mentee=match.mentee, mood=3)
+    rollups.rollups_refresh()  # a check-in is counted by beat's next pass (tests/mentoring/test_rollups.py)
+    assert_same_as_live(scale)
+    match_move(match=match, action="resume")
+    assert_same_as_live(scale)
+
+
+def test_the_mentor_homes_alert_panel_on_a_one_page_caseload(personas, client_for):
+    """The panel is skipped when no row of a one-page caseload has an open alert:
+    a paused match's mentee still shows theirs, a closed match's mentee does not."""
+    panel = 'data-testid="open-alerts"'
+    url = reverse("mentoring:home_mentor")
+    SafetyAlertFactory(mentee=personas.match.mentee)
+    Match.objects.filter(pk=personas.match.pk).update(status=Match.Status.PAUSED)
+    assert panel in client_for(personas.mentor).get(url).content.decode()
+    Match.objects.filter(pk=personas.match.pk).update(status=Match.Status.CLOSED, ended_at=timezone.now())
+    page = client_for(personas.mentor).get(url).content.decode()
+    assert panel not in page
+    assert "Mel Mentee" in page  # the closed match stays on the list
