@@ -120,6 +120,24 @@ def test_a_query_that_matches_nothing(housing_listings):
         assert not text_search(Resource.objects.all(), "housing dentist").exists()
 
 
+def test_a_search_the_form_refuses_says_why_next_to_the_field(personas, client_for, housing_listings):
+    """A search longer than the field allows (typed into a URL) or a category
+    that does not exist: before, the form was quietly invalid and the page
+    listed every listing as if nothing had been asked, with no word why. The
+    listings are still shown unfiltered (an old link keeps working), and now
+    the reason is next to the field and in the summary, the text kept."""
+    Resource.objects.update(program=personas.program)
+    client = client_for(personas.mentee)
+    response = _directory(client, q="housing " * 40)
+    body = response.content.decode()
+    assert 'id="id_q_error"' in body and "data-error-summary" in body and "at most 200 characters" in body
+    assert 'aria-invalid="true"' in body and "housing housing" in body  # what was typed is kept
+    response = _directory(client, category="999999")
+    assert 'id="id_category_error"' in response.content.decode()
+    spanish = client.get(reverse("resources:directory"), {"q": "x" * 201}, HTTP_ACCEPT_LANGUAGE="es")
+    assert "menos de 200 caracteres" in spanish.content.decode()
+
+
 def test_directory_search_by_get(personas, client_for, housing_listings):
     Resource.objects.update(program=personas.program)
     ResourceFactory(name="Other Program Housing Help", program=personas.other_program)
