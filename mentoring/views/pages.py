@@ -28,7 +28,7 @@ from ..audit import audit_read
 from ..contact import contact_for
 from ..display import profile_answers
 from ..forms import InvitationForm, ProfileForm, SetPasswordForm
-from ..models import Invitation, Match, MenteeProfile, MentorProfile, VolunteerProfile
+from ..models import Invitation, Match, MenteeProfile, MentorProfile, User, VolunteerProfile
 from ..paging import page_of
 from ..params import int_param
 from ..profile_forms import MenteeProfileForm, MentorProfileForm, VolunteerProfileForm
@@ -234,6 +234,8 @@ def home_mentee(request):
         goal.streak = streaks.get(goal.pk)
     matches = [match for match in mine if match.status in Match.OPEN]
     _add_mentee_links(matches, next_session, goals, groups)
+    if next_session is not None:
+        _name_the_other_person(next_session, as_mentee={match.pk for match in mine})
     return render(
         request,
         "mentoring/home_mentee.html",
@@ -262,6 +264,22 @@ def _mentee_matches():
         .only("status", "mentee_response", *(f"mentor__user__{name}" for name in PERSON_NAME))
         .order_by("-created_at")
     )
+
+
+def _name_the_other_person(session, *, as_mentee):
+    """Set ``session.other_person`` (a user) and ``session.other_label`` for
+    the next-meeting card: the mentor ("your mentor") when the viewer is the
+    match's mentee (``as_mentee``: their match ids as the mentee), else, for
+    a mentee who also mentors, that match's mentee ("your mentee"), read with
+    one query only then. Before, the card named the viewer's own mentor side
+    "your mentor" and showed their own zone's time for it."""
+    if session.match_id in as_mentee:
+        session.other_person, session.other_label = session.match.mentor.user, gettext("your mentor")
+        return
+    fields = (*PERSON_NAME, "time_zone")
+    mentee = Match.objects.filter(pk=session.match_id).values_list("mentee__user", flat=True)
+    session.other_person = User.objects.only(*fields).filter(pk__in=mentee).first()
+    session.other_label = gettext("your mentee")
 
 
 def _add_mentee_links(matches, next_session, goals, groups):
@@ -393,9 +411,7 @@ def roles_held(person, *, viewer):
     role elsewhere is not theirs to know). Five small queries."""
     from programs.models import Application, Program
 
-    programs = (
-        Program.objects.all() if viewer.pk == person.pk else access.coordinated_programs(viewer)
-    ).values("pk")
+    programs = (Program.objects.all() if viewer.pk == person.pk else access.coordinated_programs(viewer)).values("pk")
     rows = [
         (gettext("Coordinator"), p.name) for p in person.coordinated_programs.filter(pk__in=programs).order_by("name")
     ]

@@ -146,6 +146,23 @@ def test_a_mentee_who_mentors_too_still_sees_their_next_meeting_as_a_mentor(pers
     assert f'href="{reverse("peer_sessions:session_detail", args=[session.pk])}"' in html
 
 
+def test_the_next_meeting_on_the_mentor_side_names_the_mentee_and_their_time(personas, client_for):
+    """A mentee who also mentors, whose next meeting is with their own mentee
+    in another zone: the card gives that person's time as "your mentee's",
+    not the viewer's own time as "your mentor's" (found by the attack review)."""
+    mentee = personas.match.mentee.user
+    mentee.time_zone = "America/New_York"
+    mentee.save(update_fields=["time_zone"])
+    theirs = MatchFactory(program=personas.program, mentor=MentorProfileFactory(program=personas.program, user=mentee))
+    theirs.mentee.user.time_zone = "America/Los_Angeles"
+    theirs.mentee.user.save(update_fields=["time_zone"])
+    SessionFactory(match=theirs, starts_at=timezone.now() + timedelta(hours=3))
+    SessionFactory(match=personas.match, starts_at=timezone.now() + timedelta(days=3))
+    html = client_for(mentee).get(URL).content.decode()
+    assert "your mentee" in html
+    assert "your mentor" not in html.split("Next meeting", 1)[1].split("</a>", 1)[0]
+
+
 def test_a_mentee_with_no_match_gets_no_calendar_or_toolkit_query(client_for):
     mentee = MenteeProfileFactory().user
     captured, html = _queries(client_for(mentee))
