@@ -27,3 +27,19 @@ def test_the_check_in_error_summary_links_to_the_first_mood_choice(personas, cli
     body = client_for(personas.mentee).post(reverse("goals:checkin"), {f"progress_{goal.pk}": 40}).content.decode()
     assert 'href="#id_mood_0"' in body and 'id="id_mood_0"' in body
     assert 'href="#"' not in body
+
+
+def test_the_mentor_homes_row_links_say_whose_they_are(personas, client_for):
+    """A screen reader's links list read "profile", "check-ins", "progress"
+    once per mentee with nothing to tell them apart: each now carries the
+    mentee's name, visually hidden (the row shows it already)."""
+    html = client_for(personas.mentor).get(reverse("mentoring:home_mentor")).content.decode()
+    name = str(personas.match.mentee.user)
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', html, re.S)
+    for path in (
+        reverse("mentoring:person_detail", args=[personas.mentee.pk]),
+        reverse("goals:checkins", args=[personas.match.mentee.pk]),
+        reverse("goals:progress", args=[personas.match.mentee.pk]),
+    ):
+        texts = [text for href, text in links if href == path]
+        assert texts and all(name in text for text in texts), (path, texts)
