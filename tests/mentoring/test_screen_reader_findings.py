@@ -3,6 +3,7 @@
 announced, "Get help now" sat behind the autofocused email field, and the check-in's
 error summary linked to the top of the page instead of the mood choices."""
 
+import itertools
 import re
 
 import pytest
@@ -43,3 +44,18 @@ def test_the_mentor_homes_row_links_say_whose_they_are(personas, client_for):
     ):
         texts = [text for href, text in links if href == path]
         assert texts and all(name in text for text in texts), (path, texts)
+
+
+def test_goal_titles_are_headings_one_level_under_the_page_and_private_is_not_in_them(personas, client_for):
+    """The goals page went from its h1 straight to h3 goal titles, and a
+    screen reader's headings list read "Walk daily private": the titles are h2
+    there now (h3 under the progress page's "Goals" h2), the badge outside."""
+    GoalFactory(mentee=personas.match.mentee, title="Walk daily", is_private=True)
+    client = client_for(personas.mentee)
+    html = client.get(reverse("goals:mentee_goals", args=[personas.match.mentee.pk])).content.decode()
+    headings = re.findall(r"<(h[1-6])[^>]*>(.*?)</\1>", html, re.S)
+    levels = [int(level[1]) for level, _ in headings]
+    assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels)), headings
+    title = [re.sub(r"<[^>]+>", "", text) for level, text in headings if "Walk daily" in text]
+    assert title == ["Walk daily"], headings
+    assert "private" in html  # still shown, beside the heading
