@@ -81,7 +81,11 @@ class CheckInForm(forms.Form):
         label=_("Anything on your mind?"),
     )
     wants_to_talk = forms.BooleanField(required=False, label=_("I'd like to talk to my mentor"), widget=SWITCH)
-    needs_help = forms.BooleanField(required=False, label=_("I need help now"), widget=SWITCH)
+    # Not "I need help now": that is the button above the form, which sends at once; two
+    # controls with one name were indistinguishable to a screen reader (issue 19 review).
+    needs_help = forms.BooleanField(
+        required=False, label=_("Also ask for help when I send this check-in"), widget=SWITCH
+    )
 
     def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)

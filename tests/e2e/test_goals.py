@@ -133,7 +133,7 @@ def test_mentee_sets_a_goal_checks_in_and_asks_for_help_and_the_coordinator_ackn
     open_checkin(mentee, live_server)
     pick_mood(mentee, "Good")
     expect(mentee.get_by_role("slider", name=f"{GOAL_TITLE}: progress (%)")).to_have_value(SLIDER_VALUE)
-    help_now = mentee.get_by_role("switch", name="I need help now")
+    help_now = mentee.get_by_role("switch", name="Also ask for help when I send this check-in")
     expect(help_now).not_to_be_checked()
     help_now.check()
     expect(help_now).to_be_checked()

@@ -59,3 +59,14 @@ def test_goal_titles_are_headings_one_level_under_the_page_and_private_is_not_in
     title = [re.sub(r"<[^>]+>", "", text) for level, text in headings if "Walk daily" in text]
     assert title == ["Walk daily"], headings
     assert "private" in html  # still shown, beside the heading
+
+
+def test_the_check_in_has_one_control_named_i_need_help_now(personas, client_for):
+    """The immediate "I need help now" button and the check-in's switch had
+    the same name, so a screen reader could not tell the one that sends at
+    once from the one that goes with the check-in."""
+    GoalFactory(mentee=personas.match.mentee)
+    html = client_for(personas.mentee).get(reverse("goals:checkin")).content.decode()
+    labels = re.findall(r"<(?:button|label)[^>]*>\s*([^<]+?)\s*<", html)
+    assert labels.count("I need help now") == 1, labels
+    assert "Also ask for help when I send this check-in" in labels
